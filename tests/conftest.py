@@ -80,7 +80,7 @@ def storage_emulator() -> Iterator[StorageEmulator]:
 @pytest.fixture
 def bucket(storage_emulator: StorageEmulator) -> Any:
     """The default bucket, emptied before the test."""
-    from google.cloud import storage
+    import google.cloud.storage as storage
 
     storage_emulator.clear()
     client = storage.Client(project="demo-curbside", credentials=AnonymousCredentials())

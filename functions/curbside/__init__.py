@@ -1,0 +1,1 @@
+"""Curbside: Cloud Functions for the on-demand vehicle-service platform."""

@@ -1,0 +1,71 @@
+"""One pydantic model per Firestore collection, with the spec's field names, types and defaults.
+
+Decisions that hold for every collection (docs/data-model.md has the per-collection detail):
+- The document id is also stored as the field `id` (the spec lists `"id": "string (auto)"` everywhere and
+  FlutterFlow binds to fields); `Document.id` is always the id the document is stored under.
+- Per-user documents (ClientProfiles, DispatcherProfiles, NotificationPreferences, DispatcherLocations)
+  are stored under the user's uid, and the model refuses any other id.
+- Money is `Decimal` here and a double in Firestore; timestamps are aware UTC `datetime`s; the spec's
+  "YYYY-MM-DD" and "HH:MM" fields stay strings.
+- Fields a role must not read live in a `private/data` sub-document, modelled as `...Private` classes:
+  Users: account_status (+ account_status_reason);
+  ClientProfiles: phone_number, payment_method, billing_address (+ stripe_customer_id);
+  DispatcherProfiles: phone_number, passport_image_url, drivers_license_url, vehicle_registration_url,
+  vehicle_insurance_url, verification_notes, bank_details (+ stripe_account_id);
+  Disputes: admin_notes.
+- Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger.
+"""
+
+from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
+from curbside.domain.documents.completions import JobCompletion
+from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
+from curbside.domain.documents.fraud import FraudAlert
+from curbside.domain.documents.locations import DispatcherLocation
+from curbside.domain.documents.messages import Message
+from curbside.domain.documents.notifications import Notification, NotificationPreferences
+from curbside.domain.documents.offers import JobOffer
+from curbside.domain.documents.pricing_rules import PricingRule
+from curbside.domain.documents.requests import ServiceRequest
+from curbside.domain.documents.reviews import ClientReview, Review
+from curbside.domain.documents.rewards import PointsLedgerEntry, Reward, RewardRedemption, ledger_entry_id
+from curbside.domain.documents.support import SupportMessage, SupportTicket
+from curbside.domain.documents.users import (
+    ClientProfile,
+    ClientProfilePrivate,
+    DispatcherProfile,
+    DispatcherProfilePrivate,
+    User,
+    UserPrivate,
+)
+
+__all__ = [
+    "ClientProfile",
+    "ClientProfilePrivate",
+    "ClientReview",
+    "DispatcherLocation",
+    "DispatcherProfile",
+    "DispatcherProfilePrivate",
+    "Dispute",
+    "DisputeComment",
+    "DisputePrivate",
+    "Document",
+    "FraudAlert",
+    "JobCompletion",
+    "JobOffer",
+    "Message",
+    "Notification",
+    "NotificationPreferences",
+    "PointsLedgerEntry",
+    "PricingRule",
+    "PrivateDocument",
+    "Review",
+    "Reward",
+    "RewardRedemption",
+    "ServiceRequest",
+    "SupportMessage",
+    "SupportTicket",
+    "User",
+    "UserKeyedDocument",
+    "UserPrivate",
+    "ledger_entry_id",
+]

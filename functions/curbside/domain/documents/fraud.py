@@ -1,0 +1,23 @@
+"""FraudAlerts: raised by the fraud monitor, worked by admins. The whole collection is admin-only."""
+
+from typing import Any
+
+from pydantic import Field
+
+from curbside.domain.documents.base import Document, UtcDatetime
+from curbside.domain.enums import FraudAlertStatus, FraudAlertType, PartyType, Severity
+
+
+class FraudAlert(Document):
+    """FraudAlerts/{auto id}."""
+
+    user_id: str
+    user_type: PartyType
+    alert_type: FraudAlertType
+    severity: Severity
+    alert_details: dict[str, Any] = Field(default_factory=dict)
+    status: FraudAlertStatus = FraudAlertStatus.ACTIVE
+    reviewed_by: str | None = None
+    resolution_notes: str | None = None
+    related_jobs: list[str] = Field(default_factory=list)
+    created_date: UtcDatetime

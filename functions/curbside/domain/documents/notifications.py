@@ -1,0 +1,57 @@
+"""NotificationPreferences and the in-app Notifications list (section 14).
+
+Notifications is implied, not listed: the spec's screens show "List of all notifications / Mark as read",
+and its sendNotification function fires on a created notification document. One collection serves both:
+creating a Notifications document is what sends the push (after the preference check).
+"""
+
+from pydantic import Field
+
+from curbside.domain.documents.base import Document, TimeString, UserKeyedDocument, UtcDatetime
+from curbside.domain.enums import NotificationType
+
+
+class NotificationPreferences(UserKeyedDocument):
+    """NotificationPreferences/{uid}: one per user, created with the spec's defaults at sign-up. The toggle
+    names match NotificationType values, so the preference of a notification is `getattr(prefs, type)`."""
+
+    user_id: str
+    job_accepted: bool = True
+    dispatcher_en_route: bool = True
+    dispatcher_arrived: bool = True
+    job_started: bool = True
+    job_completed: bool = True
+    new_job_offer: bool = True
+    new_message: bool = True
+    support_reply: bool = True
+    dispute_update: bool = True
+    dispute_resolved: bool = True
+    verification_update: bool = True
+    payment_processed: bool = True
+    review_received: bool = True
+    fraud_alert: bool = True
+    rewards_earned: bool = True
+    scheduled_job_reminder: bool = True
+    email_notifications: bool = False
+    push_notifications: bool = True
+    sound_enabled: bool = True
+    do_not_disturb: bool = False
+    quiet_hours_enabled: bool = False
+    quiet_hours_start: TimeString | None = None
+    quiet_hours_end: TimeString | None = None
+
+
+class Notification(Document):
+    """Notifications/{id}: one entry of a user's in-app list. `data` is string-to-string because it is also
+    the FCM data payload (the app navigates with it). Ids produced by triggers are deterministic, e.g.
+    `{type}:{request_id}:{user_id}`, so a retried trigger does not notify twice."""
+
+    user_id: str
+    type: NotificationType
+    title: str
+    body: str
+    data: dict[str, str] = Field(default_factory=dict)
+    request_id: str | None = None
+    read: bool = False
+    read_at: UtcDatetime | None = None
+    created_date: UtcDatetime

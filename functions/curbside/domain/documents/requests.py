@@ -1,0 +1,69 @@
+"""ServiceRequests: one job, from the client's request to completion or cancellation."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from curbside.domain.documents.base import (
+    AverageStars,
+    DateString,
+    Document,
+    Latitude,
+    Longitude,
+    Money,
+    TimeString,
+    UtcDatetime,
+)
+from curbside.domain.enums import RequestStatus
+
+
+class ServiceRequest(Document):
+    """ServiceRequests/{auto id}. Created by the create_request function, which prices it; the status and
+    timestamps then move through the job workflow (spec section 3)."""
+
+    client_id: str
+    client_name: str | None = None
+    client_rating: AverageStars | None = None
+    car_model: str
+    license_plate: str
+    location_address: str
+    location_lat: Latitude
+    location_lng: Longitude
+    car_location_images: Annotated[list[str], Field(min_length=1, max_length=4)]
+    status: RequestStatus
+    is_scheduled: bool = False
+    scheduled_date: DateString | None = None
+    scheduled_time: TimeString | None = None
+    scheduled_datetime: UtcDatetime | None = None
+    becomes_available_at: UtcDatetime | None = None
+    dispatcher_id: str | None = None
+    dispatcher_name: str | None = None
+    dispatcher_current_lat: Latitude | None = None
+    dispatcher_current_lng: Longitude | None = None
+    dispatcher_location_updated_at: UtcDatetime | None = None
+    accepted_at: UtcDatetime | None = None
+    en_route_at: UtcDatetime | None = None
+    arrived_at: UtcDatetime | None = None
+    started_at: UtcDatetime | None = None
+    completed_at: UtcDatetime | None = None
+    estimated_arrival_time: UtcDatetime | None = None
+    estimated_duration_minutes: Annotated[int, Field(gt=0)] = 30
+    base_price: Money = Decimal("33.00")
+    price: Money
+    reward_applied: bool = False
+    reward_redemption_id: str | None = None
+    reward_discount: Money | None = None
+    final_price: Money
+    is_urgent: bool = False
+    urgency_multiplier: Annotated[float, Field(ge=1.0, le=1.5)] = 1.0
+    location_multiplier: Annotated[float, Field(ge=1.0, le=1.3)] = 1.0
+    priority_score: float | None = None
+    notes: str | None = None
+    client_notified_accepted: bool = False
+    client_notified_en_route: bool = False
+    client_notified_arrived: bool = False
+    client_notified_started: bool = False
+    client_notified_completed: bool = False
+    created_date: UtcDatetime
+    updated_date: UtcDatetime | None = None

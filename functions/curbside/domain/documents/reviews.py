@@ -1,0 +1,37 @@
+"""Reviews (client -> technician) and ClientReviews (technician -> client).
+
+Both are applied a day late (spec section 6): written with `applied` false and `apply_date` tomorrow, then
+folded into the reviewee's profile by the daily job.
+"""
+
+from pydantic import Field
+
+from curbside.domain.documents.base import DateString, Document, Stars, UtcDatetime
+from curbside.domain.enums import ReviewCategory, ReviewerType
+
+
+class _DelayedReview(Document):
+    """The fields both review collections share."""
+
+    request_id: str
+    reviewer_id: str
+    reviewee_id: str
+    rating: Stars
+    comment: str | None = None
+    applied: bool = False
+    apply_date: DateString
+    created_date: UtcDatetime
+
+
+class Review(_DelayedReview):
+    """Reviews/{request_id}: the client's review of the technician, one per job."""
+
+    reviewer_type: ReviewerType
+
+
+class ClientReview(_DelayedReview):
+    """ClientReviews/{request_id}: the technician's review of the client, one per job."""
+
+    reviewer_name: str | None = None
+    verified_service: bool = True
+    service_categories: list[ReviewCategory] = Field(default_factory=list)

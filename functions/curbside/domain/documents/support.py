@@ -1,0 +1,57 @@
+"""SupportTickets and SupportMessages: the AI-first support chat with live-agent hand-off (section 13)."""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from curbside.domain.documents.base import Document, Stars, UtcDatetime
+from curbside.domain.enums import (
+    SupportMessageType,
+    SupportSenderType,
+    TicketCategory,
+    TicketPriority,
+    TicketStatus,
+    UserType,
+)
+
+
+class SupportTicket(Document):
+    """SupportTickets/{auto id}: deleted with its messages by the daily cleanup once `expires_at` passes."""
+
+    user_id: str
+    user_name: str | None = None
+    user_email: str | None = None
+    user_type: UserType | None = None
+    subject: str
+    category: TicketCategory
+    priority: TicketPriority = TicketPriority.MEDIUM
+    status: TicketStatus = TicketStatus.OPEN
+    live_agent_requested: bool = False
+    assigned_to: str | None = None
+    assigned_to_name: str | None = None
+    last_message_at: UtcDatetime | None = None
+    resolved_at: UtcDatetime | None = None
+    closed_at: UtcDatetime | None = None
+    expires_at: UtcDatetime | None = None
+    ai_handled: bool = False
+    satisfaction_rating: Stars | None = None
+    tags: list[str] = Field(default_factory=list)
+    created_date: UtcDatetime
+
+
+class SupportMessage(Document):
+    """SupportMessages/{auto id}, scoped to a ticket by ticket_id."""
+
+    ticket_id: str
+    sender_id: str
+    sender_name: str | None = None
+    sender_type: SupportSenderType
+    message: str | None = None
+    message_type: SupportMessageType = SupportMessageType.TEXT
+    attachment_url: str | None = None
+    read: bool = False
+    read_at: UtcDatetime | None = None
+    ai_generated: bool = False
+    ai_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    requires_human: bool = False
+    created_date: UtcDatetime

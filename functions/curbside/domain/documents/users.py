@@ -1,0 +1,137 @@
+"""Accounts and profiles: Users, ClientProfiles, DispatcherProfiles and their private parts.
+
+The spec's opening (Users and the first ClientProfiles fields) is missing; both are reconstructed as
+shared/spec/README.md says, plus the fields FlutterFlow's auth writes into the user document.
+
+Who reads what decides where a field lives:
+- `Users/{uid}` is read by its owner and admins only, so the owner's email and phone number stay on it;
+  others see a person through denormalised names and the public profile documents.
+- `Users/{uid}/private/data`: `account_status` (and its reason). The owner must not read it: a shadow ban
+  (spec section 15) only works if the user cannot see it.
+- `ClientProfiles/{uid}` is read by the assigned technician too. Moved to `private/data`: `phone_number`,
+  `payment_method` (Stripe payment method id), `billing_address`, plus the added `stripe_customer_id`.
+- `DispatcherProfiles/{uid}` is the public technician profile clients see. Moved to `private/data`:
+  `phone_number`, `passport_image_url`, `drivers_license_url`, `vehicle_registration_url`,
+  `vehicle_insurance_url` (identity documents), `verification_notes` (admin only), `bank_details`, plus the
+  added `stripe_account_id` (Stripe Connect payouts).
+
+Profiles are stored under the user's uid (the spec says "auto"): set_user_type can then run twice without
+making a second profile, and rules check ownership from the path.
+"""
+
+from pydantic import Field
+
+from curbside.domain.documents.base import (
+    AverageStars,
+    Count,
+    Document,
+    PrivateDocument,
+    UserKeyedDocument,
+    UtcDatetime,
+)
+from curbside.domain.enums import (
+    AccountStatus,
+    LoyaltyTier,
+    StepStatus,
+    UserRole,
+    UserType,
+    VerificationStatus,
+)
+
+
+class User(Document):
+    """Users/{uid}. The app creates it right after sign-up with the few fields a person may set, so every
+    field has a default; a trigger fills the rest."""
+
+    email: str | None = None
+    full_name: str | None = None
+    user_type: UserType | None = None
+    role: UserRole = UserRole.USER
+    phone_number: str | None = None
+    phone_verified: bool = False
+    email_verified: bool = False
+    fcm_tokens: list[str] = Field(default_factory=list)
+    onboarding_completed: bool = False
+    profile_image_url: str | None = None
+    display_name: str | None = None
+    photo_url: str | None = None
+    uid: str | None = None
+    created_time: UtcDatetime | None = None
+    created_date: UtcDatetime | None = None
+    updated_date: UtcDatetime | None = None
+
+
+class UserPrivate(PrivateDocument):
+    """Users/{uid}/private/data."""
+
+    account_status: AccountStatus = AccountStatus.ACTIVE
+    account_status_reason: str | None = None
+
+
+class ClientProfile(UserKeyedDocument):
+    """ClientProfiles/{uid}: the car owner's car, rating and loyalty balance."""
+
+    user_id: str
+    car_model: str | None = None
+    license_plate: str | None = None
+    car_images: list[str] = Field(default_factory=list)
+    profile_image_url: str | None = None
+    card_last_four: str | None = Field(default=None, pattern=r"^\d{4}$")
+    client_rating: AverageStars = 5.0
+    total_requests: Count = 0
+    client_reviews_count: Count = 0
+    loyalty_points: Count = 0
+    loyalty_tier: LoyaltyTier = LoyaltyTier.BRONZE
+    total_points_earned: Count = 0
+    created_date: UtcDatetime
+    updated_date: UtcDatetime | None = None
+
+
+class ClientProfilePrivate(PrivateDocument):
+    """ClientProfiles/{uid}/private/data."""
+
+    phone_number: str | None = None
+    payment_method: str | None = None
+    billing_address: str | None = None
+    stripe_customer_id: str | None = None
+
+
+class DispatcherProfile(UserKeyedDocument):
+    """DispatcherProfiles/{uid}: the technician's public profile, vehicle and verification progress."""
+
+    user_id: str
+    profile_image_url: str | None = None
+    passport_verified: bool = False
+    verification_status: VerificationStatus = VerificationStatus.PENDING
+    identity_verification_status: StepStatus = StepStatus.PENDING
+    vehicle_verification_status: StepStatus = StepStatus.PENDING
+    background_check_status: StepStatus = StepStatus.PENDING
+    vehicle_make_model: str | None = None
+    vehicle_year: str | None = None
+    vehicle_color: str | None = None
+    vehicle_license_plate: str | None = None
+    vehicle_images: list[str] = Field(default_factory=list)
+    background_check_consent: bool = False
+    background_check_consent_date: UtcDatetime | None = None
+    verification_submitted_date: UtcDatetime | None = None
+    verification_completed_date: UtcDatetime | None = None
+    rejection_reason: str | None = None
+    rating: AverageStars = 5.0
+    total_jobs: Count = 0
+    total_reviews: Count = 0
+    bio: str | None = None
+    created_date: UtcDatetime
+    updated_date: UtcDatetime | None = None
+
+
+class DispatcherProfilePrivate(PrivateDocument):
+    """DispatcherProfiles/{uid}/private/data."""
+
+    phone_number: str | None = None
+    passport_image_url: str | None = None
+    drivers_license_url: str | None = None
+    vehicle_registration_url: str | None = None
+    vehicle_insurance_url: str | None = None
+    verification_notes: str | None = None
+    bank_details: str | None = None
+    stripe_account_id: str | None = None

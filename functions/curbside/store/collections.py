@@ -1,0 +1,132 @@
+"""The single source of truth for collection names, document paths and which model each collection holds.
+
+Names are the spec's exactly (the apps bind to them). Code never spells a collection name or a path by hand:
+it asks `doc_path`/`private_doc_path`, so the private sub-document convention lives in one place.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from curbside.domain.documents import (
+    ClientProfile,
+    ClientProfilePrivate,
+    ClientReview,
+    DispatcherLocation,
+    DispatcherProfile,
+    DispatcherProfilePrivate,
+    Dispute,
+    DisputeComment,
+    DisputePrivate,
+    Document,
+    FraudAlert,
+    JobCompletion,
+    JobOffer,
+    Message,
+    Notification,
+    NotificationPreferences,
+    PointsLedgerEntry,
+    PricingRule,
+    PrivateDocument,
+    Review,
+    Reward,
+    RewardRedemption,
+    ServiceRequest,
+    SupportMessage,
+    SupportTicket,
+    User,
+    UserPrivate,
+)
+
+
+class Collection(StrEnum):
+    """Every top-level collection: the spec's, then the three it implies."""
+
+    USERS = "Users"
+    CLIENT_PROFILES = "ClientProfiles"
+    DISPATCHER_PROFILES = "DispatcherProfiles"
+    SERVICE_REQUESTS = "ServiceRequests"
+    JOB_COMPLETIONS = "JobCompletions"
+    REVIEWS = "Reviews"
+    CLIENT_REVIEWS = "ClientReviews"
+    MESSAGES = "Messages"
+    JOB_OFFERS = "JobOffers"
+    REWARDS = "Rewards"
+    REWARD_REDEMPTIONS = "RewardRedemptions"
+    DISPUTES = "Disputes"
+    DISPUTE_COMMENTS = "DisputeComments"
+    FRAUD_ALERTS = "FraudAlerts"
+    PRICING_RULES = "PricingRules"
+    SUPPORT_TICKETS = "SupportTickets"
+    SUPPORT_MESSAGES = "SupportMessages"
+    NOTIFICATION_PREFERENCES = "NotificationPreferences"
+    NOTIFICATIONS = "Notifications"
+    DISPATCHER_LOCATIONS = "DispatcherLocations"
+    POINTS_LEDGER = "PointsLedger"
+
+
+PRIVATE_SUBCOLLECTION = "private"
+PRIVATE_DOC_ID = "data"
+
+MODELS: Mapping[Collection, type[Document]] = {
+    Collection.USERS: User,
+    Collection.CLIENT_PROFILES: ClientProfile,
+    Collection.DISPATCHER_PROFILES: DispatcherProfile,
+    Collection.SERVICE_REQUESTS: ServiceRequest,
+    Collection.JOB_COMPLETIONS: JobCompletion,
+    Collection.REVIEWS: Review,
+    Collection.CLIENT_REVIEWS: ClientReview,
+    Collection.MESSAGES: Message,
+    Collection.JOB_OFFERS: JobOffer,
+    Collection.REWARDS: Reward,
+    Collection.REWARD_REDEMPTIONS: RewardRedemption,
+    Collection.DISPUTES: Dispute,
+    Collection.DISPUTE_COMMENTS: DisputeComment,
+    Collection.FRAUD_ALERTS: FraudAlert,
+    Collection.PRICING_RULES: PricingRule,
+    Collection.SUPPORT_TICKETS: SupportTicket,
+    Collection.SUPPORT_MESSAGES: SupportMessage,
+    Collection.NOTIFICATION_PREFERENCES: NotificationPreferences,
+    Collection.NOTIFICATIONS: Notification,
+    Collection.DISPATCHER_LOCATIONS: DispatcherLocation,
+    Collection.POINTS_LEDGER: PointsLedgerEntry,
+}
+"""The model of each collection's documents."""
+
+PRIVATE_MODELS: Mapping[Collection, type[PrivateDocument]] = {
+    Collection.USERS: UserPrivate,
+    Collection.CLIENT_PROFILES: ClientProfilePrivate,
+    Collection.DISPATCHER_PROFILES: DispatcherProfilePrivate,
+    Collection.DISPUTES: DisputePrivate,
+}
+"""The model of the `private/data` sub-document, for the collections that have one."""
+
+_COLLECTION_OF: Mapping[type[Document] | type[PrivateDocument], Collection] = {
+    **{model: collection for collection, model in MODELS.items()},
+    **{model: collection for collection, model in PRIVATE_MODELS.items()},
+}
+
+
+def collection_for(model_cls: type[Document] | type[PrivateDocument]) -> Collection:
+    """The collection a model's documents are stored in (for a private part: its parent's collection)."""
+    try:
+        return _COLLECTION_OF[model_cls]
+    except KeyError:
+        raise TypeError(f"{model_cls.__name__} is not the model of any collection") from None
+
+
+def _checked_id(doc_id: str) -> str:
+    if not doc_id or "/" in doc_id:
+        raise ValueError(f"not a document id: {doc_id!r}")
+    return doc_id
+
+
+def doc_path(collection: Collection, doc_id: str) -> str:
+    """`{Collection}/{id}`."""
+    return f"{collection}/{_checked_id(doc_id)}"
+
+
+def private_doc_path(collection: Collection, doc_id: str) -> str:
+    """`{Collection}/{id}/private/data`, refused for collections without a private part."""
+    if collection not in PRIVATE_MODELS:
+        raise ValueError(f"{collection} has no private sub-document")
+    return f"{doc_path(collection, doc_id)}/{PRIVATE_SUBCOLLECTION}/{PRIVATE_DOC_ID}"

@@ -1,0 +1,271 @@
+"""Factories: a valid, deterministic model of every collection (and private part), with keyword overrides.
+
+`make(Model, **overrides)` is the one mechanism; `make_service_request(status="accepted")` and friends are
+it bound to a model. Defaults describe one coherent small world (a client, a verified technician, a job in
+Dublin at a fixed instant); every call draws a fresh numbered id, and a per-user document's id follows its
+user key (`make_client_profile(user_id="u1")` is stored as ClientProfiles/u1).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any, TypeVar
+
+from google.cloud import firestore
+from pydantic import BaseModel
+
+from curbside.domain.documents import (
+    ClientProfile,
+    ClientProfilePrivate,
+    ClientReview,
+    DispatcherLocation,
+    DispatcherProfile,
+    DispatcherProfilePrivate,
+    Dispute,
+    DisputeComment,
+    DisputePrivate,
+    Document,
+    FraudAlert,
+    JobCompletion,
+    JobOffer,
+    Message,
+    Notification,
+    NotificationPreferences,
+    PointsLedgerEntry,
+    PricingRule,
+    PrivateDocument,
+    Review,
+    Reward,
+    RewardRedemption,
+    ServiceRequest,
+    SupportMessage,
+    SupportTicket,
+    User,
+    UserKeyedDocument,
+    UserPrivate,
+    ledger_entry_id,
+)
+from curbside.domain.enums import (
+    CommentUserType,
+    DisputeReason,
+    FraudAlertType,
+    NotificationType,
+    PartyType,
+    PointsReason,
+    RequestStatus,
+    ReviewCategory,
+    RewardType,
+    RuleType,
+    Severity,
+    StepStatus,
+    SupportSenderType,
+    TicketCategory,
+    UserType,
+    VerificationStatus,
+)
+from curbside.store.codec import to_document
+from curbside.store.collections import collection_for, doc_path, private_doc_path
+
+M = TypeVar("M", bound=BaseModel)
+
+NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
+CLIENT_ID = "uid-client"
+DISPATCHER_ID = "uid-dispatcher"
+REQUEST_ID = "request-main"
+DISPUTE_ID = "dispute-main"
+TICKET_ID = "ticket-main"
+REWARD_ID = "reward-main"
+DUBLIN = (53.3419, -6.2597)
+SIDES = ("front", "back", "left", "right")
+
+_serial = itertools.count(1)
+
+DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
+    User: lambda n: {
+        "id": f"uid-{n}", "uid": f"uid-{n}", "email": f"user{n}@example.com", "full_name": f"User {n}",
+        "display_name": f"User {n}", "user_type": UserType.CLIENT, "phone_number": "+353871234567",
+        "phone_verified": True, "email_verified": True, "fcm_tokens": [f"fcm-{n}"],
+        "onboarding_completed": True, "created_time": NOW, "created_date": NOW, "updated_date": NOW,
+    },
+    UserPrivate: lambda n: {},
+    ClientProfile: lambda n: {
+        "id": f"uid-{n}", "user_id": f"uid-{n}", "car_model": "Volkswagen Golf",
+        "license_plate": "191-D-12345", "car_images": [f"users/uid-{n}/car/front.jpg"],
+        "card_last_four": "4242", "created_date": NOW, "updated_date": NOW,
+    },
+    ClientProfilePrivate: lambda n: {
+        "phone_number": "+353871234567", "payment_method": f"pm_{n}", "billing_address": "1 Main St, Dublin",
+        "stripe_customer_id": f"cus_{n}",
+    },
+    DispatcherProfile: lambda n: {
+        "id": f"uid-{n}", "user_id": f"uid-{n}", "passport_verified": True,
+        "verification_status": VerificationStatus.VERIFIED,
+        "identity_verification_status": StepStatus.APPROVED,
+        "vehicle_verification_status": StepStatus.APPROVED, "background_check_status": StepStatus.APPROVED,
+        "vehicle_make_model": "Ford Transit", "vehicle_year": "2021", "vehicle_color": "white",
+        "vehicle_license_plate": "211-D-54321",
+        "vehicle_images": [f"users/uid-{n}/vehicle/{side}.jpg" for side in ("front", "back")],
+        "background_check_consent": True, "background_check_consent_date": NOW,
+        "verification_submitted_date": NOW, "verification_completed_date": NOW, "rating": 4.8,
+        "total_jobs": 12, "total_reviews": 10, "bio": "Mobile mechanic, 10 years.", "created_date": NOW,
+    },
+    DispatcherProfilePrivate: lambda n: {
+        "phone_number": "+353879876543", "passport_image_url": f"users/uid-{n}/docs/passport.jpg",
+        "drivers_license_url": f"users/uid-{n}/docs/license.jpg", "verification_notes": "Documents valid.",
+        "bank_details": "enc:v1:b64cipher", "stripe_account_id": f"acct_{n}",
+    },
+    ServiceRequest: lambda n: {
+        "id": f"request-{n}", "client_id": CLIENT_ID, "client_name": "Alex Client", "client_rating": 4.9,
+        "car_model": "Volkswagen Golf", "license_plate": "191-D-12345",
+        "location_address": "Grafton St, Dublin", "location_lat": DUBLIN[0], "location_lng": DUBLIN[1],
+        "car_location_images": [f"users/{CLIENT_ID}/requests/{n}/car.jpg"], "status": RequestStatus.PENDING,
+        "price": Decimal("33.00"), "final_price": Decimal("33.00"), "priority_score": 1.0,
+        "created_date": NOW, "updated_date": NOW,
+    },
+    JobCompletion: lambda n: {
+        "id": f"request-{n}", "request_id": f"request-{n}", "dispatcher_id": DISPATCHER_ID,
+        "client_id": CLIENT_ID,
+        "completion_images": [f"users/{DISPATCHER_ID}/jobs/{n}/{side}.jpg" for side in SIDES],
+        "completed_at": NOW, "completion_location_lat": DUBLIN[0], "completion_location_lng": DUBLIN[1],
+        "location_verified": True, "location_distance_meters": 12.5,
+        "auto_approve_at": NOW + timedelta(hours=48), "amount": Decimal("33.00"), "created_date": NOW,
+    },
+    Review: lambda n: {
+        "id": f"request-{n}", "request_id": f"request-{n}", "reviewer_id": CLIENT_ID,
+        "reviewee_id": DISPATCHER_ID, "reviewer_type": PartyType.CLIENT, "rating": 5, "comment": "Great job.",
+        "apply_date": "2025-03-04", "created_date": NOW,
+    },
+    ClientReview: lambda n: {
+        "id": f"request-{n}", "request_id": f"request-{n}", "reviewer_id": DISPATCHER_ID,
+        "reviewee_id": CLIENT_ID, "reviewer_name": "Sam Tech", "rating": 5, "apply_date": "2025-03-04",
+        "service_categories": [ReviewCategory.COMMUNICATION, ReviewCategory.PUNCTUALITY], "created_date": NOW,
+    },
+    Message: lambda n: {
+        "id": f"message-{n}", "request_id": REQUEST_ID, "sender_id": CLIENT_ID, "sender_name": "Alex Client",
+        "sender_type": PartyType.CLIENT, "message": "I'm parked by the blue door.", "created_date": NOW,
+    },
+    JobOffer: lambda n: {
+        "id": f"offer-{n}", "request_id": REQUEST_ID, "dispatcher_id": DISPATCHER_ID,
+        "dispatcher_name": "Sam Tech", "offered_at": NOW, "expires_at": NOW + timedelta(seconds=60),
+        "assignment_score": 4.2, "distance_km": 3.1,
+        "job_details": {"car_model": "Volkswagen Golf", "price": 33.0, "is_urgent": False},
+    },
+    Reward: lambda n: {
+        "id": f"reward-{n}", "title": "€5 off", "description": "Five euro off your next service.",
+        "points_required": 500, "discount_amount": Decimal("5.00"), "reward_type": RewardType.FIXED_DISCOUNT,
+        "icon": "gift",
+    },
+    RewardRedemption: lambda n: {
+        "id": f"redemption-{n}", "client_id": CLIENT_ID, "reward_id": REWARD_ID, "reward_title": "€5 off",
+        "points_spent": 500, "discount_code": f"CURB-{n}", "expires_at": NOW + timedelta(days=30),
+        "discount_amount": Decimal("5.00"), "created_date": NOW,
+    },
+    PointsLedgerEntry: lambda n: {
+        "id": ledger_entry_id(PointsReason.EARN, f"request-{n}"), "client_id": CLIENT_ID, "points": 330,
+        "reason": PointsReason.EARN, "request_id": f"request-{n}", "created_date": NOW,
+    },
+    Dispute: lambda n: {
+        "id": f"dispute-{n}", "request_id": REQUEST_ID, "job_completion_id": REQUEST_ID,
+        "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID, "raised_by_user_id": CLIENT_ID,
+        "raised_by_name": "Alex Client",
+        "raised_by_type": PartyType.CLIENT, "dispute_reason": DisputeReason.SERVICE_QUALITY,
+        "description": "Scratches were not removed.",
+        "evidence_urls": [f"users/{CLIENT_ID}/disputes/{n}.jpg"],
+        "opened_at": NOW, "last_activity_at": NOW,
+    },
+    DisputePrivate: lambda n: {"admin_notes": "Photos are consistent with the claim."},
+    DisputeComment: lambda n: {
+        "id": f"comment-{n}", "dispute_id": DISPUTE_ID, "user_id": CLIENT_ID, "user_name": "Alex Client",
+        "user_type": CommentUserType.CLIENT, "comment": "Added a closer photo.", "created_date": NOW,
+    },
+    FraudAlert: lambda n: {
+        "id": f"alert-{n}", "user_id": DISPATCHER_ID, "user_type": PartyType.DISPATCHER,
+        "alert_type": FraudAlertType.LOCATION_MISMATCH, "severity": Severity.HIGH,
+        "alert_details": {"distance_m": 750.0, "detected_at": NOW}, "related_jobs": [REQUEST_ID],
+        "created_date": NOW,
+    },
+    PricingRule: lambda n: {
+        "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
+        "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
+    },
+    SupportTicket: lambda n: {
+        "id": f"ticket-{n}", "user_id": CLIENT_ID, "user_name": "Alex Client",
+        "user_email": "alex@example.com", "user_type": UserType.CLIENT, "subject": "Charged twice?",
+        "category": TicketCategory.PAYMENT_ISSUE, "ai_handled": True, "last_message_at": NOW,
+        "tags": ["payment"], "created_date": NOW,
+    },
+    SupportMessage: lambda n: {
+        "id": f"support-message-{n}", "ticket_id": TICKET_ID, "sender_id": CLIENT_ID,
+        "sender_name": "Alex Client", "sender_type": SupportSenderType.USER,
+        "message": "I see two charges for one job.", "created_date": NOW,
+    },
+    NotificationPreferences: lambda n: {
+        "id": f"uid-{n}", "user_id": f"uid-{n}", "quiet_hours_start": "22:00", "quiet_hours_end": "08:00",
+    },
+    Notification: lambda n: {
+        "id": f"notification-{n}", "user_id": CLIENT_ID, "type": NotificationType.JOB_ACCEPTED,
+        "title": "Technician on the way", "body": "Sam accepted your job.",
+        "data": {"screen": "job_details", "request_id": REQUEST_ID}, "request_id": REQUEST_ID,
+        "created_date": NOW,
+    },
+    DispatcherLocation: lambda n: {
+        "id": f"uid-{n}", "dispatcher_id": f"uid-{n}", "is_online": True, "lat": 53.35, "lng": -6.26,
+        "geohash": "gc7x9", "accuracy_m": 8.0, "location_updated_at": NOW,
+    },
+}
+"""The default field values of each model, given a fresh serial number."""
+
+
+def make(model_cls: type[M], **overrides: Any) -> M:
+    """A valid model of `model_cls`: its defaults under a fresh serial, then the overrides."""
+    data = {**DEFAULTS[model_cls](f"{next(_serial):05d}"), **overrides}
+    if issubclass(model_cls, UserKeyedDocument):
+        key = model_cls.key_field
+        for given, follower in (("id", key), (key, "id")):
+            if given in overrides and follower not in overrides:
+                data[follower] = overrides[given]
+    return model_cls.model_validate(data)
+
+
+make_user = partial(make, User)
+make_user_private = partial(make, UserPrivate)
+make_client_profile = partial(make, ClientProfile)
+make_client_profile_private = partial(make, ClientProfilePrivate)
+make_dispatcher_profile = partial(make, DispatcherProfile)
+make_dispatcher_profile_private = partial(make, DispatcherProfilePrivate)
+make_service_request = partial(make, ServiceRequest)
+make_job_completion = partial(make, JobCompletion)
+make_review = partial(make, Review)
+make_client_review = partial(make, ClientReview)
+make_message = partial(make, Message)
+make_job_offer = partial(make, JobOffer)
+make_reward = partial(make, Reward)
+make_reward_redemption = partial(make, RewardRedemption)
+make_points_ledger_entry = partial(make, PointsLedgerEntry)
+make_dispute = partial(make, Dispute)
+make_dispute_private = partial(make, DisputePrivate)
+make_dispute_comment = partial(make, DisputeComment)
+make_fraud_alert = partial(make, FraudAlert)
+make_pricing_rule = partial(make, PricingRule)
+make_support_ticket = partial(make, SupportTicket)
+make_support_message = partial(make, SupportMessage)
+make_notification_preferences = partial(make, NotificationPreferences)
+make_notification = partial(make, Notification)
+make_dispatcher_location = partial(make, DispatcherLocation)
+
+
+def put(db: firestore.Client, model: Document) -> str:
+    """Store a model at `{Collection}/{id}` with the admin client; returns the id."""
+    db.document(doc_path(collection_for(type(model)), model.id)).set(to_document(model))
+    return model.id
+
+
+def put_private(db: firestore.Client, owner_id: str, model: PrivateDocument) -> str:
+    """Store a private part under its parent document `owner_id`; returns the sub-document's path."""
+    path = private_doc_path(collection_for(type(model)), owner_id)
+    db.document(path).set(to_document(model))
+    return path
