@@ -1,0 +1,58 @@
+"""The dependencies every service receives, built once per instance (Convention 1: in `core.init`).
+
+Services take a `Deps` argument instead of reaching for globals, so tests and the local stack can hand
+them the emulator client, a movable clock and gateway doubles for paid third-party APIs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import firebase_admin
+from google.cloud import firestore
+
+from curbside.domain.clock import Clock, SystemClock
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: firestore.Client
+    clock: Clock = field(default_factory=SystemClock)
+
+
+_current: Deps | None = None
+
+
+def admin_app() -> firebase_admin.App:
+    """The Admin SDK app (token verification, task queues), initialised once."""
+    if not firebase_admin._apps:
+        options: dict[str, Any] = {}
+        if project := os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT"):
+            options["projectId"] = project
+        firebase_admin.initialize_app(options=options)
+    return firebase_admin.get_app()
+
+
+def build() -> Deps:
+    return Deps(db=firestore.Client(project=admin_app().project_id))
+
+
+def initialize() -> None:
+    """The `core.init` callback: build the dependencies on the first invocation, not at import."""
+    global _current
+    if _current is None:
+        _current = build()
+
+
+def get() -> Deps:
+    initialize()
+    assert _current is not None
+    return _current
+
+
+def install(deps: Deps) -> None:
+    """Replace the dependencies (the local stack and tests inject a clock or gateway doubles)."""
+    global _current
+    _current = deps

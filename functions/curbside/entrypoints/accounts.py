@@ -1,0 +1,45 @@
+"""Onboarding: the trigger that completes a new user, and the callables to pick a role and register a
+device for push."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from firebase_functions import firestore_fn, https_fn, logger
+from google.cloud.firestore_v1 import DocumentSnapshot
+from pydantic import Field
+
+from curbside import config, deps
+from curbside.domain.enums import UserType
+from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.services import accounts
+from curbside.store.collections import Collection
+
+
+@firestore_fn.on_document_created(document=f"{Collection.USERS}/{{uid}}")
+def on_user_created(event: firestore_fn.Event[DocumentSnapshot[Any] | None]) -> None:
+    """Fill the server-owned defaults of a new user (safe to deliver twice)."""
+    uid = event.params["uid"]
+    wrote = accounts.fill_user_defaults(deps.get(), uid)
+    logger.info("user.defaults_filled" if wrote else "user.defaults_already_present", uid=uid, event_id=event.id)
+
+
+class SetUserTypePayload(Payload):
+    user_type: UserType
+
+
+@https_fn.on_call()
+def set_user_type(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, SetUserTypePayload,
+                        lambda caller, p: accounts.set_user_type(deps.get(), caller.uid, p.user_type))
+
+
+class RegisterDevicePayload(Payload):
+    fcm_token: str = Field(min_length=20, max_length=4096, pattern=r"^[A-Za-z0-9_:\-.]+$")
+    platform: Literal["ios", "android", "web"]
+
+
+@https_fn.on_call()
+def register_device(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, RegisterDevicePayload, lambda caller, p: accounts.register_device(
+        deps.get(), caller.uid, p.fcm_token, config.MAX_DEVICE_TOKENS.value))
