@@ -17,6 +17,10 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
+from curbside import deps as deps_module
+from curbside.deps import Deps
+from curbside.domain.clock import FixedClock
+from curbside.store.files import FileStore
 from devstack.emulators import EmulatorUnavailable, FirestoreEmulator, StorageEmulator
 from devstack.firestore_rest import FirestoreRest
 
@@ -80,8 +84,22 @@ def storage_emulator() -> Iterator[StorageEmulator]:
 @pytest.fixture
 def bucket(storage_emulator: StorageEmulator) -> Any:
     """The default bucket, emptied before the test."""
-    import google.cloud.storage as storage
+    from google.cloud import storage  # type: ignore[attr-defined]
 
     storage_emulator.clear()
     client = storage.Client(project="demo-curbside", credentials=AnonymousCredentials())
     return client.bucket(storage_emulator.bucket)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The services' clock, fixed until a test moves it."""
+    return FixedClock()
+
+
+@pytest.fixture
+def deps(db: firestore.Client, bucket: Any, clock: FixedClock) -> Deps:
+    """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too."""
+    installed = Deps(db=db, files=FileStore(bucket), clock=clock)
+    deps_module.install(installed)
+    return installed

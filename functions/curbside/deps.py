@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import firebase_admin
+from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from curbside.domain.clock import Clock, SystemClock
+from curbside.store.files import FileStore
 
 
 @dataclass(frozen=True)
 class Deps:
     db: firestore.Client
+    files: FileStore
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -35,8 +38,18 @@ def admin_app() -> firebase_admin.App:
     return firebase_admin.get_app()
 
 
+def default_files(project: str) -> FileStore:
+    """The default bucket (`STORAGE_BUCKET`, else `{project}.appspot.com`); anonymous on the emulator."""
+    from google.cloud import storage  # type: ignore[attr-defined]
+
+    emulated = bool(os.environ.get("STORAGE_EMULATOR_HOST"))
+    client = storage.Client(project=project, credentials=AnonymousCredentials() if emulated else None)
+    return FileStore(client.bucket(os.environ.get("STORAGE_BUCKET") or f"{project}.appspot.com"))
+
+
 def build() -> Deps:
-    return Deps(db=firestore.Client(project=admin_app().project_id))
+    project = admin_app().project_id
+    return Deps(db=firestore.Client(project=project), files=default_files(project))
 
 
 def initialize() -> None:

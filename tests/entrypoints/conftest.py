@@ -9,11 +9,9 @@ from typing import Any
 
 import flask
 import pytest
-from google.cloud import firestore
 
 from curbside import deps as deps_module
 from curbside.deps import Deps
-from curbside.domain.clock import FixedClock
 from devstack.tokens import emulator_id_token
 
 
@@ -38,23 +36,11 @@ class CallResult:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def deps(db: firestore.Client, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Deps:
-    """Services get the emulator client and a fixed clock; ID tokens are verified in emulator mode."""
+def call(deps: Deps, monkeypatch: pytest.MonkeyPatch):
+    """`call(fn, data, uid="alice", admin=True)` -> CallResult of the deployed function `fn`; ID tokens are
+    verified in emulator mode (unsigned tokens accepted), as the Firebase emulators do."""
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
     deps_module.admin_app()
-    installed = Deps(db=db, clock=clock)
-    deps_module.install(installed)
-    return installed
-
-
-@pytest.fixture
-def call(deps: Deps):
-    """`call(fn, data, uid="alice", admin=True)` -> CallResult of the deployed function `fn`."""
     app = flask.Flask("entrypoint-tests")
 
     def invoke(fn: Any, data: Any, *, uid: str | None = None, body: str | None = None, **claims: Any) -> CallResult:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from curbside.deps import Deps
-from curbside.domain.clock import FixedClock
 from curbside.services import accounts
 from curbside.store.collections import Collection, doc_path, private_doc_path
 
 
-def test_defaults_are_filled_once_and_a_replay_changes_nothing(db):
-    clock = FixedClock()
-    deps = Deps(db=db, clock=clock)
+def test_defaults_are_filled_once_and_a_replay_changes_nothing(db, deps, clock):
     db.document("Users/alice").set({"email": "alice@example.com", "full_name": "Alice Ng"})
 
     assert accounts.fill_user_defaults(deps, "alice") is True
@@ -33,6 +29,6 @@ def test_defaults_are_filled_once_and_a_replay_changes_nothing(db):
     assert prefs["job_accepted"] is True and prefs["email_notifications"] is False
 
 
-def test_an_already_deleted_user_gets_nothing(db):
-    assert accounts.fill_user_defaults(Deps(db=db, clock=FixedClock()), "gone") is False
+def test_an_already_deleted_user_gets_nothing(db, deps):
+    assert accounts.fill_user_defaults(deps, "gone") is False
     assert not db.document(doc_path(Collection.NOTIFICATION_PREFERENCES, "gone")).get().exists
