@@ -203,11 +203,13 @@ def _signal_group(process: subprocess.Popen[Any], sig: signal.Signals) -> None:
 
 @dataclass
 class StorageEmulator:
-    """A Cloud Storage JSON-API emulator (`gcp-storage-emulator`) serving the default bucket in memory."""
+    """A Cloud Storage JSON-API emulator (`gcp-storage-emulator`) serving the default bucket, in memory or,
+    with `data_dir`, in files kept between runs."""
 
     port: int = 0
     host: str = "127.0.0.1"
     bucket: str = DEFAULT_BUCKET
+    data_dir: Path | None = None
     _server: Any = field(default=None, init=False, repr=False)
 
     @property
@@ -219,7 +221,9 @@ class StorageEmulator:
 
         if self.port == 0:
             self.port = free_port()
-        self._server = create_server(self.host, self.port, in_memory=True, default_bucket=self.bucket)
+        self._server = create_server(self.host, self.port, in_memory=self.data_dir is None,
+                                     default_bucket=self.bucket,
+                                     data_dir=str(self.data_dir.resolve()) if self.data_dir else None)
         self._server.start()
         return self
 
