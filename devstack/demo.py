@@ -1,0 +1,208 @@
+"""The scripted demo day, driven through the public interface only.
+
+Every step acts as a real app would: Firestore REST with the user's ID token (so `firestore.rules`
+decide), callables over HTTP with the callable protocol. Background work (triggers, schedules, tasks) is
+never called directly; the demo waits for the stack's activity log to show it ran, then looks at its
+effect the way the app would. The timeline interleaves both, and the summary counts what happened.
+
+The day is a list of `Step`s: a feature adds its steps to `DAY` (and a test that covers them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from devstack.activity import Invocation
+from devstack.client import CallableClient
+from devstack.firestore_rest import SERVER_TIMESTAMP, FirestoreRest
+from devstack.loader import Kind
+from devstack.stack import LocalStack
+
+JOB_COUNTERS = ("jobs created", "jobs offered", "jobs accepted", "jobs completed")
+
+
+class StepFailed(Exception):
+    """A step did not get the answer a working backend gives; the message says what came back."""
+
+
+@dataclass
+class Demo:
+    """What the steps share: the stack, one REST client per signed-in person, and the counters."""
+
+    stack: LocalStack
+    out: TextIO
+    callables: CallableClient = field(init=False)
+    apps: dict[str, FirestoreRest] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    baseline: int = 0
+    """Invocations before the day began (seeding, earlier use of the stack) are not the day's."""
+    seen_activity: int = 0
+
+    def __post_init__(self) -> None:
+        self.callables = CallableClient(self.stack.functions_url, self.stack.project)
+
+    def app(self, uid: str) -> FirestoreRest:
+        """The app of `uid`: Firestore REST signed in as that user."""
+        if uid not in self.apps:
+            self.apps[uid] = self.stack.as_user(uid)
+        return self.apps[uid]
+
+    def call(self, uid: str, name: str, data: dict[str, Any]) -> Any:
+        answer = self.callables.call(name, data, uid=uid)
+        if not answer.ok:
+            raise StepFailed(f"{name} answered {answer.status}: {answer.body}")
+        return answer.result
+
+    def read(self, uid: str, path: str) -> dict[str, Any]:
+        got = self.app(uid).get(path)
+        if not got.ok:
+            reason = "denied by firestore.rules" if got.denied else f"HTTP {got.status}"
+            raise StepFailed(f"{uid} cannot read {path}: {reason}")
+        body: dict[str, Any] = got.body
+        return body
+
+    def write(self, uid: str, path: str, data: dict[str, Any]) -> None:
+        got = self.app(uid).create(path, data)
+        if not got.ok:
+            reason = "denied by firestore.rules" if got.denied else f"HTTP {got.status} {got.body}"
+            raise StepFailed(f"{uid} cannot create {path}: {reason}")
+
+    def await_run(self, name: str, detail: str, timeout: float = 20) -> Invocation:
+        """Wait for background function `name` to run on `detail` (e.g. a document path) and succeed."""
+        try:
+            runs = self.stack.activity.wait_for(lambda run: run.name == name and detail in run.detail, timeout)
+        except TimeoutError as exc:
+            raise StepFailed(f"{name} did not run for {detail} within {timeout:.0f}s") from exc
+        if not runs[-1].ok:
+            raise StepFailed(f"{name} failed for {detail} (HTTP {runs[-1].status}); see the log above")
+        return runs[-1]
+
+    def elapsed(self) -> str:
+        return f"+{time.monotonic() - self.started:6.2f}s"
+
+
+@dataclass(frozen=True)
+class Step:
+    actor: str
+    title: str
+    act: Callable[[Demo], str]
+    """Performs the step and returns what the actor saw, in a few words."""
+
+
+@dataclass(frozen=True)
+class Person:
+    uid: str
+    full_name: str
+    email: str
+    phone: str
+    user_type: str
+    platform: str
+
+
+def signs_up(person: Person) -> list[Step]:
+    """Onboarding as the apps do it: create the own Users document, let the trigger complete it, pick a
+    role, register the phone for push."""
+
+    def create_account(demo: Demo) -> str:
+        demo.write(person.uid, f"Users/{person.uid}", {
+            "uid": person.uid, "email": person.email, "full_name": person.full_name,
+            "display_name": person.full_name.split()[0], "phone_number": person.phone,
+            "created_time": SERVER_TIMESTAMP})
+        demo.counts["people signed up"] += 1
+        return f"the app created Users/{person.uid} under the rules"
+
+    def defaults_filled(demo: Demo) -> str:
+        demo.await_run("on_user_created", f"Users/{person.uid}")
+        user = demo.read(person.uid, f"Users/{person.uid}")
+        missing = [name for name in ("id", "fcm_tokens", "onboarding_completed") if name not in user]
+        if missing:
+            raise StepFailed(f"Users/{person.uid} still lacks {', '.join(missing)}")
+        return f"on_user_created completed Users/{person.uid} (onboarding_completed={user['onboarding_completed']})"
+
+    def picks_role(demo: Demo) -> str:
+        result = demo.call(person.uid, "set_user_type", {"user_type": person.user_type})
+        return f"set_user_type -> {result}"
+
+    def registers_phone(demo: Demo) -> str:
+        token = f"demo-{person.uid}-fcm-token-0123456789"
+        result = demo.call(person.uid, "register_device", {"fcm_token": token, "platform": person.platform})
+        return f"register_device ({person.platform}) -> {result}"
+
+    who = person.uid
+    return [Step(who, "signs up", create_account), Step("backend", "fills the new account", defaults_filled),
+            Step(who, f"chooses to be a {person.user_type}", picks_role),
+            Step(who, "allows push notifications", registers_phone)]
+
+
+ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")
+BOB = Person("bob", "Bob Okafor", "bob@example.com", "+61400000002", "dispatcher", "ios")
+
+DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB)]
+"""The scripted day. Features append their steps here (request, offer, accept, complete...)."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    passed: int
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return self.passed == self.total
+
+
+def run_demo(stack: LocalStack, out: TextIO, steps: list[Step] | None = None) -> DemoResult:
+    """Play `steps` (default: the whole day) against a running stack, printing the timeline and summary."""
+    steps = DAY if steps is None else steps
+    demo = Demo(stack, out)
+    demo.baseline = demo.seen_activity = len(stack.activity.items())
+    print("Timeline", file=out)
+    passed = 0
+    for step in steps:
+        try:
+            outcome = step.act(demo)
+        except StepFailed as exc:
+            print(f"{demo.elapsed()}  {step.actor:<8} {step.title}: FAILED - {exc}", file=out)
+            _print_new_activity(demo)
+            break
+        passed += 1
+        print(f"{demo.elapsed()}  {step.actor:<8} {step.title}: {outcome}", file=out)
+        _print_new_activity(demo)
+    _print_summary(demo, passed, len(steps))
+    return DemoResult(passed, len(steps), dict(demo.counts))
+
+
+def _print_new_activity(demo: Demo) -> None:
+    items = demo.stack.activity.items()
+    for item in items[demo.seen_activity:]:
+        if item.kind is not Kind.CALLABLE:  # the step line already shows the call and its answer
+            print(f"{'':10}  {'':<8} ↳ {item.kind.value} {item.name} {item.detail}: "
+                  f"{'ok' if item.ok else f'FAILED {item.status}'}", file=demo.out)
+    demo.seen_activity = len(items)
+
+
+def _print_summary(demo: Demo, passed: int, total: int) -> None:
+    day = demo.stack.activity.items()[demo.baseline:]
+    runs = Counter(item.kind for item in day)
+    failed = sum(1 for item in day if not item.ok and item.kind is not Kind.CALLABLE)
+    reads = sum(app.reads for app in demo.apps.values())
+    writes = sum(app.writes for app in demo.apps.values())
+    jobs = ", ".join(f"{name.split()[1]} {demo.counts[name]}" for name in JOB_COUNTERS)
+    lines = [
+        ("people signed up", str(demo.counts["people signed up"])),
+        ("jobs", jobs),
+        ("function runs", f"{demo.callables.calls} callable calls, {runs[Kind.FIRESTORE]} trigger runs, "
+                          f"{runs[Kind.SCHEDULE]} scheduled runs, {runs[Kind.TASK]} task runs "
+                          f"({failed} background failures)"),
+        ("Firestore by apps", f"{reads} reads, {writes} writes (REST under firestore.rules)"),
+        ("result", f"{passed}/{total} steps passed" + ("" if passed == total else " - the day stopped early")),
+    ]
+    print("\nSummary", file=demo.out)
+    for label, value in lines:
+        print(f"  {label:<18} {value}", file=demo.out)

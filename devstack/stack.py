@@ -1,0 +1,256 @@
+"""The local stack as one object: Firestore emulator + Storage emulator + the functions of `main.py`.
+
+    with LocalStack(ports=Ports(0, 0, 0), clock=ManualClock()) as stack:
+        stack.admin_db().document("Users/alice").set({...})      # runs on_user_created
+        CallableClient.for_stack(stack).call("set_user_type", {...}, uid="alice")
+        stack.clock.advance(timedelta(minutes=5))                   # fires "every 5 minutes" jobs
+
+Used in-process by tests and by the `python -m devstack` commands. `start()` sets the emulator
+environment variables for the loaded code (and for the process: the functions run in it); `stop()` stops
+the scheduler and the task queue, the Firestore JVM (its whole process group, after exporting its data
+when `keep_data` is set), the Storage emulator and the functions server, then restores the environment, so no
+process and no port outlives it. The functions run in the caller's process and share its environment and
+imported modules (a module is imported once per process), so stacks are meant to run one after another; a
+stack started inside another restores the outer one's environment when it stops.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+
+from devstack.activity import Activity
+from devstack.clock import Clock, SystemClock
+from devstack.emulators import (
+    DEFAULT_BUCKET,
+    PROJECT_ID,
+    QUICK_START_JVM,
+    EmulatorUnavailable,
+    FirestoreEmulator,
+    StorageEmulator,
+    free_port,
+    port_in_use,
+)
+from devstack.firestore_rest import FirestoreRest
+from devstack.loader import DEFAULT_REGION, Functions, Kind, load_functions
+from devstack.scheduler import Scheduler, schedule_headers
+from devstack.server import Gateway, Runtime, ServerThread, control_app
+from devstack.storage_events import StorageEvents
+from devstack.tasks import TaskQueues
+from devstack.triggers import TriggerDelivery, register
+
+log = logging.getLogger("devstack.stack")
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+RULES = ROOT / "firestore.rules"
+
+
+@dataclass
+class Ports:
+    """Where each part listens; 0 picks a free port at start (tests)."""
+
+    firestore: int = 8080
+    functions: int = 5001
+    storage: int = 9199
+
+
+class LocalStack:
+    def __init__(self, functions_dir: Path = FUNCTIONS_DIR, rules: Path | None = RULES, *,
+                 ports: Ports | None = None, host: str = "127.0.0.1", project: str = PROJECT_ID,
+                 clock: Clock | None = None, keep_data: Path | None = None, storage: bool = True,
+                 auth_emulator: str | None = None) -> None:
+        self.functions_dir = functions_dir
+        self.rules = rules
+        self.ports = ports or Ports()
+        self.host = host
+        self.project = project
+        self.clock: Clock = clock or SystemClock()
+        self.keep_data = keep_data
+        self.with_storage = storage
+        self.auth_emulator = auth_emulator
+        self.activity = Activity()
+        self.functions = Functions({})
+        self._firestore: FirestoreEmulator | None = None
+        self._storage: StorageEmulator | None = None
+        self._server: ServerThread | None = None
+        self._scheduler: Scheduler | None = None
+        self._tasks: TaskQueues | None = None
+        self._storage_events: StorageEvents | None = None
+        self._saved_env: dict[str, str | None] | None = None
+        self._ready = threading.Event()
+
+    # --- addresses -----------------------------------------------------------------------------------
+
+    @property
+    def firestore_url(self) -> str:
+        return f"http://{self.host}:{self.ports.firestore}"
+
+    @property
+    def functions_url(self) -> str:
+        return f"http://{self.host}:{self.ports.functions}"
+
+    @property
+    def storage_url(self) -> str:
+        return f"http://{self.host}:{self.ports.storage}"
+
+    def function_url(self, name: str) -> str:
+        fn = self.functions.get(name)
+        region = fn.region if fn is not None else DEFAULT_REGION
+        return f"{self.functions_url}/{self.project}/{region}/{name}"
+
+    def environ(self) -> dict[str, str]:
+        """What the loaded code (and any client of the stack) needs to talk to the emulators."""
+        functions_host = f"{self.host}:{self.ports.functions}"
+        env = {
+            "FIRESTORE_EMULATOR_HOST": f"{self.host}:{self.ports.firestore}",
+            "GCLOUD_PROJECT": self.project,
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "FIREBASE_CONFIG": json.dumps({"projectId": self.project, "storageBucket": DEFAULT_BUCKET}),
+            "CLOUD_TASKS_EMULATOR_HOST": functions_host,
+            # Emulator mode for ID tokens: firebase-admin then accepts unsigned tokens (as with the Firebase
+            # emulators); production never sets it, so production never does. Without a real Auth emulator
+            # it points at the functions server, which answers Auth Admin calls with a clear 501.
+            "FIREBASE_AUTH_EMULATOR_HOST": self.auth_emulator or functions_host,
+            "FUNCTIONS_EMULATOR": "true",
+        }
+        if self.with_storage:
+            env |= {"STORAGE_EMULATOR_HOST": self.storage_url,
+                    "FIREBASE_STORAGE_EMULATOR_HOST": f"{self.host}:{self.ports.storage}",
+                    "STORAGE_BUCKET": DEFAULT_BUCKET}  # params.STORAGE_BUCKET, as firebase-tools sets it
+        return env
+
+    # --- life cycle ----------------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        if self._saved_env is not None:
+            raise RuntimeError("this stack is already running")
+        self._claim_ports()
+        self._patch_environ()
+        try:
+            self._start_parts()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _claim_ports(self) -> None:
+        wanted = {"firestore": self.ports.firestore, "functions": self.ports.functions}
+        if self.with_storage:
+            wanted["storage"] = self.ports.storage
+        busy = [f"{part} {port}" for part, port in wanted.items() if port and port_in_use(port, self.host)]
+        if busy:
+            raise EmulatorUnavailable(f"Port(s) already in use: {', '.join(busy)}. Stop whatever listens there "
+                                      "(an earlier `python -m devstack dev`?) or choose other ports.")
+        for part, port in wanted.items():
+            if not port:
+                setattr(self.ports, part, free_port())
+
+    def _start_parts(self) -> None:
+        self.functions = load_functions(self.functions_dir)
+        runtime = Runtime()
+        triggers = TriggerDelivery(self.activity)
+        self._tasks = TaskQueues(self.functions, self.clock, runtime.invoke, activity=self.activity,
+                                 project=self.project)
+        self._scheduler = Scheduler(
+            self.functions.of_kind(Kind.SCHEDULE), self.clock,
+            lambda fn, at: runtime.invoke(fn, schedule_headers(fn, at), b""), self.activity)
+        control = control_app(self.project, self.functions, triggers=triggers, tasks=self._tasks,
+                              scheduler=self._scheduler, ready=self._ready)
+        gateway = Gateway(self.project, self.functions, runtime, control, self.activity)
+        self._server = ServerThread(self.host, self.ports.functions, gateway).start()
+        self._firestore = FirestoreEmulator(
+            rules_path=self.rules, port=self.ports.firestore, host=self.host, project_id=self.project,
+            functions_emulator=f"{self.host}:{self.ports.functions}",
+            import_data=self._data_dir("firestore"), export_on_exit=self._data_dir("firestore"),
+            java_options=QUICK_START_JVM).start()
+        if self.with_storage:
+            self._storage = StorageEmulator(port=self.ports.storage, host=self.host,
+                                            data_dir=self._data_dir("storage")).start()
+            self._storage_events = StorageEvents(self.functions, self.activity)
+            self._storage_events.watch(self._storage.store)
+        triggers.use(register(self.firestore_url, self.project, self.functions))
+        self._tasks.start()
+        self._scheduler.start()
+        self._ready.set()
+
+    def _data_dir(self, part: str) -> Path | None:
+        return None if self.keep_data is None else (self.keep_data / part).resolve()
+
+    def stop(self) -> None:
+        """Stop every part that started, in dependency order; safe to call twice or after a failed start."""
+        self._ready.clear()
+        parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._firestore, self._storage,
+                            self._server]
+        self._scheduler = self._tasks = self._storage_events = self._firestore = self._storage = None
+        self._server = None
+        for part in parts:
+            if part is None:
+                continue
+            try:
+                part.stop()
+            except Exception:
+                log.exception("stack.stop_failed part=%s", type(part).__name__)
+        self._restore_environ()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _patch_environ(self) -> None:
+        env = self.environ()
+        self._saved_env = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+
+    def _restore_environ(self) -> None:
+        saved, self._saved_env = self._saved_env, None
+        for key, value in (saved or {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    # --- using it ------------------------------------------------------------------------------------
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the stack is not running")
+        return self._scheduler
+
+    @property
+    def tasks(self) -> TaskQueues:
+        if self._tasks is None:
+            raise RuntimeError("the stack is not running")
+        return self._tasks
+
+    def run_schedule(self, name: str) -> int:
+        """Run a scheduled function now; returns its HTTP status (KeyError if there is no such function)."""
+        return self.scheduler.run_now(name)
+
+    def clear(self) -> None:
+        """Delete every document and stored object (tests start from empty data)."""
+        if self._firestore is not None:
+            self._firestore.clear()
+        if self._storage is not None:
+            self._storage.clear()
+
+    def admin_db(self) -> firestore.Client:
+        """An Admin (rules-bypassing) Firestore client on this stack, like the one functions use."""
+        return firestore.Client(project=self.project, credentials=AnonymousCredentials())
+
+    def as_user(self, uid: str | None, **claims: Any) -> FirestoreRest:
+        """Firestore REST as a signed-in app user, under the security rules."""
+        return FirestoreRest(self.firestore_url, uid=uid, claims=claims, project_id=self.project)

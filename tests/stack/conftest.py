@@ -1,0 +1,53 @@
+"""The local stack tier: a real stack (Firestore JVM, Storage emulator, functions server) running the small
+sample module in `sample_functions/`, started once for the package on free ports with a manual clock.
+
+Tests that need their own stack (start/stop, CLI subprocesses) start it themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from google.cloud import firestore
+
+from devstack.client import CallableClient
+from devstack.clock import ManualClock
+from devstack.emulators import EmulatorUnavailable
+from devstack.stack import LocalStack, Ports
+from tests.stack.helpers import SAMPLE_FUNCTIONS
+
+
+@pytest.fixture(scope="package")
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(scope="package")
+def running_stack(clock: ManualClock) -> Iterator[LocalStack]:
+    stack = LocalStack(SAMPLE_FUNCTIONS, ports=Ports(0, 0, 0), clock=clock)
+    try:
+        stack.start()
+    except EmulatorUnavailable as exc:
+        pytest.exit(str(exc), returncode=3)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def stack(running_stack: LocalStack) -> LocalStack:
+    """The package's stack with empty Firestore and Storage."""
+    running_stack.clear()
+    return running_stack
+
+
+@pytest.fixture
+def admin(stack: LocalStack) -> firestore.Client:
+    return stack.admin_db()
+
+
+@pytest.fixture
+def callables(stack: LocalStack) -> CallableClient:
+    return CallableClient(stack.functions_url, stack.project)

@@ -1,0 +1,103 @@
+"""`python -m devstack dev` and `demo` as a person runs them: real `functions/main.py`, real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+
+from devstack.client import CallableClient
+from devstack.emulators import PROJECT_ID, free_port, port_in_use
+from devstack.stack import ROOT, Ports
+from tests.stack.helpers import emulator_processes, poll
+
+EMULATOR_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "CLOUD_TASKS_EMULATOR_HOST",
+                      "FIREBASE_AUTH_EMULATOR_HOST", "FUNCTIONS_EMULATOR", "FIREBASE_CONFIG")
+
+
+def devstack(command: str, ports: Ports, *extra: str) -> subprocess.Popen[str]:
+    env = {key: value for key, value in os.environ.items() if key not in EMULATOR_VARIABLES}
+    args = [sys.executable, "-m", "devstack", command, "--firestore-port", str(ports.firestore),
+            "--functions-port", str(ports.functions), "--storage-port", str(ports.storage), *extra]
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def assert_nothing_left(ports: Ports) -> None:
+    busy = [port for port in (ports.firestore, ports.functions, ports.storage) if port_in_use(port)]
+    assert busy == [] and emulator_processes(ports.firestore) == []
+
+
+@pytest.fixture
+def ports() -> Iterator[Ports]:
+    chosen = Ports(free_port(), free_port(), free_port())
+    yield chosen
+    assert_nothing_left(chosen)
+
+
+def health(ports: Ports) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{ports.functions}/__devstack/health", timeout=1).ok
+    except requests.ConnectionError:
+        return False
+
+
+def test_dev_runs_the_real_functions_and_ctrl_c_stops_everything(ports: Ports, monkeypatch: pytest.MonkeyPatch):
+    # given `dev` runs in the foreground with the project's functions/main.py
+    process = devstack("dev", ports)
+    try:
+        poll(lambda: health(ports) or process.poll() is not None, timeout=90, what="a running dev stack")
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", f"127.0.0.1:{ports.firestore}")
+        admin = firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
+
+        # when a user document is created with the admin client, the real on_user_created completes it
+        admin.document("Users/carol").set({"email": "carol@example.com", "full_name": "Carol Diaz"})
+        prefs = poll(lambda: admin.document("NotificationPreferences/carol").get().to_dict(),
+                     what="NotificationPreferences/carol from on_user_created")
+        assert prefs["user_id"] == "carol"
+
+        # and a real callable answers over HTTP as the signed-in user
+        answer = CallableClient(f"http://127.0.0.1:{ports.functions}").call(
+            "set_user_type", {"user_type": "client"}, uid="carol")
+        assert answer.result == {"user_type": "client"}
+    finally:
+        # when Ctrl-C arrives
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+
+    # then it stops cleanly (the fixture checks no port and no JVM is left)
+    assert process.returncode == 0, output
+    assert "Functions:" in output and "useFunctionsEmulator" in output and "on_user_created" in output
+    assert "nothing left running" in output
+
+
+def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
+    process = devstack("demo", ports)
+    output, _ = process.communicate(timeout=240)
+
+    assert process.returncode == 0, output
+    assert "Timeline" in output and "Summary" in output and "FAILED" not in output
+    assert "jobs               created" in output and "reads" in output and "writes" in output
+    assert "devstack: stack stopped." in output
+
+
+def test_a_busy_port_is_reported_in_one_sentence(ports: Ports, tmp_path: Path):
+    with subprocess.Popen([sys.executable, "-m", "http.server", str(ports.functions), "--bind", "127.0.0.1"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as squatter:
+        try:
+            poll(lambda: port_in_use(ports.functions), what="the squatter listening")
+            process = devstack("dev", ports)
+            output, _ = process.communicate(timeout=60)
+        finally:
+            squatter.terminate()
+
+    assert process.returncode == 2 and f"functions {ports.functions}" in output
