@@ -1,0 +1,135 @@
+"""The server-side check of every upload: real type, size and path ownership, or quarantine.
+
+`storage.rules` decides who may upload where, but it trusts the declared content type and cannot run in the
+local emulator, so the finalize trigger checks each new object under `users/` again (rules in
+`curbside.domain.uploads`): the bytes must be a type the folder accepts and match the declared type, the size
+must be within that type's limit, the owner in the path must be a user whose account is usable, and a
+job-bound folder must name a job the owner is the right party of. Anything else is moved to
+`quarantine/{original name}` and recorded in `QuarantinedUploads` for admins.
+
+At-least-once delivery: the record id is derived from the object name and generation, the copy overwrites
+itself, and an object already moved is reported as gone, so a replay changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from google.api_core.exceptions import NotFound
+from google.cloud import firestore
+
+from curbside.deps import Deps
+from curbside.domain.documents import QuarantinedUpload
+from curbside.domain.uploads import (
+    HEAD_BYTES,
+    Inspection,
+    JobRole,
+    Problem,
+    UploadPath,
+    inspect,
+    is_user_upload,
+    quarantine_name,
+)
+from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
+from curbside.store.codec import to_document
+from curbside.store.collections import Collection, doc_path
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    """What the finalize event says about a new object."""
+
+    bucket: str
+    name: str
+    size: int
+    content_type: str | None
+    generation: int | None = None
+
+
+class Outcome(StrEnum):
+    IGNORED = "ignored"
+    """Not a user upload (another bucket, admin files, the quarantine copies themselves)."""
+    ACCEPTED = "accepted"
+    QUARANTINED = "quarantined"
+    GONE = "gone"
+    """The object no longer exists (already quarantined by an earlier delivery, or deleted)."""
+
+
+@dataclass(frozen=True)
+class UploadVerdict:
+    outcome: Outcome
+    problems: tuple[Problem, ...] = ()
+    record_id: str | None = None
+
+
+def quarantine_record_id(bucket: str, name: str, generation: int | None) -> str:
+    """Deterministic, so a replayed event rewrites the same record (object names may contain '/')."""
+    return hashlib.sha256(f"{bucket}/{name}#{generation}".encode()).hexdigest()[:40]
+
+
+def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
+    """Accept the object or move it to quarantine; see the module docstring for what is checked."""
+    if obj.bucket != deps.files.bucket_name or not is_user_upload(obj.name):
+        return UploadVerdict(Outcome.IGNORED)
+    try:
+        head = deps.files.head(obj.name, HEAD_BYTES) if obj.size > 0 else b""
+    except NotFound:
+        return UploadVerdict(Outcome.GONE)
+    inspection = inspect(obj.name, obj.size, obj.content_type, head)
+    problems = inspection.problems
+    if inspection.path is not None:
+        problems += ownership_problems(deps.db, inspection.path)
+    if not problems:
+        return UploadVerdict(Outcome.ACCEPTED)
+    record_id = _quarantine(deps, obj, inspection, problems)
+    if record_id is None:
+        return UploadVerdict(Outcome.GONE, problems)
+    return UploadVerdict(Outcome.QUARANTINED, problems, record_id)
+
+
+def ownership_problems(db: firestore.Client, path: UploadPath) -> tuple[Problem, ...]:
+    """Whether the uid in the path may own this upload: an existing user with a usable account and, for a
+    job-bound folder, the right party of the job named in the path."""
+    if not db.document(doc_path(Collection.USERS, path.uid)).get().exists:
+        return (Problem.UNKNOWN_OWNER,)
+    problems: list[Problem] = []
+    if account_status_of(db, path.uid) in BLOCKED_STATUSES:
+        problems.append(Problem.ACCOUNT_BLOCKED)
+    uploader = path.policy.uploader
+    if uploader is not None and path.request_id is not None:
+        job = db.document(doc_path(Collection.SERVICE_REQUESTS, path.request_id)).get().to_dict() or {}
+        parties = {job.get("dispatcher_id")} if uploader is JobRole.DISPATCHER else {
+            job.get("client_id"), job.get("dispatcher_id")}
+        if path.uid not in parties:
+            problems.append(Problem.NOT_A_PARTY)
+    return tuple(problems)
+
+
+def _quarantine(deps: Deps, obj: UploadedObject, inspection: Inspection,
+                problems: tuple[Problem, ...]) -> str | None:
+    """Record first, then move: if the move fails the retried event rewrites the same record and moves
+    again; once moved, a replay finds nothing under the original name. Returns None when the object
+    vanished between the check and the move."""
+    record = QuarantinedUpload(
+        id=quarantine_record_id(obj.bucket, obj.name, obj.generation),
+        bucket=obj.bucket,
+        object_name=obj.name,
+        quarantine_name=quarantine_name(obj.name),
+        generation=obj.generation,
+        owner_id=inspection.path.uid if inspection.path else None,
+        purpose=inspection.path.purpose.value if inspection.path else None,
+        request_id=inspection.path.request_id if inspection.path else None,
+        size_bytes=max(obj.size, 0),
+        declared_content_type=obj.content_type,
+        detected_content_type=inspection.kind.value if inspection.kind else None,
+        problems=[problem.value for problem in problems],
+        created_date=deps.clock.now(),
+    )
+    deps.db.document(doc_path(Collection.QUARANTINED_UPLOADS, record.id)).set(to_document(record))
+    try:
+        deps.files.move(obj.name, record.quarantine_name)
+    except NotFound:
+        return None
+    return record.id

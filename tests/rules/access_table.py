@@ -1,0 +1,371 @@
+"""The access table of `firestore.rules`: the single, machine-readable source of who may do what.
+
+`docs/security.md` embeds this table rendered as Markdown (`python -m tests.rules.access_table` rewrites that
+block; `test_security_doc.py` fails when the two differ), and the rules tests are parametrised from it:
+
+- every `Entry` says, for one collection (or private sub-document), who may get, list, create, update and
+  delete — in words for people, and as the set of test roles whose probe must be let through;
+- `SURFACES` lists every client-writable document and, per field, what the rules accept, so that the
+  escalation tests can try each server-owned field, an extra field, a wrong type and an oversized value.
+
+A *probe* is the document (or query) a role aims at in the matrix: the roles `client_a`, `client_b`,
+`dispatcher_assigned`, `dispatcher_other` and `admin` all aim at the main job (client A's, assigned to
+`dispatcher_assigned`); `dispatcher_unverified`, `suspended`, `banned` and `shadow_banned` aim at their own
+documents, in a world of the same shape where they hold the client or technician seat (see `world.py`).
+Admins are allowed everything and are not repeated in the role sets.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    CLIENT_A = "client_a"
+    CLIENT_B = "client_b"
+    DISPATCHER_ASSIGNED = "dispatcher_assigned"
+    DISPATCHER_OTHER = "dispatcher_other"
+    DISPATCHER_UNVERIFIED = "dispatcher_unverified"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+    SHADOW_BANNED = "shadow_banned"
+    ADMIN = "admin"
+
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.ANONYMOUS: "no ID token; probes client A's documents",
+    Role.CLIENT_A: "active client who owns the main job (accepted, assigned to `dispatcher_assigned`)",
+    Role.CLIENT_B: "another active client; probes client A's documents",
+    Role.DISPATCHER_ASSIGNED: "verified technician assigned to the main job; probes its technician side",
+    Role.DISPATCHER_OTHER: "verified technician not assigned; probes the main job's technician side",
+    Role.DISPATCHER_UNVERIFIED: "technician whose verification is `pending`, holding the technician seat of "
+                                "a job of the same shape (e.g. verification withdrawn mid-job); probes its own",
+    Role.SUSPENDED: "client whose `account_status` is `suspended`; probes its own documents",
+    Role.BANNED: "client whose `account_status` is `banned`; probes its own documents",
+    Role.SHADOW_BANNED: "client whose `account_status` is `shadow_banned`; probes its own documents",
+    Role.ADMIN: "custom claim `admin: true`; probes client A's documents",
+}
+
+
+class Op(StrEnum):
+    GET = "get"
+    LIST = "list"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Grant:
+    rule: str
+    """Who may, in words (the rule as docs/security.md states it)."""
+    roles: frozenset[Role] = frozenset()
+    """The non-admin roles whose probe this rule lets through."""
+
+
+def grant(rule: str, *roles: Role) -> Grant:
+    return Grant(rule, frozenset(roles))
+
+
+ADMINS = Grant("admins")
+"""Nobody but admins (for writes: only Cloud Functions and admins)."""
+
+CA, CB = Role.CLIENT_A, Role.CLIENT_B
+DA, DO, DU = Role.DISPATCHER_ASSIGNED, Role.DISPATCHER_OTHER, Role.DISPATCHER_UNVERIFIED
+SUSPENDED, BANNED, SHADOW = Role.SUSPENDED, Role.BANNED, Role.SHADOW_BANNED
+
+
+@dataclass(frozen=True)
+class Entry:
+    collection: str
+    get: Grant = ADMINS
+    list: Grant = ADMINS
+    create: Grant = ADMINS
+    update: Grant = ADMINS
+    delete: Grant = ADMINS
+    note: str = ""
+
+    def grant(self, op: Op) -> Grant:
+        grant_of_op: Grant = getattr(self, op.value)
+        return grant_of_op
+
+    def allows(self, role: Role, op: Op) -> bool:
+        return role is Role.ADMIN or role in self.grant(op).roles
+
+
+OWNER_READS = "owner (active)"
+PARTIES = "the job's client or its verified assigned technician (active)"
+
+ACCESS: tuple[Entry, ...] = (
+    Entry("Users",
+          get=grant("owner, whatever the account status", CA, DA, DU, SUSPENDED, BANNED, SHADOW),
+          create=grant("owner (not suspended/banned): sign-up fields only", CA, DA, DU, SHADOW),
+          update=grant("owner (active): profile fields, `updated_date` = request time", CA, DA, DU, SHADOW)),
+    Entry("Users/{uid}/private/data", note="`account_status`: invisible to its owner, so a shadow ban is too"),
+    Entry("ClientProfiles",
+          get=grant(OWNER_READS, CA, SHADOW),
+          list=grant(f"{OWNER_READS}, query filtered on `user_id` = caller", CA, SHADOW),
+          update=grant("owner (active): car details and photo", CA, SHADOW),
+          note="the job carries the car details the technician needs"),
+    Entry("ClientProfiles/{uid}/private/data", note="phone, payment method, billing address, Stripe id"),
+    Entry("DispatcherProfiles",
+          get=grant("active users if `verification_status` is verified; the owner always",
+                    CA, CB, DA, DO, DU, SHADOW),
+          list=grant("the same; a query must filter `user_id` = caller or `verification_status` = verified",
+                     CA, CB, DA, DO, DU, SHADOW),
+          update=grant("owner (active): `bio`, `profile_image_url`", DA, DU),
+          note="vehicle details and documents go through `submit_verification_step`"),
+    Entry("DispatcherProfiles/{uid}/private/data", note="identity documents, bank details, verification notes"),
+    Entry("ServiceRequests",
+          get=grant(PARTIES, CA, DA, SHADOW),
+          list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, SHADOW),
+          note="available jobs come from `list_available_jobs`, never from a raw query"),
+    Entry("JobCompletions",
+          get=grant("the job's client or technician (active); earnings stay visible if verification lapses",
+                    CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW)),
+    Entry("Reviews",
+          get=grant("the reviewer (active); every active user once `applied`", CA, SHADOW),
+          list=grant("the same; a query must filter `reviewer_id` = caller or `applied` = true", CA, SHADOW),
+          note="hidden from the reviewee until applied: no retaliation reviews"),
+    Entry("ClientReviews",
+          get=grant("the reviewer (active); the reviewee once `applied`", DA, DU),
+          list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
+                     "`applied` = true", DA, DU)),
+    Entry("Messages",
+          get=grant(f"{PARTIES}, while the job is accepted/en_route/arrived/in_progress", CA, DA, SHADOW),
+          list=grant("the same; a query must filter `request_id`", CA, DA, SHADOW),
+          create=grant("the same parties while the chat is open; sender fields forced to the caller",
+                       CA, DA, SHADOW),
+          note="read receipts through `mark_messages_read`; `send_message` writes the same document"),
+    Entry("JobOffers",
+          get=grant("the offered technician, while verified (active)", DA),
+          list=grant("the same; a query must filter `dispatcher_id` = caller", DA)),
+    Entry("JobContacts",
+          get=grant(f"{PARTIES}, while the job is ongoing", CA, DA, SHADOW),
+          note="keyed by request id; the job's live status decides, nothing has to be deleted"),
+    Entry("Rewards",
+          get=grant("active users whose `user_type` is client/both, active rewards only", CA, CB, SHADOW),
+          list=grant("the same; a query must filter `is_active` = true", CA, CB, SHADOW)),
+    Entry("RewardRedemptions",
+          get=grant("the client (active)", CA, SHADOW),
+          list=grant("the same; a query must filter `client_id` = caller", CA, SHADOW)),
+    Entry("PointsLedger",
+          get=grant("the client (active)", CA, SHADOW),
+          list=grant("the same; a query must filter `client_id` = caller", CA, SHADOW)),
+    Entry("Disputes",
+          get=grant("the dispute's client or technician (active)", CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW)),
+    Entry("Disputes/{id}/private/data", note="`admin_notes`"),
+    Entry("DisputeComments",
+          get=grant("the dispute's parties (active), non-internal comments only", CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `dispute_id` and `is_internal` = false", CA, DA, DU, SHADOW),
+          note="comments are added through `add_dispute_comment`"),
+    Entry("FraudAlerts"),
+    Entry("PricingRules", note="clients get prices from `quote_price`"),
+    Entry("SupportTickets",
+          get=grant("the ticket's owner (active)", CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `user_id` = caller", CA, DA, DU, SHADOW)),
+    Entry("SupportMessages",
+          get=grant("the ticket's owner (active)", CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `ticket_id`", CA, DA, DU, SHADOW)),
+    Entry("NotificationPreferences",
+          get=grant(OWNER_READS, CA, DA, DU, SHADOW),
+          list=grant(f"{OWNER_READS}, query filtered on `user_id` = caller", CA, DA, DU, SHADOW),
+          update=grant("owner (active): toggles and quiet hours", CA, DA, DU, SHADOW),
+          note="created with the spec's defaults by `on_user_created`"),
+    Entry("Notifications",
+          get=grant(OWNER_READS, CA, DA, DU, SHADOW),
+          list=grant("the same; a query must filter `user_id` = caller", CA, DA, DU, SHADOW),
+          update=grant("owner (active): `read` = true, `read_at` = request time", CA, DA, DU, SHADOW)),
+    Entry("DispatcherLocations", note="technicians' positions never reach clients"),
+    Entry("QuarantinedUploads", note="written by the Storage finalize trigger"),
+)
+
+ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}
+
+NON_ADMIN_ROLES: tuple[Role, ...] = tuple(role for role in Role if role is not Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Cell:
+    collection: str
+    role: Role
+    op: Op
+
+    @property
+    def allowed(self) -> bool:
+        return ENTRIES[self.collection].allows(self.role, self.op)
+
+    @property
+    def id(self) -> str:
+        return f"{self.collection}-{self.role.value}-{self.op.value}"
+
+
+CELLS: tuple[Cell, ...] = tuple(Cell(entry.collection, role, op) for entry in ACCESS for role in Role for op in Op)
+"""Every (collection, role, operation) of the matrix."""
+
+
+# ------------------------------------------------------------------------------------------- client writes
+
+class Kind(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+    PHONE = "phone"
+    PLATE = "plate"
+    PATHS = "paths"
+    BOOL = "bool"
+    TRUE = "true"
+    CLOCK = "clock"
+    STAMP = "stamp"
+    OWN_UID = "own uid"
+    FORCED = "forced"
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    kind: Kind
+    max: int = 0
+    """Longest text / most list items accepted."""
+    text: str = ""
+    """What a FORCED field is forced to."""
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        return {
+            Kind.TEXT: f"string ≤ {self.max}",
+            Kind.EMAIL: "email, ≤ 254",
+            Kind.PHONE: "E.164 phone",
+            Kind.PLATE: "`[A-Za-z0-9 -]{1,20}`",
+            Kind.PATHS: f"≤ {self.max} own `car_photos` paths",
+            Kind.BOOL: "bool",
+            Kind.TRUE: "true",
+            Kind.CLOCK: "`HH:MM` or null",
+            Kind.STAMP: "server timestamp",
+            Kind.OWN_UID: "caller's uid",
+            Kind.FORCED: "forced to the caller / job",
+        }[self.kind]
+
+
+TEXT100, TEXT2048 = FieldRule(Kind.TEXT, 100), FieldRule(Kind.TEXT, 2048)
+BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
+
+TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
+           "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
+           "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
+           "scheduled_job_reminder", "email_notifications", "push_notifications", "sound_enabled",
+           "do_not_disturb", "quiet_hours_enabled")
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One client write the rules accept: which collection, which operation, by whom, and its fields."""
+
+    collection: str
+    op: Op
+    writer: Role
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    by: str = "owner"
+
+    @property
+    def id(self) -> str:
+        return f"{self.collection}.{self.op.value}"
+
+
+SURFACES: tuple[Surface, ...] = (
+    Surface("Users", Op.CREATE, CA, {
+        "email": FieldRule(Kind.EMAIL, 254), "full_name": TEXT100, "phone_number": FieldRule(Kind.PHONE),
+        "profile_image_url": TEXT2048, "display_name": TEXT100, "photo_url": TEXT2048,
+        "uid": FieldRule(Kind.OWN_UID), "created_time": STAMP}),
+    Surface("Users", Op.UPDATE, CA, {
+        "full_name": TEXT100, "display_name": TEXT100, "photo_url": TEXT2048, "profile_image_url": TEXT2048,
+        "updated_date": STAMP}),
+    Surface("ClientProfiles", Op.UPDATE, CA, {
+        "car_model": TEXT100, "license_plate": FieldRule(Kind.PLATE, 20), "car_images": FieldRule(Kind.PATHS, 8),
+        "profile_image_url": TEXT2048, "updated_date": STAMP}),
+    Surface("DispatcherProfiles", Op.UPDATE, DA, {
+        "bio": FieldRule(Kind.TEXT, 1000), "profile_image_url": TEXT2048, "updated_date": STAMP}),
+    Surface("NotificationPreferences", Op.UPDATE, CA, {
+        **dict.fromkeys(TOGGLES, BOOL), "quiet_hours_start": FieldRule(Kind.CLOCK),
+        "quiet_hours_end": FieldRule(Kind.CLOCK)}),
+    Surface("Notifications", Op.UPDATE, CA, {"read": FieldRule(Kind.TRUE), "read_at": STAMP}),
+    Surface("Messages", Op.CREATE, CA, {
+        "id": FieldRule(Kind.FORCED, text="the document id"),
+        "request_id": FieldRule(Kind.FORCED, text="a job the caller is a party of, chat open"),
+        "sender_id": FieldRule(Kind.OWN_UID),
+        "sender_name": FieldRule(Kind.FORCED, text="the job's name for the caller's seat"),
+        "sender_type": FieldRule(Kind.FORCED, text="the caller's seat: client or dispatcher"),
+        "message": FieldRule(Kind.TEXT, 2000, text="text 1-2000; optional caption ≤ 2000 on images"),
+        "message_type": FieldRule(Kind.FORCED, text="text or image"),
+        "image_url": FieldRule(Kind.FORCED, text="images only: `users/{caller}/chat_images/{request_id}/{file}`"),
+        "created_date": STAMP}, by="a party of the job"),
+)
+
+
+# ------------------------------------------------------------------------------------------- rendering
+
+BEGIN, END = "<!-- access-table:begin (generated by `python -m tests.rules.access_table`) -->", \
+    "<!-- access-table:end -->"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+
+
+def _cell(grant_of_op: Grant) -> str:
+    return grant_of_op.rule if grant_of_op is not ADMINS else "—"
+
+
+def render() -> str:
+    """The generated block of docs/security.md."""
+    lines = [BEGIN, "", "### Access table", "",
+             "Admins (custom claim `admin: true`) may do everything and are left out; \"—\" means nobody "
+             "else (server-owned: only Cloud Functions and admins write it).", "",
+             "| collection | get | list | create | update | delete | note |", "|---|---|---|---|---|---|---|"]
+    for entry in ACCESS:
+        row = [f"`{entry.collection}`", *(_cell(entry.grant(op)) for op in Op), entry.note]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "### Client-writable fields", "",
+              "Every other field of these documents, every extra field, a wrong type and an oversized value "
+              "are refused (tested per field in `tests/rules/test_escalation.py`).", "",
+              "| document | operation | by | fields the rules accept |", "|---|---|---|---|"]
+    for surface in SURFACES:
+        fields = ", ".join(f"`{name}` ({rule.describe()})" for name, rule in surface.fields.items()
+                           if name not in TOGGLES)
+        if any(name in TOGGLES for name in surface.fields):
+            fields = f"the {len(TOGGLES)} toggles (bool), " + fields
+        lines.append(f"| `{surface.collection}` | {surface.op.value} | {surface.by} | {fields} |")
+    lines += ["", "### Roles of the matrix", "", "| role | who |", "|---|---|"]
+    lines += [f"| `{role.value}` | {ROLE_DESCRIPTIONS[role]} |" for role in Role]
+    lines += ["", "### The matrix", "",
+              f"{len(CELLS)} cells: {len(ACCESS)} collections x {len(Role)} roles x {len(Op)} operations, "
+              "each asserted against the emulator by `tests/rules/test_matrix.py`. A letter is an allowed "
+              "operation (**g**et, **l**ist, **c**reate, **u**pdate, **d**elete); `·` a refused one.", "",
+              "| collection | " + " | ".join(f"`{role.value}`" for role in Role) + " |",
+              "|---|" + "---|" * len(Role)]
+    for entry in ACCESS:
+        marks = ["".join(op.value[0] if entry.allows(role, op) else "·" for op in Op) for role in Role]
+        lines.append(f"| `{entry.collection}` | " + " | ".join(marks) + " |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def rendered_block(text: str) -> str:
+    """The generated block as it stands in a document (empty if the markers are missing)."""
+    if BEGIN not in text or END not in text:
+        return ""
+    return text[text.index(BEGIN):text.index(END) + len(END)]
+
+
+def write_doc(path: Path = DOC) -> None:
+    text = path.read_text(encoding="utf-8")
+    current = rendered_block(text)
+    if not current:
+        raise SystemExit(f"{path}: the access-table markers are missing")
+    path.write_text(text.replace(current, render()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_doc(Path(sys.argv[1]) if len(sys.argv) > 1 else DOC)

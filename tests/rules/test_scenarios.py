@@ -1,0 +1,250 @@
+"""The access rules that depend on a document's state, and the promises about account statuses.
+
+The matrix probes one state per collection; these tests move the state (a review applied, a job finished,
+an internal comment, an image message, an inactive reward) and check the table's promises about roles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devstack.firestore_rest import SERVER_TIMESTAMP
+from tests.rules.access_table import ACCESS, Op, Role
+from tests.rules.world import ACTORS, MAIN, WORLDS, World, message_body, signup_body
+
+CLIENT_A, TECH = Role.CLIENT_A, Role.DISPATCHER_ASSIGNED
+
+
+def temporarily(world: World, path: str, **changes: Any) -> None:
+    """Change a seeded document with the admin client (the caller restores it)."""
+    world.db.document(path).set({**world.documents[path], **changes})
+
+
+# ------------------------------------------------------------------------------------------- table promises
+
+def allowed_cells(role: Role) -> set[tuple[str, Op]]:
+    return {(entry.collection, op) for entry in ACCESS for op in Op if entry.allows(role, op)}
+
+
+def test_suspended_and_banned_users_can_read_nothing_but_their_own_user_document() -> None:
+    for role in (Role.SUSPENDED, Role.BANNED):
+        assert allowed_cells(role) == {("Users", Op.GET)}
+
+
+def test_shadow_banned_users_keep_exactly_the_rights_of_an_active_client() -> None:
+    assert allowed_cells(Role.SHADOW_BANNED) == allowed_cells(Role.CLIENT_A)
+
+
+def test_no_non_admin_role_may_delete_anything() -> None:
+    assert not any(entry.allows(role, Op.DELETE) for entry in ACCESS for role in Role if role is not Role.ADMIN)
+
+
+# ------------------------------------------------------------------------------------------- account status
+
+def test_a_shadow_banned_user_cannot_see_the_ban(world: World) -> None:
+    # given a shadow-banned client
+    shadow = world.rest(Role.SHADOW_BANNED)
+    uid = ACTORS[Role.SHADOW_BANNED].uid
+
+    # when they read their own records
+    own = shadow.get(f"Users/{uid}")
+    private = shadow.get(f"Users/{uid}/private/data")
+
+    # then nothing they can read mentions the ban
+    assert own.ok and "account_status" not in own.body
+    assert private.status == 403
+
+
+def test_a_string_admin_claim_is_not_an_admin(world: World) -> None:
+    # given tokens whose admin claim is not the boolean true
+    pretenders = [world.as_uid("pretender", admin="true"), world.as_uid("pretender", admin=1),
+                  world.as_uid("pretender", role="admin")]
+
+    # when they read an admin-only collection, then they are refused
+    assert [p.get(f"FraudAlerts/{MAIN.key}-alert").status for p in pretenders] == [403, 403, 403]
+
+
+def test_a_suspended_user_cannot_sign_up_again(world: World) -> None:
+    # given a suspended user whose Users document is gone (their private part remains)
+    uid = ACTORS[Role.SUSPENDED].uid
+
+    # when they create it again, then the rules refuse: the account status still applies
+    result = world.write(world.rest(Role.SUSPENDED), Op.CREATE, f"Users/{uid}", signup_body(uid or ""), fresh=True)
+    assert result.status == 403
+
+
+def test_a_phone_sign_up_without_email_is_accepted(world: World) -> None:
+    # given a person signing up by phone (FlutterFlow writes an empty email)
+    body = {"email": "", "phone_number": "+353871112223", "display_name": "", "photo_url": None,
+            "uid": "phone-person", "created_time": SERVER_TIMESTAMP}
+
+    # when they create their record, then it is accepted
+    result = world.write(world.as_uid("phone-person"), Op.CREATE, "Users/phone-person", body)
+    assert result.ok, result.body
+
+
+# ------------------------------------------------------------------------------------------- reviews
+
+def test_a_review_becomes_public_once_applied(world: World) -> None:
+    path = f"Reviews/{MAIN.done_job}"
+    technician, stranger = world.rest(TECH), world.rest(Role.CLIENT_B)
+    # given a pending review: the reviewed technician cannot see it yet (no retaliation)
+    assert technician.get(path).status == 403
+    try:
+        # when the daily job applies it
+        temporarily(world, path, applied=True)
+
+        # then the technician and any active user read it, and the public profile query works
+        assert technician.get(path).ok and stranger.get(path).ok
+        listed = stranger.query("Reviews", [("reviewee_id", "==", MAIN.dispatcher), ("applied", "==", True)])
+        assert listed.ok and [doc_id for doc_id, _ in listed.body] == [MAIN.done_job]
+        assert world.rest(Role.SUSPENDED).get(path).status == 403
+    finally:
+        world.restore(path)
+
+
+def test_a_client_review_reaches_the_client_once_applied(world: World) -> None:
+    # given the technician's pending review of client A, hidden from client A
+    path = f"ClientReviews/{MAIN.done_job}"
+    client_a = world.rest(CLIENT_A)
+    assert client_a.get(path).status == 403
+    try:
+        # when it is applied
+        temporarily(world, path, applied=True)
+
+        # then client A reads it (alone and by query), and other clients still do not
+        assert client_a.get(path).ok
+        mine = client_a.query("ClientReviews", [("reviewee_id", "==", MAIN.client), ("applied", "==", True)])
+        assert mine.ok and len(mine.body) == 1
+        assert world.rest(Role.CLIENT_B).get(path).status == 403
+    finally:
+        world.restore(path)
+
+
+# ------------------------------------------------------------------------------------------- disputes
+
+def test_internal_dispute_comments_stay_with_admins(world: World) -> None:
+    # given a dispute with an admin's internal comment
+    internal = f"DisputeComments/{MAIN.key}-internal"
+
+    # when the parties read it or query the thread without excluding internal comments
+    reads = [world.rest(role).get(internal).status for role in (CLIENT_A, TECH)]
+    thread = world.rest(CLIENT_A).query("DisputeComments", [("dispute_id", "==", MAIN.dispute)])
+
+    # then both are refused, and only an admin reads it
+    assert reads == [403, 403] and thread.status == 403
+    assert world.rest(Role.ADMIN).get(internal).ok
+
+
+# ------------------------------------------------------------------------------------------- chat and contacts
+
+def test_chat_and_contacts_close_when_the_job_is_completed(world: World) -> None:
+    message, contacts = f"Messages/{MAIN.key}-message", f"JobContacts/{MAIN.active_job}"
+    job = f"ServiceRequests/{MAIN.active_job}"
+    client_a, technician = world.rest(CLIENT_A), world.rest(TECH)
+    # given an ongoing job the parties chat on and share contacts for
+    assert client_a.get(message).ok and technician.get(contacts).ok
+    try:
+        # when the job is completed
+        temporarily(world, job, status="completed")
+
+        # then the chat and the contact details are closed to both parties, for reading and writing
+        assert [client_a.get(message).status, technician.get(message).status] == [403, 403]
+        assert client_a.query("Messages", [("request_id", "==", MAIN.active_job)]).status == 403
+        assert [client_a.get(contacts).status, technician.get(contacts).status] == [403, 403]
+        late = world.write(client_a, Op.CREATE, "Messages/too-late", message_body(ACTORS[CLIENT_A], "too-late"))
+        assert late.status == 403
+        # and the job itself stays visible to them
+        assert client_a.get(job).ok and technician.get(job).ok
+    finally:
+        world.restore(job)
+
+
+def test_a_technician_whose_verification_lapses_loses_the_job_but_keeps_earnings(world: World) -> None:
+    # given a technician holding a job while their verification is pending
+    seats = WORLDS[1]
+    unverified = world.rest(Role.DISPATCHER_UNVERIFIED)
+    # then they see neither the job nor the client's contacts, but keep their earnings
+    assert unverified.get(f"ServiceRequests/{seats.active_job}").status == 403
+    assert unverified.get(f"JobContacts/{seats.active_job}").status == 403
+    assert unverified.get(f"JobCompletions/{seats.done_job}").ok
+    profile = f"DispatcherProfiles/{seats.dispatcher}"
+    try:
+        # and once verified again, the job and the contacts come back
+        temporarily(world, profile, verification_status="verified")
+        assert unverified.get(f"ServiceRequests/{seats.active_job}").ok
+        assert unverified.get(f"JobContacts/{seats.active_job}").ok
+    finally:
+        world.restore(profile)
+
+
+def image_message(world: World, image_url: str, message_id: str, **extra: Any) -> Any:
+    body = {**message_body(ACTORS[CLIENT_A], message_id), "message_type": "image", "image_url": image_url,
+            "message": None, **extra}
+    return world.write(world.rest(CLIENT_A), Op.CREATE, f"Messages/{message_id}", body)
+
+
+def test_an_image_message_must_point_into_the_senders_chat_folder_for_this_job(world: World) -> None:
+    # given client A's chat photo for the ongoing job: sent alone or with a caption, it is accepted
+    own = f"users/{MAIN.client}/chat_images/{MAIN.active_job}/photo.jpg"
+    assert image_message(world, own, "image-ok").ok
+    assert image_message(world, own, "image-caption", message="Here").ok
+    # when the image points anywhere else (or the caption is too long), then the message is refused
+    refused = [
+        image_message(world, f"users/{MAIN.dispatcher}/chat_images/{MAIN.active_job}/photo.jpg", "image-foreign"),
+        image_message(world, f"users/{MAIN.client}/chat_images/{MAIN.done_job}/photo.jpg", "image-other-job"),
+        image_message(world, f"users/{MAIN.client}/car_photos/photo.jpg", "image-other-folder"),
+        image_message(world, "https://evil.example.com/x.jpg", "image-url"),
+        image_message(world, own, "image-long-caption", message="x" * 2001),
+    ]
+    assert [result.status for result in refused] == [403] * len(refused)
+
+
+def test_an_empty_text_message_is_refused(world: World) -> None:
+    # given a text message with no text, when client A sends it, then it is refused
+    body = {**message_body(ACTORS[CLIENT_A], "empty"), "message": ""}
+    assert world.write(world.rest(CLIENT_A), Op.CREATE, "Messages/empty", body).status == 403
+
+
+# ------------------------------------------------------------------------------------------- profiles and loyalty
+
+def test_an_unverified_technician_profile_is_not_public(world: World) -> None:
+    # given a technician whose verification is pending: clients cannot read the profile, its owner can
+    path = f"DispatcherProfiles/{WORLDS[1].dispatcher}"
+    assert world.rest(CLIENT_A).get(path).status == 403
+    assert world.rest(Role.DISPATCHER_UNVERIFIED).get(path).ok
+
+
+def test_inactive_rewards_are_hidden_from_clients(world: World) -> None:
+    # given a reward an admin switched off
+    path = "Rewards/reward-catalogue"
+    try:
+        temporarily(world, path, is_active=False)
+        # then clients no longer read it, admins still do
+        assert world.rest(CLIENT_A).get(path).status == 403
+        assert world.rest(Role.ADMIN).get(path).ok
+    finally:
+        world.restore(path)
+
+
+def test_a_client_may_clear_their_car_photos(world: World) -> None:
+    # given client A's profile with one car photo, when they remove all photos, then it is accepted
+    path = f"ClientProfiles/{MAIN.client}"
+    result = world.write(world.rest(CLIENT_A), Op.UPDATE, path, {"car_images": [], "updated_date": SERVER_TIMESTAMP})
+    assert result.ok, result.body
+
+
+def test_only_the_changed_fields_are_validated(world: World) -> None:
+    # given a profile whose car photos the server stored in an older format
+    path = f"ClientProfiles/{MAIN.client}"
+    try:
+        temporarily(world, path, car_images=["https://legacy.example.com/car.jpg"])
+
+        # when client A edits only the car model, then it is accepted; touching the photos is still checked
+        client_a = world.rest(CLIENT_A)
+        assert client_a.update(path, {"car_model": "Mazda 3", "updated_date": SERVER_TIMESTAMP}).ok
+        again = client_a.update(path, {"car_images": ["https://elsewhere.example.com/car.jpg"],
+                                       "updated_date": SERVER_TIMESTAMP})
+        assert again.status == 403
+    finally:
+        world.restore(path)
