@@ -31,6 +31,9 @@ dev: prereqs
 seed: venv
 	$(PY) -m seed $(ARGS)
 
+bench: prereqs
+	$(PY) -m bench.dispatch $(ARGS)
+
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m mypy

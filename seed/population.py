@@ -37,7 +37,7 @@ from curbside.domain.enums import (
     UserType,
     VerificationStatus,
 )
-from curbside.domain.geo import geohash_encode, haversine_m
+from curbside.domain.geo import haversine_m
 from seed.geography import CITIES, City, Suburb, jittered
 from seed.records import SeedDoc, private, public
 from seed.sampling import apportion, days_before, minutes, plate
@@ -354,10 +354,12 @@ def location_document(plan: DispatcherPlan, anchor: datetime, rng: random.Random
         lat, lng = member.lat, member.lng
         updated = anchor - (minutes(rng, 0.1, 4) if plan.online else minutes(rng, 3 * 60, 3 * 24 * 60))
     else:
-        return DispatcherLocation(id=member.uid, dispatcher_id=member.uid)
+        return DispatcherLocation(id=member.uid, dispatcher_id=member.uid, rating=plan.rating)
     return DispatcherLocation(
         id=member.uid, dispatcher_id=member.uid, is_online=busy is not None or plan.online, lat=lat, lng=lng,
-        geohash=geohash_encode(lat, lng), accuracy_m=round(rng.uniform(4, 20), 1), location_updated_at=updated,
+        accuracy_m=round(rng.uniform(4, 20), 1), location_updated_at=updated,
+        verified=True, rating=plan.rating,
+        account_status=AccountStatus.SHADOW_BANNED if plan.shadow_banned else AccountStatus.ACTIVE,
         active_jobs=1 if busy is not None else 0,
     )
 

@@ -162,3 +162,14 @@ def test_technicians_on_active_jobs_are_online_and_where_the_job_says(docs: Docs
             if request["dispatcher_current_lat"] is not None:
                 assert (location["lat"], location["lng"]) == (
                     request["dispatcher_current_lat"], request["dispatcher_current_lng"])
+
+
+def test_exactly_the_online_verified_honest_technicians_are_in_the_dispatch_index(docs: Docs):
+    for uid, location in docs["DispatcherLocations"].items():
+        honest = docs["Users/private"][uid]["account_status"] == "active"
+        verified = docs["DispatcherProfiles"][uid]["verification_status"] == VerificationStatus.VERIFIED
+        assert location["searchable"] == (location["is_online"] and verified and honest), uid
+        assert bool(location["search_cells"]) == location["searchable"]
+        assert location["rating"] == docs["DispatcherProfiles"][uid]["rating"]
+    searchable = sum(1 for location in docs["DispatcherLocations"].values() if location["searchable"])
+    assert searchable >= 40

@@ -1,16 +1,46 @@
-"""DispatcherLocations: where each technician is, for auto-dispatch (implied by section 2).
+"""DispatcherLocations: one document per technician, where they are and whether auto-dispatch may offer them
+a job (implied by spec section 2).
 
 The spec keeps a technician's live position only on the job being tracked; choosing whom to offer a *new*
-job needs the position and availability of every online technician, in one place that can be queried by
-geohash. Server-owned (update_location / set_availability write it); no app reads it, so positions of
-technicians are never exposed to clients.
+job needs the position and standing of every technician near it, in one place a single query can search.
+Server-owned; no app reads it, so technicians' positions and a shadow ban stay hidden.
+
+Three kinds of fields:
+- the technician's own state: `is_online` (set_availability) and the last stored fix `lat`, `lng`,
+  `accuracy_m`, `location_updated_at` (update_location; the time the phone took the fix);
+- copies of what eligibility depends on elsewhere, so that a location update and a search read this document
+  only: `verified` (DispatcherProfiles.verification_status), `account_status` (Users/{uid}/private/data),
+  `rating` (DispatcherProfiles.rating), `active_jobs` (the technician's accepted..in_progress jobs) and
+  `capacity` (DISPATCH_CAPACITY). `services.dispatcher_index` rewrites them whenever the originals change;
+- fields derived from the two above and stored only so Firestore can query them: `geohash`, `searchable`
+  and `search_cells`. The model computes them every time it is built and ignores any value passed in or
+  read back, so no writer (service, seed, factory) can put an ineligible technician in the search index,
+  or file one under a cell they are not in.
+
+Freshness is not stored: it is a matter of time passing, so the search filters `location_updated_at`.
 """
 
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from curbside.domain.documents.base import Count, Latitude, Longitude, UserKeyedDocument, UtcDatetime
+from curbside.domain.documents.base import (
+    AverageStars,
+    Count,
+    Latitude,
+    Longitude,
+    UserKeyedDocument,
+    UtcDatetime,
+)
+from curbside.domain.enums import AccountStatus
+from curbside.domain.geo import geohash_encode
+from curbside.domain.search_cells import search_cell_tokens
+
+DEFAULT_CAPACITY = 2
+"""Active jobs a technician may hold and still be offered more: the current job and the next one (the spec's
+availability bonus favours the free, so a busy technician must remain a candidate)."""
+
+DERIVED_FIELDS = frozenset({"geohash", "searchable", "search_cells"})
 
 
 class DispatcherLocation(UserKeyedDocument):
@@ -22,7 +52,45 @@ class DispatcherLocation(UserKeyedDocument):
     is_online: bool = False
     lat: Latitude | None = None
     lng: Longitude | None = None
-    geohash: str | None = None
     accuracy_m: Annotated[float, Field(ge=0)] | None = None
     location_updated_at: UtcDatetime | None = None
+    verified: bool = False
+    account_status: AccountStatus = AccountStatus.ACTIVE
+    rating: AverageStars = 5.0
     active_jobs: Count = 0
+    capacity: Count = DEFAULT_CAPACITY
+    geohash: str | None = None
+    """Derived: the position's geohash (`geo.GEOHASH_PRECISION` characters), for tools that range-query it."""
+    searchable: bool = False
+    """Derived: may be offered a job, freshness aside — online, verified, an active account (a shadow-banned
+    one is not, and never learns it), a known position, and room for another job."""
+    search_cells: list[str] = Field(default_factory=list)
+    """Derived: the cells the candidate search matches (`search_cells.search_cell_tokens`), empty unless
+    `searchable`, so the search index holds eligible technicians only."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_fields_are_not_input(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if name not in DERIVED_FIELDS}
+        return data
+
+    @model_validator(mode="after")
+    def _derive(self) -> Self:
+        if len({self.lat is None, self.lng is None, self.location_updated_at is None}) > 1:
+            raise ValueError("lat, lng and location_updated_at are stored together or not at all")
+        position = self.position
+        searchable = (position is not None and self.is_online and self.verified
+                      and self.account_status is AccountStatus.ACTIVE and self.active_jobs < self.capacity)
+        # Written past validate_assignment on purpose: these are outputs of validation, not inputs to it.
+        self.__dict__.update(
+            geohash=geohash_encode(*position) if position else None,
+            searchable=searchable,
+            search_cells=search_cell_tokens(*position) if position and searchable else [],
+        )
+        return self
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """(lat, lng) of the stored fix, if any."""
+        return (self.lat, self.lng) if self.lat is not None and self.lng is not None else None

@@ -1,0 +1,71 @@
+"""A DispatcherLocations entry computes its own search fields: only eligible technicians are indexed."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from curbside.domain.documents import DispatcherLocation
+from curbside.domain.enums import AccountStatus
+from curbside.domain.geo import geohash_encode
+from curbside.domain.search_cells import search_cell_tokens
+from curbside.store.codec import from_document, to_document
+from tests.factories import make_dispatcher_location
+
+
+def test_an_eligible_technician_is_filed_under_the_cells_of_their_position():
+    entry = make_dispatcher_location(lat=-33.8688, lng=151.2093)
+
+    assert entry.searchable
+    assert entry.search_cells == search_cell_tokens(-33.8688, 151.2093)
+    assert entry.geohash == geohash_encode(-33.8688, 151.2093)
+
+
+@pytest.mark.parametrize("changes", [
+    {"is_online": False},
+    {"verified": False},
+    {"account_status": AccountStatus.SHADOW_BANNED},
+    {"account_status": AccountStatus.SUSPENDED},
+    {"account_status": AccountStatus.BANNED},
+    {"active_jobs": 2, "capacity": 2},
+    {"lat": None, "lng": None, "location_updated_at": None},
+], ids=["offline", "unverified", "shadow_banned", "suspended", "banned", "at_capacity", "no_position"])
+def test_an_ineligible_technician_is_not_in_the_index(changes):
+    entry = make_dispatcher_location(**changes)
+
+    assert not entry.searchable
+    assert entry.search_cells == []
+
+
+def test_a_busy_technician_with_room_for_another_job_stays_in_the_index():
+    assert make_dispatcher_location(active_jobs=1, capacity=2).searchable
+
+
+def test_search_fields_given_by_a_writer_are_ignored():
+    entry = make_dispatcher_location(lat=-33.8688, lng=151.2093, is_online=False, searchable=True,
+                                     search_cells=["r3gx"], geohash="zzzz")
+
+    assert (entry.searchable, entry.search_cells) == (False, [])
+    assert entry.geohash == geohash_encode(-33.8688, 151.2093)
+
+
+def test_search_fields_follow_an_assignment():
+    entry = make_dispatcher_location()
+    entry.lat, entry.lng = -27.4698, 153.0251
+
+    assert entry.search_cells == search_cell_tokens(-27.4698, 153.0251)
+
+
+def test_stored_search_fields_are_recomputed_on_read():
+    stored = to_document(make_dispatcher_location()) | {"search_cells": ["stale"], "searchable": False}
+
+    read = from_document(DispatcherLocation, stored)
+
+    assert read.searchable and read.search_cells != ["stale"]
+
+
+def test_a_position_is_stored_with_its_time_or_not_at_all():
+    with pytest.raises(ValidationError, match="together"):
+        make_dispatcher_location(location_updated_at=None)
+    with pytest.raises(ValidationError, match="together"):
+        make_dispatcher_location(lng=None)
