@@ -8,11 +8,13 @@ orphan keeps the port), readiness is polled, and a missing prerequisite fails wi
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from typing import IO, Any
 
 import requests
 
+PR_SET_PDEATHSIG = 1
 PROJECT_ID = "demo-curbside"
 DEFAULT_BUCKET = f"{PROJECT_ID}.appspot.com"
 EMULATOR_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
@@ -154,7 +157,8 @@ class FirestoreEmulator:
         command = self.command()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self._process = subprocess.Popen(
-            command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, which is async-signal-safe
         )
         self._wait_until_ready()
         return self
@@ -225,6 +229,14 @@ def export_metadata(path: Path) -> Path | None:
     candidates = [path / EXPORT_NAME / f"{EXPORT_NAME}.overall_export_metadata",
                   *sorted(path.glob("*.overall_export_metadata"))]
     return next((candidate for candidate in candidates if candidate.is_file()), None)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, ask the kernel to SIGTERM the JVM when the process (thread) that
+    started it dies, so a killed test run (timeout, SIGKILL) leaves no emulator holding memory and a port."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(process: subprocess.Popen[Any], sig: signal.Signals) -> None:

@@ -16,9 +16,11 @@ stack started inside another restores the outer one's environment when it stops.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,9 +181,18 @@ class LocalStack:
             self._storage_events = StorageEvents(self.functions, self.activity)
             self._storage_events.watch(self._storage.store)
         triggers.use(register(self.firestore_url, self.project, self.functions))
+        self._share_clock_with_services()
         self._tasks.start()
         self._scheduler.start()
         self._ready.set()
+
+    def _share_clock_with_services(self) -> None:
+        """Curbside's services take time from `curbside.deps`, not from the stack: give them the stack's
+        emulators and clock, so moving the clock moves what they see (scheduled jobs falling due, offer
+        countdowns) as well as when schedules and tasks fire. Other function sources are left alone."""
+        services = sys.modules.get("curbside.deps")
+        if services is not None:
+            services.install(dataclasses.replace(services.build(), clock=self.clock))
 
     def _data_dir(self, part: str) -> Path | None:
         return None if self.keep_data is None else (self.keep_data / part).resolve()
@@ -200,6 +211,8 @@ class LocalStack:
                 part.stop()
             except Exception:
                 log.exception("stack.stop_failed part=%s", type(part).__name__)
+        if (services := sys.modules.get("curbside.deps")) is not None:
+            services.reset()
         self._restore_environ()
 
     def __enter__(self) -> LocalStack:

@@ -12,5 +12,28 @@ options.set_global_options(region=config.REGION, max_instances=20)
 core.init(deps.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
+from curbside.entrypoints.requests import (  # noqa: E402
+    activate_scheduled_jobs,
+    cancel_request,
+    create_request,
+    on_request_created,
+    quote_price,
+    update_job_status,
+)
+from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 
-__all__ = ["on_user_created", "register_device", "set_user_type"]
+__all__ = [
+    "activate_scheduled_jobs",
+    "cancel_request",
+    "create_request",
+    "on_request_created",
+    "on_upload_finalized",
+    "on_user_created",
+    "quote_price",
+    "register_device",
+    "set_availability",
+    "set_user_type",
+    "update_job_status",
+    "update_location",
+]

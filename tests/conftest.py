@@ -84,7 +84,7 @@ def storage_emulator() -> Iterator[StorageEmulator]:
 @pytest.fixture
 def bucket(storage_emulator: StorageEmulator) -> Any:
     """The default bucket, emptied before the test."""
-    from google.cloud import storage  # type: ignore[attr-defined]
+    from google.cloud import storage
 
     storage_emulator.clear()
     client = storage.Client(project="demo-curbside", credentials=AnonymousCredentials())

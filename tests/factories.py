@@ -31,6 +31,7 @@ from curbside.domain.documents import (
     Document,
     FraudAlert,
     JobCompletion,
+    JobContact,
     JobOffer,
     Message,
     Notification,
@@ -38,6 +39,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    QuarantinedUpload,
     Review,
     Reward,
     RewardRedemption,
@@ -212,9 +214,22 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "data": {"screen": "job_details", "request_id": REQUEST_ID}, "request_id": REQUEST_ID,
         "created_date": NOW,
     },
-    DispatcherLocation: lambda n: {
+    DispatcherLocation: lambda n: {  # geohash and the search fields follow from these (see the model)
         "id": f"uid-{n}", "dispatcher_id": f"uid-{n}", "is_online": True, "lat": 53.35, "lng": -6.26,
-        "geohash": "gc7x9", "accuracy_m": 8.0, "location_updated_at": NOW,
+        "accuracy_m": 8.0, "location_updated_at": NOW, "verified": True, "rating": 4.8,
+    },
+    JobContact: lambda n: {
+        "id": f"request-{n}", "request_id": f"request-{n}", "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID,
+        "client_name": "Alex Client", "client_phone": "+353871234567", "dispatcher_name": "Sam Tech",
+        "dispatcher_phone": "+353879876543", "created_date": NOW,
+    },
+    QuarantinedUpload: lambda n: {
+        "id": f"quarantine-{n}", "bucket": "demo-curbside.appspot.com",
+        "object_name": f"users/{CLIENT_ID}/car_photos/{n}.jpg",
+        "quarantine_name": f"quarantine/users/{CLIENT_ID}/car_photos/{n}.jpg", "generation": 1,
+        "owner_id": CLIENT_ID, "purpose": "car_photos", "size_bytes": 2048, "declared_content_type": "image/jpeg",
+        "detected_content_type": "application/pdf", "problems": ["type_not_allowed", "content_type_mismatch"],
+        "created_date": NOW,
     },
 }
 """The default field values of each model, given a fresh serial number."""
@@ -256,6 +271,8 @@ make_support_message = partial(make, SupportMessage)
 make_notification_preferences = partial(make, NotificationPreferences)
 make_notification = partial(make, Notification)
 make_dispatcher_location = partial(make, DispatcherLocation)
+make_job_contact = partial(make, JobContact)
+make_quarantined_upload = partial(make, QuarantinedUpload)
 
 
 def put(db: firestore.Client, model: Document) -> str:

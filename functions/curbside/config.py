@@ -6,6 +6,8 @@ because the Firebase CLI imports `main.py` at deploy time to discover the functi
 
 from firebase_functions import params
 
+from curbside.domain.documents.locations import DEFAULT_CAPACITY
+
 REGION = "us-central1"
 """Region of every function; the apps' `useFunctionsEmulator`/`httpsCallable` use the same."""
 
@@ -16,4 +18,64 @@ DEFAULT_TIME_ZONE = params.StringParam(
 )
 MAX_DEVICE_TOKENS = params.IntParam(
     "MAX_DEVICE_TOKENS", default=10, description="Push tokens kept per user (oldest dropped first)."
+)
+
+# Pricing (spec section 1). Amounts and multipliers are strings so they reach the engine as exact decimals.
+BASE_PRICE = params.StringParam("BASE_PRICE", default="33.00", description="Base price of a job, in CURRENCY.")
+URGENCY_MULTIPLIER = params.StringParam(
+    "URGENCY_MULTIPLIER", default="1.5", description="Urgent jobs add base price x (this - 1)."
+)
+SCHEDULED_MULTIPLIER = params.StringParam(
+    "SCHEDULED_MULTIPLIER", default="0.85", description="Scheduled jobs cost this share of base + premiums."
+)
+MAX_PRICE_MULTIPLIER = params.StringParam(
+    "MAX_PRICE_MULTIPLIER", default="3", description="No subtotal exceeds base price x this (the price cap)."
+)
+LATE_CANCELLATION_FEE = params.StringParam(
+    "LATE_CANCELLATION_FEE", default="10.00",
+    description="Kept when a client cancels after the technician set off (en_route or arrived).",
+)
+ARRIVAL_RADIUS_M = params.IntParam(
+    "ARRIVAL_RADIUS_M", default=100, description="Arriving farther than this from the job gives a warning."
+)
+
+# Auto-dispatch candidates (spec section 2) and technician locations (section 4): docs/decisions.md, "The
+# dispatch search index" and "Location reports".
+# Decimal numbers are strings: the SDK's params have no public float type.
+DISPATCH_RADIUS_MILES = params.StringParam(
+    "DISPATCH_RADIUS_MILES", default="50", description="Technicians farther than this from a job are not offered it."
+)
+DISPATCH_RATING_WEIGHT = params.StringParam(
+    "DISPATCH_RATING_WEIGHT", default="10", description="Assignment score points per star of rating."
+)
+DISPATCH_DISTANCE_WEIGHT = params.StringParam(
+    "DISPATCH_DISTANCE_WEIGHT", default="1", description="Assignment score points taken off per km to the job."
+)
+DISPATCH_AVAILABILITY_BONUS = params.StringParam(
+    "DISPATCH_AVAILABILITY_BONUS", default="5", description="Score bonus for a technician with no active job."
+)
+DISPATCH_PRIORITY_BONUS = params.StringParam(
+    "DISPATCH_PRIORITY_BONUS", default="10",
+    description="Score bonus for an urgent job or one booked with a priority_booking reward.",
+)
+DISPATCH_CAPACITY = params.IntParam(
+    "DISPATCH_CAPACITY", default=DEFAULT_CAPACITY,
+    description="Active jobs (accepted..in_progress) a technician may hold and still be offered another.",
+)
+LOCATION_MAX_AGE_S = params.IntParam(
+    "LOCATION_MAX_AGE_S", default=600, description="A technician whose last fix is older is not a candidate."
+)
+LOCATION_REFRESH_S = params.IntParam(
+    "LOCATION_REFRESH_S", default=240,
+    description="A stationary technician's fix is rewritten after this long (must be below LOCATION_MAX_AGE_S).",
+)
+LOCATION_MIN_MOVE_M = params.IntParam(
+    "LOCATION_MIN_MOVE_M", default=500, description="A move at least this far is stored at once."
+)
+LOCATION_MAX_ACCURACY_M = params.IntParam(
+    "LOCATION_MAX_ACCURACY_M", default=500, description="Fixes less precise than this are not used."
+)
+LIVE_LOCATION_INTERVAL_S = params.IntParam(
+    "LIVE_LOCATION_INTERVAL_S", default=10,
+    description="Cadence of the client's live map while the job is en route or arrived (spec: 10 s).",
 )

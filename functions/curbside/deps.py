@@ -40,7 +40,7 @@ def admin_app() -> firebase_admin.App:
 
 def default_files(project: str) -> FileStore:
     """The default bucket (`STORAGE_BUCKET`, else `{project}.appspot.com`); anonymous on the emulator."""
-    from google.cloud import storage  # type: ignore[attr-defined]
+    from google.cloud import storage  # type: ignore[attr-defined, unused-ignore]
 
     emulated = bool(os.environ.get("STORAGE_EMULATOR_HOST"))
     client = storage.Client(project=project, credentials=AnonymousCredentials() if emulated else None)
@@ -69,3 +69,9 @@ def install(deps: Deps) -> None:
     """Replace the dependencies (the local stack and tests inject a clock or gateway doubles)."""
     global _current
     _current = deps
+
+
+def reset() -> None:
+    """Forget the dependencies; the next invocation builds them again from the environment."""
+    global _current
+    _current = None

@@ -1,7 +1,8 @@
 """The local stack tier: a real stack (Firestore JVM, Storage emulator, functions server) running the small
 sample module in `sample_functions/`, started once for the package on free ports with a manual clock.
 
-Tests that need their own stack (start/stop, CLI subprocesses) start it themselves.
+`curbside_stack` runs the real `functions/main.py` for end-to-end tests of the product. Tests that need
+their own stack (start/stop, CLI subprocesses) start it themselves.
 """
 
 from __future__ import annotations
@@ -26,6 +27,22 @@ def clock() -> ManualClock:
 @pytest.fixture(scope="package")
 def running_stack(clock: ManualClock) -> Iterator[LocalStack]:
     stack = LocalStack(SAMPLE_FUNCTIONS, ports=Ports(0, 0, 0), clock=clock)
+    try:
+        stack.start()
+    except EmulatorUnavailable as exc:
+        pytest.exit(str(exc), returncode=3)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def curbside_stack() -> Iterator[LocalStack]:
+    """A stack running the real `functions/main.py` with its own manual clock, for a module of end-to-end
+    tests over HTTP. Module-scoped: a stack points the process environment at itself while it runs, so it
+    must be stopped before the package's sample stack is used again."""
+    stack = LocalStack(ports=Ports(0, 0, 0), clock=ManualClock())
     try:
         stack.start()
     except EmulatorUnavailable as exc:

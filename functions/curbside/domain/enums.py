@@ -100,6 +100,16 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RequestActor(StrEnum):
+    """Who moves a job (the transition table's actors) and ServiceRequests.cancelled_by_type; `system` is a
+    server job (scheduled activation), never a person."""
+
+    CLIENT = "client"
+    DISPATCHER = "dispatcher"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
 class PaymentStatus(StrEnum):
     """JobCompletions.payment_status: the held payment after a job."""
 

@@ -20,6 +20,7 @@ from curbside.domain.documents import (
     Document,
     FraudAlert,
     JobCompletion,
+    JobContact,
     JobOffer,
     Message,
     Notification,
@@ -27,6 +28,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    QuarantinedUpload,
     Review,
     Reward,
     RewardRedemption,
@@ -39,7 +41,8 @@ from curbside.domain.documents import (
 
 
 class Collection(StrEnum):
-    """Every top-level collection: the spec's, then the three it implies."""
+    """Every top-level collection: the spec's, then the three it implies, then the two the security rules
+    need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -62,6 +65,8 @@ class Collection(StrEnum):
     NOTIFICATIONS = "Notifications"
     DISPATCHER_LOCATIONS = "DispatcherLocations"
     POINTS_LEDGER = "PointsLedger"
+    JOB_CONTACTS = "JobContacts"
+    QUARANTINED_UPLOADS = "QuarantinedUploads"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -89,6 +94,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.NOTIFICATIONS: Notification,
     Collection.DISPATCHER_LOCATIONS: DispatcherLocation,
     Collection.POINTS_LEDGER: PointsLedgerEntry,
+    Collection.JOB_CONTACTS: JobContact,
+    Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
 }
 """The model of each collection's documents."""
 

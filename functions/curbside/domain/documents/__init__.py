@@ -13,11 +13,13 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
   DispatcherProfiles: phone_number, passport_image_url, drivers_license_url, vehicle_registration_url,
   vehicle_insurance_url, verification_notes, bank_details (+ stripe_account_id);
   Disputes: admin_notes.
-- Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger.
+- Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
+  the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads.
 """
 
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
 from curbside.domain.documents.completions import JobCompletion
+from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert
 from curbside.domain.documents.locations import DispatcherLocation
@@ -25,6 +27,7 @@ from curbside.domain.documents.messages import Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
 from curbside.domain.documents.pricing_rules import PricingRule
+from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
 from curbside.domain.documents.reviews import ClientReview, Review
 from curbside.domain.documents.rewards import PointsLedgerEntry, Reward, RewardRedemption, ledger_entry_id
@@ -51,6 +54,7 @@ __all__ = [
     "Document",
     "FraudAlert",
     "JobCompletion",
+    "JobContact",
     "JobOffer",
     "Message",
     "Notification",
@@ -58,6 +62,7 @@ __all__ = [
     "PointsLedgerEntry",
     "PricingRule",
     "PrivateDocument",
+    "QuarantinedUpload",
     "Review",
     "Reward",
     "RewardRedemption",

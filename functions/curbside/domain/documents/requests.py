@@ -15,12 +15,18 @@ from curbside.domain.documents.base import (
     TimeString,
     UtcDatetime,
 )
-from curbside.domain.enums import RequestStatus
+from curbside.domain.enums import RequestActor, RequestStatus
 
 
 class ServiceRequest(Document):
     """ServiceRequests/{auto id}. Created by the create_request function, which prices it; the status and
-    timestamps then move through the job workflow (spec section 3)."""
+    timestamps then move through the job workflow (spec section 3).
+
+    Added to the spec's fields (all server-written, null until they happen): the cancellation record
+    (`cancelled_at`, `cancelled_by` uid, `cancelled_by_type`, `cancellation_reason`, `refund_amount`,
+    `cancellation_fee` — the spec's "Refund processed (if applicable)" needs the amounts), the arrival check
+    (`arrival_distance_meters`, `arrival_location_verified` — "Verify location (distance < 100m)"), and
+    `dispatch_started_at`, the idempotency marker of the hand-over to auto-dispatch."""
 
     client_id: str
     client_name: str | None = None
@@ -67,3 +73,12 @@ class ServiceRequest(Document):
     client_notified_completed: bool = False
     created_date: UtcDatetime
     updated_date: UtcDatetime | None = None
+    cancelled_at: UtcDatetime | None = None
+    cancelled_by: str | None = None
+    cancelled_by_type: RequestActor | None = None
+    cancellation_reason: str | None = None
+    refund_amount: Money | None = None
+    cancellation_fee: Money | None = None
+    arrival_distance_meters: Annotated[float, Field(ge=0)] | None = None
+    arrival_location_verified: bool | None = None
+    dispatch_started_at: UtcDatetime | None = None

@@ -1,0 +1,139 @@
+"""Service requests: quote, create, cancel, the technician's status moves, and the background work that
+hands jobs to dispatch (the created trigger, the scheduled-job activator)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from firebase_functions import firestore_fn, https_fn, logger, scheduler_fn
+from google.cloud.firestore_v1 import DocumentSnapshot
+from pydantic import Field, StrictBool, field_validator, model_validator
+
+from curbside import deps
+from curbside.domain.documents.base import DateString, TimeString
+from curbside.domain.enums import RequestStatus
+from curbside.domain.scheduling import is_time_zone
+from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.services import requests, scheduled_jobs
+from curbside.store.collections import Collection
+
+Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
+DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$")]
+StoragePath = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class PlacementPayload(Payload):
+    """Where and when: shared by quote_price and create_request (which names the position differently)."""
+
+    is_urgent: StrictBool = False
+    is_scheduled: StrictBool = False
+    scheduled_date: DateString | None = None
+    scheduled_time: TimeString | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None
+    """Contract addition: the client's IANA zone, in which the slot and peak hours are read."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and not is_time_zone(value):
+            raise ValueError("must be an IANA time zone such as 'Australia/Sydney'")
+        return value
+
+    @model_validator(mode="after")
+    def _slot_only_when_scheduled(self) -> Self:
+        has_slot = (self.scheduled_date is not None, self.scheduled_time is not None)
+        if self.is_scheduled and not all(has_slot):
+            raise ValueError("a scheduled job needs scheduled_date and scheduled_time")
+        if not self.is_scheduled and any(has_slot):
+            raise ValueError("scheduled_date and scheduled_time are only for a scheduled job (is_scheduled: true)")
+        return self
+
+    def placement(self, lat: float, lng: float) -> requests.Placement:
+        return requests.Placement(lat, lng, self.is_urgent, self.is_scheduled, self.scheduled_date,
+                                  self.scheduled_time, self.time_zone)
+
+
+class QuotePricePayload(PlacementPayload):
+    lat: Latitude
+    lng: Longitude
+    reward_redemption_id: DocId | None = None
+
+
+@https_fn.on_call()
+def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, QuotePricePayload, lambda caller, p: requests.quote_price(
+        deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id, requests.configured()))
+
+
+class CreateRequestPayload(PlacementPayload):
+    car_model: Annotated[str, Field(min_length=1, max_length=80)]
+    license_plate: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .-]*$")]
+    location_address: Annotated[str, Field(min_length=3, max_length=300)]
+    location_lat: Latitude
+    location_lng: Longitude
+    car_location_images: Annotated[list[StoragePath], Field(min_length=1, max_length=4)]
+    notes: Annotated[str, Field(max_length=500)] | None = None
+    reward_redemption_id: DocId | None = None
+
+    @field_validator("car_location_images")
+    @classmethod
+    def _distinct(cls, paths: list[str]) -> list[str]:
+        if len(set(paths)) != len(paths):
+            raise ValueError("the same photo is listed twice")
+        return paths
+
+    def new_request(self) -> requests.NewRequest:
+        return requests.NewRequest(
+            placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
+            license_plate=self.license_plate, location_address=self.location_address,
+            car_location_images=tuple(self.car_location_images), notes=self.notes,
+            reward_redemption_id=self.reward_redemption_id,
+        )
+
+
+@https_fn.on_call()
+def create_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, CreateRequestPayload, lambda caller, p: requests.create_request(
+        deps.get(), caller.uid, p.new_request(), requests.configured()))
+
+
+class CancelRequestPayload(Payload):
+    request_id: DocId
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+@https_fn.on_call()
+def cancel_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, CancelRequestPayload, lambda caller, p: requests.cancel_request(
+        deps.get(), requests.configured(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
+        reason=p.reason))
+
+
+class UpdateJobStatusPayload(Payload):
+    request_id: DocId
+    status: Literal["en_route", "arrived", "in_progress"]
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+
+
+@https_fn.on_call()
+def update_job_status(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, UpdateJobStatusPayload, lambda caller, p: requests.update_job_status(
+        deps.get(), requests.configured(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
+        target=RequestStatus(p.status), lat=p.lat, lng=p.lng))
+
+
+@firestore_fn.on_document_created(document=f"{Collection.SERVICE_REQUESTS}/{{request_id}}")
+def on_request_created(event: firestore_fn.Event[DocumentSnapshot[Any] | None]) -> None:
+    """Hand an immediate job to dispatch (safe to deliver twice)."""
+    request_id = event.params["request_id"]
+    outcome = requests.request_created(deps.get(), request_id)
+    logger.info("request.created_handled", request_id=request_id, outcome=outcome, event_id=event.id)
+
+
+@scheduler_fn.on_schedule(schedule="every 5 minutes")
+def activate_scheduled_jobs(event: scheduler_fn.ScheduledEvent) -> None:
+    """Scheduled jobs whose slot is within 24 hours become pending and go to dispatch (exactly once)."""
+    activated = scheduled_jobs.activate_due(deps.get())
+    logger.info("scheduled_jobs.activated", count=len(activated), request_ids=activated[:50])
