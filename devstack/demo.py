@@ -10,6 +10,7 @@ The day is a list of `Step`s: a feature adds its steps to `DAY` (and a test that
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -139,10 +140,66 @@ def signs_up(person: Person) -> list[Step]:
             Step(who, "allows push notifications", registers_phone)]
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256)
+GEORGE_ST = (-33.8731, 151.2065)  # inside the seeded Sydney CBD zone
+
+
+def requests_a_job(person: Person) -> list[Step]:
+    """The client side of section 3: photo upload, a quote, a request, the hand-over to dispatch, a
+    scheduled booking, and a cancellation with its refund."""
+    photo = f"users/{person.uid}/car_photos/front.jpg"
+    job: dict[str, Any] = {}
+
+    def uploads_photo(demo: Demo) -> str:
+        demo.stack.upload(photo, JPEG, content_type="image/jpeg")
+        return f"uploaded {photo}"
+
+    def asks_price(demo: Demo) -> str:
+        quote = demo.call(person.uid, "quote_price", {"lat": GEORGE_ST[0], "lng": GEORGE_ST[1], "is_urgent": True})
+        lines = ", ".join(f"{line['label']} {line['amount']:+.2f}" for line in quote["lines"])
+        return f"quote_price -> {quote['base_price']:.2f} {lines} = {quote['final_price']:.2f} {quote['currency']}"
+
+    def requests(demo: Demo) -> str:
+        result = demo.call(person.uid, "create_request", {
+            "car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
+            "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
+            "is_urgent": True, "is_scheduled": False})
+        job["id"] = result["request_id"]
+        demo.counts["jobs created"] += 1
+        return f"create_request -> {result['request_id']} {result['status']} {result['final_price']:.2f}"
+
+    def handed_to_dispatch(demo: Demo) -> str:
+        demo.await_run("on_request_created", f"ServiceRequests/{job['id']}")
+        seen = demo.read(person.uid, f"ServiceRequests/{job['id']}")
+        if seen["status"] != "pending":
+            raise StepFailed(f"ServiceRequests/{job['id']} is {seen['status']}")
+        return "on_request_created handed the job to dispatch; the app sees it pending"
+
+    def books_for_later(demo: Demo) -> str:
+        day = (demo.stack.clock.now() + dt.timedelta(days=3)).date().isoformat()
+        result = demo.call(person.uid, "create_request", {
+            "car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
+            "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
+            "is_scheduled": True, "scheduled_date": day, "scheduled_time": "10:00",
+            "time_zone": "Australia/Sydney"})
+        demo.counts["jobs created"] += 1
+        return f"create_request ({day} 10:00) -> {result['status']}, {result['final_price']:.2f} with 15% off"
+
+    def cancels(demo: Demo) -> str:
+        result = demo.call(person.uid, "cancel_request", {"request_id": job["id"], "reason": "Fixed it myself"})
+        return f"cancel_request -> {result['status']}, refund {result['refund_amount']:.2f} {result['currency']}"
+
+    who = person.uid
+    return [Step(who, "uploads a photo of the car", uploads_photo), Step(who, "asks for a price", asks_price),
+            Step(who, "requests a technician", requests),
+            Step("backend", "hands the job to dispatch", handed_to_dispatch),
+            Step(who, "books a service for later", books_for_later), Step(who, "cancels the first job", cancels)]
+
+
 ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")
 BOB = Person("bob", "Bob Okafor", "bob@example.com", "+61400000002", "dispatcher", "ios")
 
-DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB)]
+DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *requests_a_job(ALICE)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

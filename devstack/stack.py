@@ -260,6 +260,14 @@ class LocalStack:
         if self._storage is not None:
             self._storage.clear()
 
+    def upload(self, path: str, data: bytes, *, content_type: str) -> None:
+        """Put a file in the default bucket as an app's upload would (the Storage emulator does not evaluate
+        storage.rules; the finalize trigger checks the upload)."""
+        from google.cloud import storage  # type: ignore[attr-defined, unused-ignore]
+
+        client = storage.Client(project=self.project, credentials=AnonymousCredentials())
+        client.bucket(DEFAULT_BUCKET).blob(path).upload_from_string(data, content_type=content_type)
+
     def admin_db(self) -> firestore.Client:
         """An Admin (rules-bypassing) Firestore client on this stack, like the one functions use."""
         return firestore.Client(project=self.project, credentials=AnonymousCredentials())
