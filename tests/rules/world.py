@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-import requests
 from google.cloud import firestore
 from pydantic import BaseModel
 
@@ -389,22 +388,6 @@ def update_body(collection: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- the world
 
-_SESSION = requests.Session()
-
-
-class Rest(FirestoreRest):
-    """FirestoreRest over one keep-alive session (the matrix makes thousands of calls)."""
-
-    def _call(self, method: str, url: str, json: Any = None) -> RestResult:
-        response = _SESSION.request(method, f"{self.base_url}/v1/{url}", json=json, headers=self._headers(),
-                                        timeout=30)
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        return RestResult(response.status_code, body)
-
-
 @dataclass
 class World:
     base_url: str
@@ -429,12 +412,12 @@ class World:
         else:
             ref.delete()
 
-    def rest(self, role: Role) -> Rest:
+    def rest(self, role: Role) -> FirestoreRest:
         actor = ACTORS[role]
         return self.as_uid(actor.uid, **actor.claims)
 
-    def as_uid(self, uid: str | None, **claims: Any) -> Rest:
-        return Rest(self.base_url, uid=uid, claims=claims, project_id=self.project_id)
+    def as_uid(self, uid: str | None, **claims: Any) -> FirestoreRest:
+        return FirestoreRest(self.base_url, uid=uid, claims=claims, project_id=self.project_id)
 
     def probe_path(self, collection: str, role: Role) -> str:
         return PROBES[collection].path(ACTORS[role])

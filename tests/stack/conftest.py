@@ -24,9 +24,8 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture(scope="package")
-def running_stack(clock: ManualClock) -> Iterator[LocalStack]:
-    stack = LocalStack(SAMPLE_FUNCTIONS, ports=Ports(0, 0, 0), clock=clock)
+def running(stack: LocalStack) -> Iterator[LocalStack]:
+    """Start `stack` for a fixture's scope (or end the run with the one-sentence reason it cannot start)."""
     try:
         stack.start()
     except EmulatorUnavailable as exc:
@@ -35,6 +34,11 @@ def running_stack(clock: ManualClock) -> Iterator[LocalStack]:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="package")
+def running_stack(clock: ManualClock) -> Iterator[LocalStack]:
+    yield from running(LocalStack(SAMPLE_FUNCTIONS, ports=Ports(0, 0, 0), clock=clock))
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +46,7 @@ def curbside_stack() -> Iterator[LocalStack]:
     """A stack running the real `functions/main.py` with its own manual clock, for a module of end-to-end
     tests over HTTP. Module-scoped: a stack points the process environment at itself while it runs, so it
     must be stopped before the package's sample stack is used again."""
-    stack = LocalStack(ports=Ports(0, 0, 0), clock=ManualClock())
-    try:
-        stack.start()
-    except EmulatorUnavailable as exc:
-        pytest.exit(str(exc), returncode=3)
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    yield from running(LocalStack(ports=Ports(0, 0, 0), clock=ManualClock()))
 
 
 @pytest.fixture

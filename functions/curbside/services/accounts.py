@@ -8,6 +8,7 @@ duplicate trigger delivery changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from google.cloud import firestore
 
@@ -76,6 +77,15 @@ def require_usable_account(db: firestore.Client, uid: str,
     return status
 
 
+def _signed_up_user(db: firestore.Client, uid: str, transaction: firestore.Transaction) -> dict[str, Any]:
+    """The caller's `Users` document, refused when sign-up is unfinished or the account is blocked."""
+    snap = db.document(doc_path(Collection.USERS, uid)).get(transaction=transaction)
+    if not snap.exists:
+        raise NotFound("Finish sign-up first: your user record does not exist yet.")
+    require_usable_account(db, uid, transaction)
+    return snap.to_dict() or {}
+
+
 @dataclass(frozen=True)
 class UserTypeChosen:
     user_type: UserType
@@ -95,10 +105,7 @@ def set_user_type(deps: Deps, uid: str, user_type: UserType) -> UserTypeChosen:
 
     @firestore.transactional
     def choose(transaction: firestore.Transaction) -> None:
-        user_snap = user_ref.get(transaction=transaction)
-        if not user_snap.exists:
-            raise NotFound("Finish sign-up first: your user record does not exist yet.")
-        require_usable_account(db, uid, transaction)
+        _signed_up_user(db, uid, transaction)
         missing = [(ref, model) for ref, model in wanted if not ref.get(transaction=transaction).exists]
         for ref, model in missing:
             transaction.create(ref, to_document(model(id=uid, user_id=uid, created_date=now, updated_date=now)))
@@ -120,11 +127,8 @@ def register_device(deps: Deps, uid: str, fcm_token: str, max_tokens: int) -> De
 
     @firestore.transactional
     def register(transaction: firestore.Transaction) -> None:
-        user_snap = user_ref.get(transaction=transaction)
-        if not user_snap.exists:
-            raise NotFound("Finish sign-up first: your user record does not exist yet.")
-        require_usable_account(db, uid, transaction)
-        tokens = [t for t in (user_snap.to_dict() or {}).get("fcm_tokens") or [] if t != fcm_token]
+        user = _signed_up_user(db, uid, transaction)
+        tokens = [t for t in user.get("fcm_tokens") or [] if t != fcm_token]
         tokens = [*tokens, fcm_token][-max_tokens:]
         transaction.update(user_ref, {"fcm_tokens": tokens, "updated_date": encode_value(deps.clock.now())})
 
