@@ -1,0 +1,167 @@
+"""Stripe, behind a small Protocol: the only module that imports `stripe` (DESIGN.md convention 9).
+
+Card data never reaches our code: the app collects the card with Stripe's SDK against the SetupIntent's
+client secret, and Stripe tells us the brand and last four through the signed webhook. Every call carries a
+deterministic idempotency key, so a retried function (or two racing calls) makes one customer, not two.
+The pinned API version fixes the shape of what Stripe returns and sends; `STRIPE_API_BASE` points the same
+code at localstripe locally.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import stripe
+
+from curbside import config
+from curbside.domain.errors import InvalidInput, VendorUnavailable
+
+API_VERSION = "2026-10-28.endive"
+"""The Stripe API version every request and webhook payload is read with (the SDK's own pin)."""
+
+TIMEOUT_S = 10.0
+MAX_NETWORK_RETRIES = 2
+"""Stripe retries safely because every call is idempotent; more than this and the caller would time out."""
+
+WEBHOOK_TOLERANCE_S = 300
+"""A signature older than this is refused (Stripe's default), so a captured delivery cannot be replayed."""
+
+
+class WebhookRejected(Exception):
+    """The webhook body is not a genuine, fresh Stripe delivery (bad, stale or missing signature)."""
+
+
+class Payments(Protocol):
+    def ensure_customer(self, uid: str, email: str | None, idempotency_key: str) -> str:
+        """The Stripe customer of `uid`, created once per idempotency key; returns its id."""
+
+    def create_setup_intent(self, customer_id: str, idempotency_key: str) -> str:
+        """A SetupIntent to save a card for later off-session charges; returns its client secret."""
+
+    def verify_webhook(self, raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
+        """The event in `raw_body` once its signature is checked; raises `WebhookRejected` otherwise."""
+
+    def create_connected_account(self, uid: str, email: str | None, idempotency_key: str) -> str:
+        """A Stripe Connect Express account for a technician's payouts; returns its id."""
+
+    def create_onboarding_link(self, account_id: str, return_url: str, refresh_url: str) -> str:
+        """A short-lived Stripe-hosted onboarding URL for the connected account."""
+
+    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str,
+                 metadata: dict[str, str]) -> str:
+        """Move `amount_minor` (minor units) to a connected account once per key; returns the transfer id."""
+
+
+def connected_account_key(uid: str) -> str:
+    return f"account:{uid}"
+
+
+def customer_key(uid: str) -> str:
+    return f"customer:{uid}"
+
+
+def setup_intent_key(uid: str, attempt: int) -> str:
+    return f"setup:{uid}:{attempt}"
+
+
+class StripePayments:
+    """The production gateway. Configuration is read on first use, never at import or construction, so
+    `Deps` can be built (and the CLI can import `main.py`) without secrets present."""
+
+    def __init__(self, api_key: str | None = None, webhook_secret: str | None = None,
+                 api_base: str | None = None) -> None:
+        self._api_key = api_key
+        self._webhook_secret = webhook_secret
+        self._api_base = api_base
+        self._client: stripe.StripeClient | None = None
+
+    def _stripe(self) -> stripe.StripeClient:
+        if self._client is None:
+            api_key = self._api_key or config.STRIPE_SECRET_KEY.value
+            if not api_key:
+                raise VendorUnavailable("Payments are not configured yet; try again later.")
+            api_base = self._api_base if self._api_base is not None else config.STRIPE_API_BASE.value
+            self._client = stripe.StripeClient(
+                api_key, stripe_version=API_VERSION,
+                base_addresses={"api": api_base} if api_base else None,
+                max_network_retries=MAX_NETWORK_RETRIES,
+                http_client=stripe.new_default_http_client(timeout=TIMEOUT_S),
+            )
+        return self._client
+
+    def ensure_customer(self, uid: str, email: str | None, idempotency_key: str) -> str:
+        params: dict[str, Any] = {"metadata": {"uid": uid}}
+        if email:
+            params["email"] = email
+        with _translated():
+            customer = self._stripe().v1.customers.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key})
+        return str(customer.id)
+
+    def create_setup_intent(self, customer_id: str, idempotency_key: str) -> str:
+        with _translated():
+            intent = self._stripe().v1.setup_intents.create(
+                {"customer": customer_id, "usage": "off_session",
+                 "payment_method_types": ["card"]},  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key})
+        if not intent.client_secret:
+            raise VendorUnavailable("The payment provider returned no setup secret; try again.")
+        return str(intent.client_secret)
+
+    def create_connected_account(self, uid: str, email: str | None, idempotency_key: str) -> str:
+        params: dict[str, Any] = {"type": "express", "metadata": {"uid": uid},
+                                  "capabilities": {"transfers": {"requested": True}}}
+        if email:
+            params["email"] = email
+        with _translated():
+            account = self._stripe().v1.accounts.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key})
+        return str(account.id)
+
+    def create_onboarding_link(self, account_id: str, return_url: str, refresh_url: str) -> str:
+        with _translated():
+            link = self._stripe().v1.account_links.create(
+                {"account": account_id, "return_url": return_url, "refresh_url": refresh_url,
+                 "type": "account_onboarding"})
+        return str(link.url)
+
+    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str,
+                 metadata: dict[str, str]) -> str:
+        with _translated():
+            transfer = self._stripe().v1.transfers.create(
+                {"amount": amount_minor, "currency": currency.lower(), "destination": destination,
+                 "metadata": metadata},
+                {"idempotency_key": idempotency_key})
+        return str(transfer.id)
+
+    def verify_webhook(self, raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
+        secret = self._webhook_secret or config.STRIPE_WEBHOOK_SECRET.value
+        if not secret or not signature_header:
+            raise WebhookRejected("missing signature or secret")
+        try:
+            stripe.WebhookSignature.verify_header(raw_body.decode("utf-8"), signature_header, secret,
+                                                  WEBHOOK_TOLERANCE_S)
+            event = json.loads(raw_body)
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+            raise WebhookRejected(type(exc).__name__) from None
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+            raise WebhookRejected("not an event")
+        return event
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Vendor exceptions become domain errors here, so services and entry points never see `stripe`."""
+    try:
+        yield
+    except stripe.IdempotencyError:
+        raise VendorUnavailable("The payment provider is busy with this request; try again in a moment.") from None
+    except (stripe.CardError, stripe.InvalidRequestError):
+        raise InvalidInput("The payment provider refused the request; check your details.") from None
+    except stripe.StripeError:
+        raise VendorUnavailable("The payment provider is not answering; try again in a moment.") from None
