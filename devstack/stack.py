@@ -138,6 +138,7 @@ class LocalStack:
             raise RuntimeError("this stack is already running")
         self._claim_ports()
         self._patch_environ()
+        _forget_admin_task_queues()
         try:
             self._start_parts()
         except BaseException:
@@ -214,6 +215,7 @@ class LocalStack:
         if (services := sys.modules.get("curbside.deps")) is not None:
             services.reset()
         self._restore_environ()
+        _forget_admin_task_queues()
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -254,7 +256,9 @@ class LocalStack:
         return self.scheduler.run_now(name)
 
     def clear(self) -> None:
-        """Delete every document and stored object (tests start from empty data)."""
+        """Delete every document, stored object and pending task (tests start from empty data)."""
+        if self._tasks is not None:
+            self._tasks.clear()
         if self._firestore is not None:
             self._firestore.clear()
         if self._storage is not None:
@@ -275,3 +279,16 @@ class LocalStack:
     def as_user(self, uid: str | None, **claims: Any) -> FirestoreRest:
         """Firestore REST as a signed-in app user, under the security rules."""
         return FirestoreRest(self.firestore_url, uid=uid, claims=claims, project_id=self.project)
+
+
+def _forget_admin_task_queues() -> None:
+    """firebase-admin reads `CLOUD_TASKS_EMULATOR_HOST` once per app, when its functions service is first used,
+    and keeps it: without this, a stack started after another one in the same process would send its tasks to
+    the first stack's (stopped) queue. Dropping the cached service makes the next enqueue read the environment
+    again; the SDK has no public call for it."""
+    import firebase_admin
+
+    for app in list(firebase_admin._apps.values()):
+        services = getattr(app, "_services", None)
+        if isinstance(services, dict):
+            services.pop("_functions", None)

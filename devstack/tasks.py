@@ -156,6 +156,12 @@ class TaskQueues:
             self._heap = kept
             heapq.heapify(self._heap)
 
+    def clear(self) -> None:
+        """Drop every pending task and forget task names (tests start from empty queues)."""
+        with self._lock:
+            self._heap.clear()
+            self._names.clear()
+
     def pending(self) -> list[Task]:
         with self._lock:
             return sorted(self._heap)

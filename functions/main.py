@@ -13,6 +13,15 @@ core.init(deps.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
+from curbside.entrypoints.offers import (  # noqa: E402
+    accept_job,
+    accept_offer,
+    expire_offer,
+    list_available_jobs,
+    reject_offer,
+    retry_dispatch,
+)
+from curbside.entrypoints.payments import setup_payment_method, stripe_webhook  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
     activate_scheduled_jobs,
     cancel_request,
@@ -24,16 +33,24 @@ from curbside.entrypoints.requests import (  # noqa: E402
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 
 __all__ = [
+    "accept_job",
+    "accept_offer",
     "activate_scheduled_jobs",
     "cancel_request",
     "create_request",
+    "expire_offer",
+    "list_available_jobs",
     "on_request_created",
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
     "register_device",
+    "reject_offer",
+    "retry_dispatch",
     "set_availability",
     "set_user_type",
+    "setup_payment_method",
+    "stripe_webhook",
     "update_job_status",
     "update_location",
 ]

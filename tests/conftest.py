@@ -23,6 +23,7 @@ from curbside.domain.clock import FixedClock
 from curbside.store.files import FileStore
 from devstack.emulators import EmulatorUnavailable, FirestoreEmulator, StorageEmulator
 from devstack.firestore_rest import FirestoreRest
+from tests.task_recorder import RecordingTasks
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "firestore.rules"
@@ -98,8 +99,14 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def deps(db: firestore.Client, bucket: Any, clock: FixedClock) -> Deps:
+def tasks() -> RecordingTasks:
+    """The Cloud Tasks gateway of service tests: records what was enqueued."""
+    return RecordingTasks()
+
+
+@pytest.fixture
+def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too."""
-    installed = Deps(db=db, files=FileStore(bucket), clock=clock)
+    installed = Deps(db=db, files=FileStore(bucket), clock=clock, tasks=tasks)
     deps_module.install(installed)
     return installed

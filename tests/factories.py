@@ -44,6 +44,7 @@ from curbside.domain.documents import (
     Reward,
     RewardRedemption,
     ServiceRequest,
+    StripeEvent,
     SupportMessage,
     SupportTicket,
     User,
@@ -231,6 +232,10 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "detected_content_type": "application/pdf", "problems": ["type_not_allowed", "content_type_mismatch"],
         "created_date": NOW,
     },
+    StripeEvent: lambda n: {
+        "id": f"evt_{n}", "type": "payment_method.attached", "object_id": f"pm_{n}", "outcome": "applied",
+        "event_created": NOW, "processed_date": NOW,
+    },
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -273,6 +278,7 @@ make_notification = partial(make, Notification)
 make_dispatcher_location = partial(make, DispatcherLocation)
 make_job_contact = partial(make, JobContact)
 make_quarantined_upload = partial(make, QuarantinedUpload)
+make_stripe_event = partial(make, StripeEvent)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -79,3 +79,21 @@ LIVE_LOCATION_INTERVAL_S = params.IntParam(
     "LIVE_LOCATION_INTERVAL_S", default=10,
     description="Cadence of the client's live map while the job is en route or arrived (spec: 10 s).",
 )
+
+# Offers (spec section 2): docs/decisions.md, D19.
+OFFER_TTL_S = params.IntParam(
+    "OFFER_TTL_S", default=60, description="Seconds a technician has to accept an offer before it moves on."
+)
+FEED_LIMIT = params.IntParam(
+    "FEED_LIMIT", default=50, description="Most jobs list_available_jobs returns (a caller may ask for fewer)."
+)
+
+# Payments (spec section 8): docs/decisions.md, "Stripe: idempotency keys and no vendor call in a transaction".
+STRIPE_SECRET_KEY = params.SecretParam("STRIPE_SECRET_KEY")
+"""The Stripe secret API key (`sk_...`)."""
+STRIPE_WEBHOOK_SECRET = params.SecretParam("STRIPE_WEBHOOK_SECRET")
+"""The signing secret (`whsec_...`) of the `stripe_webhook` endpoint."""
+STRIPE_API_BASE = params.StringParam(
+    "STRIPE_API_BASE", default="",
+    description="Stripe API address; empty means Stripe itself (the local stack points it at localstripe).",
+)

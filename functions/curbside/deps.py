@@ -15,6 +15,8 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from curbside.domain.clock import Clock, SystemClock
+from curbside.gateways.payments import Payments, StripePayments
+from curbside.gateways.tasks import FirebaseTasks, TaskGateway
 from curbside.store.files import FileStore
 
 
@@ -23,6 +25,10 @@ class Deps:
     db: firestore.Client
     files: FileStore
     clock: Clock = field(default_factory=SystemClock)
+    tasks: TaskGateway = field(default_factory=FirebaseTasks)
+    """Cloud Tasks (offer countdowns); tests record the calls, the local stack runs a real local queue."""
+    payments: Payments = field(default_factory=StripePayments)
+    """Stripe; reads its secrets on first use. Tests and the local stack point it at localstripe."""
 
 
 _current: Deps | None = None

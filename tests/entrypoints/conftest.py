@@ -3,7 +3,9 @@ callable protocol (body shape, token verification, error wire format) runs exact
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +14,9 @@ import pytest
 
 from curbside import deps as deps_module
 from curbside.deps import Deps
+from curbside.gateways.payments import StripePayments
 from devstack.tokens import emulator_id_token
+from tests.payments_server import TEST_SECRET_KEY, TEST_WEBHOOK_SECRET, LocalStripe, running_localstripe
 
 
 @dataclass(frozen=True)
@@ -53,3 +57,20 @@ def call(deps: Deps, monkeypatch: pytest.MonkeyPatch):
         return CallResult(response.status_code, response.get_json())
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """One localstripe server for the whole run (it starts in about a second)."""
+    with running_localstripe() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe_deps(deps: Deps, localstripe: LocalStripe) -> Deps:
+    """`deps` with the production Stripe gateway pointed at localstripe, installed for entry points."""
+    localstripe.flush()
+    installed = dataclasses.replace(deps, payments=StripePayments(
+        api_key=TEST_SECRET_KEY, webhook_secret=TEST_WEBHOOK_SECRET, api_base=localstripe.url))
+    deps_module.install(installed)
+    return installed

@@ -184,6 +184,7 @@ ACCESS: tuple[Entry, ...] = (
           update=grant("owner (active): `read` = true, `read_at` = request time", CA, DA, DU, SHADOW)),
     Entry("DispatcherLocations", note="technicians' positions never reach clients"),
     Entry("QuarantinedUploads", note="written by the Storage finalize trigger"),
+    Entry("StripeEvents", note="written by the Stripe webhook"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}

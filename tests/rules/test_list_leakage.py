@@ -86,6 +86,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
     "DispatcherLocations": [on("DispatcherLocations", ("dispatcher_id", "==", victim_dispatcher)),
                             on("DispatcherLocations", ("is_online", "==", const(True)))],
     "QuarantinedUploads": [on("QuarantinedUploads", ("owner_id", "==", victim_client))],
+    "StripeEvents": [on("StripeEvents", ("type", "==", const("payment_method.attached")))],
 }
 
 

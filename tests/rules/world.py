@@ -188,6 +188,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.FRAUD_ALERTS, f"{key}-alert"): f.make_fraud_alert(id=f"{key}-alert", user_id=d),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
+        doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
     })
     for side in Side:
         uid = seats.uid(side)
@@ -316,6 +317,8 @@ PROBES: dict[str, ProbeSpec] = {
     "QuarantinedUploads": ProbeSpec(lambda a: doc_path(Collection.QUARANTINED_UPLOADS, f"{a.world.key}-quarantine"),
                                     lambda a: Query(Collection.QUARANTINED_UPLOADS.value,
                                                     (("owner_id", "==", a.world.client),))),
+    "StripeEvents": ProbeSpec(lambda a: doc_path(Collection.STRIPE_EVENTS, f"{a.world.key}-event"),
+                              lambda a: Query(Collection.STRIPE_EVENTS.value, (("id", "==", f"{a.world.key}-event"),))),
 }
 
 
@@ -370,6 +373,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "SupportMessages": {"ai_confidence": 1.0},
     "DispatcherLocations": {"is_online": True},
     "QuarantinedUploads": {"problems": ["none"]},
+    "StripeEvents": {"outcome": "older_than_stored"},
 }
 """A change only the server may make, per collection without a client update."""
 

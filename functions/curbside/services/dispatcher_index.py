@@ -85,7 +85,7 @@ class Standing:
         )
 
 
-def read_standing(db: firestore.Client, transaction: firestore.Transaction, uid: str, *,
+def read_standing(db: firestore.Client, transaction: firestore.Transaction | None, uid: str, *,
                   account_status: AccountStatus | None = None) -> Standing:
     """Read the source documents (pass `account_status` when the caller has already read it)."""
     profile_snap = db.document(doc_path(Collection.DISPATCHER_PROFILES, uid)).get(transaction=transaction)
@@ -118,7 +118,7 @@ class IndexRefresh:
         return standing.entry(self.uid, self.stored, is_online=is_online,
                               capacity=configured_capacity() if capacity is None else capacity)
 
-    def finish(self, transaction: firestore.Transaction, *, capacity: int | None = None,
+    def finish(self, transaction: firestore.WriteBatch, *, capacity: int | None = None,
                is_online: bool | None = None, profile: DispatcherProfile | None = None,
                account_status: AccountStatus | None = None,
                request: ServiceRequest | None = None) -> DispatcherLocation | None:
@@ -132,10 +132,11 @@ class IndexRefresh:
         return entry
 
 
-def begin_index_refresh(db: firestore.Client, transaction: firestore.Transaction, uid: str, *,
+def begin_index_refresh(db: firestore.Client, transaction: firestore.Transaction | None, uid: str, *,
                         account_status: AccountStatus | None = None) -> IndexRefresh:
     """Read a technician's index entry and its sources inside the caller's transaction (before it writes).
-    Safe for any user: for one who is not a technician, `finish` writes nothing."""
+    Safe for any user: for one who is not a technician, `finish` writes nothing. `transaction=None` reads
+    outside one, for a caller that guards its commit with preconditions instead (accepting a job)."""
     ref = db.document(doc_path(Collection.DISPATCHER_LOCATIONS, uid))
     snap = ref.get(transaction=transaction)
     stored = from_snapshot(DispatcherLocation, snap) if snap.exists else None

@@ -23,10 +23,10 @@ def notification_id(kind: NotificationType, request_id: str, user_id: str) -> st
     return f"{kind.value}:{request_id}:{user_id}"
 
 
-def notify(transaction: firestore.Transaction, db: firestore.Client, *, user_id: str, kind: NotificationType,
+def notify(transaction: firestore.WriteBatch, db: firestore.Client, *, user_id: str, kind: NotificationType,
            title: str, body: str, request_id: str, now: dt.datetime) -> str:
-    """Write the in-app notification inside `transaction`; returns its id. The app opens the job from
-    `data` (string values only: it doubles as the FCM data payload)."""
+    """Write the in-app notification inside `transaction` (or a conditional batch); returns its id. The app
+    opens the job from `data` (string values only: it doubles as the FCM data payload)."""
     note = Notification(
         id=notification_id(kind, request_id, user_id), user_id=user_id, type=kind, title=title, body=body,
         data={"screen": "job_details", "request_id": request_id, "type": kind.value}, request_id=request_id,

@@ -20,6 +20,7 @@ from typing import Any
 
 from google.api_core import exceptions as google_errors
 from google.cloud import firestore
+from google.cloud.firestore_v1._helpers import WriteOption
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from curbside import config
@@ -322,11 +323,13 @@ def _client_notice(kind: NotificationType, request: ServiceRequest) -> tuple[str
     }[kind]
 
 
-def record_move(transaction: firestore.Transaction, db: firestore.Client, request: ServiceRequest, move: Move, *,
-                now: dt.datetime, updates: dict[str, Any] | None = None) -> ServiceRequest:
+def record_move(transaction: firestore.WriteBatch, db: firestore.Client, request: ServiceRequest, move: Move, *,
+                now: dt.datetime, updates: dict[str, Any] | None = None,
+                precondition: WriteOption | None = None) -> ServiceRequest:
     """Write `move` inside `transaction`: the status, its timestamp, `updated_date`, the client's in-app
     notification and its `client_notified_*` flag, plus `updates`. The new state is validated against the
-    model before anything is written. Accepting and completing a job (later work) use this same helper."""
+    model before anything is written. Accepting and completing a job use this same helper; accepting writes
+    in a batch guarded by `precondition` (the job's `update_time`) instead of a transaction."""
     fields: dict[str, Any] = {"status": move.target, "updated_date": now, **(updates or {})}
     if move.timestamp_field:
         fields[move.timestamp_field] = now
@@ -337,7 +340,7 @@ def record_move(transaction: firestore.Transaction, db: firestore.Client, reques
         fields[move.notified_flag] = True
     moved = ServiceRequest.model_validate({**request.model_dump(), **fields})
     transaction.update(db.document(doc_path(Collection.SERVICE_REQUESTS, request.id)),
-                       {name: encode_value(getattr(moved, name)) for name in fields})
+                       {name: encode_value(getattr(moved, name)) for name in fields}, option=precondition)
     return moved
 
 

@@ -33,6 +33,7 @@ from curbside.domain.documents import (
     Reward,
     RewardRedemption,
     ServiceRequest,
+    StripeEvent,
     SupportMessage,
     SupportTicket,
     User,
@@ -42,7 +43,8 @@ from curbside.domain.documents import (
 
 class Collection(StrEnum):
     """Every top-level collection: the spec's, then the three it implies, then the two the security rules
-    need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files)."""
+    need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
+    and the Stripe webhook's processed-event record (StripeEvents)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -67,6 +69,7 @@ class Collection(StrEnum):
     POINTS_LEDGER = "PointsLedger"
     JOB_CONTACTS = "JobContacts"
     QUARANTINED_UPLOADS = "QuarantinedUploads"
+    STRIPE_EVENTS = "StripeEvents"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -96,6 +99,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.POINTS_LEDGER: PointsLedgerEntry,
     Collection.JOB_CONTACTS: JobContact,
     Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
+    Collection.STRIPE_EVENTS: StripeEvent,
 }
 """The model of each collection's documents."""
 

@@ -26,6 +26,7 @@ from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
+from curbside.domain.documents.payments import StripeEvent
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
@@ -67,6 +68,7 @@ __all__ = [
     "Reward",
     "RewardRedemption",
     "ServiceRequest",
+    "StripeEvent",
     "SupportMessage",
     "SupportTicket",
     "User",

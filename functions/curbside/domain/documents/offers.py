@@ -9,7 +9,9 @@ from curbside.domain.enums import OfferStatus
 
 
 class JobOffer(Document):
-    """JobOffers/{auto id}. Written by server functions only; the technician answers through a callable."""
+    """JobOffers/{request_id}:{n}, the n-th offer of the job (deterministic, so a repeated dispatch step finds
+    the offer it would make already there). Written by server functions only; the technician answers through
+    a callable."""
 
     request_id: str
     dispatcher_id: str

@@ -77,6 +77,8 @@ class ClientProfile(UserKeyedDocument):
     car_images: list[str] = Field(default_factory=list)
     profile_image_url: str | None = None
     card_last_four: str | None = Field(default=None, pattern=r"^\d{4}$")
+    card_brand: str | None = None
+    """Added: the saved card's network (`visa`, ...), written with `card_last_four` by the Stripe webhook."""
     client_rating: AverageStars = 5.0
     total_requests: Count = 0
     client_reviews_count: Count = 0
@@ -94,6 +96,10 @@ class ClientProfilePrivate(PrivateDocument):
     payment_method: str | None = None
     billing_address: str | None = None
     stripe_customer_id: str | None = None
+    setup_intents_created: Count = 0
+    """Added: numbers each SetupIntent, so its idempotency key `setup:{uid}:{n}` is new per request."""
+    payment_method_event_created: UtcDatetime | None = None
+    """Added: when Stripe created the event that set `payment_method`; an older event never overwrites it."""
 
 
 class DispatcherProfile(UserKeyedDocument):
