@@ -145,8 +145,8 @@ GEORGE_ST = (-33.8731, 151.2065)  # inside the seeded Sydney CBD zone
 
 
 def requests_a_job(person: Person) -> list[Step]:
-    """The client side of section 3: photo upload, a quote, a request, the hand-over to dispatch, a
-    scheduled booking, and a cancellation with its refund."""
+    """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician
+    accepting the 60-second offer and working through the job, a scheduled booking and its cancellation."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
     job: dict[str, Any] = {}
 
@@ -182,18 +182,45 @@ def requests_a_job(person: Person) -> list[Step]:
             "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
             "is_scheduled": True, "scheduled_date": day, "scheduled_time": "10:00",
             "time_zone": "Australia/Sydney"})
+        job["later"] = result["request_id"]
         demo.counts["jobs created"] += 1
         return f"create_request ({day} 10:00) -> {result['status']}, {result['final_price']:.2f} with 15% off"
 
+    def technician_accepts(demo: Demo) -> str:
+        offer = demo.stack.admin_db().document(f"JobOffers/{job['id']}:1").get().to_dict()
+        if offer is None:
+            raise StepFailed(f"no offer was made for ServiceRequests/{job['id']}")
+        technician = job["technician"] = offer["dispatcher_id"]
+        mine = demo.app(technician).query("JobOffers", [("dispatcher_id", "==", technician)])
+        if not mine.ok or f"{job['id']}:1" not in [doc_id for doc_id, _ in mine.body]:
+            raise StepFailed(f"{technician}'s app cannot see its offer")
+        demo.counts["jobs offered"] += 1
+        accepted = demo.call(technician, "accept_offer", {"offer_id": f"{job['id']}:1"})
+        demo.counts["jobs accepted"] += 1
+        return (f"{technician} ({offer['distance_km']:.1f} km away, score {offer['assignment_score']:.1f}) "
+                f"saw the 60-second offer and accepted it -> {accepted['status']}")
+
+    def technician_travels_and_starts(demo: Demo) -> str:
+        technician, seen = job["technician"], []
+        for status in ("en_route", "arrived", "in_progress"):
+            answer = demo.call(technician, "update_job_status", {
+                "request_id": job["id"], "status": status, "lat": GEORGE_ST[0], "lng": GEORGE_ST[1]})
+            seen.append(answer["status"])
+        live = demo.read(person.uid, f"ServiceRequests/{job['id']}")
+        return f"update_job_status {' -> '.join(seen)}; the client's app shows {live['status']}"
+
     def cancels(demo: Demo) -> str:
-        result = demo.call(person.uid, "cancel_request", {"request_id": job["id"], "reason": "Fixed it myself"})
+        result = demo.call(person.uid, "cancel_request", {"request_id": job["later"], "reason": "Fixed it myself"})
         return f"cancel_request -> {result['status']}, refund {result['refund_amount']:.2f} {result['currency']}"
 
     who = person.uid
     return [Step(who, "uploads a photo of the car", uploads_photo), Step(who, "asks for a price", asks_price),
             Step(who, "requests a technician", requests),
             Step("backend", "hands the job to dispatch", handed_to_dispatch),
-            Step(who, "books a service for later", books_for_later), Step(who, "cancels the first job", cancels)]
+            Step("tech", "accepts the offer", technician_accepts),
+            Step("tech", "drives over and starts work", technician_travels_and_starts),
+            Step(who, "books a service for later", books_for_later),
+            Step(who, "cancels the booking for later", cancels)]
 
 
 ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")

@@ -88,6 +88,7 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert "Timeline" in output and "Summary" in output and "FAILED" not in output
     assert "jobs               created 2" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
+    assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
     assert "devstack: stack stopped." in output
 
 
