@@ -223,10 +223,28 @@ def requests_a_job(person: Person) -> list[Step]:
             Step(who, "cancels the booking for later", cancels)]
 
 
+def technicians_report_positions() -> list[Step]:
+    """The seeded technicians who are online report where they are, as their apps do every few minutes (a
+    position older than LOCATION_MAX_AGE_S makes a technician ineligible for offers)."""
+
+    def report(demo: Demo) -> str:
+        online = demo.stack.admin_db().collection("DispatcherLocations").where("is_online", "==", True).stream()
+        now = demo.stack.clock.now().isoformat().replace("+00:00", "Z")
+        accepted = 0
+        for entry in online:
+            position = entry.to_dict() or {}
+            answer = demo.call(entry.id, "update_location", {
+                "lat": position["lat"], "lng": position["lng"], "accuracy_m": 8.0, "recorded_at": now})
+            accepted += bool(answer["accepted"])
+        return f"update_location from {accepted} online technicians"
+
+    return [Step("techs", "report their positions", report)]
+
+
 ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")
 BOB = Person("bob", "Bob Okafor", "bob@example.com", "+61400000002", "dispatcher", "ios")
 
-DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *requests_a_job(ALICE)]
+DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *technicians_report_positions(), *requests_a_job(ALICE)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 
