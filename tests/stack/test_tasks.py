@@ -100,7 +100,12 @@ def test_a_named_task_is_accepted_once(stack: LocalStack, callables: CallableCli
 
 def test_the_cloud_tasks_api_deletes_pending_tasks_and_knows_its_queues(stack: LocalStack,
                                                                          callables: CallableClient):
-    callables.call("enqueue_ping", {"note": "cancel", "task_id": "cancel-me", "delay_s": 3600}, uid="alice")
+    # firebase-admin turns a delay into a time on the real clock; the package's stack clock may already be
+    # days ahead (earlier modules move it), so the delay must reach past the stack's "now" to stay pending
+    ahead_s = max(0, int((stack.clock.now() - dt.datetime.now(dt.UTC)).total_seconds()))
+    enqueued = callables.call("enqueue_ping", {"note": "cancel", "task_id": "cancel-me", "delay_s": ahead_s + 3600},
+                              uid="alice")
+    assert enqueued.ok, enqueued
     queue = f"{stack.functions_url}/projects/{stack.project}/locations/us-central1/queues"
 
     deleted = requests.delete(f"{queue}/ping/tasks/cancel-me", timeout=10)
