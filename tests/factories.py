@@ -22,6 +22,7 @@ from curbside.domain.documents import (
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
     DispatcherProfilePrivate,
@@ -33,9 +34,11 @@ from curbside.domain.documents import (
     JobCompletion,
     JobContact,
     JobOffer,
+    JobPayment,
     Message,
     Notification,
     NotificationPreferences,
+    PaymentLedgerEntry,
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
@@ -53,11 +56,14 @@ from curbside.domain.documents import (
     ledger_entry_id,
 )
 from curbside.domain.enums import (
+    AuthorizationStatus,
     CommentUserType,
     DisputeReason,
     FraudAlertType,
+    LedgerKind,
     NotificationType,
     PartyType,
+    PayoutStatus,
     PointsReason,
     RequestStatus,
     ReviewCategory,
@@ -119,7 +125,8 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
     DispatcherProfilePrivate: lambda n: {
         "phone_number": "+353879876543", "passport_image_url": f"users/uid-{n}/docs/passport.jpg",
         "drivers_license_url": f"users/uid-{n}/docs/license.jpg", "verification_notes": "Documents valid.",
-        "bank_details": "enc:v1:b64cipher", "stripe_account_id": f"acct_{n}",
+        "bank_details": "enc:v1:b64cipher", "stripe_account_id": f"acct_{n}", "payouts_enabled": True,
+        "account_event_created": NOW,
     },
     ServiceRequest: lambda n: {
         "id": f"request-{n}", "client_id": CLIENT_ID, "client_name": "Alex Client", "client_rating": 4.9,
@@ -236,6 +243,24 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "id": f"evt_{n}", "type": "payment_method.attached", "object_id": f"pm_{n}", "outcome": "applied",
         "event_created": NOW, "processed_date": NOW,
     },
+    JobPayment: lambda n: {  # captured 33.00, 1.00 refunded, the rest held: captured - refunded = held
+        "id": f"request-{n}", "request_id": f"request-{n}", "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID,
+        "currency": "EUR", "amount_minor": 3300, "payment_intent_id": f"pi_{n}",
+        "authorization_status": AuthorizationStatus.CAPTURED, "payout_status": PayoutStatus.HELD,
+        "captured_minor": 3300, "refunded_minor": 100, "held_minor": 3200,
+        "refunds": {f"refund:request-{n}:partial": 100}, "stripe_refund_ids": [f"re_{n}"],
+        "created_date": NOW, "updated_date": NOW,
+    },
+    PaymentLedgerEntry: lambda n: {
+        "id": f"request-{n}:{LedgerKind.CAPTURE}", "request_id": f"request-{n}", "kind": LedgerKind.CAPTURE,
+        "amount_minor": 3300, "amount": 33.0, "currency": "EUR", "dispatcher_id": DISPATCHER_ID,
+        "stripe_object_id": f"pi_{n}", "created_date": NOW,
+    },
+    DispatcherEarnings: lambda n: {
+        "id": f"uid-{n}", "user_id": f"uid-{n}", "currency": "EUR", "total_earnings": 120.5,
+        "pending_payments": 33.0, "awaiting_payout_account": 0.0, "completed_payments": 87.5,
+        "updated_date": NOW,
+    },
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -279,6 +304,9 @@ make_dispatcher_location = partial(make, DispatcherLocation)
 make_job_contact = partial(make, JobContact)
 make_quarantined_upload = partial(make, QuarantinedUpload)
 make_stripe_event = partial(make, StripeEvent)
+make_job_payment = partial(make, JobPayment)
+make_payment_ledger_entry = partial(make, PaymentLedgerEntry)
+make_dispatcher_earnings = partial(make, DispatcherEarnings)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -185,6 +185,12 @@ ACCESS: tuple[Entry, ...] = (
     Entry("DispatcherLocations", note="technicians' positions never reach clients"),
     Entry("QuarantinedUploads", note="written by the Storage finalize trigger"),
     Entry("StripeEvents", note="written by the Stripe webhook"),
+    Entry("JobPayments", note="each job's money in minor units; written by the payment functions"),
+    Entry("PaymentLedger", note="one money movement per entry, deterministic ids; written by the payment functions"),
+    Entry("DispatcherEarnings",
+          get=grant("the technician (active); stays visible if verification lapses", DA, DU),
+          list=grant("the same; a query must filter `user_id` = caller", DA, DU),
+          note="the Earnings screen, kept in step with `JobPayments` by the payment functions"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}

@@ -87,6 +87,14 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                             on("DispatcherLocations", ("is_online", "==", const(True)))],
     "QuarantinedUploads": [on("QuarantinedUploads", ("owner_id", "==", victim_client))],
     "StripeEvents": [on("StripeEvents", ("type", "==", const("payment_method.attached")))],
+    "JobPayments": [on("JobPayments", ("client_id", "==", victim_client)),
+                    on("JobPayments", ("dispatcher_id", "==", victim_dispatcher)),
+                    on("JobPayments", ("client_id", "==", lambda a: a.uid or MAIN.client))],
+    "PaymentLedger": [on("PaymentLedger", ("request_id", "==", lambda a: victim_world(a).done_job)),
+                      on("PaymentLedger", ("dispatcher_id", "==", victim_dispatcher)),
+                      on("PaymentLedger", ("dispatcher_id", "==", lambda a: a.uid or MAIN.dispatcher))],
+    "DispatcherEarnings": [on("DispatcherEarnings", ("user_id", "==", victim_dispatcher)),
+                           on("DispatcherEarnings", ("currency", "==", const("EUR")))],
 }
 
 

@@ -2,7 +2,8 @@
 
 Five worlds of the same shape — a client, a technician, an ongoing job (accepted), a finished job with its
 completion, reviews, dispute and comments, chat, offer, contacts, redemption, ledger entry, tickets,
-notifications, preferences, location and a quarantine record — differ only in who holds the seats:
+notifications, preferences, location, a quarantine record, a Stripe event, the finished job's payment and
+ledger entry, and the technician's earnings — differ only in who holds the seats:
 
 - `main`: `client_a` and `dispatcher_assigned` (both active, the technician verified);
 - `unverified`: a helper client and `dispatcher_unverified` (verification pending);
@@ -27,6 +28,7 @@ from pydantic import BaseModel
 from curbside.domain.enums import (
     AccountStatus,
     CommentUserType,
+    LedgerKind,
     NotificationType,
     PointsReason,
     RequestStatus,
@@ -141,6 +143,7 @@ def _people(uid: str, user_type: UserType, name: str, status: AccountStatus = Ac
             id=uid, verification_status=verification or VerificationStatus.VERIFIED)
         docs[private_doc_path(Collection.DISPATCHER_PROFILES, uid)] = f.make_dispatcher_profile_private()
         docs[doc_path(Collection.DISPATCHER_LOCATIONS, uid)] = f.make_dispatcher_location(id=uid)
+        docs[doc_path(Collection.DISPATCHER_EARNINGS, uid)] = f.make_dispatcher_earnings(id=uid)
     return docs
 
 
@@ -189,6 +192,10 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
+        doc_path(Collection.JOB_PAYMENTS, seats.done_job): f.make_job_payment(
+            id=seats.done_job, client_id=c, dispatcher_id=d, **one_job),
+        doc_path(Collection.PAYMENT_LEDGER, f"{seats.done_job}:{LedgerKind.CAPTURE}"): f.make_payment_ledger_entry(
+            id=f"{seats.done_job}:{LedgerKind.CAPTURE}", dispatcher_id=d, **one_job),
     })
     for side in Side:
         uid = seats.uid(side)
@@ -319,6 +326,12 @@ PROBES: dict[str, ProbeSpec] = {
                                                     (("owner_id", "==", a.world.client),))),
     "StripeEvents": ProbeSpec(lambda a: doc_path(Collection.STRIPE_EVENTS, f"{a.world.key}-event"),
                               lambda a: Query(Collection.STRIPE_EVENTS.value, (("id", "==", f"{a.world.key}-event"),))),
+    "JobPayments": ProbeSpec(lambda a: doc_path(Collection.JOB_PAYMENTS, a.world.done_job),
+                             lambda a: Query(Collection.JOB_PAYMENTS.value, _job_side_filter(a))),
+    "PaymentLedger": ProbeSpec(
+        lambda a: doc_path(Collection.PAYMENT_LEDGER, f"{a.world.done_job}:{LedgerKind.CAPTURE}"),
+        lambda a: Query(Collection.PAYMENT_LEDGER.value, (("request_id", "==", a.world.done_job),))),
+    "DispatcherEarnings": _keyed(Collection.DISPATCHER_EARNINGS, "user_id", _dispatcher),
 }
 
 
@@ -374,6 +387,9 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "DispatcherLocations": {"is_online": True},
     "QuarantinedUploads": {"problems": ["none"]},
     "StripeEvents": {"outcome": "older_than_stored"},
+    "JobPayments": {"payout_status": "paid"},
+    "PaymentLedger": {"amount_minor": 0},
+    "DispatcherEarnings": {"completed_payments": 100000.0},
 }
 """A change only the server may make, per collection without a client update."""
 
