@@ -97,3 +97,11 @@ STRIPE_API_BASE = params.StringParam(
     "STRIPE_API_BASE", default="",
     description="Stripe API address; empty means Stripe itself (the local stack points it at localstripe).",
 )
+PLATFORM_FEE_PERCENT = params.StringParam(
+    "PLATFORM_FEE_PERCENT", default="15",
+    description="Percent of a job's released money the platform keeps; the technician is paid the rest.",
+)
+PAYMENT_HOLD_HOURS = params.IntParam(
+    "PAYMENT_HOLD_HOURS", default=48,
+    description="Hours a completed job's payment is held for the client's review before auto-approval.",
+)

@@ -319,3 +319,40 @@ class NotificationType(StrEnum):
     SCHEDULED_JOB_REMINDER = "scheduled_job_reminder"
     JOB_CANCELLED = "job_cancelled"
     DISPATCH_DELAYED = "dispatch_delayed"
+
+
+class AuthorizationStatus(StrEnum):
+    """JobPayments.authorization_status: the card hold behind one job (not in the spec). Ordered: a status
+    never moves back to an earlier one, whatever order Stripe's webhooks arrive in."""
+
+    NOT_STARTED = "not_started"
+    FAILED = "failed"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    CANCELLED = "cancelled"
+
+
+class PayoutStatus(StrEnum):
+    """JobPayments.payout_status: where the captured money of one job is (not in the spec)."""
+
+    NONE = "none"
+    HELD = "held"
+    DISPUTED = "disputed"
+    RELEASED = "released"
+    AWAITING_PAYOUT_ACCOUNT = "awaiting_payout_account"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+class LedgerKind(StrEnum):
+    """PaymentLedger.kind: one money movement. `authorization` and `authorization_cancelled` move no money
+    (a hold on the card); the others enter the identity captured - refunded = paid out + fee + held."""
+
+    AUTHORIZATION = "authorization"
+    AUTHORIZATION_CANCELLED = "authorization_cancelled"
+    CAPTURE = "capture"
+    FEE = "fee"
+    TRANSFER = "transfer"
+    REFUND = "refund"
+    REVERSAL = "reversal"
+    PLATFORM_LOSS = "platform_loss"

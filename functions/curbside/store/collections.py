@@ -11,6 +11,7 @@ from curbside.domain.documents import (
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
     DispatcherProfilePrivate,
@@ -22,9 +23,11 @@ from curbside.domain.documents import (
     JobCompletion,
     JobContact,
     JobOffer,
+    JobPayment,
     Message,
     Notification,
     NotificationPreferences,
+    PaymentLedgerEntry,
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
@@ -44,7 +47,9 @@ from curbside.domain.documents import (
 class Collection(StrEnum):
     """Every top-level collection: the spec's, then the three it implies, then the two the security rules
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
-    and the Stripe webhook's processed-event record (StripeEvents)."""
+    and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
+    (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
+    (DispatcherEarnings)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -70,6 +75,9 @@ class Collection(StrEnum):
     JOB_CONTACTS = "JobContacts"
     QUARANTINED_UPLOADS = "QuarantinedUploads"
     STRIPE_EVENTS = "StripeEvents"
+    JOB_PAYMENTS = "JobPayments"
+    PAYMENT_LEDGER = "PaymentLedger"
+    DISPATCHER_EARNINGS = "DispatcherEarnings"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -100,6 +108,9 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.JOB_CONTACTS: JobContact,
     Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
     Collection.STRIPE_EVENTS: StripeEvent,
+    Collection.JOB_PAYMENTS: JobPayment,
+    Collection.PAYMENT_LEDGER: PaymentLedgerEntry,
+    Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
 }
 """The model of each collection's documents."""
 

@@ -14,7 +14,8 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
   vehicle_insurance_url, verification_notes, bank_details (+ stripe_account_id);
   Disputes: admin_notes.
 - Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
-  the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads.
+  the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads;
+  and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings.
 """
 
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
@@ -26,7 +27,7 @@ from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
-from curbside.domain.documents.payments import StripeEvent
+from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, PaymentLedgerEntry, StripeEvent
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
@@ -46,6 +47,7 @@ __all__ = [
     "ClientProfile",
     "ClientProfilePrivate",
     "ClientReview",
+    "DispatcherEarnings",
     "DispatcherLocation",
     "DispatcherProfile",
     "DispatcherProfilePrivate",
@@ -57,9 +59,11 @@ __all__ = [
     "JobCompletion",
     "JobContact",
     "JobOffer",
+    "JobPayment",
     "Message",
     "Notification",
     "NotificationPreferences",
+    "PaymentLedgerEntry",
     "PointsLedgerEntry",
     "PricingRule",
     "PrivateDocument",

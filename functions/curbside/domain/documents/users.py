@@ -141,3 +141,7 @@ class DispatcherProfilePrivate(PrivateDocument):
     verification_notes: str | None = None
     bank_details: str | None = None
     stripe_account_id: str | None = None
+    payouts_enabled: bool = False
+    """Added: Stripe says the connected account can receive transfers (from `account.updated`)."""
+    account_event_created: UtcDatetime | None = None
+    """Added: when Stripe created the `account.updated` event that set `payouts_enabled`."""

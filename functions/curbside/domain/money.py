@@ -1,0 +1,117 @@
+"""Money arithmetic of one job's payment, in integer minor units (cents), with no I/O.
+
+Firestore documents keep the spec's double prices for the apps; Stripe and the ledger use minor units, so
+no sum is ever off by a float. The platform's fee is taken when the money is released to the technician;
+a refund comes out of the money still held first, and only then out of what was paid out — shared between
+the technician (a transfer reversal) and the platform (its fee given back) in proportion to what each got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from curbside.domain.enums import LedgerKind, PayoutStatus
+
+MINOR_PER_UNIT = 100
+
+
+def to_minor(amount: Decimal) -> int:
+    """A price (two decimals) in minor units."""
+    return int((amount * MINOR_PER_UNIT).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_minor(minor: int) -> Decimal:
+    return (Decimal(minor) / MINOR_PER_UNIT).quantize(Decimal("0.01"))
+
+
+def platform_fee(amount_minor: int, fee_percent: Decimal) -> int:
+    """The platform's share of money released to a technician, rounded half up to the cent."""
+    return int((Decimal(amount_minor) * fee_percent / 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class RefundSplit:
+    """Where a refund's money comes from."""
+
+    from_held: int
+    """Money the platform still holds for the job: nobody was paid it yet."""
+    from_technician: int
+    """Paid out already: taken back from the technician's connected account (a transfer reversal)."""
+    from_fee: int
+    """The platform's fee on the refunded part, given back."""
+
+
+def split_refund(amount: int, *, held: int, paid_out: int, fee: int) -> RefundSplit:
+    """Split a refund of `amount` (at most held + paid_out + fee) between the three sources."""
+    if amount < 0 or amount > held + paid_out + max(fee, 0):
+        raise ValueError("a refund cannot exceed what was captured and not yet refunded")
+    from_held = min(amount, held)
+    rest = amount - from_held
+    earned = paid_out + max(fee, 0)
+    from_technician = 0 if earned == 0 else min(paid_out, int(
+        (Decimal(rest) * paid_out / earned).to_integral_value(rounding=ROUND_HALF_UP)))
+    return RefundSplit(from_held, from_technician, rest - from_technician)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The ledger of one job summed by what the money did."""
+
+    captured: int = 0
+    refunded: int = 0
+    paid_out: int = 0
+    fee: int = 0
+
+    def held(self) -> int:
+        """What the identity says the platform must still hold: captured - refunded - paid out - fee."""
+        return self.captured - self.refunded - self.paid_out - self.fee
+
+
+_SIGNS: dict[LedgerKind, tuple[str, int]] = {
+    LedgerKind.CAPTURE: ("captured", 1),
+    LedgerKind.REFUND: ("refunded", 1),
+    LedgerKind.TRANSFER: ("paid_out", 1),
+    LedgerKind.REVERSAL: ("paid_out", -1),
+    LedgerKind.FEE: ("fee", 1),
+    LedgerKind.PLATFORM_LOSS: ("fee", -1),
+}
+
+
+def totals(entries: Iterable[tuple[LedgerKind, int]]) -> Totals:
+    """Sum `(kind, amount_minor)` entries; authorisations move no money and are skipped."""
+    sums = {"captured": 0, "refunded": 0, "paid_out": 0, "fee": 0}
+    for kind, amount in entries:
+        if kind in _SIGNS:
+            name, sign = _SIGNS[kind]
+            sums[name] += sign * amount
+    return Totals(**sums)
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """A technician's share of one job, by where it is (the Earnings screen's columns)."""
+
+    pending: int = 0
+    """Captured and held (48 h review, or a dispute): the technician's expected share."""
+    awaiting_payout_account: int = 0
+    """Released, but the technician has no connected account able to receive it yet."""
+    paid: int = 0
+
+    def minus(self, other: Earnings) -> Earnings:
+        return Earnings(self.pending - other.pending,
+                        self.awaiting_payout_account - other.awaiting_payout_account, self.paid - other.paid)
+
+
+_WAITING = (PayoutStatus.HELD, PayoutStatus.DISPUTED, PayoutStatus.RELEASED)
+
+
+def technician_earnings(status: PayoutStatus, *, held: int, paid_out: int, fee_percent: Decimal) -> Earnings:
+    """What one job means for its technician's Earnings screen."""
+    expected = held - platform_fee(held, fee_percent)
+    if status in _WAITING:
+        return Earnings(pending=expected, paid=paid_out)
+    if status is PayoutStatus.AWAITING_PAYOUT_ACCOUNT:
+        return Earnings(awaiting_payout_account=expected, paid=paid_out)
+    return Earnings(paid=paid_out)
