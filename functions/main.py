@@ -12,6 +12,7 @@ options.set_global_options(region=config.REGION, max_instances=20)
 core.init(deps.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
     accept_job,
@@ -21,7 +22,12 @@ from curbside.entrypoints.offers import (  # noqa: E402
     reject_offer,
     retry_dispatch,
 )
-from curbside.entrypoints.payments import setup_payment_method, stripe_webhook  # noqa: E402
+from curbside.entrypoints.payments import (  # noqa: E402
+    create_payout_account,
+    on_request_updated,
+    setup_payment_method,
+    stripe_webhook,
+)
 from curbside.entrypoints.requests import (  # noqa: E402
     activate_scheduled_jobs,
     cancel_request,
@@ -36,17 +42,22 @@ __all__ = [
     "accept_job",
     "accept_offer",
     "activate_scheduled_jobs",
+    "auto_approve_completions",
     "cancel_request",
+    "complete_job",
+    "create_payout_account",
     "create_request",
     "expire_offer",
     "list_available_jobs",
     "on_request_created",
+    "on_request_updated",
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
     "register_device",
     "reject_offer",
     "retry_dispatch",
+    "review_dispatcher",
     "set_availability",
     "set_user_type",
     "setup_payment_method",

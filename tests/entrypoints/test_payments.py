@@ -302,8 +302,8 @@ def test_a_transfer_is_made_once_per_idempotency_key_in_minor_units(localstripe)
     gateway = StripePayments(api_key=TEST_SECRET_KEY, api_base=localstripe.url)
     account = gateway.create_connected_account("tech2", None, connected_account_key("tech2"))
 
-    first = gateway.transfer(2805, "EUR", account, "payout:request-1", {"request_id": "request-1"})
-    retried = gateway.transfer(2805, "EUR", account, "payout:request-1", {"request_id": "request-1"})
+    first = gateway.transfer(2805, "EUR", account, "payout:request-1", metadata={"request_id": "request-1"})
+    retried = gateway.transfer(2805, "EUR", account, "payout:request-1", metadata={"request_id": "request-1"})
 
     assert first == retried
     transfer = localstripe.get(f"/v1/transfers/{first}")
@@ -315,4 +315,4 @@ def test_a_transfer_to_an_unknown_account_is_invalid_input(localstripe):
     gateway = StripePayments(api_key=TEST_SECRET_KEY, api_base=localstripe.url)
 
     with pytest.raises(InvalidInput):
-        gateway.transfer(100, "EUR", "acct_missing", "payout:request-2", {})
+        gateway.transfer(100, "EUR", "acct_missing", "payout:request-2", metadata={})

@@ -1,16 +1,36 @@
-"""Payments: the callable that prepares saving a card, and the Stripe webhook that reports the card."""
+"""Payments: saving a card, the technician's payout account, the Stripe webhook, and the trigger that
+moves a job's money as its status changes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlparse
 
-from firebase_functions import https_fn, logger
+from firebase_functions import firestore_fn, https_fn, logger
+from firebase_functions.core import Change
 from flask import Request, Response
+from google.cloud.firestore_v1 import DocumentSnapshot
+from pydantic import AfterValidator, Field
 
 from curbside import config, deps
 from curbside.entrypoints.protocol import Payload, run_callable
 from curbside.gateways.payments import WebhookRejected
-from curbside.services import payments, stripe_events
+from curbside.services import job_payments, payments, payouts, stripe_events
+from curbside.store.collections import Collection
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+
+
+def _app_url(value: str) -> str:
+    """Stripe sends the technician back to these: https, or http only on this machine (the local stack)."""
+    parsed = urlparse(value)
+    if not parsed.netloc or not (parsed.scheme == "https" or (parsed.scheme == "http"
+                                                               and parsed.hostname in LOCAL_HOSTS)):
+        raise ValueError("must be an https:// address of the app")
+    return value
+
+
+AppUrl = Annotated[str, Field(max_length=2000), AfterValidator(_app_url)]
 
 
 class SetupPaymentMethodPayload(Payload):
@@ -41,3 +61,28 @@ def stripe_webhook(req: Request) -> Response:
         logger.error("stripe.event_failed", event_id=event.get("id"), error=type(exc).__name__)
         return Response("processing failed", status=500)
     return Response(outcome, status=200)
+
+
+class CreatePayoutAccountPayload(Payload):
+    return_url: AppUrl
+    refresh_url: AppUrl
+
+
+@https_fn.on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+def create_payout_account(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, CreatePayoutAccountPayload, lambda caller, p: payouts.create_payout_account(
+        deps.get(), caller.uid, p.return_url, p.refresh_url))
+
+
+@firestore_fn.on_document_updated(document=f"{Collection.SERVICE_REQUESTS}/{{request_id}}",
+                                  secrets=[config.STRIPE_SECRET_KEY.name])
+def on_request_updated(event: firestore_fn.Event[Change[DocumentSnapshot[Any] | None]]) -> None:
+    """A job's status changed: hold the card on acceptance, release it or charge the late fee on
+    cancellation. Other updates (the live location every 10 s) cost nothing here."""
+    before = event.data.before.to_dict() if event.data.before is not None else None
+    after = event.data.after.to_dict() if event.data.after is not None else None
+    if (before or {}).get("status") == (after or {}).get("status"):
+        return
+    request_id = event.params["request_id"]
+    outcome = job_payments.follow_request(deps.get(), request_id)
+    logger.info("payments.followed_request", request_id=request_id, outcome=outcome, event_id=event.id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import stripe
@@ -34,6 +35,22 @@ class WebhookRejected(Exception):
     """The webhook body is not a genuine, fresh Stripe delivery (bad, stale or missing signature)."""
 
 
+class CardDeclined(Exception):
+    """The card refused the charge (declined, expired, authentication needed off-session)."""
+
+
+class AccountCannotReceive(Exception):
+    """A transfer or reversal was refused because of the connected account: it cannot receive transfers
+    yet, or (for a reversal) its balance no longer holds the money."""
+
+
+@dataclass(frozen=True)
+class Authorization:
+    payment_intent_id: str
+    status: str
+    """Stripe's PaymentIntent status: `requires_capture` once the card is held."""
+
+
 class Payments(Protocol):
     def ensure_customer(self, uid: str, email: str | None, idempotency_key: str) -> str:
         """The Stripe customer of `uid`, created once per idempotency key; returns its id."""
@@ -50,9 +67,28 @@ class Payments(Protocol):
     def create_onboarding_link(self, account_id: str, return_url: str, refresh_url: str) -> str:
         """A short-lived Stripe-hosted onboarding URL for the connected account."""
 
-    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str,
-                 metadata: dict[str, str]) -> str:
-        """Move `amount_minor` (minor units) to a connected account once per key; returns the transfer id."""
+    def authorize(self, *, customer_id: str, payment_method_id: str, amount_minor: int, currency: str,
+                  request_id: str, idempotency_key: str) -> Authorization:
+        """Hold `amount_minor` on the client's saved card (manual capture, off-session); raises CardDeclined."""
+
+    def capture(self, payment_intent_id: str, amount_minor: int, idempotency_key: str) -> int:
+        """Capture `amount_minor` of a held card payment (the rest is released); returns the amount captured."""
+
+    def cancel_authorization(self, payment_intent_id: str, idempotency_key: str) -> None:
+        """Release the hold on the card without charging it."""
+
+    def refund(self, payment_intent_id: str, amount_minor: int, idempotency_key: str,
+               metadata: dict[str, str]) -> str:
+        """Give `amount_minor` of a captured payment back to the card; returns the refund id."""
+
+    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str, *,
+                 metadata: dict[str, str], transfer_group: str | None = None) -> str:
+        """Move `amount_minor` (minor units) to a connected account once per key; returns the transfer id.
+        Raises AccountCannotReceive when the account cannot receive transfers."""
+
+    def reverse_transfer(self, transfer_id: str, amount_minor: int, idempotency_key: str) -> str:
+        """Take `amount_minor` of a transfer back; returns the reversal id. Raises AccountCannotReceive when
+        the connected account's balance no longer holds it."""
 
 
 def connected_account_key(uid: str) -> str:
@@ -130,14 +166,54 @@ class StripePayments:
                  "type": "account_onboarding"})
         return str(link.url)
 
-    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str,
-                 metadata: dict[str, str]) -> str:
+    def authorize(self, *, customer_id: str, payment_method_id: str, amount_minor: int, currency: str,
+                  request_id: str, idempotency_key: str) -> Authorization:
+        with _translated():
+            intent = self._stripe().v1.payment_intents.create(
+                {"amount": amount_minor, "currency": currency.lower(), "customer": customer_id,
+                 "payment_method": payment_method_id, "capture_method": "manual", "confirm": True,
+                 "off_session": True, "transfer_group": request_id,
+                 "metadata": {"request_id": request_id}},
+                {"idempotency_key": idempotency_key})
+        if intent.status not in ("requires_capture", "succeeded"):
+            raise CardDeclined(intent.status)
+        return Authorization(str(intent.id), str(intent.status))
+
+    def capture(self, payment_intent_id: str, amount_minor: int, idempotency_key: str) -> int:
+        with _translated():
+            intent = self._stripe().v1.payment_intents.capture(
+                payment_intent_id, {"amount_to_capture": amount_minor}, {"idempotency_key": idempotency_key})
+        return int(intent.amount_received or amount_minor)
+
+    def cancel_authorization(self, payment_intent_id: str, idempotency_key: str) -> None:
+        with _translated():
+            self._stripe().v1.payment_intents.cancel(payment_intent_id, {}, {"idempotency_key": idempotency_key})
+
+    def refund(self, payment_intent_id: str, amount_minor: int, idempotency_key: str,
+               metadata: dict[str, str]) -> str:
+        with _translated():
+            refund = self._stripe().v1.refunds.create(
+                {"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata},
+                {"idempotency_key": idempotency_key})
+        return str(refund.id)
+
+    def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str, *,
+                 metadata: dict[str, str], transfer_group: str | None = None) -> str:
+        params: dict[str, Any] = {"amount": amount_minor, "currency": currency.lower(), "destination": destination,
+                                  "metadata": metadata}
+        if transfer_group:
+            params["transfer_group"] = transfer_group
         with _translated():
             transfer = self._stripe().v1.transfers.create(
-                {"amount": amount_minor, "currency": currency.lower(), "destination": destination,
-                 "metadata": metadata},
+                params,  # type: ignore[arg-type]
                 {"idempotency_key": idempotency_key})
         return str(transfer.id)
+
+    def reverse_transfer(self, transfer_id: str, amount_minor: int, idempotency_key: str) -> str:
+        with _translated():
+            reversal = self._stripe().v1.transfers.reversals.create(
+                transfer_id, {"amount": amount_minor}, {"idempotency_key": idempotency_key})
+        return str(reversal.id)
 
     def verify_webhook(self, raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
         secret = self._webhook_secret or config.STRIPE_WEBHOOK_SECRET.value
@@ -154,6 +230,11 @@ class StripePayments:
         return event
 
 
+_ACCOUNT_CODES = frozenset({"balance_insufficient", "insufficient_funds", "insufficient_capabilities_for_transfer",
+                            "account_invalid"})
+"""Stripe's refusals that are about the connected account, not about our request."""
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     """Vendor exceptions become domain errors here, so services and entry points never see `stripe`."""
@@ -161,7 +242,11 @@ def _translated() -> Iterator[None]:
         yield
     except stripe.IdempotencyError:
         raise VendorUnavailable("The payment provider is busy with this request; try again in a moment.") from None
-    except (stripe.CardError, stripe.InvalidRequestError):
+    except stripe.CardError as exc:
+        raise CardDeclined(exc.code or "card_declined") from None
+    except stripe.InvalidRequestError as exc:
+        if exc.code in _ACCOUNT_CODES:
+            raise AccountCannotReceive(exc.code) from None
         raise InvalidInput("The payment provider refused the request; check your details.") from None
     except stripe.StripeError:
         raise VendorUnavailable("The payment provider is not answering; try again in a moment.") from None

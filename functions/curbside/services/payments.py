@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from google.cloud import firestore
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientProfilePrivate
+from curbside.domain.documents import ClientProfilePrivate, PrivateDocument
 from curbside.domain.errors import NotAllowed
 from curbside.gateways.payments import customer_key, setup_intent_key
 from curbside.services.accounts import require_usable_account
@@ -65,24 +65,26 @@ def setup_payment_method(deps: Deps, uid: str) -> PaymentMethodSetup:
     customer_id = decision.customer_id
     if customer_id is None:
         created = deps.payments.ensure_customer(uid, decision.email, customer_key(uid))
-        customer_id = _keep_first_customer(db, private_ref, created)
+        customer_id = keep_first_id(db, private_ref, "stripe_customer_id", created, ClientProfilePrivate())
     secret = deps.payments.create_setup_intent(customer_id, setup_intent_key(uid, decision.attempt))
     return PaymentMethodSetup(setup_intent_client_secret=secret, customer_id=customer_id)
 
 
-def _keep_first_customer(db: firestore.Client, private_ref: firestore.DocumentReference, created: str) -> str:
-    """Store `created` unless a customer id is stored already; returns the one that is stored."""
+def keep_first_id(db: firestore.Client, private_ref: firestore.DocumentReference, field: str, created: str,
+                  empty: PrivateDocument) -> str:
+    """Store the vendor id `created` in `field` of a private part unless an id is stored already; returns
+    the stored one (two racing first calls both end up using the first id kept)."""
 
     @firestore.transactional
     def keep(transaction: firestore.Transaction) -> str:
         snap = private_ref.get(transaction=transaction)
-        stored = (snap.to_dict() or {}).get("stripe_customer_id") if snap.exists else None
+        stored = (snap.to_dict() or {}).get(field) if snap.exists else None
         if isinstance(stored, str) and stored:
             return stored
         if snap.exists:
-            transaction.update(private_ref, {"stripe_customer_id": created})
+            transaction.update(private_ref, {field: created})
         else:
-            transaction.create(private_ref, to_document(ClientProfilePrivate(stripe_customer_id=created)))
+            transaction.create(private_ref, to_document(empty.model_copy(update={field: created})))
         return created
 
     return str(run_transaction(db, keep, lost_race=LOST_RACE))

@@ -41,15 +41,15 @@ from curbside.domain.pricing import Job, PricingSettings, Quote, RewardDiscount,
 from curbside.domain.request_lifecycle import Move, cancellation_terms, transition
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
-from curbside.domain.uploads import HEAD_BYTES, IMAGES, Purpose, UploadPath, inspect, parse_path
+from curbside.domain.uploads import Purpose
 from curbside.services import pricing, scheduled_jobs
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.dispatcher_index import begin_index_refresh
 from curbside.services.notifications import notify
+from curbside.services.uploads import require_own_uploads
 from curbside.store.codec import encode_value, from_snapshot, to_document
 from curbside.store.collections import Collection, doc_path
-from curbside.store.files import FileStore
 from curbside.store.transactions import run_transaction
 
 JOB_CHANGED = "The job changed at the same moment; try again."
@@ -193,24 +193,6 @@ def _redemption(db: firestore.Client, uid: str, redemption_id: str, tier: Loyalt
     return _Redeemed(snap, RewardDiscount(reward.reward_type, percentage=percentage, amount=amount))
 
 
-def _check_photos(files: FileStore, uid: str, paths: tuple[str, ...]) -> None:
-    """Each photo must be an image the caller uploaded to their own `car_photos` folder, checked by its
-    bytes (the upload trigger quarantines bad files, but a request can arrive before it has run)."""
-    folder = f"users/{uid}/{Purpose.CAR_PHOTOS.value}/"
-    for index, path in enumerate(paths):
-        field_name = f"car_location_images[{index}]"
-        parsed = parse_path(path)
-        if not isinstance(parsed, UploadPath) or parsed.uid != uid or parsed.purpose is not Purpose.CAR_PHOTOS:
-            raise InvalidInput(f"{field_name}: upload the photo to {folder} and send its path.")
-        stored = files.stat(path)
-        if stored is None:
-            raise InvalidInput(f"{field_name}: there is no uploaded file at {path}.")
-        head = files.head(path, HEAD_BYTES) if stored.size > 0 else b""
-        inspection = inspect(path, stored.size, stored.content_type, head)
-        if not inspection.accepted or inspection.kind not in IMAGES:
-            raise InvalidInput(f"{field_name}: {path} is not a JPEG, PNG, WebP or HEIC photo of at most 10 MB.")
-
-
 # --- quote and create -------------------------------------------------------------------------------------
 
 
@@ -239,7 +221,8 @@ def create_request(deps: Deps, uid: str, new: NewRequest, settings: RequestSetti
     now = deps.clock.now()
     job, booked = _plan(settings, new.placement, now)
     client = _client(db, uid)
-    _check_photos(deps.files, uid, new.car_location_images)
+    require_own_uploads(deps.files, uid, new.car_location_images, purpose=Purpose.CAR_PHOTOS,
+                        field_name="car_location_images")
     redeemed = (_redemption(db, uid, new.reward_redemption_id, client.profile.loyalty_tier, now)
                 if new.reward_redemption_id else None)
     quote: Quote = pricing.price(deps, settings.pricing, job, redeemed.discount if redeemed else None)

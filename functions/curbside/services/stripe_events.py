@@ -22,7 +22,8 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientProfilePrivate, StripeEvent
+from curbside.domain.documents import ClientProfilePrivate, DispatcherProfilePrivate, StripeEvent
+from curbside.services import job_payments
 from curbside.store.codec import encode_value, from_snapshot, to_document
 from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, doc_path, private_doc_path
 
@@ -31,6 +32,10 @@ IGNORED = "ignored"
 APPLIED = "applied"
 OLDER_THAN_STORED = "older_than_stored"
 UNKNOWN_CUSTOMER = "unknown_customer"
+UNKNOWN_REQUEST = "unknown_request"
+UNKNOWN_ACCOUNT = "unknown_account"
+NOT_CURRENT = "not_current_card"
+ALREADY_RECORDED = "already_recorded"
 
 _LAST_FOUR = re.compile(r"^\d{4}$")
 
@@ -115,7 +120,146 @@ def on_payment_method_attached(deps: Deps, event: Mapping[str, Any]) -> str:
     return apply_once(deps, event, str(method["id"]), effect)
 
 
-HANDLERS: Mapping[str, Callable[[Deps, Mapping[str, Any]], str]] = {
+def on_payment_method_detached(deps: Deps, event: Mapping[str, Any]) -> str:
+    """The client removed their saved card at Stripe: the app stops showing it, and the next job asks for
+    a new one. A card other than the stored one changes nothing."""
+    method = event["data"]["object"]
+    customer_id = (event["data"].get("previous_attributes") or {}).get("customer") or method.get("customer")
+    uid = client_of_customer(deps.db, customer_id) if isinstance(customer_id, str) else None
+    created = event_time(event)
+
+    def effect(transaction: firestore.Transaction) -> str:
+        if uid is None:
+            return UNKNOWN_CUSTOMER
+        private_ref = deps.db.document(private_doc_path(Collection.CLIENT_PROFILES, uid))
+        private = from_snapshot(ClientProfilePrivate, private_ref.get(transaction=transaction))
+        if private.payment_method != method["id"]:
+            return NOT_CURRENT
+        if private.payment_method_event_created is not None and private.payment_method_event_created > created:
+            return OLDER_THAN_STORED
+        transaction.update(private_ref, {"payment_method": None, "payment_method_event_created": encode_value(created)})
+        transaction.update(deps.db.document(doc_path(Collection.CLIENT_PROFILES, uid)), {
+            "card_last_four": None, "card_brand": None, "updated_date": encode_value(deps.clock.now())})
+        return APPLIED
+
+    return apply_once(deps, event, str(method["id"]), effect)
+
+
+def _request_of(intent: Mapping[str, Any]) -> str | None:
+    request_id = (intent.get("metadata") or {}).get("request_id")
+    return request_id if isinstance(request_id, str) and request_id else None
+
+
+def _on_intent(step_of: Callable[[Deps, Mapping[str, Any]], job_payments.Step[Any]]) -> Handler:
+    """A PaymentIntent event applied to its job's payment (named in the intent's `request_id` metadata),
+    in the event's transaction. The steps only move a payment forward, so any delivery order is safe."""
+
+    def handle(deps: Deps, event: Mapping[str, Any]) -> str:
+        intent = event["data"]["object"]
+        request_id = _request_of(intent)
+
+        def effect(transaction: firestore.Transaction) -> str:
+            if request_id is None:
+                return UNKNOWN_REQUEST
+            changed = job_payments.apply_step(deps, transaction, request_id, step_of(deps, intent))
+            return APPLIED if changed not in (False, None) else ALREADY_RECORDED
+
+        return apply_once(deps, event, str(intent["id"]), effect)
+
+    return handle
+
+
+def _authorized(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
+    step = job_payments.authorized_step(deps, str(intent["id"]))
+    return lambda transaction, loaded: step(transaction, loaded) if intent.get("status") == "requires_capture" \
+        else None
+
+
+def _captured(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
+    return job_payments.captured_step(deps, str(intent["id"]), int(intent.get("amount_received") or 0))
+
+
+def _cancelled(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
+    return job_payments.cancelled_step(deps, str(intent["id"]))
+
+
+def _failed(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
+    error = intent.get("last_payment_error") or {}
+    return job_payments.failed_step(deps, str(error.get("code") or "payment_failed"), intent.get("payment_method"))
+
+
+def on_charge_refunded(deps: Deps, event: Mapping[str, Any]) -> str:
+    """Refunds we did not make ourselves (the Stripe dashboard) enter the job's ledger; ours are known by
+    their refund ids and change nothing."""
+    charge = event["data"]["object"]
+    intent_id = charge.get("payment_intent")
+    request_id = _request_of(charge) or (job_payments.request_of_intent(deps.db, intent_id)
+                                         if isinstance(intent_id, str) else None)
+    refunds = [(str(refund["id"]), int(refund.get("amount") or 0))
+               for refund in ((charge.get("refunds") or {}).get("data") or [])
+               if refund.get("status", "succeeded") == "succeeded"]
+
+    def effect(transaction: firestore.Transaction) -> str:
+        if request_id is None:
+            return UNKNOWN_REQUEST
+        loaded = job_payments.apply_step(deps, transaction, request_id, lambda _, loaded: loaded)
+        unknown = [(refund_id, amount) for refund_id, amount in refunds
+                   if refund_id not in loaded.payment.stripe_refund_ids]
+        if not unknown:
+            return ALREADY_RECORDED
+        refund_id, amount = unknown[0]  # one per event transaction: reads must precede writes
+        step = job_payments.external_refund_step(deps, refund_id, amount)
+        return APPLIED if step(transaction, loaded) else ALREADY_RECORDED
+
+    return apply_once(deps, event, str(charge["id"]), effect)
+
+
+def technician_of_account(db: firestore.Client, account_id: str) -> str | None:
+    """The uid whose `DispatcherProfiles/{uid}/private/data` holds this connected account id."""
+    query = (db.collection_group(PRIVATE_SUBCOLLECTION)
+             .where(filter=FieldFilter("stripe_account_id", "==", account_id)).limit(2))
+    for snap in query.stream():
+        parent = snap.reference.parent.parent
+        if parent is not None and parent.parent.id == Collection.DISPATCHER_PROFILES.value:
+            return str(parent.id)
+    return None
+
+
+def on_account_updated(deps: Deps, event: Mapping[str, Any]) -> str:
+    """Stripe says whether a technician's connected account can receive transfers; once it can, the money
+    that waited for it is sent."""
+    account = event["data"]["object"]
+    uid = technician_of_account(deps.db, str(account["id"]))
+    transfers = ((account.get("capabilities") or {}).get("transfers"))
+    enabled = bool(account.get("payouts_enabled")) and transfers in (None, "active")
+    created = event_time(event)
+
+    def effect(transaction: firestore.Transaction) -> str:
+        if uid is None:
+            return UNKNOWN_ACCOUNT
+        private_ref = deps.db.document(private_doc_path(Collection.DISPATCHER_PROFILES, uid))
+        private = from_snapshot(DispatcherProfilePrivate, private_ref.get(transaction=transaction))
+        if private.account_event_created is not None and private.account_event_created > created:
+            return OLDER_THAN_STORED
+        transaction.update(private_ref, {"payouts_enabled": enabled, "account_event_created": encode_value(created)})
+        return APPLIED
+
+    outcome = apply_once(deps, event, str(account["id"]), effect)
+    if uid is not None and enabled:
+        job_payments.pay_out_waiting(deps, uid)  # also after a replay: whatever still waits is sent
+    return outcome
+
+
+Handler = Callable[[Deps, Mapping[str, Any]], str]
+
+HANDLERS: Mapping[str, Handler] = {
     "payment_method.attached": on_payment_method_attached,
+    "payment_method.detached": on_payment_method_detached,
+    "payment_intent.amount_capturable_updated": _on_intent(_authorized),
+    "payment_intent.succeeded": _on_intent(_captured),
+    "payment_intent.canceled": _on_intent(_cancelled),
+    "payment_intent.payment_failed": _on_intent(_failed),
+    "charge.refunded": on_charge_refunded,
+    "account.updated": on_account_updated,
 }
 """Every event type the webhook acts on; any other type is acknowledged and ignored."""

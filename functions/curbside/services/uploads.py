@@ -22,19 +22,24 @@ from google.cloud import firestore
 
 from curbside.deps import Deps
 from curbside.domain.documents import QuarantinedUpload
+from curbside.domain.errors import InvalidInput
 from curbside.domain.uploads import (
     HEAD_BYTES,
+    POLICIES,
     Inspection,
     JobRole,
     Problem,
+    Purpose,
     UploadPath,
     inspect,
     is_user_upload,
+    parse_path,
     quarantine_name,
 )
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection, doc_path
+from curbside.store.files import FileStore
 
 
 @dataclass(frozen=True)
@@ -133,3 +138,29 @@ def _quarantine(deps: Deps, obj: UploadedObject, inspection: Inspection,
     except NotFound:
         return None
     return record.id
+
+
+PHOTO = ("photo", "a JPEG, PNG, WebP or HEIC photo of at most 10 MB")
+VIDEO = ("video", "an MP4 or QuickTime video within the size limit")
+
+
+def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, purpose: Purpose, field_name: str,
+                        request_id: str | None = None, described: tuple[str, str] = PHOTO) -> None:
+    """Each path must be a file the caller uploaded to their own `purpose` folder (for the job `request_id`
+    when the folder is job-bound), and its bytes must be a type that folder accepts. Checked again here
+    because a callable can arrive before the finalize trigger has looked at the file."""
+    what, accepted = described
+    folder = f"users/{uid}/{purpose.value}/" + (f"{request_id}/" if request_id else "")
+    for index, path in enumerate(paths):
+        name = f"{field_name}[{index}]"
+        parsed = parse_path(path)
+        if (not isinstance(parsed, UploadPath) or parsed.uid != uid or parsed.purpose is not purpose
+                or parsed.request_id != request_id):
+            raise InvalidInput(f"{name}: upload the {what} to {folder} and send its path.")
+        stored = files.stat(path)
+        if stored is None:
+            raise InvalidInput(f"{name}: there is no uploaded file at {path}.")
+        head = files.head(path, HEAD_BYTES) if stored.size > 0 else b""
+        inspection = inspect(path, stored.size, stored.content_type, head)
+        if not inspection.accepted or inspection.kind not in POLICIES[purpose].kinds:
+            raise InvalidInput(f"{name}: {path} is not {accepted}.")

@@ -40,8 +40,6 @@ class JobPayment(Document):
     authorization_status: AuthorizationStatus = AuthorizationStatus.NOT_STARTED
     authorization_failure: str | None = None
     payout_status: PayoutStatus = PayoutStatus.NONE
-    release_reason: str | None = None
-    """`client_review`, `auto_approved`, `dispute_resolved` or `late_cancellation_fee`."""
     captured_minor: Count = 0
     refunded_minor: Count = 0
     paid_out_minor: Count = 0
@@ -54,8 +52,8 @@ class JobPayment(Document):
     declined_payment_method: str | None = None
     """The card that was declined: it is not tried again until the client saves another."""
     release_requested: str | None = None
-    """Why the money may go to the technician (`client_review`, `auto_approved`, ...), recorded even when the
-    capture is still to come; a dispute overrides it while open."""
+    """Why the money may go to the technician (`client_review`, `auto_approved`, `dispute_resolved`,
+    `late_cancellation_fee`), recorded even when the capture is still to come; an open dispute overrides it."""
     dispute_open: bool = False
     transfer_id: str | None = None
     transfer_planned_minor: int | None = None
