@@ -11,7 +11,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from curbside.deps import Deps
 from curbside.domain.enums import RequestStatus
 from curbside.services import completions
-from curbside.store.collections import Collection, doc_path
+from curbside.store.collections import Collection, doc_path, private_doc_path
 from tests.factories import (
     CLIENT_ID,
     DISPATCHER_ID,
@@ -65,3 +65,61 @@ def payment_of(db: firestore.Client, request_id: str) -> dict[str, Any]:
 def ledger_of(db: firestore.Client, request_id: str) -> list[dict[str, Any]]:
     return [snap.to_dict() or {} for snap in db.collection(Collection.PAYMENT_LEDGER)
             .where(filter=FieldFilter("request_id", "==", request_id)).stream()]
+
+
+# --- against localstripe, through the deployed callables (tests/entrypoints) --------------------------------
+
+APP_RETURN_URL = "https://app.example/payouts/done"
+APP_REFRESH_URL = "https://app.example/payouts/retry"
+
+
+def client_with_saved_card(db: firestore.Client, call: Any, localstripe: Any, uid: str = CLIENT_ID) -> str:
+    """A client whose Stripe customer was made by `setup_payment_method` and whose card is attached to it on
+    localstripe and stored as their payment method (what `payment_method.attached` records). Returns the card."""
+    from curbside.entrypoints.payments import setup_payment_method
+    from tests.entrypoints.test_payments import attached_card
+
+    add_client(db, uid)
+    customer_id = str(call(setup_payment_method, {}, uid=uid).result["customer_id"])
+    card_id = str(attached_card(localstripe, customer_id)["id"])
+    db.document(private_doc_path(Collection.CLIENT_PROFILES, uid)).update({"payment_method": card_id})
+    return card_id
+
+
+def technician_with_account(db: firestore.Client, call: Any, localstripe: Any, uid: str = DISPATCHER_ID, *,
+                            onboarded: bool = True) -> str:
+    """A technician whose Connect account was made by `create_payout_account`; `onboarded`: they finished
+    Stripe's onboarding (transfers active there) and `account.updated` was recorded. Returns the account id."""
+    from curbside.entrypoints.payments import create_payout_account
+
+    add_dispatcher(db, uid)
+    response = call(create_payout_account, {"return_url": APP_RETURN_URL, "refresh_url": APP_REFRESH_URL}, uid=uid)
+    assert response.status == 200, response.body
+    private_ref = db.document(private_doc_path(Collection.DISPATCHER_PROFILES, uid))
+    account_id = str((private_ref.get().to_dict() or {})["stripe_account_id"])
+    if onboarded:
+        localstripe.complete_onboarding(account_id)
+        private_ref.update({"payouts_enabled": True})
+    return account_id
+
+
+def earnings_of(db: firestore.Client, uid: str = DISPATCHER_ID) -> dict[str, Any]:
+    return db.document(doc_path(Collection.DISPATCHER_EARNINGS, uid)).get().to_dict() or {}
+
+
+def ledger_sums(db: firestore.Client, request_id: str) -> dict[str, int]:
+    """The job's ledger summed by kind (minor units)."""
+    sums: dict[str, int] = {}
+    for entry in ledger_of(db, request_id):
+        sums[entry["kind"]] = sums.get(entry["kind"], 0) + int(entry["amount_minor"])
+    return sums
+
+
+def assert_ledger_balanced(db: firestore.Client, request_id: str) -> None:
+    """captured - refunded == transferred - reversed + fee - platform loss + held, to the cent."""
+    sums = ledger_sums(db, request_id)
+    held = int(payment_of(db, request_id).get("held_minor", 0))
+    left = sums.get("capture", 0) - sums.get("refund", 0)
+    right = (sums.get("transfer", 0) - sums.get("reversal", 0) + sums.get("fee", 0) - sums.get("platform_loss", 0)
+             + held)
+    assert left == right, f"ledger out of balance for {request_id}: {sums}, held {held}"

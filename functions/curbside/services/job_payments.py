@@ -74,8 +74,10 @@ def cancel_key(request_id: str) -> str:
     return f"cancel:{request_id}"
 
 
-def transfer_key(request_id: str) -> str:
-    return f"transfer:{request_id}"
+def transfer_key(request_id: str, attempt: int = 0) -> str:
+    """One key per attempt: after a refusal Stripe would replay it for the same key, so the next try needs a
+    new one; a retry after a crash reuses the attempt's key."""
+    return f"transfer:{request_id}" + (f":{attempt}" if attempt else "")
 
 
 def refund_key(request_id: str, key: str) -> str:
@@ -456,8 +458,9 @@ def pay_out(deps: Deps, request_id: str) -> JobPayment:
         assert payment is not None
         try:
             transfer_id = (deps.payments.transfer(
-                planned.amount, payment.currency, planned.account_id, transfer_key(request_id),
-                metadata={"request_id": request_id}, transfer_group=request_id) if planned.amount > 0 else None)
+                planned.amount, payment.currency, planned.account_id,
+                transfer_key(request_id, payment.transfer_attempts), metadata={"request_id": request_id},
+                transfer_group=request_id) if planned.amount > 0 else None)
         except AccountCannotReceive:
             _in_transaction(deps, request_id, lambda transaction, loaded: _wait_for_account(deps, transaction, loaded))
         else:
@@ -470,6 +473,9 @@ def pay_out(deps: Deps, request_id: str) -> JobPayment:
 
 def _wait_for_account(deps: Deps, transaction: firestore.Transaction, loaded: Loaded) -> None:
     payment = loaded.payment
+    if payment.transfer_planned_minor is None:
+        return  # a racing call recorded this refusal already
+    payment.transfer_attempts += 1
     payment.transfer_planned_minor = None
     payment.transfer_destination = None
     payment.payout_status = PayoutStatus.AWAITING_PAYOUT_ACCOUNT

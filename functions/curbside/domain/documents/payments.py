@@ -60,6 +60,9 @@ class JobPayment(Document):
     """A transfer decided and sent to Stripe but not recorded yet; refunds wait for it."""
     transfer_destination: str | None = None
     """The connected account the planned transfer goes to."""
+    transfer_attempts: Count = 0
+    """Transfers Stripe refused (the account could not receive yet): numbers the next transfer's idempotency
+    key, since Stripe replays a refusal for as long as the same key is sent."""
     refunds: dict[str, int] = Field(default_factory=dict)
     """Our refund keys -> minor units, recorded once the refund is done."""
     refund_in_flight: str | None = None
