@@ -301,6 +301,7 @@ def test_a_connected_account_is_created_once_per_key_and_gets_an_onboarding_link
 def test_a_transfer_is_made_once_per_idempotency_key_in_minor_units(localstripe):
     gateway = StripePayments(api_key=TEST_SECRET_KEY, api_base=localstripe.url)
     account = gateway.create_connected_account("tech2", None, connected_account_key("tech2"))
+    localstripe.complete_onboarding(account)
 
     first = gateway.transfer(2805, "EUR", account, "payout:request-1", metadata={"request_id": "request-1"})
     retried = gateway.transfer(2805, "EUR", account, "payout:request-1", metadata={"request_id": "request-1"})

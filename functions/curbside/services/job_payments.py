@@ -246,8 +246,10 @@ def ensure_authorized(deps: Deps, request_id: str) -> AuthorizationStatus:
                                        request_id=request_id, idempotency_key=authorize_key(request_id,
                                                                                              decided.attempt))
     except CardDeclined as declined:
-        return _in_transaction(deps, request_id, failed_step(deps, str(declined), decided.payment_method_id))
-    return _in_transaction(deps, request_id, authorized_step(deps, held.payment_intent_id))
+        _in_transaction(deps, request_id, failed_step(deps, str(declined), decided.payment_method_id))
+    else:
+        _in_transaction(deps, request_id, authorized_step(deps, held.payment_intent_id))
+    return _status(deps, request_id)
 
 
 def _fail(deps: Deps, transaction: firestore.Transaction, loaded: Loaded, reason: str,
@@ -279,32 +281,41 @@ def apply_step(deps: Deps, transaction: firestore.Transaction, request_id: str, 
     return step(transaction, _load(deps, transaction, request_id))
 
 
-def authorized_step(deps: Deps, payment_intent_id: str) -> Step[AuthorizationStatus]:
-    """Record that the card is held (from the gateway's answer or Stripe's webhook, whichever comes first)."""
+def authorized_step(deps: Deps, payment_intent_id: str) -> Step[bool]:
+    """Record that the card is held (from the gateway's answer or Stripe's webhook, whichever comes first);
+    False when there was nothing to record."""
     now = deps.clock.now()
 
-    def record(transaction: firestore.Transaction, loaded: Loaded) -> AuthorizationStatus:
+    def record(transaction: firestore.Transaction, loaded: Loaded) -> bool:
         payment = loaded.payment
         if payment.payment_intent_id not in (None, payment_intent_id):
-            return payment.authorization_status  # a stale intent of an earlier attempt
+            return False  # a stale intent of an earlier attempt
         if not _advance(payment, AuthorizationStatus.AUTHORIZED):
-            return payment.authorization_status
+            return False
         payment.payment_intent_id = payment_intent_id
         payment.authorization_failure = None
         save(deps, transaction, loaded, [_entry(payment, LedgerKind.AUTHORIZATION, payment.amount_minor, now,
                                                 stripe_object_id=payment_intent_id)])
-        return AuthorizationStatus.AUTHORIZED
+        return True
 
     return record
 
 
-def failed_step(deps: Deps, reason: str, payment_method: str | None) -> Step[AuthorizationStatus]:
-    """Record a failed authorisation (a declined card, or no card) and tell the client once per reason."""
+def failed_step(deps: Deps, reason: str, payment_method: str | None) -> Step[bool]:
+    """Record a failed authorisation (a declined card, or no card) and tell the client once per reason;
+    False when it changed nothing."""
 
-    def record(transaction: firestore.Transaction, loaded: Loaded) -> AuthorizationStatus:
-        return _fail(deps, transaction, loaded, reason, payment_method)
+    def record(transaction: firestore.Transaction, loaded: Loaded) -> bool:
+        before = (loaded.payment.authorization_status, loaded.payment.authorization_failure)
+        _fail(deps, transaction, loaded, reason, payment_method)
+        return (loaded.payment.authorization_status, loaded.payment.authorization_failure) != before
 
     return record
+
+
+def _status(deps: Deps, request_id: str) -> AuthorizationStatus:
+    payment = read_payment(deps.db, request_id)
+    return payment.authorization_status if payment is not None else AuthorizationStatus.NOT_STARTED
 
 
 # --- capture, cancel ----------------------------------------------------------------------------------------
@@ -372,21 +383,22 @@ def cancel_authorization(deps: Deps, request_id: str) -> AuthorizationStatus:
     if isinstance(decided, AuthorizationStatus):
         return decided
     deps.payments.cancel_authorization(decided, cancel_key(request_id))
-    return _in_transaction(deps, request_id, cancelled_step(deps, decided))
+    _in_transaction(deps, request_id, cancelled_step(deps, decided))
+    return _status(deps, request_id)
 
 
-def cancelled_step(deps: Deps, payment_intent_id: str) -> Step[AuthorizationStatus]:
+def cancelled_step(deps: Deps, payment_intent_id: str) -> Step[bool]:
     """Record that the card hold was released (the gateway's answer or `payment_intent.canceled`)."""
     now = deps.clock.now()
 
-    def record(transaction: firestore.Transaction, loaded: Loaded) -> AuthorizationStatus:
+    def record(transaction: firestore.Transaction, loaded: Loaded) -> bool:
         payment = loaded.payment
         if payment.payment_intent_id not in (None, payment_intent_id) or not _advance(
                 payment, AuthorizationStatus.CANCELLED):
-            return payment.authorization_status
+            return False
         save(deps, transaction, loaded, [_entry(payment, LedgerKind.AUTHORIZATION_CANCELLED, payment.amount_minor,
                                                 now, stripe_object_id=payment_intent_id)])
-        return AuthorizationStatus.CANCELLED
+        return True
 
     return record
 

@@ -162,7 +162,7 @@ def _on_intent(step_of: Callable[[Deps, Mapping[str, Any]], job_payments.Step[An
             if request_id is None:
                 return UNKNOWN_REQUEST
             changed = job_payments.apply_step(deps, transaction, request_id, step_of(deps, intent))
-            return APPLIED if changed not in (False, None) else ALREADY_RECORDED
+            return APPLIED if changed is True else ALREADY_RECORDED
 
         return apply_once(deps, event, str(intent["id"]), effect)
 

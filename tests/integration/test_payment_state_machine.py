@@ -1,0 +1,257 @@
+"""Random lifecycles of one job's money (issue 7): complete, review, auto-approve, dispute, resolve, refund,
+transfer attempts, the technician's payout account appearing, the technician withdrawing their balance,
+duplicate calls of each, and Stripe webhooks delivered again and out of order — with the invariants checked
+after every step against the emulator's documents and the Stripe double's own books:
+
+- at most one capture per job at Stripe;
+- refunded <= captured, at Stripe and in our records;
+- no transfer before the job was approved, and none while a dispute is open;
+- captured - refunded = paid out + fee + held, from the ledger entries, and the JobPayments totals agree
+  with the ledger and with Stripe;
+- every Stripe call carries a deterministic idempotency key derived from the job;
+- the technician's DispatcherEarnings equal the job's share.
+
+Services and the webhook handlers are the real ones on the Firestore and Storage emulators; only Stripe is
+the in-memory double (tests/stripe_double.py), so 500 runs finish in minutes. `PAYMENT_MACHINE_RUNS`
+changes the number of runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import itertools
+import os
+import re
+from typing import Any, ClassVar
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from curbside.deps import Deps
+from curbside.domain.enums import LedgerKind, PayoutStatus
+from curbside.domain.errors import InvalidInput, WrongState
+from curbside.domain.money import technician_earnings
+from curbside.services import completions, job_payments, stripe_events
+from curbside.store.collections import Collection, doc_path
+from tests.factories import CLIENT_ID, DISPATCHER_ID
+from tests.payment_world import (
+    add_job_in_progress,
+    add_paid_technician,
+    add_paying_client,
+    complete,
+    ledger_of,
+    payment_of,
+)
+from tests.stripe_double import StripeDouble
+
+RUNS = int(os.environ.get("PAYMENT_MACHINE_RUNS", "500"))
+ACCOUNT = "acct_machine"
+_runs = itertools.count()
+
+
+class PaymentMachine(RuleBasedStateMachine):
+    """One job per run; the Firestore emulator is emptied at the start of each run."""
+
+    world: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deps: Deps = self.world["deps"]
+        self.db = self.deps.db
+        self.world["emulator"].clear()
+        self.stripe = StripeDouble()
+        self.deps = dataclasses.replace(self.deps, payments=self.stripe)
+        self.request_id = f"job-{next(_runs)}"
+        add_paying_client(self.db)
+        add_paid_technician(self.db, account_id=ACCOUNT, payouts_enabled=False)
+        add_job_in_progress(self.db, self.request_id)
+        job_payments.follow_request(self.deps, self.request_id)
+        self.completed = False
+        self.approved = False
+        self.dispute_open = False
+        self.events: list[dict[str, Any]] = []
+        self.event_ids = itertools.count()
+        self.account_event_time = 1_800_000_000
+
+    # --- helpers
+
+    def _event(self, event_type: str, obj: dict[str, Any], created: int | None = None) -> dict[str, Any]:
+        event = {"id": f"evt_{self.request_id}_{next(self.event_ids)}", "type": event_type,
+                 "created": created or 1_800_000_000, "data": {"object": obj}}
+        self.events.append(event)
+        return event
+
+    def _intent_events(self) -> None:
+        """What Stripe would send about the job's PaymentIntents now (delivered later, maybe twice)."""
+        for intent in self.stripe.intents.values():
+            obj = {"id": intent.id, "object": "payment_intent", "status": intent.status,
+                   "amount_received": intent.captured, "metadata": {"request_id": intent.request_id}}
+            kind = {"requires_capture": "payment_intent.amount_capturable_updated",
+                    "succeeded": "payment_intent.succeeded", "canceled": "payment_intent.canceled"}[intent.status]
+            self._event(kind, obj)
+            if intent.refunded:
+                refunds = [{"id": refund_id, "amount": amount, "status": "succeeded"}
+                           for refund_id, (intent_id, amount) in self.stripe.refunds.items() if intent_id == intent.id]
+                self._event("charge.refunded", {"id": f"ch_{intent.id}", "payment_intent": intent.id,
+                                                "refunds": {"data": refunds}})
+
+    def _payment(self) -> dict[str, Any]:
+        return payment_of(self.db, self.request_id)
+
+    def _transfers(self) -> int:
+        return len([t for t in self.stripe.transfers.values() if t.transfer_group == self.request_id])
+
+    def _checked(self, action: Any) -> None:
+        """Run an action; a transfer may appear only when the job is approved and not disputed."""
+        before = self._transfers()
+        action()
+        if self._transfers() > before:
+            assert self.approved, "money was transferred before the job was approved"
+            assert not self.dispute_open, "money was transferred during a dispute"
+        self._intent_events()
+
+    # --- rules
+
+    @initialize(onboarded=st.booleans(), completed=st.sampled_from([True, True, False]))
+    def start(self, onboarded: bool, completed: bool) -> None:
+        """Most runs start from a completed job, half with a technician who can already be paid, so that
+        the short random sequences reach releases, payouts and refunds after payout often."""
+        if onboarded:
+            self.technician_onboards()
+        if completed:
+            self.complete_job()
+
+    @rule()
+    def complete_job(self) -> None:
+        self._checked(lambda: complete(self.deps, self.world["bucket"], self.request_id))
+        self.completed = True
+
+    @rule()
+    def review(self) -> None:
+        def act() -> None:
+            try:
+                completions.review_dispatcher(self.deps, CLIENT_ID, self.request_id, 5, None)
+            except WrongState:
+                assert not self.completed
+                return
+            if not self.dispute_open:
+                self.approved = True
+
+        self._checked(act)
+
+    @rule()
+    def auto_approve(self) -> None:
+        self.deps.clock.advance(dt.timedelta(hours=49))  # type: ignore[attr-defined]
+
+        def act() -> None:
+            approved = completions.auto_approve_completions(self.deps)
+            if self.request_id in approved:
+                assert not self.dispute_open
+                self.approved = True
+
+        self._checked(act)
+
+    @rule()
+    def open_dispute(self) -> None:
+        if not self.completed:
+            return
+        self._checked(lambda: completions.dispute_opened(self.deps, self.request_id))
+        self.dispute_open = True
+
+    @rule(refund_percent=st.sampled_from([0, 30, 100]), release=st.booleans())
+    def resolve_dispute(self, refund_percent: int, release: bool) -> None:
+        if not self.dispute_open:
+            return
+        payment = self._payment()
+        refund = (payment["captured_minor"] - payment["refunded_minor"]) * refund_percent // 100
+
+        def act() -> None:
+            if release:
+                self.approved = True
+                self.dispute_open = False
+            completions.dispute_resolved(self.deps, self.request_id, refund_minor=refund, release_rest=release,
+                                         key=f"dispute-{refund_percent}")
+
+        self._checked(act)
+
+    @rule(amount=st.integers(min_value=1, max_value=7000), key=st.sampled_from(["a", "b", "c"]))
+    def refund(self, amount: int, key: str) -> None:
+        def act() -> None:
+            with contextlib.suppress(InvalidInput, WrongState):  # too much, or nothing charged yet: refused
+                job_payments.refund(self.deps, self.request_id, amount, key)
+
+        self._checked(act)
+
+    @rule()
+    def attempt_transfer(self) -> None:
+        self._checked(lambda: job_payments.pay_out(self.deps, self.request_id))
+
+    @rule()
+    def technician_onboards(self) -> None:
+        self.stripe.enabled_accounts.add(ACCOUNT)
+        self.account_event_time += 10
+        event = self._event("account.updated", {"id": ACCOUNT, "object": "account", "payouts_enabled": True,
+                                                "capabilities": {"transfers": "active"}}, self.account_event_time)
+        self._checked(lambda: stripe_events.process_event(self.deps, event))
+
+    @rule()
+    def technician_withdraws_balance(self) -> None:
+        self.stripe.balances[ACCOUNT] = 0
+
+    @rule(data=st.data())
+    def redeliver_an_event(self, data: st.DataObject) -> None:
+        """Any earlier webhook again: a duplicate, or an old one arriving after newer ones."""
+        if self.events:
+            event = data.draw(st.sampled_from(self.events))
+            self._checked(lambda: stripe_events.process_event(self.deps, event))
+
+    @rule()
+    def replay_the_status_trigger(self) -> None:
+        self._checked(lambda: job_payments.follow_request(self.deps, self.request_id))
+
+    # --- invariants
+
+    @invariant()
+    def money_adds_up(self) -> None:
+        payment = self._payment()
+        entries = ledger_of(self.db, self.request_id)
+        sums = {kind: sum(e["amount_minor"] for e in entries if e["kind"] == kind.value) for kind in LedgerKind}
+        captured, refunded = sums[LedgerKind.CAPTURE], sums[LedgerKind.REFUND]
+        paid_out = sums[LedgerKind.TRANSFER] - sums[LedgerKind.REVERSAL]
+        fee = sums[LedgerKind.FEE] - sums[LedgerKind.PLATFORM_LOSS]
+        assert captured - refunded == paid_out + fee + payment["held_minor"]
+        assert (payment["captured_minor"], payment["refunded_minor"], payment["paid_out_minor"], payment["fee_minor"]) \
+            == (captured, refunded, paid_out, fee)
+        assert self.stripe.captures_for(self.request_id) <= 1
+        assert self.stripe.captured_for(self.request_id) == captured
+        assert self.stripe.refunded_for(self.request_id) == refunded <= captured
+        assert self.stripe.paid_out_for(self.request_id) == paid_out
+        assert payment["held_minor"] >= 0
+
+    @invariant()
+    def every_stripe_call_is_keyed_by_the_job(self) -> None:
+        rid = re.escape(self.request_id)
+        pattern = re.compile(rf"^(authorize:{rid}:\d+|capture:{rid}|cancel:{rid}|transfer:{rid}(:\d+)?|"
+                             rf"refund:{rid}:[\w-]+|reversal:{rid}:[\w-]+)$")
+        for call in self.stripe.calls:
+            assert call.key is not None and pattern.match(call.key), f"{call.method} with key {call.key!r}"
+
+    @invariant()
+    def earnings_show_the_jobs_share(self) -> None:
+        payment = self._payment()
+        earnings = self.db.document(doc_path(Collection.DISPATCHER_EARNINGS, DISPATCHER_ID)).get().to_dict() or {}
+        share = technician_earnings(PayoutStatus(payment["payout_status"]), held=payment["held_minor"],
+                                    paid_out=payment["paid_out_minor"], fee_percent=job_payments.fee_percent())
+        assert (earnings.get("pending_minor", 0), earnings.get("awaiting_minor", 0), earnings.get("paid_minor", 0)) \
+            == (share.pending, share.awaiting_payout_account, share.paid)
+
+
+def test_random_payment_lifecycles_keep_every_cent_accounted_for(deps, bucket, firestore_emulator) -> None:
+    PaymentMachine.world.clear()
+    PaymentMachine.world.update({"deps": deps, "bucket": bucket, "emulator": firestore_emulator})
+    run_state_machine_as_test(PaymentMachine, settings=settings(
+        max_examples=RUNS, stateful_step_count=20, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck)))
