@@ -483,6 +483,37 @@ def test_nothing_can_be_refunded_before_the_capture(db, stripe_deps, card, techn
     assert_ledger_balanced(db, JOB)
 
 
-def test_the_request_is_still_completed_and_its_card_captured_after_all_refunds(db, captured):
-    assert stored(db, Collection.SERVICE_REQUESTS, JOB)["status"] == "completed"
-    assert payment_of(db, JOB)["authorization_status"] == "captured"
+# --- Stripe's own reports of what we did, and of what someone did on the dashboard ------------------------
+
+
+def test_stripes_report_of_our_capture_changes_nothing(db, stripe_deps, captured, localstripe):
+    intent = intent_of(localstripe, db)
+    before = everything(db)
+
+    status, text = deliver_event("evt_pi_succeeded", "payment_intent.succeeded", intent)
+
+    assert (status, text) == (200, "already_recorded")
+    after = everything(db)
+    assert after.pop(f"{Collection.STRIPE_EVENTS}/evt_pi_succeeded")["outcome"] == "already_recorded"
+    assert after == before
+    assert_ledger_balanced(db, JOB)
+
+
+def test_a_dashboard_refund_after_payout_is_recorded_once_as_the_platforms_loss(db, stripe_deps, clock, captured,
+                                                                                localstripe):
+    paid(stripe_deps, clock)
+    intent = intent_of(localstripe, db)
+    refund = localstripe.post("/v1/refunds", {"payment_intent": intent["id"], "amount": "1400"})
+    latest = intent["latest_charge"]
+    charge = localstripe.get(f"/v1/charges/{latest['id'] if isinstance(latest, dict) else latest}")
+    charge["refunds"] = {"object": "list", "data": [refund]}  # as Stripe includes them in charge.refunded
+
+    assert deliver_event("evt_dashboard_refund", "charge.refunded", charge) == (200, "applied")
+    assert deliver_event("evt_dashboard_refund", "charge.refunded", charge) == (200, "duplicate")
+
+    payment = payment_of(db, JOB)
+    assert payment["refunded_minor"] == 1400 and payment["stripe_refund_ids"] == [refund["id"]]
+    sums = ledger_sums(db, JOB)
+    assert (sums["refund"], sums["platform_loss"]) == (1400, 1190)  # 1400 split 4760 : 840 -> 1190 + 210
+    assert transfers_to(localstripe, captured)[0]["amount_reversed"] == 0
+    assert_ledger_balanced(db, JOB)
