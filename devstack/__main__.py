@@ -81,7 +81,7 @@ def _stack_options(command: argparse.ArgumentParser) -> None:
 
 def _stack(args: argparse.Namespace) -> LocalStack:
     return LocalStack(args.functions_dir, args.rules, host=args.host, keep_data=args.keep_data,
-                      auth_emulator=args.auth_emulator,
+                      auth_emulator=args.auth_emulator, stripe=args.command in (dev_command, demo_command),
                       ports=Ports(args.firestore_port, args.functions_port, args.storage_port))
 
 

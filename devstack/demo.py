@@ -15,14 +15,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
+from devstack import payments_flow
 from devstack.activity import Invocation
 from devstack.client import CallableClient
 from devstack.firestore_rest import SERVER_TIMESTAMP, FirestoreRest
 from devstack.loader import Kind
 from devstack.stack import LocalStack
 
+T = TypeVar("T")
 JOB_COUNTERS = ("jobs created", "jobs offered", "jobs accepted", "jobs completed")
 
 
@@ -144,6 +146,71 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256)
 GEORGE_ST = (-33.8731, 151.2065)  # inside the seeded Sydney CBD zone
 
 
+def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
+    """Section 5 against the stack's local Stripe: the client saves a card (held on acceptance), the technician
+    sets up payouts, completes the job with four photos (the capture), the client's review releases the money
+    and the technician is paid. `job` is shared with `requests_a_job` (its id and technician)."""
+
+    def saves_card(demo: Demo) -> str:
+        customer = demo.call(person.uid, "setup_payment_method", {})["customer_id"]
+        card = payments_flow.attach_test_card(demo.stack, customer)
+        # localstripe emits no payment_method.attached: send the signed event Stripe would send
+        status = payments_flow.deliver_event(demo.stack, "payment_method.attached", card)
+        private = payments_flow.private_path("ClientProfiles", person.uid)
+        _wait(lambda: (demo.stack.admin_db().document(private).get().to_dict() or {}).get("payment_method")
+              == card["id"], "the saved card on the client's profile")
+        return (f"setup_payment_method -> {customer}; card {card['card']['brand']} *{card['card']['last4']} "
+                f"attached on localstripe; signed payment_method.attached -> webhook {status}")
+
+    def sets_up_payouts(demo: Demo) -> str:
+        technician = job["technician"]
+        link = demo.call(technician, "create_payout_account", {
+            "return_url": payments_flow.RETURN_URL, "refresh_url": payments_flow.REFRESH_URL})
+        private = demo.stack.admin_db().document(payments_flow.private_path("DispatcherProfiles", technician))
+        account = (private.get().to_dict() or {})["stripe_account_id"]
+        job["account"] = account
+        demo.stack.stripe.post(f"/_curbside/accounts/{account}/complete_onboarding", {})
+        _wait(lambda: (private.get().to_dict() or {}).get("payouts_enabled") is True,
+              "payouts_enabled from localstripe's account.updated")
+        return (f"create_payout_account -> {account} (onboarding {link['onboarding_url'][:40]}...); "
+                "onboarding completed, localstripe's account.updated enabled payouts")
+
+    def completes(demo: Demo) -> str:
+        technician = job["technician"]
+        photos = payments_flow.upload_completion_photos(demo.stack, technician, job["id"])
+        result = demo.call(technician, "complete_job", {
+            "request_id": job["id"], "completion_images": photos, "lat": GEORGE_ST[0], "lng": GEORGE_ST[1]})
+        demo.counts["jobs completed"] += 1
+        payment = demo.stack.admin_db().document(f"JobPayments/{job['id']}")
+        _wait(lambda: (payment.get().to_dict() or {}).get("captured_minor"), "the captured payment")
+        return f"uploaded {len(photos)} photos; complete_job -> {result}"
+
+    def reviews(demo: Demo) -> str:
+        result = demo.call(person.uid, "review_dispatcher", {"request_id": job["id"], "rating": 5})
+        return f"review_dispatcher (5 stars) -> {result}"
+
+    def pays_technician(demo: Demo) -> str:
+        db = demo.stack.admin_db()
+        payment_ref = db.document(f"JobPayments/{job['id']}")
+        payment = _wait(lambda: _if((payment_ref.get().to_dict() or {}), lambda p: p.get("payout_status") == "paid"),
+                        f"payout_status paid on JobPayments/{job['id']}")
+        earnings = db.document(f"DispatcherEarnings/{job['technician']}").get().to_dict() or {}
+        left, right = payments_flow.ledger_balance(demo.stack, job["id"])
+        if left != right:
+            raise StepFailed(f"ledger out of balance for {job['id']}: {left} != {right}")
+        return (f"JobPayments/{job['id']}: payout_status {payment['payout_status']}, captured "
+                f"{payment['captured_minor']}, fee {payment['fee_minor']}, paid out {payment['paid_out_minor']} "
+                f"(minor units, {payment['currency']}); DispatcherEarnings/{job['technician']}: completed "
+                f"{earnings.get('completed_payments')}, pending {earnings.get('pending_payments')}; ledger balanced")
+
+    who = person.uid
+    return {"card": Step(who, "saves a card", saves_card),
+            "payouts": Step("tech", "sets up payouts", sets_up_payouts),
+            "complete": Step("tech", "completes the job", completes),
+            "review": Step(who, "reviews the technician", reviews),
+            "paid": Step("backend", "pays the technician", pays_technician)}
+
+
 def requests_a_job(person: Person) -> list[Step]:
     """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician
     accepting the 60-second offer and working through the job, a scheduled booking and its cancellation."""
@@ -214,13 +281,28 @@ def requests_a_job(person: Person) -> list[Step]:
         return f"cancel_request -> {result['status']}, refund {result['refund_amount']:.2f} {result['currency']}"
 
     who = person.uid
+    paying = pays_by_card(person, job)
     return [Step(who, "uploads a photo of the car", uploads_photo), Step(who, "asks for a price", asks_price),
+            paying["card"],
             Step(who, "requests a technician", requests),
             Step("backend", "hands the job to dispatch", handed_to_dispatch),
             Step("tech", "accepts the offer", technician_accepts),
+            paying["payouts"],
             Step("tech", "drives over and starts work", technician_travels_and_starts),
+            paying["complete"], paying["review"], paying["paid"],
             Step(who, "books a service for later", books_for_later),
             Step(who, "cancels the booking for later", cancels)]
+
+
+def _wait(read: Callable[[], T | None], what: str, timeout: float = 20) -> T:
+    try:
+        return payments_flow.wait_for(read, what, timeout)
+    except TimeoutError as exc:
+        raise StepFailed(str(exc)) from exc
+
+
+def _if(value: T, keep: Callable[[T], bool]) -> T | None:
+    return value if keep(value) else None
 
 
 def technicians_report_positions() -> list[Step]:

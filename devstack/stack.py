@@ -47,6 +47,9 @@ from devstack.loader import DEFAULT_REGION, Functions, Kind, load_functions
 from devstack.scheduler import Scheduler, schedule_headers
 from devstack.server import Gateway, Runtime, ServerThread, control_app
 from devstack.storage_events import StorageEvents
+from devstack.stripe import SECRET_KEY as STRIPE_SECRET_KEY
+from devstack.stripe import WEBHOOK_SECRET as STRIPE_WEBHOOK_SECRET
+from devstack.stripe import LocalStripeServer
 from devstack.tasks import TaskQueues
 from devstack.triggers import TriggerDelivery, register
 
@@ -64,13 +67,14 @@ class Ports:
     firestore: int = 8080
     functions: int = 5001
     storage: int = 9199
+    stripe: int = 8420
 
 
 class LocalStack:
     def __init__(self, functions_dir: Path = FUNCTIONS_DIR, rules: Path | None = RULES, *,
                  ports: Ports | None = None, host: str = "127.0.0.1", project: str = PROJECT_ID,
                  clock: Clock | None = None, keep_data: Path | None = None, storage: bool = True,
-                 auth_emulator: str | None = None) -> None:
+                 auth_emulator: str | None = None, stripe: bool = False) -> None:
         self.functions_dir = functions_dir
         self.rules = rules
         self.ports = ports or Ports()
@@ -80,6 +84,7 @@ class LocalStack:
         self.keep_data = keep_data
         self.with_storage = storage
         self.auth_emulator = auth_emulator
+        self.with_stripe = stripe
         self.activity = Activity()
         self.functions = Functions({})
         self._firestore: FirestoreEmulator | None = None
@@ -88,6 +93,7 @@ class LocalStack:
         self._scheduler: Scheduler | None = None
         self._tasks: TaskQueues | None = None
         self._storage_events: StorageEvents | None = None
+        self._stripe: LocalStripeServer | None = None
         self._saved_env: dict[str, str | None] | None = None
         self._ready = threading.Event()
 
@@ -104,6 +110,17 @@ class LocalStack:
     @property
     def storage_url(self) -> str:
         return f"http://{self.host}:{self.ports.storage}"
+
+    @property
+    def stripe_url(self) -> str:
+        return f"http://{self.host}:{self.ports.stripe}"
+
+    @property
+    def stripe(self) -> LocalStripeServer:
+        """The local Stripe server (only with `stripe=True`)."""
+        if self._stripe is None:
+            raise RuntimeError("the stack runs no local Stripe (start it with stripe=True)")
+        return self._stripe
 
     def function_url(self, name: str) -> str:
         fn = self.functions.get(name)
@@ -129,6 +146,9 @@ class LocalStack:
             env |= {"STORAGE_EMULATOR_HOST": self.storage_url,
                     "FIREBASE_STORAGE_EMULATOR_HOST": f"{self.host}:{self.ports.storage}",
                     "STORAGE_BUCKET": DEFAULT_BUCKET}  # params.STORAGE_BUCKET, as firebase-tools sets it
+        if self.with_stripe:  # read by firebase-functions' params (SecretParam values come from the environment)
+            env |= {"STRIPE_API_BASE": self.stripe_url, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY,
+                    "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}
         return env
 
     # --- life cycle ----------------------------------------------------------------------------------
@@ -150,6 +170,8 @@ class LocalStack:
         wanted = {"firestore": self.ports.firestore, "functions": self.ports.functions}
         if self.with_storage:
             wanted["storage"] = self.ports.storage
+        if self.with_stripe:
+            wanted["stripe"] = self.ports.stripe
         busy = [f"{part} {port}" for part, port in wanted.items() if port and port_in_use(port, self.host)]
         if busy:
             raise EmulatorUnavailable(f"Port(s) already in use: {', '.join(busy)}. Stop whatever listens there "
@@ -182,6 +204,10 @@ class LocalStack:
             self._storage_events = StorageEvents(self.functions, self.activity)
             self._storage_events.watch(self._storage.store)
         triggers.use(register(self.firestore_url, self.project, self.functions))
+        if self.with_stripe:
+            self._stripe = LocalStripeServer(self.ports.stripe, self.host).start()
+            if self.functions.get("stripe_webhook") is not None:
+                self._stripe.register_webhook(self.function_url("stripe_webhook"), STRIPE_WEBHOOK_SECRET)
         self._share_clock_with_services()
         self._tasks.start()
         self._scheduler.start()
@@ -201,10 +227,11 @@ class LocalStack:
     def stop(self) -> None:
         """Stop every part that started, in dependency order; safe to call twice or after a failed start."""
         self._ready.clear()
-        parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._firestore, self._storage,
-                            self._server]
+        parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._stripe, self._firestore,
+                            self._storage, self._server]
         self._scheduler = self._tasks = self._storage_events = self._firestore = self._storage = None
         self._server = None
+        self._stripe = None
         for part in parts:
             if part is None:
                 continue
