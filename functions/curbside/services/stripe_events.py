@@ -78,16 +78,19 @@ def event_time(event: Mapping[str, Any]) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(event["created"]), tz=dt.UTC)
 
 
-def client_of_customer(db: firestore.Client, customer_id: str) -> str | None:
-    """The uid whose `ClientProfiles/{uid}/private/data` holds this Stripe customer id. Read outside the
-    transaction: the link is written once, before the app can reach Stripe with the customer."""
-    query = (db.collection_group(PRIVATE_SUBCOLLECTION)
-             .where(filter=FieldFilter("stripe_customer_id", "==", customer_id)).limit(2))
+def _owner_of(db: firestore.Client, collection: Collection, field: str, value: str) -> str | None:
+    """The uid whose `{collection}/{uid}/private/data` holds `field == value` (a Stripe id). Read outside the
+    event's transaction: the link is written once, before Stripe can send events about the object."""
+    query = db.collection_group(PRIVATE_SUBCOLLECTION).where(filter=FieldFilter(field, "==", value)).limit(2)
     for snap in query.stream():
         parent = snap.reference.parent.parent
-        if parent is not None and parent.parent.id == Collection.CLIENT_PROFILES.value:
+        if parent is not None and parent.parent.id == collection.value:
             return str(parent.id)
     return None
+
+
+def client_of_customer(db: firestore.Client, customer_id: str) -> str | None:
+    return _owner_of(db, Collection.CLIENT_PROFILES, "stripe_customer_id", customer_id)
 
 
 def on_payment_method_attached(deps: Deps, event: Mapping[str, Any]) -> str:
@@ -215,14 +218,7 @@ def on_charge_refunded(deps: Deps, event: Mapping[str, Any]) -> str:
 
 
 def technician_of_account(db: firestore.Client, account_id: str) -> str | None:
-    """The uid whose `DispatcherProfiles/{uid}/private/data` holds this connected account id."""
-    query = (db.collection_group(PRIVATE_SUBCOLLECTION)
-             .where(filter=FieldFilter("stripe_account_id", "==", account_id)).limit(2))
-    for snap in query.stream():
-        parent = snap.reference.parent.parent
-        if parent is not None and parent.parent.id == Collection.DISPATCHER_PROFILES.value:
-            return str(parent.id)
-    return None
+    return _owner_of(db, Collection.DISPATCHER_PROFILES, "stripe_account_id", account_id)
 
 
 def on_account_updated(deps: Deps, event: Mapping[str, Any]) -> str:
