@@ -7,9 +7,9 @@ the index agree with the one winner.
 Losers that lose a transaction retry with jittered backoff, as an app would: Google's emulator serialises
 contended transactions with lock waits, and without a pause it aborts them in waves.
 
-Repetitions: `ACCEPT_RACE_REPS` (default 30 — see docs/decisions.md for the measured cost per repetition on
-the 2-core emulator); the world of 50 technicians is built once per test and each repetition races for a
-fresh job.
+Repetitions: `ACCEPT_RACE_REPS`, default 100 — the issue's "100 out of 100" (about 1.3 s each on the 2-core
+emulator, 2.5 minutes in all; docs/decisions.md, D19). The world of 50 technicians is built once per test and
+each repetition races for a fresh job.
 """
 
 from __future__ import annotations
@@ -26,14 +26,15 @@ from functools import partial
 from curbside.domain.enums import RequestStatus
 from curbside.domain.errors import LostRace, WrongState
 from curbside.services import offers
-from curbside.services.dispatch_queue import offer_ttl
+from curbside.services.dispatch_queue import offer_ttl, offers_of
+from curbside.store.codec import to_document
 from curbside.store.collections import Collection, doc_path
-from tests.factories import make_job_offer, put
+from tests.factories import make_job_offer
 from tests.request_world import NEAR_CBD, add_client, add_job, stored
 from tests.technicians import add_technician, north_of
 
 RACERS = 50
-REPS = int(os.environ.get("ACCEPT_RACE_REPS", "30"))
+REPS = int(os.environ.get("ACCEPT_RACE_REPS", "100"))
 RETRIES = 6
 
 
@@ -69,6 +70,16 @@ def race_once(deps, request_id: str, racers: list[str], with_offer: int) -> dict
         return dict(zip(racers, pool.map(race, racers), strict=True))
 
 
+def offer_to(db, job_id: str, racers: list[str], now) -> None:
+    """Each racer's pending offer of the job, in one batched write (setup, not part of the race)."""
+    batch = db.batch()
+    for n, uid in enumerate(racers, start=1):
+        offer = make_job_offer(id=f"{job_id}:{n}", request_id=job_id, dispatcher_id=uid, offered_at=now,
+                               expires_at=now + offer_ttl(), assignment_score=1.0, distance_km=1.0)
+        batch.set(db.document(doc_path(Collection.JOB_OFFERS, offer.id)), to_document(offer))
+    batch.commit()
+
+
 def test_fifty_technicians_one_job_exactly_one_wins(db, deps, clock):
     add_client(db)
     racers = [add_technician(db, f"tech-{i:02d}", at=north_of(NEAR_CBD, 100 * i), fixed_at=clock.now())
@@ -77,10 +88,7 @@ def test_fifty_technicians_one_job_exactly_one_wins(db, deps, clock):
 
     for rep in range(REPS):
         job = add_job(db, RequestStatus.PENDING)
-        for n, uid in enumerate(with_offer, start=1):
-            put(db, make_job_offer(id=f"{job.id}:{n}", request_id=job.id, dispatcher_id=uid,
-                                   offered_at=clock.now(), expires_at=clock.now() + offer_ttl(),
-                                   assignment_score=1.0, distance_km=1.0))
+        offer_to(db, job.id, with_offer, clock.now())
         results = race_once(deps, job.id, racers, len(with_offer))
 
         outcomes = Counter(results.values())
@@ -89,8 +97,8 @@ def test_fifty_technicians_one_job_exactly_one_wins(db, deps, clock):
         winner = next(uid for uid, result in results.items() if result == "won")
         stored_job = stored(db, Collection.SERVICE_REQUESTS, job.id)
         assert (stored_job["status"], stored_job["dispatcher_id"]) == ("accepted", winner)
-        states = Counter(stored(db, Collection.JOB_OFFERS, f"{job.id}:{n}")["offer_status"]
-                         for n in range(1, len(with_offer) + 1))
+        states = Counter(snap.get("offer_status") for snap in offers_of(db, job.id))
+        assert states.total() == len(with_offer), f"rep {rep}: {states}"
         assert states["pending"] == 0 and states["accepted"] == (1 if winner in with_offer else 0)
         assert stored(db, Collection.JOB_CONTACTS, job.id)["dispatcher_id"] == winner
         # free the winner again, so capacity never decides a later repetition
