@@ -1,8 +1,9 @@
 """Auto-dispatch benchmark (issue 6): what finding a job's candidates costs, at 1,000, 10,000 and 100,000
-technicians nationwide.
+technicians nationwide, and how fast offers are made and counted down on the local stack.
 
-    .venv/bin/python -m bench.dispatch                      # all three scales (about 2 minutes on 2 cores)
-    .venv/bin/python -m bench.dispatch --scales 1000,10000 --searches 20
+    .venv/bin/python -m bench.dispatch                      # everything (`make bench`; about 6 minutes on 2 cores)
+    .venv/bin/python -m bench.dispatch --scales 1000,10000 --searches 20 --offers 0    # reads only
+    .venv/bin/python -m bench.dispatch --scales "" --offers 200                         # offers only
 
 It starts its own Firestore emulator, seeds `DispatcherLocations` through the production model with
 technicians spread like Australia's population (`bench/australia.py`), and for a fixed set of job sites
@@ -24,19 +25,22 @@ and replays the real production query on a sample (`--verify`), checking it retu
 reads and candidates. Ground truth — who is eligible within the radius — comes from the generated
 technicians themselves, not from any query.
 
-Figures of the benchmark:
-- reads per search and read amplification: measured here;
-- offer latency (job created -> first offer delivered) and expiry error (offer expired vs `expires_at`):
-  PENDING — they need the offers half of issue 6 (JobOffers, the countdown task). `FIGURES` lists them and
-  `measure_offers` is where they go.
+Offers (`measure_offers`): the local stack (`devstack`) runs the real functions on the wall clock; the seed's
+technicians report positions, a client creates jobs with `create_request` over HTTP, and the benchmark takes
+the offer latency from Firestore's own commit times (request document -> first JobOffers document) and the
+countdown's expiry error from the local Cloud Tasks queue (when it started the `expire_offer` task minus the
+offer's `expires_at`). The run shortens OFFER_TTL_S (`--offer-ttl`, default 10 s) so it takes minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import datetime as dt
 import itertools
+import json
+import logging
 import math
 import os
 import random
@@ -45,7 +49,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
@@ -62,9 +67,15 @@ from curbside.domain.geo import geohash_encode, haversine_m
 from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
 from curbside.services.candidates import METRES_PER_MILE, JobSite, SearchSettings, find_candidates
 from curbside.store.codec import to_document
-from curbside.store.collections import Collection
+from curbside.store.collections import Collection, doc_path
 from curbside.store.files import FileStore
+from devstack.activity import Invocation
+from devstack.client import CallableClient, CallResult
 from devstack.emulators import FirestoreEmulator
+from devstack.stack import LocalStack, Ports
+from devstack.tasks import Task
+from seed import seed_firestore
+from seed.geography import SYDNEY, jittered
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 BATCH = 500
@@ -72,11 +83,7 @@ PROBE_COHORT = 20
 CLEARANCE_M = 10_000
 """Technicians outside the probes' cohorts stay this far beyond the radius of a probe town."""
 AMPLIFICATION_LIMIT = 1.5
-FIGURES = {
-    "reads": "measured",
-    "offer_latency": "PENDING: needs JobOffers and the offer countdown (second half of issue 6)",
-    "expiry_error": "PENDING: needs JobOffers and the offer countdown (second half of issue 6)",
-}
+T = TypeVar("T")
 STATUS_WEIGHTS = {AccountStatus.ACTIVE: 96.5, AccountStatus.SHADOW_BANNED: 1.5, AccountStatus.SUSPENDED: 1.2,
                   AccountStatus.BANNED: 0.8}
 
@@ -363,19 +370,171 @@ def verify_with_production(db: firestore.Client, costs: Sequence[SearchCost], po
     return len(chosen)
 
 
-def measure_offers() -> None:
-    """Offer latency and expiry error: PENDING (the offers half of issue 6). They will seed the same world,
-    create jobs through `create_request`, and time the first JobOffer and each offer's expiry against
-    `expires_at` under the local task queue."""
+# --- offers on the local stack ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OfferSettings:
+    requests: int = 200
+    batch: int = 20
+    """Requests pending at once: each batch is cancelled by its client once its first offers expired, so no
+    technician holds more than a batch's worth of open offers (nobody accepts, so nobody's capacity fills)."""
+    ttl_s: int = 10
+    """OFFER_TTL_S for the run (production: 60 s). Long enough that a batch is created before its first offer
+    expires and cancelled before the follow-up offers expire: a shorter one packs a minute's worth of
+    follow-up countdowns into seconds, and the local queue's 4 workers make the measured ones wait."""
+    client: str = "client-001"
+
+
+@dataclass(frozen=True)
+class OfferResult:
+    technicians: int
+    """Online technicians who reported a fresh position."""
+    latencies_s: list[float]
+    """Per request: the first JobOffers document's commit time minus the ServiceRequests document's."""
+    fired_s: list[float]
+    """Per first offer: when the local queue started its `expire_offer` task minus the offer's `expires_at`."""
+    closed_s: list[float]
+    """Per first offer: the commit that marked it expired minus its `expires_at` (includes the queue's retry
+    when the first attempt lost its transaction)."""
+    lost: int
+    """Requests whose `on_request_created` failed (its dispatch transaction lost to concurrent ones: LostRace).
+    The trigger is not retried (nor redelivered by the emulator), so such a job waits for `retry_dispatch`;
+    it is counted here and left out of the latency."""
+    seconds: float
+
+
+def _poll(read: Callable[[], T | None], timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while not (value := read()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout:.0f} s")
+        time.sleep(0.05)
+    return value
+
+
+def _created_trigger(job: str, run: Invocation) -> bool:
+    return run.name == "on_request_created" and run.detail.endswith(f"ServiceRequests/{job}")
+
+
+def _expired(db: firestore.Client, offer_id: str) -> firestore.DocumentSnapshot[Any] | None:
+    snap = db.document(doc_path(Collection.JOB_OFFERS, offer_id)).get()
+    return snap if snap.get("offer_status") == "expired" else None
+
+
+def _existing(db: firestore.Client, path: str) -> firestore.DocumentSnapshot[Any] | None:
+    snap = db.document(path).get()
+    return snap if snap.exists else None
+
+
+def _answer(reply: CallResult, what: str) -> Any:
+    if not reply.ok:
+        raise AssertionError(f"{what} answered {reply.status}: {reply.body}")
+    return reply.result
+
+
+def _cancel(callables: CallableClient, client: str, job: str) -> None:
+    """The client cancels the job; ABORTED (another transaction on the job at that moment, such as its
+    follow-up offer being made) is retried, as the app does."""
+    for _ in range(5):
+        reply = callables.call("cancel_request", {"request_id": job, "reason": "benchmark"}, uid=client)
+        if reply.error_status != "ABORTED":
+            break
+        time.sleep(0.2)
+    _answer(reply, "cancel_request")
+
+
+def measure_offers(settings: OfferSettings, seed: int) -> OfferResult:
+    """Offer latency and the countdown's expiry error on the local stack running the real functions, on the
+    wall clock. The seed's world is loaded and its online technicians report where they are over HTTP (the
+    demo's step); a client uploads a car photo and calls `create_request` over HTTP for jobs at Sydney
+    suburbs, one at a time (the next once the last one's created trigger finished), so `on_request_created` makes each
+    first offer as in production. Each batch's offers are left to expire on the stack's Cloud Tasks queue,
+    then the client cancels the batch (which withdraws the follow-up offers)."""
+    started = time.perf_counter()
+    os.environ["OFFER_TTL_S"] = str(settings.ttl_s)  # the param, as functions/.env.<project> would set it
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # The functions' INFO logs go to stdout; their warnings and errors (stderr) stay visible.
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
+            LocalStack(ports=Ports(0, 0, 0)) as stack:  # the wall clock: the queue fires in real time
+        try:
+            return _time_offers(stack, settings, seed, started)
+        finally:
+            os.environ.pop("OFFER_TTL_S", None)
+
+
+def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started: float) -> OfferResult:
+    fired: dict[str, dt.datetime] = {}
+
+    def countdown_fired(task: Task) -> None:
+        if task.fn.name == "expire_offer" and task.first_attempt is not None:
+            fired.setdefault(json.loads(task.body)["data"]["offer_id"], task.first_attempt)
+
+    stack.tasks.subscribe(countdown_fired)
+    db = stack.admin_db()
+    seed_firestore(db, seed=seed, now=stack.clock.now())
+    stack.activity.wait_quiet(quiet_s=1.0)
+    callables = CallableClient(stack.functions_url, stack.project)
+    reported = 0
+    for entry in db.collection(Collection.DISPATCHER_LOCATIONS).where(
+            filter=FieldFilter("is_online", "==", True)).stream():
+        position = entry.to_dict() or {}
+        _answer(callables.call("update_location", {
+            "lat": position["lat"], "lng": position["lng"], "accuracy_m": 8.0,
+            "recorded_at": stack.clock.now().isoformat()}, uid=entry.id), "update_location")
+        reported += 1
+    photo = f"users/{settings.client}/car_photos/bench.jpg"
+    stack.upload(photo, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256), content_type="image/jpeg")
+    stack.activity.wait_quiet(quiet_s=1.0)
+
+    rng = random.Random(f"{seed}:offers")
+    latencies: list[float] = []
+    errors: list[float] = []
+    closed: list[float] = []
+    lost: list[str] = []
+    for first in range(0, settings.requests, settings.batch):
+        jobs, lost_before = [], len(lost)
+        for _ in range(min(settings.batch, settings.requests - first)):
+            suburb = rng.choice(SYDNEY.suburbs)
+            lat, lng = jittered(suburb, rng)
+            job = _answer(callables.call("create_request", {
+                "car_model": "Mazda 3", "license_plate": "BNCH-1", "location_address": f"{suburb.name} NSW",
+                "location_lat": lat, "location_lng": lng, "car_location_images": [photo],
+                "is_urgent": rng.random() < 0.3, "is_scheduled": False}, uid=settings.client),
+                "create_request")["request_id"]
+            created = stack.activity.wait_for(partial(_created_trigger, job), timeout=30)[-1]
+            if not created.ok:  # see OfferResult.lost
+                lost.append(job)
+                continue
+            offer = _existing(db, doc_path(Collection.JOB_OFFERS, f"{job}:1"))
+            if offer is None:
+                raise AssertionError(f"on_request_created made no offer for {job}")
+            request = db.document(doc_path(Collection.SERVICE_REQUESTS, job)).get()
+            latencies.append((offer.create_time - request.create_time).total_seconds())
+            jobs.append(job)
+        # Generous: handlers stuck in the emulator's transaction lock waits hold the queue's 4 workers.
+        _poll(partial(set.issubset, {f"{job}:1" for job in jobs}, fired.keys()), settings.ttl_s + 180,
+              "the batch's countdowns")
+        for job in jobs:
+            # A first attempt that lost its transaction is retried by the queue (5 s backoff) before it expires.
+            offer = _poll(partial(_expired, db, f"{job}:1"), 180, f"{job}:1 expired")
+            errors.append((fired[offer.id] - offer.get("expires_at")).total_seconds())
+            closed.append((offer.update_time - offer.get("expires_at")).total_seconds())
+        for job in [*jobs, *lost[lost_before:]]:
+            _cancel(callables, settings.client, job)
+    return OfferResult(reported, latencies, errors, closed, len(lost), time.perf_counter() - started)
 
 
 # --- reporting ----------------------------------------------------------------------------------------------
 
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest rank: the smallest value at least `share` of the values do not exceed."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
 def summary(values: Sequence[float]) -> tuple[float, float, float]:
     """Mean, 90th percentile and maximum."""
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
-    return statistics.fmean(ordered), p90, ordered[-1]
+    return statistics.fmean(values), percentile(values, 0.9), max(values)
 
 
 def report(result: ScaleResult) -> list[str]:
@@ -409,34 +568,78 @@ def report(result: ScaleResult) -> list[str]:
     return lines
 
 
-def checks(results: Sequence[ScaleResult]) -> list[tuple[str, bool]]:
+def report_offers(result: OfferResult, settings: OfferSettings) -> list[str]:
+    lines = [
+        "### Offers on the local stack",
+        "",
+        f"{len(result.latencies_s)} requests by create_request over HTTP, in batches of {settings.batch}, to "
+        f"{result.technicians} online technicians of the seed (Sydney, Melbourne, Brisbane); OFFER_TTL_S="
+        f"{settings.ttl_s}; run {result.seconds:.0f} s. Created triggers that failed (LostRace, left for "
+        f"retry_dispatch): {result.lost}.",
+        "",
+        "| figure | p50 | p99 | min | max | over 1 s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, values in (("offer latency (request written -> first JobOffers document)", result.latencies_s),
+                         ("expiry error (countdown task fired - expires_at)", result.fired_s),
+                         ("offer marked expired - expires_at", result.closed_s)):
+        lines.append(f"| {name} | {percentile(values, 0.5) * 1000:.0f} ms | {percentile(values, 0.99) * 1000:.0f} "
+                     f"ms | {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms | "
+                     f"{sum(value > 1 for value in values)} |")
+    return lines
+
+
+def checks(results: Sequence[ScaleResult], offers: OfferResult | None) -> list[tuple[str, bool]]:
     outcome = []
     for result in results:
         national = [c for c in result.searches if not c.site.probe and c.eligible > 0]
         mean = statistics.fmean(c.amplification(c.cells) for c in national)
         outcome.append((f"{result.technicians:,}: mean read amplification {mean:.2f} <= {AMPLIFICATION_LIMIT}",
                         mean <= AMPLIFICATION_LIMIT))
-    probe_reads = {tuple(c.cells for c in r.searches if c.site.probe) for r in results}
-    outcome.append((f"probe towns cost the same reads at every scale: {sorted(probe_reads)}", len(probe_reads) == 1))
+    if results:
+        probe_reads = {tuple(c.cells for c in r.searches if c.site.probe) for r in results}
+        outcome.append((f"probe towns cost the same reads at every scale: {sorted(probe_reads)}",
+                        len(probe_reads) == 1))
+    if offers is not None:
+        outcome.append((f"no countdown fired before its offer's expires_at (earliest "
+                        f"{min(offers.fired_s) * 1000:+.0f} ms)", min(offers.fired_s) >= 0))
     return outcome
 
 
 # --- the run ------------------------------------------------------------------------------------------------
 
 def run(scales: Sequence[int], *, searches: int, seed: int, verify: int, verify_up_to: int,
-        radius_miles: float) -> int:
+        radius_miles: float, offers: OfferSettings | None) -> int:
+    started = time.perf_counter()
+    results = measure_scales(scales, searches=searches, seed=seed, verify=verify, verify_up_to=verify_up_to,
+                             radius_miles=radius_miles) if scales else []
+    offer_result = None
+    if offers is not None:
+        offer_result = measure_offers(offers, seed)
+        print("\n".join(report_offers(offer_result, offers)) + "\n", flush=True)
+    failed = False
+    for text, passed in checks(results, offer_result):
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        failed |= not passed
+    print(f"Total {time.perf_counter() - started:.0f} s")
+    return 1 if failed else 0
+
+
+def measure_scales(scales: Sequence[int], *, searches: int, seed: int, verify: int, verify_up_to: int,
+                   radius_miles: float) -> list[ScaleResult]:
+    """Read amplification at each scale, each on top of the last, on a bare Firestore emulator."""
     settings = SearchSettings(radius_m=radius_miles * METRES_PER_MILE, max_location_age=dt.timedelta(seconds=600),
                               weights=ScoringWeights(rating=10.0, distance_per_km=1.0, availability_bonus=5.0,
                                                      priority_bonus=10.0))
     sites = job_sites(seed, searches, settings.radius_m)
     stream = technicians(seed, settings.radius_m)
     emulator = FirestoreEmulator().start()
+    saved = {key: os.environ.get(key) for key in emulator.environ()}
     os.environ.update(emulator.environ())
-    started = time.perf_counter()
+    results: list[ScaleResult] = []
     try:
         db = firestore.Client(project=emulator.project_id, credentials=AnonymousCredentials())
         population: list[Known] = []
-        results = []
         for scale in sorted(scales):
             batch = [technician.entry() for technician in itertools.islice(stream, scale - len(population))]
             seconds = seed_entries(db, batch)
@@ -451,14 +654,12 @@ def run(scales: Sequence[int], *, searches: int, seed: int, verify: int, verify_
             print("\n".join(report(results[-1])) + "\n", flush=True)
     finally:
         emulator.stop()
-
-    print(f"Figures: {', '.join(f'{name}: {state}' for name, state in FIGURES.items())}")
-    failed = False
-    for text, passed in checks(results):
-        print(f"{'PASS' if passed else 'FAIL'}  {text}")
-        failed |= not passed
-    print(f"Total {time.perf_counter() - started:.0f} s")
-    return 1 if failed else 0
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -470,9 +671,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verify-up-to", type=int, default=10_000,
                         help="largest scale at which to replay it (the emulator scans per value: slow at 100k)")
     parser.add_argument("--radius-miles", type=float, default=50.0)
+    parser.add_argument("--offers", type=int, default=OfferSettings.requests,
+                        help="requests timed on the local stack (0: skip the offers part)")
+    parser.add_argument("--offer-batch", type=int, default=OfferSettings.batch)
+    parser.add_argument("--offer-ttl", type=int, default=OfferSettings.ttl_s, help="OFFER_TTL_S for the run")
     args = parser.parse_args(argv)
-    return run([int(s) for s in args.scales.split(",")], searches=args.searches, seed=args.seed, verify=args.verify,
-               verify_up_to=args.verify_up_to, radius_miles=args.radius_miles)
+    offers = (OfferSettings(requests=args.offers, batch=args.offer_batch, ttl_s=args.offer_ttl)
+              if args.offers > 0 else None)
+    return run([int(s) for s in args.scales.split(",") if s], searches=args.searches, seed=args.seed,
+               verify=args.verify, verify_up_to=args.verify_up_to, radius_miles=args.radius_miles, offers=offers)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,9 @@ class Task:
 Invoker = Callable[[FunctionDef, dict[str, str], bytes], int]
 """POSTs a body with headers to a function in-process and returns its HTTP status."""
 
+Fired = Callable[[Task], None]
+"""Told of each attempt once its handler answered; `task.first_attempt` is when the first one started."""
+
 
 class TaskQueues:
     """Every task queue of the stack: the Cloud Tasks API side (enqueue, delete) and the dispatcher."""
@@ -118,6 +121,7 @@ class TaskQueues:
         self._thread: threading.Thread | None = None
         self._rounds = 0
         self._round_done = threading.Condition()
+        self._listeners: list[Fired] = []
 
     # --- the Cloud Tasks API -------------------------------------------------------------------------
 
@@ -165,6 +169,10 @@ class TaskQueues:
     def pending(self) -> list[Task]:
         with self._lock:
             return sorted(self._heap)
+
+    def subscribe(self, listener: Fired) -> None:
+        """Call `listener` after every attempt (the benchmark times offer countdowns against `expires_at`)."""
+        self._listeners.append(listener)
 
     def _handler(self, project: str, location: str, queue: str) -> FunctionDef:
         fn = self._functions.task_handler(location, queue) if project == self._project else None
@@ -223,6 +231,8 @@ class TaskQueues:
             task.responses += 1  # Cloud Tasks' execution count leaves 5xx answers out
         task.previous_status = status
         self._activity.record(Kind.TASK, task.fn.name, status, f"{task.task_id} attempt {task.attempts}", started)
+        for listener in self._listeners:
+            listener(task)
         if 200 <= status < 300:
             return
         policy = RetryPolicy.for_tasks(task.fn.task_trigger.get("retryConfig"))
