@@ -22,6 +22,7 @@ from devstack.activity import Invocation
 from devstack.client import CallableClient
 from devstack.firestore_rest import SERVER_TIMESTAMP, FirestoreRest
 from devstack.loader import Kind
+from devstack.polling import poll
 from devstack.stack import LocalStack
 
 T = TypeVar("T")
@@ -296,7 +297,7 @@ def requests_a_job(person: Person) -> list[Step]:
 
 def _wait(read: Callable[[], T | None], what: str, timeout: float = 20) -> T:
     try:
-        return payments_flow.wait_for(read, what, timeout)
+        return poll(read, timeout, what)
     except TimeoutError as exc:
         raise StepFailed(str(exc)) from exc
 

@@ -13,15 +13,13 @@ import hmac
 import json
 import time
 import urllib.request
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from devstack.stack import LocalStack
 from devstack.stripe import WEBHOOK_SECRET
 
-T = TypeVar("T")
 TEST_CARD = "4242424242424242"
 RETURN_URL = "http://127.0.0.1/payouts/done"
 REFRESH_URL = "http://127.0.0.1/payouts/retry"
@@ -29,27 +27,13 @@ SIDES = ("front", "back", "left", "right")
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256)
 
 
-def wait_for(read: Callable[[], T | None], what: str, timeout: float = 20.0) -> T:
-    """Re-run `read` until it returns something truthy (triggers and webhooks are asynchronous)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    while True:
-        value = read()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {timeout:.0f}s")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.25)
-
-
 def private_path(collection: str, uid: str) -> str:
     return f"{collection}/{uid}/private/data"
 
 
-def signature(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+def signature(body: bytes, secret: str = WEBHOOK_SECRET, *, timestamp: int | None = None) -> str:
     """The `Stripe-Signature` header Stripe sends: `t=...,v1=HMAC-SHA256(secret, "{t}.{body}")`."""
-    t = int(time.time())
+    t = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={t},v1={digest}"
 

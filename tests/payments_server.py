@@ -2,30 +2,24 @@
 a free port.
 
 The production gateway (`StripePayments`) talks to it unchanged, through `STRIPE_API_BASE`; only the address
-and the test keys differ. Webhook bodies are signed here exactly as Stripe signs them.
+and the test keys differ. Webhook bodies are signed by `devstack.payments_flow.signature`, exactly as Stripe signs them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_SECRET_KEY = "sk_test_curbside_local"
-TEST_WEBHOOK_SECRET = "whsec_curbside_local"
+from devstack.stripe import SECRET_KEY, WEBHOOK_SECRET, LocalStripeServer
+
+TEST_SECRET_KEY = SECRET_KEY
+TEST_WEBHOOK_SECRET = WEBHOOK_SECRET
 
 
 def free_port() -> int:
@@ -88,33 +82,9 @@ class LocalStripe:
 @contextmanager
 def running_localstripe() -> Iterator[LocalStripe]:
     """Start localstripe, extended with Connect (`tests/localstripe_connect.py`), from scratch (no state from
-    an earlier run) and stop it afterwards."""
-    port = free_port()
-    command = [sys.executable, "-m", "tests.localstripe_connect", "--port", str(port), "--from-scratch"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = LocalStripe(f"http://127.0.0.1:{port}")
+    an earlier run) on a free port, and stop it afterwards — the same server the local stack runs."""
+    server = LocalStripeServer(free_port()).start()
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                server.get("/v1/customers")
-                break
-            except (urllib.error.URLError, ConnectionError) as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("localstripe did not start") from exc
-                time.sleep(0.1)
-        yield server
+        yield LocalStripe(server.url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def stripe_signature(body: bytes, secret: str = TEST_WEBHOOK_SECRET, *, timestamp: int | None = None) -> str:
-    """The `Stripe-Signature` header Stripe sends: `t={unix time},v1={HMAC-SHA256(secret, "{t}.{body}")}`."""
-    t = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={t},v1={digest}"
+        server.stop()

@@ -18,6 +18,7 @@ from curbside.entrypoints.payments import stripe_webhook
 from curbside.gateways.payments import connected_account_key, customer_key
 from curbside.services import completions, job_payments, requests
 from curbside.store.collections import Collection, doc_path
+from devstack.payments_flow import signature as stripe_signature
 from tests.factories import CLIENT_ID, DISPATCHER_ID
 from tests.payment_world import (
     add_job_in_progress,
@@ -28,7 +29,7 @@ from tests.payment_world import (
     payment_of,
     upload_completion_photos,
 )
-from tests.payments_server import LocalStripe, stripe_signature
+from tests.payments_server import LocalStripe
 
 APP = flask.Flask("replay-tests")
 REQUEST_ID = "job-replayed"

@@ -20,6 +20,7 @@ from curbside.domain.errors import InvalidInput, WrongState
 from curbside.services import completions, job_payments
 from curbside.services.notifications import notification_id
 from curbside.store.collections import Collection, private_doc_path
+from devstack.payments_flow import signature as stripe_signature
 from main import cancel_request, create_payout_account, review_dispatcher
 from tests.entrypoints.test_payments import deliver, event_body
 from tests.factories import CLIENT_ID, DISPATCHER_ID
@@ -36,7 +37,7 @@ from tests.payment_world import (
     payment_of,
     technician_with_account,
 )
-from tests.payments_server import LocalStripe, stripe_signature
+from tests.payments_server import LocalStripe
 from tests.request_world import add_client, add_dispatcher, add_job, everything, stored
 
 pytestmark = pytest.mark.usefixtures("stripe_deps")

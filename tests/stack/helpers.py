@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from google.cloud import firestore
 
 SAMPLE_FUNCTIONS = Path(__file__).resolve().parent / "sample_functions"
 
-T = TypeVar("T")
-
-
-def poll(read: Callable[[], T | None], timeout: float = 15.0, what: str = "the expected state") -> T:
-    """Re-run `read` until it returns something truthy (background work is asynchronous)."""
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    while True:
-        value = read()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no {what} within {timeout}s")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.25)
 
 
 def docs(admin: firestore.Client, collection: str) -> list[dict[str, Any]]:

@@ -16,8 +16,9 @@ from google.cloud import firestore
 
 from devstack.client import CallableClient
 from devstack.emulators import PROJECT_ID, free_port, port_in_use
+from devstack.polling import poll
 from devstack.stack import ROOT, Ports
-from tests.stack.helpers import emulator_processes, poll
+from tests.stack.helpers import emulator_processes
 
 EMULATOR_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "CLOUD_TASKS_EMULATOR_HOST",
                       "FIREBASE_AUTH_EMULATOR_HOST", "FUNCTIONS_EMULATOR", "FIREBASE_CONFIG")

@@ -9,10 +9,10 @@ import datetime as dt
 
 from devstack.client import CallableClient
 from devstack.clock import ManualClock
+from devstack.polling import poll
 from devstack.stack import LocalStack
 from tests.factories import make_service_request, put
 from tests.request_world import NEAR_CBD, add_client
-from tests.stack.helpers import poll
 from tests.technicians import add_technician, north_of
 
 

@@ -17,11 +17,11 @@ import pytest
 from devstack import payments_flow
 from devstack.client import CallableClient
 from devstack.clock import ManualClock
+from devstack.polling import poll
 from devstack.stack import LocalStack, Ports
 from tests.factories import make_service_request, put
 from tests.request_world import NEAR_CBD, add_client
 from tests.stack.conftest import running
-from tests.stack.helpers import poll
 from tests.technicians import add_technician, north_of
 
 CLIENT = "pay-client"

@@ -22,10 +22,10 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from curbside.deps import default_files
 from devstack.client import CallableClient
 from devstack.clock import ManualClock
+from devstack.polling import poll
 from devstack.stack import LocalStack
 from tests.factories import make_dispatcher_profile, make_service_request, make_user, put
 from tests.request_world import JPEG, NEAR_CBD, add_spec_rules
-from tests.stack.helpers import poll
 
 CLIENT = "e2e-client"
 TECHNICIAN = "e2e-technician"

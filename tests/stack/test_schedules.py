@@ -9,9 +9,10 @@ from google.cloud import firestore
 
 from devstack.__main__ import main
 from devstack.clock import ManualClock
+from devstack.polling import poll
 from devstack.scheduler import parse_schedule
 from devstack.stack import LocalStack
-from tests.stack.helpers import docs, poll
+from tests.stack.helpers import docs
 
 UTC = dt.UTC
 

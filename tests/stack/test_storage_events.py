@@ -8,8 +8,9 @@ from google.cloud.storage import Client as StorageClient
 
 from devstack.emulators import DEFAULT_BUCKET
 from devstack.loader import Kind
+from devstack.polling import poll
 from devstack.stack import LocalStack
-from tests.stack.helpers import docs, poll
+from tests.stack.helpers import docs
 
 
 def test_an_upload_runs_the_finalized_trigger_and_a_delete_the_deleted_one(stack: LocalStack,

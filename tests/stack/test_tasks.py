@@ -12,8 +12,9 @@ from google.cloud import firestore
 from devstack.activity import Invocation
 from devstack.client import CallableClient
 from devstack.clock import ManualClock
+from devstack.polling import poll
 from devstack.stack import LocalStack
-from tests.stack.helpers import docs, poll
+from tests.stack.helpers import docs
 
 
 def pings(admin: firestore.Client, note: str) -> list[dict[str, object]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from google.cloud import firestore
 
 from devstack.loader import Kind
+from devstack.polling import poll
 from devstack.stack import LocalStack
-from tests.stack.helpers import docs, poll
+from tests.stack.helpers import docs
 
 
 def test_an_admin_write_runs_the_created_trigger_with_params_data_and_event_id(stack: LocalStack,

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from google.api_core import exceptions as google_errors
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -214,7 +215,7 @@ def dispute_resolved(deps: Deps, request_id: str, *, refund_minor: int, release_
 
 
 def _set_payment_status(deps: Deps, request_id: str, status: PaymentStatus) -> None:
-    ref = deps.db.document(doc_path(Collection.JOB_COMPLETIONS, request_id))
-    if not ref.get().exists:
-        raise NotFound("There is no completed job to dispute.")
-    ref.update({"payment_status": status.value})
+    try:
+        deps.db.document(doc_path(Collection.JOB_COMPLETIONS, request_id)).update({"payment_status": status.value})
+    except google_errors.NotFound:
+        raise NotFound("There is no completed job to dispute.") from None

@@ -181,6 +181,16 @@ def _in_transaction(deps: Deps, request_id: str, step: Callable[[firestore.Trans
     return result
 
 
+def _recorded(deps: Deps, request_id: str, step: Callable[[firestore.Transaction, Loaded], object]) -> JobPayment:
+    """Run a recording step and return the payment as it now stands, without reading it again."""
+
+    def run(transaction: firestore.Transaction, loaded: Loaded) -> JobPayment:
+        step(transaction, loaded)
+        return loaded.payment
+
+    return _in_transaction(deps, request_id, run)
+
+
 def request_of_intent(db: firestore.Client, payment_intent_id: str) -> str | None:
     """The job a PaymentIntent belongs to (for Stripe objects that do not carry our metadata, like charges)."""
     for snap in (db.collection(Collection.JOB_PAYMENTS)
@@ -202,6 +212,8 @@ class _Card:
     customer_id: str
     payment_method_id: str
     attempt: int
+    amount_minor: int
+    currency: str
 
 
 def _advance(payment: JobPayment, status: AuthorizationStatus) -> bool:
@@ -215,41 +227,44 @@ def _advance(payment: JobPayment, status: AuthorizationStatus) -> bool:
 def ensure_authorized(deps: Deps, request_id: str) -> AuthorizationStatus:
     """Hold the job's price on the client's saved card (once). Without a usable card the payment is marked
     failed and the client told to add one; a declined card is not tried again until another is saved."""
+    return _authorize(deps, request_id).authorization_status
+
+
+def _authorize(deps: Deps, request_id: str) -> JobPayment:
+    """`ensure_authorized`, returning the payment as it stands afterwards."""
     db = deps.db
 
-    def decide(transaction: firestore.Transaction, loaded: Loaded) -> _Card | AuthorizationStatus:
+    def decide(transaction: firestore.Transaction, loaded: Loaded) -> _Card | JobPayment:
         payment = loaded.payment
         if payment.authorization_status in (AuthorizationStatus.AUTHORIZED, AuthorizationStatus.CAPTURED,
                                             AuthorizationStatus.CANCELLED):
-            return payment.authorization_status
+            return payment
         if loaded.request.status is RequestStatus.CANCELLED:
-            return payment.authorization_status
+            return payment
         private_snap = db.document(private_doc_path(Collection.CLIENT_PROFILES, payment.client_id)).get(
             transaction=transaction)
         private = from_snapshot(ClientProfilePrivate, private_snap) if private_snap.exists else ClientProfilePrivate()
         if not private.stripe_customer_id or not private.payment_method:
-            return _fail(deps, transaction, loaded, NO_PAYMENT_METHOD, None)
+            _fail(deps, transaction, loaded, NO_PAYMENT_METHOD, None)
+            return payment
         if private.payment_method == payment.declined_payment_method:
-            return payment.authorization_status
+            return payment
         payment.authorization_attempts += 1
         save(deps, transaction, loaded, [])
-        return _Card(private.stripe_customer_id, private.payment_method, payment.authorization_attempts)
+        return _Card(private.stripe_customer_id, private.payment_method, payment.authorization_attempts,
+                     payment.amount_minor, payment.currency)
 
     decided = _in_transaction(deps, request_id, decide)
-    if isinstance(decided, AuthorizationStatus):
+    if isinstance(decided, JobPayment):
         return decided
-    payment = read_payment(db, request_id)
-    assert payment is not None
     try:
         held = deps.payments.authorize(customer_id=decided.customer_id, payment_method_id=decided.payment_method_id,
-                                       amount_minor=payment.amount_minor, currency=payment.currency,
+                                       amount_minor=decided.amount_minor, currency=decided.currency,
                                        request_id=request_id, idempotency_key=authorize_key(request_id,
                                                                                              decided.attempt))
     except CardDeclined as declined:
-        _in_transaction(deps, request_id, failed_step(deps, str(declined), decided.payment_method_id))
-    else:
-        _in_transaction(deps, request_id, authorized_step(deps, held.payment_intent_id))
-    return _status(deps, request_id)
+        return _recorded(deps, request_id, failed_step(deps, str(declined), decided.payment_method_id))
+    return _recorded(deps, request_id, authorized_step(deps, held.payment_intent_id))
 
 
 def _fail(deps: Deps, transaction: firestore.Transaction, loaded: Loaded, reason: str,
@@ -313,30 +328,20 @@ def failed_step(deps: Deps, reason: str, payment_method: str | None) -> Step[boo
     return record
 
 
-def _status(deps: Deps, request_id: str) -> AuthorizationStatus:
-    payment = read_payment(deps.db, request_id)
-    return payment.authorization_status if payment is not None else AuthorizationStatus.NOT_STARTED
-
-
 # --- capture, cancel ----------------------------------------------------------------------------------------
 
 
 def capture(deps: Deps, request_id: str, amount_minor: int | None = None) -> JobPayment:
     """Charge the held card: the whole price on completion, or `amount_minor` (a late-cancellation fee). The
     money is then held for the technician until it is released."""
-    if ensure_authorized(deps, request_id) is not AuthorizationStatus.AUTHORIZED:
-        payment = read_payment(deps.db, request_id)
-        assert payment is not None
+    payment = _authorize(deps, request_id)
+    if payment.authorization_status is not AuthorizationStatus.AUTHORIZED or payment.payment_intent_id is None:
         return payment
-    payment = read_payment(deps.db, request_id)
-    assert payment is not None and payment.payment_intent_id is not None
     amount = payment.amount_minor if amount_minor is None else min(amount_minor, payment.amount_minor)
     captured = deps.payments.capture(payment.payment_intent_id, amount, capture_key(request_id))
-    _in_transaction(deps, request_id, captured_step(deps, payment.payment_intent_id, captured))
+    stored = _recorded(deps, request_id, captured_step(deps, payment.payment_intent_id, captured))
     if payment.release_requested or amount_minor is not None:
         return pay_out(deps, request_id)
-    stored = read_payment(deps.db, request_id)
-    assert stored is not None
     return stored
 
 
@@ -383,8 +388,7 @@ def cancel_authorization(deps: Deps, request_id: str) -> AuthorizationStatus:
     if isinstance(decided, AuthorizationStatus):
         return decided
     deps.payments.cancel_authorization(decided, cancel_key(request_id))
-    _in_transaction(deps, request_id, cancelled_step(deps, decided))
-    return _status(deps, request_id)
+    return _recorded(deps, request_id, cancelled_step(deps, decided)).authorization_status
 
 
 def cancelled_step(deps: Deps, payment_intent_id: str) -> Step[bool]:
@@ -427,6 +431,8 @@ class _Transfer:
     account_id: str
     amount: int
     fee: int
+    currency: str
+    attempt: int
 
 
 _PAYABLE = (PayoutStatus.RELEASED, PayoutStatus.AWAITING_PAYOUT_ACCOUNT)
@@ -438,13 +444,14 @@ def pay_out(deps: Deps, request_id: str) -> JobPayment:
     db = deps.db
     now = deps.clock.now()
 
-    def decide(transaction: firestore.Transaction, loaded: Loaded) -> _Transfer | None:
+    def decide(transaction: firestore.Transaction, loaded: Loaded) -> _Transfer | JobPayment:
         payment = loaded.payment
         if payment.payout_status not in _PAYABLE or payment.dispatcher_id is None or payment.refund_in_flight:
-            return None
+            return payment
         if payment.transfer_planned_minor is not None and payment.transfer_destination is not None:
             return _Transfer(payment.transfer_destination, payment.transfer_planned_minor,
-                             payment.held_minor - payment.transfer_planned_minor)
+                             payment.held_minor - payment.transfer_planned_minor, payment.currency,
+                             payment.transfer_attempts)
         private_snap = db.document(private_doc_path(Collection.DISPATCHER_PROFILES, payment.dispatcher_id)).get(
             transaction=transaction)
         private = (from_snapshot(DispatcherProfilePrivate, private_snap) if private_snap.exists
@@ -452,35 +459,30 @@ def pay_out(deps: Deps, request_id: str) -> JobPayment:
         if payment.held_minor == 0:
             payment.payout_status = PayoutStatus.REFUNDED
             save(deps, transaction, loaded, [])
-            return None
+            return payment
         if not private.stripe_account_id or not private.payouts_enabled:
             if payment.payout_status is not PayoutStatus.AWAITING_PAYOUT_ACCOUNT:
                 payment.payout_status = PayoutStatus.AWAITING_PAYOUT_ACCOUNT
                 save(deps, transaction, loaded, [])
-            return None
+            return payment
         fee = platform_fee(payment.held_minor, fee_percent())
         payment.transfer_planned_minor = payment.held_minor - fee
         payment.transfer_destination = private.stripe_account_id
         save(deps, transaction, loaded, [])
-        return _Transfer(private.stripe_account_id, payment.held_minor - fee, fee)
+        return _Transfer(private.stripe_account_id, payment.held_minor - fee, fee, payment.currency,
+                         payment.transfer_attempts)
 
     planned = _in_transaction(deps, request_id, decide)
-    if planned is not None:
-        payment = read_payment(db, request_id)
-        assert payment is not None
-        try:
-            transfer_id = (deps.payments.transfer(
-                planned.amount, payment.currency, planned.account_id,
-                transfer_key(request_id, payment.transfer_attempts), metadata={"request_id": request_id},
-                transfer_group=request_id) if planned.amount > 0 else None)
-        except AccountCannotReceive:
-            _in_transaction(deps, request_id, lambda transaction, loaded: _wait_for_account(deps, transaction, loaded))
-        else:
-            _in_transaction(deps, request_id, lambda transaction, loaded: _record_transfer(
-                deps, transaction, loaded, planned, transfer_id=transfer_id, now=now))
-    stored = read_payment(db, request_id)
-    assert stored is not None
-    return stored
+    if isinstance(planned, JobPayment):
+        return planned
+    try:
+        transfer_id = (deps.payments.transfer(
+            planned.amount, planned.currency, planned.account_id, transfer_key(request_id, planned.attempt),
+            metadata={"request_id": request_id}, transfer_group=request_id) if planned.amount > 0 else None)
+    except AccountCannotReceive:
+        return _recorded(deps, request_id, lambda transaction, loaded: _wait_for_account(deps, transaction, loaded))
+    return _recorded(deps, request_id, lambda transaction, loaded: _record_transfer(
+        deps, transaction, loaded, planned, transfer_id=transfer_id, now=now))
 
 
 def _wait_for_account(deps: Deps, transaction: firestore.Transaction, loaded: Loaded) -> None:
@@ -565,10 +567,10 @@ def refund(deps: Deps, request_id: str, amount_minor: int, key: str) -> Refunded
     if amount_minor <= 0:
         raise InvalidInput("refund_amount: must be more than zero.")
 
-    def reserve(transaction: firestore.Transaction, loaded: Loaded) -> str | None:
+    def reserve(transaction: firestore.Transaction, loaded: Loaded) -> JobPayment:
         payment = loaded.payment
         if key in payment.refunds:
-            return None
+            return payment
         if payment.refund_in_flight not in (None, key):
             raise LostRace("Another refund of this job is being processed; try again in a moment.")
         if payment.transfer_planned_minor is not None:
@@ -582,20 +584,18 @@ def refund(deps: Deps, request_id: str, amount_minor: int, key: str) -> Refunded
         if payment.refund_in_flight is None:
             payment.refund_in_flight, payment.refund_in_flight_minor = key, amount_minor
             save(deps, transaction, loaded, [])
-        return payment.payment_intent_id
+        return payment
 
-    payment_intent_id = _in_transaction(deps, request_id, reserve)
-    if payment_intent_id is not None:
-        _finish_refund(deps, request_id, payment_intent_id)
-    stored = read_payment(deps.db, request_id)
-    assert stored is not None
+    reserved = _in_transaction(deps, request_id, reserve)
+    stored = reserved if key in reserved.refunds else _finish_refund(deps, reserved)
     return Refunded(key, stored.refunds.get(key, amount_minor), stored.refunded_minor)
 
 
-def _finish_refund(deps: Deps, request_id: str, payment_intent_id: str) -> None:
-    """Refund the reserved amount at Stripe, take the technician's share back, and record both."""
-    payment = read_payment(deps.db, request_id)
-    assert payment is not None and payment.refund_in_flight is not None
+def _finish_refund(deps: Deps, payment: JobPayment) -> JobPayment:
+    """Refund the reserved amount at Stripe, take the technician's share back, and record both; returns the
+    payment as recorded."""
+    request_id, payment_intent_id = payment.request_id, payment.payment_intent_id
+    assert payment.refund_in_flight is not None and payment_intent_id is not None
     key, amount = payment.refund_in_flight, int(payment.refund_in_flight_minor or 0)
     split = split_refund(amount, held=payment.held_minor, paid_out=payment.paid_out_minor, fee=payment.fee_minor)
     stripe_refund = deps.payments.refund(payment_intent_id, amount, refund_key(request_id, key),
@@ -619,7 +619,7 @@ def _finish_refund(deps: Deps, request_id: str, payment_intent_id: str) -> None:
         save(deps, transaction, loaded, _refund_entries(stored, key, amount, split, reversal_id=reversal_id,
                                                         stripe_refund=stripe_refund, now=now))
 
-    _in_transaction(deps, request_id, record)
+    return _recorded(deps, request_id, record)
 
 
 def _apply_refund(payment: JobPayment, key: str, amount: int, split: RefundSplit, *, reversal_id: str | None) -> None:
@@ -716,7 +716,7 @@ def finish_unfinished(deps: Deps, *, limit: int = 200) -> dict[str, int]:
                  .where(filter=FieldFilter("refund_in_flight", ">", "")).limit(limit).stream()):
         payment = from_snapshot(JobPayment, snap)
         if payment.payment_intent_id is not None:
-            _finish_refund(deps, payment.request_id, payment.payment_intent_id)
+            _finish_refund(deps, payment)
             counts["refunds"] += 1
     for snap in (db.collection(Collection.JOB_PAYMENTS)
                  .where(filter=FieldFilter("payout_status", "==", PayoutStatus.RELEASED.value)).limit(limit).stream()):
