@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -251,13 +253,26 @@ def test_a_failing_handler_is_500_so_stripe_retries_and_nothing_is_recorded(db, 
 def test_concurrent_first_calls_agree_on_one_stored_customer(db, call, alice):
     # localstripe ignores idempotency keys, so both calls may create a customer there; real Stripe returns the
     # same one for `customer:{uid}`. Either way exactly one id is stored and every caller gets that one.
+    start = threading.Barrier(4)
+
+    def open_card_sheet(_: int):
+        start.wait()
+        for attempt in range(10):  # as the app does: a call that lost a race (ABORTED) is sent again, later
+            result = call(setup_payment_method, {}, uid=alice)
+            if result.status != 409 or result.error != "ABORTED":
+                return result
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("setup_payment_method never got through")
+
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: call(setup_payment_method, {}, uid=alice), range(4)))
+        results = list(pool.map(open_card_sheet, range(4)))
 
     assert all(result.status == 200 for result in results)
     stored = private_of(db, alice)["stripe_customer_id"]
     assert {result.result["customer_id"] for result in results} == {stored}
-    assert private_of(db, alice)["setup_intents_created"] == 4
+    # every call got a SetupIntent of its own, each numbered by a committed decision
+    assert len({result.result["setup_intent_client_secret"] for result in results}) == 4
+    assert private_of(db, alice)["setup_intents_created"] >= 4
 
 
 # the gateway itself
