@@ -14,8 +14,9 @@ from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.services import offers
 from curbside.services.dispatch_queue import EXPIRE_OFFER, start_dispatch
 from curbside.services.notifications import notification_id
-from curbside.store.collections import Collection
-from tests.factories import CLIENT_ID
+from curbside.store.codec import to_document
+from curbside.store.collections import Collection, doc_path
+from tests.factories import CLIENT_ID, make_service_request
 from tests.request_world import NEAR_CBD, add_client, add_job, everything, stored
 from tests.technicians import add_technician, north_of, stored_entry
 
@@ -152,6 +153,25 @@ def test_the_feed_lists_nearby_pending_jobs_for_each_tab(db, deps, clock, world)
     assert far.id not in ids(offers.FeedTab.MOST_RECENT)
     for hidden in ("shadow", "unverified", "offline", "stale"):
         assert ids(offers.FeedTab.PRIORITY, hidden) == []
+
+
+def test_the_feed_finds_a_nearby_job_behind_a_nationwide_backlog(db, deps, world):
+    # More pending jobs elsewhere than one feed call may read, stored ahead of the nearby job in id order:
+    # a scan of the country's pending jobs would read FEED_READ_LIMIT of them and never reach it.
+    elsewhere = offers.FEED_READ_LIMIT + 20
+    for start in range(0, elsewhere, 400):
+        batch = db.batch()
+        for n in range(start, min(start + 400, elsewhere)):
+            job = make_service_request(id=f"melbourne-{n:04d}", status=S.PENDING, location_lat=-37.8136,
+                                       location_lng=144.9631)
+            batch.set(db.document(doc_path(Collection.SERVICE_REQUESTS, job.id)), to_document(job))
+        batch.commit()
+    nearby = add_job(db, S.PENDING, id="sydney-last")
+    here = north_of(NEAR_CBD, 500)
+
+    jobs = offers.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=offers.FeedTab.MOST_RECENT)
+
+    assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
 
 
 def test_technicians_who_may_not_work_cannot_take_a_job_from_the_feed_and_nothing_is_written(db, deps, world):

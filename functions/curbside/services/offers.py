@@ -34,6 +34,7 @@ from curbside.domain.enums import AccountStatus, OfferStatus, RequestActor, Requ
 from curbside.domain.errors import LostRace, NotAllowed, NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.request_lifecycle import transition
+from curbside.domain.search_cells import cover_disc
 from curbside.services.candidates import configured_settings
 from curbside.services.dispatch_queue import offer_next, offers_of
 from curbside.services.dispatcher_index import Standing, begin_index_refresh, configured_capacity
@@ -44,6 +45,11 @@ from curbside.store.transactions import run_transaction
 
 TAKEN = "This job has already been taken by another technician."
 NO_OFFER = "There is no such offer among yours."
+
+FEED_READ_LIMIT = 500
+"""The most pending jobs near the caller one feed call reads (each is a billed read). The cell query returns
+only jobs in cells touching the caller's radius, so this bounds a city with an extraordinary backlog, not the
+country: beyond it, a tab orders the first 500 the index returns."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +283,26 @@ def _may_browse(deps: Deps, uid: str) -> bool:
     return entry.searchable and entry.location_updated_at is not None and entry.location_updated_at >= fresh_since
 
 
+def pending_jobs_near(db: firestore.Client, lat: float, lng: float,
+                      radius_m: float) -> list[tuple[ServiceRequest, float]]:
+    """Pending jobs within `radius_m` of a point, each with its distance in metres. One query reads the
+    pending jobs whose `search_cells` meet the cells covering the disc (the candidate search's index, turned
+    around), at most `FEED_READ_LIMIT`; the exact distance then drops the few from where the cover overhangs
+    the circle."""
+    cover = [cell.token for cell in cover_disc(lat, lng, radius_m)]
+    query = (db.collection(Collection.SERVICE_REQUESTS)
+             .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
+             .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
+             .limit(FEED_READ_LIMIT))
+    near = []
+    for snap in query.stream():
+        request = from_snapshot(ServiceRequest, snap)
+        distance_m = haversine_m(lat, lng, request.location_lat, request.location_lng)
+        if distance_m <= radius_m:
+            near.append((request, distance_m))
+    return near
+
+
 def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: FeedTab,
                         limit: int | None = None) -> dict[str, list[FeedJob]]:
     """Pending jobs within the dispatch radius of the caller, ordered for the chosen tab."""
@@ -284,18 +310,10 @@ def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: Fe
         raise NotAllowed("Only technicians can browse available jobs.")
     if not _may_browse(deps, uid):
         return {"jobs": []}
-    radius_m = configured_settings().radius_m
     most = min(limit or config.FEED_LIMIT.value, config.FEED_LIMIT.value)
-    jobs: list[FeedJob] = []
-    for snap in (deps.db.collection(Collection.SERVICE_REQUESTS)
-                 .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value)).limit(500).stream()):
-        request = from_snapshot(ServiceRequest, snap)
-        distance_m = haversine_m(lat, lng, request.location_lat, request.location_lng)
-        if request.client_id == uid or distance_m > radius_m or (tab is FeedTab.SCHEDULED
-                                                                 and not request.is_scheduled):
-            continue
-        jobs.append(FeedJob(request.id, request.car_model, request.license_plate, request.location_address,
-                            request.final_price, round(distance_m / 1000, 2), request.is_urgent,
-                            request.is_scheduled, request.scheduled_datetime, request.client_name,
-                            request.client_rating, request.created_date))
+    jobs = [FeedJob(request.id, request.car_model, request.license_plate, request.location_address,
+                    request.final_price, round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
+                    request.scheduled_datetime, request.client_name, request.client_rating, request.created_date)
+            for request, distance_m in pending_jobs_near(deps.db, lat, lng, configured_settings().radius_m)
+            if request.client_id != uid and (tab is not FeedTab.SCHEDULED or request.is_scheduled)]
     return {"jobs": sorted(jobs, key=_ORDER[tab])[:most]}

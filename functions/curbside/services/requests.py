@@ -50,7 +50,7 @@ from curbside.services.notifications import notify
 from curbside.services.uploads import require_own_uploads
 from curbside.store.codec import encode_value, from_snapshot, to_document
 from curbside.store.collections import Collection, doc_path
-from curbside.store.transactions import run_transaction
+from curbside.store.transactions import retry_lost_races, run_transaction
 
 JOB_CHANGED = "The job changed at the same moment; try again."
 
@@ -267,7 +267,12 @@ def create_request(deps: Deps, uid: str, new: NewRequest, settings: RequestSetti
 def request_created(deps: Deps, request_id: str) -> str:
     """After a request is stored (the `on_request_created` trigger): an immediate job goes to dispatch, a
     scheduled one waits for the activator unless its slot is already within 24 hours. Safe to run twice:
-    the activation and the dispatch hand-over each happen once. Returns what happened, for the log."""
+    the activation and the dispatch hand-over each happen once, and a hand-over that lost a race is tried
+    again here, since the trigger is never delivered again. Returns what happened, for the log."""
+    return retry_lost_races(lambda: _hand_over_created(deps, request_id))
+
+
+def _hand_over_created(deps: Deps, request_id: str) -> str:
     snap = deps.db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).get()
     status = (snap.to_dict() or {}).get("status") if snap.exists else None
     if status == RequestStatus.PENDING.value:

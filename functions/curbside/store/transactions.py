@@ -4,10 +4,15 @@ The client retries a transaction that collides with another (Firestore aborts on
 read-write transactions); when the collisions outlast its retries it raises a bare `ValueError` whose cause
 is `Aborted`. That is the "lost race" of DESIGN.md convention 2, so it becomes `LostRace` (ABORTED, "try
 again") instead of an INTERNAL error.
+
+Background work that nobody will resend — a Firestore trigger, which this SDK always deploys with retries
+off — uses `retry_lost_races` to try again itself after a short, jittered pause.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -28,3 +33,15 @@ def run_transaction(db: firestore.Client, decide: Callable[[firestore.Transactio
         if isinstance(exc.__cause__, google_errors.Aborted):
             raise LostRace(lost_race) from None
         raise
+
+
+def retry_lost_races(action: Callable[[], T], *, attempts: int = 4, first_pause_s: float = 0.05) -> T:
+    """Run `action`, running it again after a `LostRace` up to `attempts` times in all, pausing a random
+    0.5-1.5 x `first_pause_s`, doubled each time, so the contenders spread out. `action` must be safe to
+    repeat. The last `LostRace` propagates."""
+    for attempt in range(1, attempts):
+        try:
+            return action()
+        except LostRace:
+            time.sleep(first_pause_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+    return action()

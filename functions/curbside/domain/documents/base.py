@@ -6,7 +6,7 @@ built in the first place; the store codec turns them into what Firestore holds.
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -58,6 +58,21 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     id: Annotated[str, Field(min_length=1, pattern=r"^[^/]+$")]
+
+
+class DerivesFields(BaseModel):
+    """A model some of whose fields are computed from the others and stored only so that Firestore can query
+    them. Whatever is passed in or read back for them is ignored, and the subclass's after-validator fills
+    them, so no writer (service, seed, factory) can store a value that disagrees with its source."""
+
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_fields_are_not_input(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if name not in cls.derived_fields}
+        return data
 
 
 class UserKeyedDocument(Document):

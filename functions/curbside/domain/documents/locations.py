@@ -20,13 +20,14 @@ Three kinds of fields:
 Freshness is not stored: it is a matter of time passing, so the search filters `location_updated_at`.
 """
 
-from typing import Annotated, Any, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import Field, model_validator
 
 from curbside.domain.documents.base import (
     AverageStars,
     Count,
+    DerivesFields,
     Latitude,
     Longitude,
     UserKeyedDocument,
@@ -40,13 +41,12 @@ DEFAULT_CAPACITY = 2
 """Active jobs a technician may hold and still be offered more: the current job and the next one (the spec's
 availability bonus favours the free, so a busy technician must remain a candidate)."""
 
-DERIVED_FIELDS = frozenset({"geohash", "searchable", "search_cells"})
 
-
-class DispatcherLocation(UserKeyedDocument):
+class DispatcherLocation(UserKeyedDocument, DerivesFields):
     """DispatcherLocations/{uid}."""
 
     key_field = "dispatcher_id"
+    derived_fields: ClassVar[frozenset[str]] = frozenset({"geohash", "searchable", "search_cells"})
 
     dispatcher_id: str
     is_online: bool = False
@@ -67,13 +67,6 @@ class DispatcherLocation(UserKeyedDocument):
     search_cells: list[str] = Field(default_factory=list)
     """Derived: the cells the candidate search matches (`search_cells.search_cell_tokens`), empty unless
     `searchable`, so the search index holds eligible technicians only."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _derived_fields_are_not_input(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {name: value for name, value in data.items() if name not in DERIVED_FIELDS}
-        return data
 
     @model_validator(mode="after")
     def _derive(self) -> Self:

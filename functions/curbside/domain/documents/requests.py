@@ -1,13 +1,14 @@
 """ServiceRequests: one job, from the client's request to completion or cancellation."""
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from curbside.domain.documents.base import (
     AverageStars,
     DateString,
+    DerivesFields,
     Document,
     Latitude,
     Longitude,
@@ -16,9 +17,10 @@ from curbside.domain.documents.base import (
     UtcDatetime,
 )
 from curbside.domain.enums import RequestActor, RequestStatus
+from curbside.domain.search_cells import search_cell_tokens
 
 
-class ServiceRequest(Document):
+class ServiceRequest(Document, DerivesFields):
     """ServiceRequests/{auto id}. Created by the create_request function, which prices it; the status and
     timestamps then move through the job workflow (spec section 3).
 
@@ -26,7 +28,13 @@ class ServiceRequest(Document):
     (`cancelled_at`, `cancelled_by` uid, `cancelled_by_type`, `cancellation_reason`, `refund_amount`,
     `cancellation_fee` — the spec's "Refund processed (if applicable)" needs the amounts), the arrival check
     (`arrival_distance_meters`, `arrival_location_verified` — "Verify location (distance < 100m)"), and
-    `dispatch_started_at`, the idempotency marker of the hand-over to auto-dispatch."""
+    `dispatch_started_at`, the idempotency marker of the hand-over to auto-dispatch.
+
+    Derived (computed from the job's location whenever the model is built, never taken as input):
+    `search_cells`, the cells containing the job at every search depth, so that the technicians' jobs feed
+    reads only the pending jobs near the caller in one query (`services.offers.list_available_jobs`)."""
+
+    derived_fields: ClassVar[frozenset[str]] = frozenset({"search_cells"})
 
     client_id: str
     client_name: str | None = None
@@ -82,3 +90,10 @@ class ServiceRequest(Document):
     arrival_distance_meters: Annotated[float, Field(ge=0)] | None = None
     arrival_location_verified: bool | None = None
     dispatch_started_at: UtcDatetime | None = None
+    search_cells: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _derive(self) -> Self:
+        # Written past validate_assignment on purpose: an output of validation, not an input to it.
+        self.__dict__["search_cells"] = search_cell_tokens(self.location_lat, self.location_lng)
+        return self

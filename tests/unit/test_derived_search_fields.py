@@ -1,16 +1,17 @@
-"""A DispatcherLocations entry computes its own search fields: only eligible technicians are indexed."""
+"""Derived search fields: a DispatcherLocations entry indexes only eligible technicians, and a job is filed
+under the cells of its location, whatever a writer passes in."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from curbside.domain.documents import DispatcherLocation
+from curbside.domain.documents import DispatcherLocation, ServiceRequest
 from curbside.domain.enums import AccountStatus
 from curbside.domain.geo import geohash_encode
 from curbside.domain.search_cells import search_cell_tokens
 from curbside.store.codec import from_document, to_document
-from tests.factories import make_dispatcher_location
+from tests.factories import make_dispatcher_location, make_service_request
 
 
 def test_an_eligible_technician_is_filed_under_the_cells_of_their_position():
@@ -69,3 +70,11 @@ def test_a_position_is_stored_with_its_time_or_not_at_all():
         make_dispatcher_location(location_updated_at=None)
     with pytest.raises(ValidationError, match="together"):
         make_dispatcher_location(lng=None)
+
+
+def test_a_job_is_filed_under_the_cells_of_its_location_whatever_a_writer_passes():
+    job = make_service_request(location_lat=-33.8688, location_lng=151.2093, search_cells=["elsewhere"])
+    stored = to_document(job) | {"search_cells": ["stale"]}
+
+    assert job.search_cells == search_cell_tokens(-33.8688, 151.2093)
+    assert from_document(ServiceRequest, stored).search_cells == job.search_cells
