@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -228,13 +229,17 @@ def requests_a_job(person: Person) -> list[Step]:
         return f"quote_price -> {quote['base_price']:.2f} {lines} = {quote['final_price']:.2f} {quote['currency']}"
 
     def requests(demo: Demo) -> str:
-        result = demo.call(person.uid, "create_request", {
-            "car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
-            "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
-            "is_urgent": True, "is_scheduled": False})
+        tap = {"car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
+               "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
+               "is_urgent": True, "is_scheduled": False, "request_key": uuid.uuid4().hex}
+        result = demo.call(person.uid, "create_request", tap)
+        again = demo.call(person.uid, "create_request", tap)  # the app resends a call whose answer it lost
+        if again["request_id"] != result["request_id"]:
+            raise StepFailed(f"a retried create_request made a second job {again['request_id']}")
         job["id"] = result["request_id"]
         demo.counts["jobs created"] += 1
-        return f"create_request -> {result['request_id']} {result['status']} {result['final_price']:.2f}"
+        return (f"create_request -> {result['request_id']} {result['status']} {result['final_price']:.2f}; "
+                "its retry with the same request_key answered the same job")
 
     def handed_to_dispatch(demo: Demo) -> str:
         demo.await_run("on_request_created", f"ServiceRequests/{job['id']}")

@@ -5,7 +5,9 @@ including twenty simultaneous requests naming one redemption."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -161,6 +163,8 @@ CASES = [
     ({"time_zone": "Mars/Olympus"}, "time_zone"),
     ({"reward_redemption_id": "a/b"}, "reward_redemption_id"),
     ({"status": "accepted"}, "status: is not an accepted field"),
+    ({"request_key": "short"}, "request_key"),
+    ({"request_key": "tap 1/2 of the button"}, "request_key"),
 ]
 
 
@@ -337,6 +341,69 @@ def test_twenty_simultaneous_requests_with_one_reward_give_it_to_exactly_one(db,
     assert [job.id for job in jobs] == [winners[0].result["request_id"]]
     assert jobs[0].get("reward_applied") is True and jobs[0].get("final_price") == 23.0
     assert stored(db, Collection.REWARD_REDEMPTIONS, redemption)["used_on_request_id"] == jobs[0].id
+
+
+# --- retries: the request key ---------------------------------------------------------------------------------
+
+
+def test_a_retried_request_with_its_key_answers_with_the_first_request_and_creates_no_second(
+        db, call, client, photos):
+    redemption = add_redemption(db, amount="10.00")
+    data = create_data(photos, reward_redemption_id=redemption, request_key="tap-0f3a9c21")
+    first = call(create_request, data, uid=client)
+    after_first = everything(db)
+
+    again = call(create_request, data, uid=client)  # the answer was lost; the reward is now used by the first
+
+    assert again.status == 200 and again.result == first.result
+    assert first.result["breakdown"]["reward_discount"] == 10.0
+    assert everything(db) == after_first
+
+
+def test_requests_with_different_keys_or_no_key_are_different_requests(db, call, client, photos):
+    ids = {call(create_request, create_data(photos, **key), uid=client).result["request_id"]
+           for key in ({"request_key": "tap-00000001"}, {"request_key": "tap-00000002"}, {}, {})}
+
+    assert len(ids) == 4 == len(list(db.collection(Collection.SERVICE_REQUESTS).stream()))
+
+
+def test_the_same_key_from_another_client_is_that_clients_own_request(db, call, client, photos, bucket):
+    add_client(db, uid="other-client")
+    theirs = [upload_photo(bucket, uid="other-client", name="front.jpg")]
+
+    mine = call(create_request, create_data(photos, request_key="tap-00000001"), uid=client).result
+    other = call(create_request, create_data(theirs, request_key="tap-00000001"), uid="other-client").result
+
+    assert mine["request_id"] != other["request_id"]
+    assert stored(db, Collection.SERVICE_REQUESTS, other["request_id"])["client_id"] == "other-client"
+
+
+def test_twenty_simultaneous_retries_of_one_keyed_request_create_it_once(db, call, client, photos):
+    redemption = add_redemption(db, amount="10.00")
+    data = create_data(photos, reward_redemption_id=redemption, request_key="tap-5b1e0d77")
+    barrier = threading.Barrier(20)
+    answers = []
+
+    def send():
+        barrier.wait()
+        for attempt in range(10):  # as the app does: a call that lost a race (ABORTED) is sent again, later
+            answer = call(create_request, data, uid=client)
+            if answer.status != 409:
+                answers.append(answer)
+                return
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answers) == 20 and {answer.status for answer in answers} == {200}
+    assert len({answer.result["request_id"] for answer in answers}) == 1
+    jobs = list(db.collection(Collection.SERVICE_REQUESTS).stream())
+    assert [job.id for job in jobs] == [answers[0].result["request_id"]]
+    assert jobs[0].get("final_price") == 23.0 and jobs[0].get("reward_applied") is True
 
 
 def test_an_inactive_pricing_rule_changes_nothing(db, call, client):

@@ -75,6 +75,7 @@ class CreateRequestPayload(PlacementPayload):
     car_location_images: Annotated[list[StoragePath], Field(min_length=1, max_length=4)]
     notes: Annotated[str, Field(max_length=500)] | None = None
     reward_redemption_id: DocId | None = None
+    request_key: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
     @field_validator("car_location_images")
     @classmethod
@@ -88,7 +89,7 @@ class CreateRequestPayload(PlacementPayload):
             placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
             license_plate=self.license_plate, location_address=self.location_address,
             car_location_images=tuple(self.car_location_images), notes=self.notes,
-            reward_redemption_id=self.reward_redemption_id,
+            reward_redemption_id=self.reward_redemption_id, request_key=self.request_key,
         )
 
 

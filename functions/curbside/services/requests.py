@@ -14,6 +14,7 @@ written atomically:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,8 @@ class NewRequest:
     car_location_images: tuple[str, ...]
     notes: str | None = None
     reward_redemption_id: str | None = None
+    request_key: str | None = None
+    """The app's key for this one "Request Service" tap, sent again with any retry of the call."""
 
 
 @dataclass(frozen=True)
@@ -215,19 +218,56 @@ def _spec_range(value: Decimal, high: Decimal) -> float:
     return float(min(max(value, Decimal(1)), high))
 
 
+def request_doc_id(uid: str, request_key: str) -> str:
+    """The id of the request a client creates with `request_key`: the same for every retry of the call,
+    different for every client (20 hex characters, like Firestore's own ids in length)."""
+    return hashlib.sha256(f"{uid}\n{request_key}".encode()).hexdigest()[:20]
+
+
+def _already_created(db: firestore.Client, uid: str, ref: firestore.DocumentReference) -> RequestCreated | None:
+    """The answer for a request this client already created under the same key, as the request is now."""
+    snap = ref.get()
+    if not snap.exists:
+        return None
+    request = from_snapshot(ServiceRequest, snap)
+    if request.client_id != uid:  # an 80-bit hash collision between two clients: never hand over another's job
+        raise LostRace("Another change got in the way; try again with a new request.")
+    return RequestCreated(request.id, request.status, request.final_price, request.price_breakdown or {})
+
+
 def create_request(deps: Deps, uid: str, new: NewRequest, settings: RequestSettings) -> RequestCreated:
-    """Validate, price and store a new request; a named reward is marked used in the same commit."""
+    """Validate, price and store a new request; a named reward is marked used in the same commit. With a
+    `request_key`, a retried call (the answer was lost, the button tapped twice) answers with the request the
+    first call created instead of creating a second one."""
     db = deps.db
     now = deps.clock.now()
     job, booked = _plan(settings, new.placement, now)
     client = _client(db, uid)
+    jobs = db.collection(Collection.SERVICE_REQUESTS)
+    ref = jobs.document(request_doc_id(uid, new.request_key)) if new.request_key else jobs.document()
+    if new.request_key and (earlier := _already_created(db, uid, ref)) is not None:
+        return earlier
+    try:
+        return _store_new(deps, uid, new, pricing_settings=settings.pricing, client=client, ref=ref, job=job,
+                          booked=booked, now=now)
+    except (WrongState, LostRace):
+        # With a key, the refusal may only mean that a concurrent retry of this same call got there first
+        # (it created the request and used the reward): its request is the answer.
+        if new.request_key and (earlier := _already_created(db, uid, ref)) is not None:
+            return earlier
+        raise
+
+
+def _store_new(deps: Deps, uid: str, new: NewRequest, *, pricing_settings: PricingSettings, client: _Client,
+               ref: firestore.DocumentReference, job: Job, booked: Slot | None, now: dt.datetime) -> RequestCreated:
+    """Check the photos and the reward, price the job, and create it at `ref` with the reward's use."""
+    db = deps.db
     require_own_uploads(deps.files, uid, new.car_location_images, purpose=Purpose.CAR_PHOTOS,
                         field_name="car_location_images")
     redeemed = (_redemption(db, uid, new.reward_redemption_id, client.profile.loyalty_tier, now)
                 if new.reward_redemption_id else None)
-    quote: Quote = pricing.price(deps, settings.pricing, job, redeemed.discount if redeemed else None)
+    quote: Quote = pricing.price(deps, pricing_settings, job, redeemed.discount if redeemed else None)
 
-    ref = db.collection(Collection.SERVICE_REQUESTS).document()
     placement = new.placement
     request = ServiceRequest(
         id=ref.id, client_id=uid, client_name=client.name, client_rating=client.profile.client_rating,
@@ -244,7 +284,8 @@ def create_request(deps: Deps, uid: str, new: NewRequest, settings: RequestSetti
         final_price=quote.final_price, is_urgent=placement.is_urgent,
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
-        notes=new.notes or None, created_date=now, updated_date=now,
+        notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=now,
+        updated_date=now,
     )
     batch = db.batch()
     batch.create(ref, to_document(request))
@@ -259,7 +300,7 @@ def create_request(deps: Deps, uid: str, new: NewRequest, settings: RequestSetti
         if redeemed is not None:
             _redemption(db, uid, redeemed.snapshot.id, client.profile.loyalty_tier, now)
         raise LostRace("The reward changed while the request was being created; try again.") from None
-    except google_errors.Aborted:
+    except (google_errors.AlreadyExists, google_errors.Aborted):  # AlreadyExists: the same key, concurrently
         raise LostRace("Another change got in the way; try again.") from None
     return RequestCreated(ref.id, request.status, quote.final_price, quote.breakdown())
 

@@ -1,7 +1,7 @@
 """ServiceRequests: one job, from the client's request to completion or cancellation."""
 
 from decimal import Decimal
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
@@ -28,7 +28,9 @@ class ServiceRequest(Document, DerivesFields):
     (`cancelled_at`, `cancelled_by` uid, `cancelled_by_type`, `cancellation_reason`, `refund_amount`,
     `cancellation_fee` — the spec's "Refund processed (if applicable)" needs the amounts), the arrival check
     (`arrival_distance_meters`, `arrival_location_verified` — "Verify location (distance < 100m)"), and
-    `dispatch_started_at`, the idempotency marker of the hand-over to auto-dispatch.
+    `dispatch_started_at`, the idempotency marker of the hand-over to auto-dispatch, and `price_breakdown`,
+    the price as quoted when the request was created (create_request's `breakdown`, amounts as doubles), so
+    a retried call and the receipt show the lines the client agreed to.
 
     Derived (computed from the job's location whenever the model is built, never taken as input):
     `search_cells`, the cells containing the job at every search depth, so that the technicians' jobs feed
@@ -90,6 +92,7 @@ class ServiceRequest(Document, DerivesFields):
     arrival_distance_meters: Annotated[float, Field(ge=0)] | None = None
     arrival_location_verified: bool | None = None
     dispatch_started_at: UtcDatetime | None = None
+    price_breakdown: dict[str, Any] | None = None
     search_cells: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
