@@ -33,6 +33,7 @@ seed: venv
 
 bench: prereqs
 	$(PY) -m bench.dispatch $(ARGS)
+	$(PY) -m bench.feed $(FEED_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -283,8 +283,16 @@ def _may_browse(deps: Deps, uid: str) -> bool:
     return entry.searchable and entry.location_updated_at is not None and entry.location_updated_at >= fresh_since
 
 
-def pending_jobs_near(db: firestore.Client, lat: float, lng: float,
-                      radius_m: float) -> list[tuple[ServiceRequest, float]]:
+@dataclass(frozen=True)
+class NearbyJobs:
+    jobs: list[tuple[ServiceRequest, float]]
+    """Pending jobs within the radius, each with its distance in metres."""
+    reads: int
+    """Document reads Firestore bills for the query: the jobs it returned before the exact distance filter, and
+    one when it returned none."""
+
+
+def pending_jobs_near(db: firestore.Client, lat: float, lng: float, radius_m: float) -> NearbyJobs:
     """Pending jobs within `radius_m` of a point, each with its distance in metres. One query reads the
     pending jobs whose `search_cells` meet the cells covering the disc (the candidate search's index, turned
     around), at most `FEED_READ_LIMIT`; the exact distance then drops the few from where the cover overhangs
@@ -294,13 +302,14 @@ def pending_jobs_near(db: firestore.Client, lat: float, lng: float,
              .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
              .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
              .limit(FEED_READ_LIMIT))
-    near = []
+    near, returned = [], 0
     for snap in query.stream():
+        returned += 1
         request = from_snapshot(ServiceRequest, snap)
         distance_m = haversine_m(lat, lng, request.location_lat, request.location_lng)
         if distance_m <= radius_m:
             near.append((request, distance_m))
-    return near
+    return NearbyJobs(near, max(1, returned))
 
 
 def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: FeedTab,
@@ -314,6 +323,6 @@ def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: Fe
     jobs = [FeedJob(request.id, request.car_model, request.license_plate, request.location_address,
                     request.final_price, round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
                     request.scheduled_datetime, request.client_name, request.client_rating, request.created_date)
-            for request, distance_m in pending_jobs_near(deps.db, lat, lng, configured_settings().radius_m)
+            for request, distance_m in pending_jobs_near(deps.db, lat, lng, configured_settings().radius_m).jobs
             if request.client_id != uid and (tab is not FeedTab.SCHEDULED or request.is_scheduled)]
     return {"jobs": sorted(jobs, key=_ORDER[tab])[:most]}

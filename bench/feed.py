@@ -1,0 +1,261 @@
+"""Jobs-feed benchmark: what one call of the technicians' jobs feed reads, at 1,000 and 10,000 pending jobs
+nationwide, against the nationwide scan it replaced.
+
+    .venv/bin/python -m bench.feed                          # 1,000 and 10,000 pending jobs (`make bench`)
+    .venv/bin/python -m bench.feed --scales 1000 --callers 10    # a quick look
+
+It starts its own Firestore emulator and seeds pending `ServiceRequests` through the production model (so
+each carries the `search_cells` the services derive) with batched writes of 500, at places drawn like demand
+(`bench/australia.py`, as `bench/dispatch.py` draws technicians): each probe town gets a fixed cohort of jobs
+and no other job comes within the radius + 10 km of it. Each scale extends the last.
+
+For a fixed set of callers (the probe towns and sites drawn like demand, `bench.dispatch.job_sites`) it calls
+the production `services.offers.pending_jobs_near` with the 50-mile radius and records the documents its query
+returned (the reads Firestore bills: one per document, one for a query that returns none) against the jobs
+truly within the radius (haversine over the seeded jobs, no query involved). The old feed read
+`status == pending` with `.limit(500)` nationwide and filtered in memory: the benchmark runs that query once
+per scale (its answer is the same for every caller) to see which jobs within a caller's radius it would have
+missed.
+
+The emulator evaluates `array-contains-any` by scanning the collection once per value, so a feed call takes
+seconds at 10,000 jobs; production Firestore answers it from the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from bench.australia import PROBES, Place, places, probe_cohort
+from bench.dispatch import AMPLIFICATION_LIMIT, BATCH, CLEARANCE_M, NOW, PROBE_COHORT, Site, job_sites, summary
+from curbside.domain.documents import ServiceRequest
+from curbside.domain.enums import RequestStatus
+from curbside.domain.geo import haversine_m
+from curbside.services.candidates import METRES_PER_MILE
+from curbside.services.offers import FEED_READ_LIMIT, pending_jobs_near
+from curbside.store.codec import to_document
+from curbside.store.collections import Collection
+from devstack.emulators import FirestoreEmulator
+
+CAR_MODELS = ("Toyota Corolla", "Mazda 3", "Hyundai i30", "Ford Ranger", "Toyota RAV4", "Kia Cerato")
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+# --- the jobs -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """A seeded pending job as the benchmark knows it (ground truth, no query involved)."""
+
+    id: str
+    lat: float
+    lng: float
+
+
+def draw_job(place: Place, rng: random.Random) -> ServiceRequest:
+    """A pending job at a place, built by the production model (so `search_cells` is what the services write).
+    Its id is random like a Firestore auto-id, so the old scan's first 500 by id are an arbitrary 500."""
+    job_id = "".join(rng.choices(ID_ALPHABET, k=20))
+    client = f"client-{rng.randrange(100_000):05d}"
+    price = Decimal("33.00") if rng.random() < 0.7 else Decimal("42.90")  # 30 % urgent (x1.3)
+    return ServiceRequest(
+        id=job_id, client_id=client, car_model=rng.choice(CAR_MODELS), license_plate=f"BNC{rng.randrange(1000):03d}",
+        location_address=f"{place.town}", location_lat=place.lat, location_lng=place.lng,
+        car_location_images=[f"users/{client}/car_photos/{job_id}.jpg"], status=RequestStatus.PENDING,
+        is_urgent=price > Decimal("33.00"), price=price, final_price=price,
+        created_date=NOW - dt.timedelta(minutes=rng.uniform(0, 120)))
+
+
+def pending_jobs(seed: int, radius_m: float) -> Iterator[ServiceRequest]:
+    """The probe towns' fixed cohorts of jobs, then an endless nationwide stream drawn like demand: the first N
+    are the country at N pending jobs, so each scale extends the last."""
+    for probe in PROBES:
+        rng = random.Random(f"{seed}:feed:{probe.name}")
+        yield from (draw_job(place, rng) for place in probe_cohort(probe, PROBE_COHORT, rng))
+    rng = random.Random(f"{seed}:feed")
+    yield from (draw_job(place, rng) for place in places(rng, keep_clear_of_probes_m=radius_m + CLEARANCE_M))
+
+
+def seed_jobs(db: firestore.Client, jobs: Sequence[ServiceRequest]) -> float:
+    """Write the jobs in batched writes of 500 (the admin client, as a backfill would); returns seconds."""
+    collection = db.collection(Collection.SERVICE_REQUESTS)
+    start = time.perf_counter()
+    for first in range(0, len(jobs), BATCH):
+        writes = db.batch()
+        for job in jobs[first:first + BATCH]:
+            writes.set(collection.document(job.id), to_document(job))
+        writes.commit()
+    return time.perf_counter() - start
+
+
+def old_scan(db: firestore.Client) -> set[str]:
+    """What the old feed read for every caller: the first 500 pending jobs nationwide."""
+    query = (db.collection(Collection.SERVICE_REQUESTS)
+             .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value)).limit(FEED_READ_LIMIT))
+    return {snap.id for snap in query.select([]).stream()}
+
+
+# --- one feed call ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedCall:
+    site: Site
+    within: int
+    """Jobs truly within the radius (ground truth)."""
+    reads: int
+    """Documents the feed's query returned (billed reads, at least 1)."""
+    listed: int
+    missed: int
+    """Jobs within the radius the feed did not list."""
+    old_reads: int
+    old_missed: int
+    """Jobs within the radius the old nationwide scan would not have read."""
+    seconds: float
+
+    @property
+    def amplification(self) -> float:
+        return self.reads / max(1, self.within)
+
+    @property
+    def capped(self) -> bool:
+        return self.reads >= FEED_READ_LIMIT
+
+
+def call_feed(db: firestore.Client, site: Site, jobs: Sequence[Job], radius_m: float, scanned: set[str]) -> FeedCall:
+    truth = {job.id for job in jobs if haversine_m(site.lat, site.lng, job.lat, job.lng) <= radius_m}
+    start = time.perf_counter()
+    near = pending_jobs_near(db, site.lat, site.lng, radius_m)
+    seconds = time.perf_counter() - start
+    listed = {request.id for request, _ in near.jobs}
+    if listed - truth:
+        raise AssertionError(f"{site.name}: the feed listed {len(listed - truth)} jobs outside the radius")
+    return FeedCall(site, len(truth), near.reads, len(listed), len(truth - listed), max(1, len(scanned)),
+                    len(truth - scanned), seconds)
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    jobs: int
+    seed_seconds: float
+    seeded: int
+    calls: list[FeedCall]
+    feed_seconds: float
+
+
+# --- reporting ----------------------------------------------------------------------------------------------
+
+def report(result: ScaleResult) -> list[str]:
+    times = [c.seconds for c in result.calls]
+    lines = [
+        f"### {result.jobs:,} pending jobs nationwide",
+        "",
+        f"Seeded {result.seeded:,} jobs in {result.seed_seconds:.1f} s; {len(result.calls)} feed calls in "
+        f"{result.feed_seconds:.1f} s (emulator: {statistics.fmean(times):.1f} s per call, max {max(times):.1f} s).",
+        "",
+        "| callers | jobs within 50 mi (mean) | reads/call (mean) | old scan reads/call | amplification mean "
+        "| max | calls at the 500 limit | jobs missed by the feed | jobs missed by the old scan (calls) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, calls in (("sites drawn like demand", [c for c in result.calls if not c.site.probe]),
+                        ("probe towns", [c for c in result.calls if c.site.probe])):
+        mean, _, top = summary([c.amplification for c in calls])
+        lines.append(
+            f"| {name} ({len(calls)}) | {statistics.fmean(c.within for c in calls):,.1f} "
+            f"| {statistics.fmean(c.reads for c in calls):,.1f} | {statistics.fmean(c.old_reads for c in calls):,.0f} "
+            f"| {mean:.2f} | {top:.2f} | {sum(c.capped for c in calls)} | {sum(c.missed for c in calls):,} "
+            f"| {sum(c.old_missed for c in calls):,} ({sum(c.old_missed > 0 for c in calls)}) |")
+    lines += ["", "| probe town (fixed local cohort) | within | reads | old scan reads | missed by old scan |",
+              "|---|---:|---:|---:|---:|"]
+    lines += [f"| {c.site.name} | {c.within} | {c.reads} | {c.old_reads} | {c.old_missed} |"
+              for c in result.calls if c.site.probe]
+    capped = [c for c in result.calls if c.capped]
+    if capped:
+        lines += ["", "Calls that reached the read limit (500): " + "; ".join(
+            f"{c.site.name} ({c.within:,} within, {c.listed} listed)" for c in capped) + "."]
+    return lines
+
+
+def checks(results: Sequence[ScaleResult]) -> list[tuple[str, bool]]:
+    outcome = []
+    for result in results:
+        national = [c for c in result.calls if not c.site.probe]
+        mean = statistics.fmean(c.amplification for c in national)
+        outcome.append((f"{result.jobs:,}: mean read amplification {mean:.2f} <= {AMPLIFICATION_LIMIT}",
+                        mean <= AMPLIFICATION_LIMIT))
+    if results:
+        probe_reads = {tuple(c.reads for c in r.calls if c.site.probe) for r in results}
+        outcome.append((f"probe towns cost the same reads at every scale: {sorted(probe_reads)}",
+                        len(probe_reads) == 1))
+    for result in results:
+        missed = [c for c in result.calls if c.missed]
+        outcome.append((f"{result.jobs:,}: every job within the radius listed (calls missing some: {len(missed)}, "
+                        f"jobs missed: {sum(c.missed for c in missed):,})", not missed))
+    return outcome
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+def measure_scales(scales: Sequence[int], *, callers: int, seed: int, radius_miles: float) -> list[ScaleResult]:
+    """Reads per feed call at each scale, each on top of the last, on a bare Firestore emulator."""
+    radius_m = radius_miles * METRES_PER_MILE
+    sites = job_sites(seed, callers, radius_m)
+    stream = pending_jobs(seed, radius_m)
+    emulator = FirestoreEmulator().start()
+    saved = {key: os.environ.get(key) for key in emulator.environ()}
+    os.environ.update(emulator.environ())
+    results: list[ScaleResult] = []
+    try:
+        db = firestore.Client(project=emulator.project_id, credentials=AnonymousCredentials())
+        jobs: list[Job] = []
+        for scale in sorted(scales):
+            batch = list(itertools.islice(stream, scale - len(jobs)))
+            seconds = seed_jobs(db, batch)
+            jobs += (Job(job.id, job.location_lat, job.location_lng) for job in batch)
+            clock = time.perf_counter()
+            scanned = old_scan(db)
+            calls = [call_feed(db, site, jobs, radius_m, scanned) for site in sites]
+            results.append(ScaleResult(scale, seconds, len(batch), calls, time.perf_counter() - clock))
+            print("\n".join(report(results[-1])) + "\n", flush=True)
+    finally:
+        emulator.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.feed", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1000,10000", help="pending jobs nationwide, comma separated")
+    parser.add_argument("--callers", type=int, default=20, help="caller sites drawn like demand (besides the probes)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--radius-miles", type=float, default=50.0)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results = measure_scales([int(s) for s in args.scales.split(",") if s], callers=args.callers, seed=args.seed,
+                             radius_miles=args.radius_miles)
+    failed = False
+    for text, passed in checks(results):
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+        failed |= not passed
+    print(f"Total {time.perf_counter() - started:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
