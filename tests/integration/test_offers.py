@@ -156,22 +156,44 @@ def test_the_feed_lists_nearby_pending_jobs_for_each_tab(db, deps, clock, world)
 
 
 def test_the_feed_finds_a_nearby_job_behind_a_nationwide_backlog(db, deps, world):
-    # More pending jobs elsewhere than one feed call may read, stored ahead of the nearby job in id order:
+    # More pending jobs elsewhere than one feed query may read, stored ahead of the nearby job in id order:
     # a scan of the country's pending jobs would read FEED_READ_LIMIT of them and never reach it.
-    elsewhere = offers.FEED_READ_LIMIT + 20
-    for start in range(0, elsewhere, 400):
-        batch = db.batch()
-        for n in range(start, min(start + 400, elsewhere)):
-            job = make_service_request(id=f"melbourne-{n:04d}", status=S.PENDING, location_lat=-37.8136,
-                                       location_lng=144.9631)
-            batch.set(db.document(doc_path(Collection.SERVICE_REQUESTS, job.id)), to_document(job))
-        batch.commit()
+    store_pending(db, (make_service_request(id=f"melbourne-{n:04d}", status=S.PENDING, location_lat=-37.8136,
+                                            location_lng=144.9631) for n in range(offers.FEED_READ_LIMIT + 20)))
     nearby = add_job(db, S.PENDING, id="sydney-last")
     here = north_of(NEAR_CBD, 500)
 
     jobs = offers.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=offers.FeedTab.MOST_RECENT)
 
     assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
+
+
+def store_pending(db, jobs) -> None:
+    """Many jobs in batched writes (setup, not what is tested)."""
+    batch = db.batch()
+    for count, job in enumerate(jobs, start=1):
+        batch.set(db.document(doc_path(Collection.SERVICE_REQUESTS, job.id)), to_document(job))
+        if count % 400 == 0:
+            batch.commit()
+            batch = db.batch()
+    batch.commit()
+
+
+def test_in_a_backlog_the_feed_lists_every_job_nearest_the_caller(db, deps, world):
+    # More pending jobs 40 km away (inside the 50-mile radius) than one query may read, stored ahead of a job
+    # 1 km away in id order: one capped query would hand back an arbitrary 500 of them and miss the near one.
+    backlog = offers.FEED_READ_LIMIT + 20
+    store_pending(db, (make_service_request(id=f"backlog-{n:04d}", status=S.PENDING,
+                                            location_lat=north_of(NEAR_CBD, 40_000)[0],
+                                            location_lng=NEAR_CBD[1]) for n in range(backlog)))
+    nearby = add_job(db, S.PENDING, id="zz-near", location_lat=north_of(NEAR_CBD, 1_000)[0])
+    here = north_of(NEAR_CBD, 500)
+
+    jobs = offers.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=offers.FeedTab.MOST_RECENT)
+    near = offers.pending_jobs_near(db, here[0], here[1], 80_000)
+
+    assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
+    assert near.reach_m == 20_000 and near.reads > offers.FEED_READ_LIMIT
 
 
 def test_technicians_who_may_not_work_cannot_take_a_job_from_the_feed_and_nothing_is_written(db, deps, world):

@@ -47,9 +47,11 @@ TAKEN = "This job has already been taken by another technician."
 NO_OFFER = "There is no such offer among yours."
 
 FEED_READ_LIMIT = 500
-"""The most pending jobs near the caller one feed call reads (each is a billed read). The cell query returns
-only jobs in cells touching the caller's radius, so this bounds a city with an extraordinary backlog, not the
-country: beyond it, a tab orders the first 500 the index returns."""
+"""The most pending jobs one feed query reads (each is a billed read). The cell query returns only jobs in
+cells touching the caller's radius, so this bounds a city's backlog, not the country's."""
+
+FEED_MIN_REACH_M = 2_000.0
+"""In a backlog the feed narrows its disc (`pending_jobs_near`), never below this radius."""
 
 
 @dataclass(frozen=True)
@@ -286,30 +288,40 @@ def _may_browse(deps: Deps, uid: str) -> bool:
 @dataclass(frozen=True)
 class NearbyJobs:
     jobs: list[tuple[ServiceRequest, float]]
-    """Pending jobs within the radius, each with its distance in metres."""
+    """Pending jobs within `reach_m`, each with its distance in metres."""
+    reach_m: float
+    """How far the list is complete: the radius asked for, or less in a backlog (see `pending_jobs_near`)."""
     reads: int
-    """Document reads Firestore bills for the query: the jobs it returned before the exact distance filter, and
-    one when it returned none."""
+    """Document reads Firestore bills for the queries: the jobs they returned before the exact distance filter,
+    and one for each that returned none."""
 
 
 def pending_jobs_near(db: firestore.Client, lat: float, lng: float, radius_m: float) -> NearbyJobs:
-    """Pending jobs within `radius_m` of a point, each with its distance in metres. One query reads the
-    pending jobs whose `search_cells` meet the cells covering the disc (the candidate search's index, turned
-    around), at most `FEED_READ_LIMIT`; the exact distance then drops the few from where the cover overhangs
-    the circle."""
-    cover = [cell.token for cell in cover_disc(lat, lng, radius_m)]
-    query = (db.collection(Collection.SERVICE_REQUESTS)
-             .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
-             .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
-             .limit(FEED_READ_LIMIT))
-    near, returned = [], 0
-    for snap in query.stream():
-        returned += 1
+    """Pending jobs within `radius_m` of a point. One query reads the pending jobs whose `search_cells` meet the
+    cells covering the disc (the candidate search's index, turned around); the exact distance then drops the
+    few from where the cover overhangs the circle.
+
+    A backlog — the query fills `FEED_READ_LIMIT` — would leave an arbitrary 500 of the jobs around: the disc
+    then shrinks to a quarter of its radius, again while it stays full (not below `FEED_MIN_REACH_M`), so
+    the list holds every job nearest the caller instead. Normal days cost the one query."""
+    reach_m, reads = radius_m, 0
+    while True:
+        cover = [cell.token for cell in cover_disc(lat, lng, reach_m)]
+        returned = list(db.collection(Collection.SERVICE_REQUESTS)
+                        .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
+                        .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
+                        .limit(FEED_READ_LIMIT).stream())
+        reads += max(1, len(returned))
+        if len(returned) < FEED_READ_LIMIT or reach_m / 4 < FEED_MIN_REACH_M:
+            break
+        reach_m /= 4
+    near = []
+    for snap in returned:
         request = from_snapshot(ServiceRequest, snap)
         distance_m = haversine_m(lat, lng, request.location_lat, request.location_lng)
-        if distance_m <= radius_m:
+        if distance_m <= reach_m:
             near.append((request, distance_m))
-    return NearbyJobs(near, max(1, returned))
+    return NearbyJobs(near, reach_m, reads)
 
 
 def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: FeedTab,
