@@ -52,11 +52,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from bench.australia import PROBES, Place, places, probe_cohort
+from bench.harness import bare_firestore, print_checks, seed_documents
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.dispatch_scoring import ScoringWeights
@@ -66,19 +66,16 @@ from curbside.domain.enums import AccountStatus
 from curbside.domain.geo import geohash_encode, haversine_m
 from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
 from curbside.services.candidates import METRES_PER_MILE, JobSite, SearchSettings, find_candidates
-from curbside.store.codec import to_document
 from curbside.store.collections import Collection, doc_path
 from curbside.store.files import FileStore
 from devstack.activity import Invocation
 from devstack.client import CallableClient, CallResult
-from devstack.emulators import FirestoreEmulator
 from devstack.stack import LocalStack, Ports
 from devstack.tasks import Task
 from seed import seed_firestore
 from seed.geography import SYDNEY, jittered
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
-BATCH = 500
 PROBE_COHORT = 20
 CLEARANCE_M = 10_000
 """Technicians outside the probes' cohorts stay this far beyond the radius of a probe town."""
@@ -136,18 +133,6 @@ def technicians(seed: int, radius_m: float) -> Iterator[Technician]:
     rng = random.Random(seed)
     for n, place in enumerate(places(rng, keep_clear_of_probes_m=radius_m + CLEARANCE_M)):
         yield draw_technician(f"tech-{n:06d}", place, rng)
-
-
-def seed_entries(db: firestore.Client, entries: Sequence[DispatcherLocation]) -> float:
-    """Write entries in batched writes of 500 (the admin client, as a backfill would); returns seconds."""
-    collection = db.collection(Collection.DISPATCHER_LOCATIONS)
-    start = time.perf_counter()
-    for first in range(0, len(entries), BATCH):
-        writes = db.batch()
-        for entry in entries[first:first + BATCH]:
-            writes.set(collection.document(entry.id), to_document(entry))
-        writes.commit()
-    return time.perf_counter() - start
 
 
 # --- job sites and what a search should find ---------------------------------------------------------------
@@ -617,12 +602,9 @@ def run(scales: Sequence[int], *, searches: int, seed: int, verify: int, verify_
     if offers is not None:
         offer_result = measure_offers(offers, seed)
         print("\n".join(report_offers(offer_result, offers)) + "\n", flush=True)
-    failed = False
-    for text, passed in checks(results, offer_result):
-        print(f"{'PASS' if passed else 'FAIL'}  {text}")
-        failed |= not passed
+    passed = print_checks(checks(results, offer_result))
     print(f"Total {time.perf_counter() - started:.0f} s")
-    return 1 if failed else 0
+    return 0 if passed else 1
 
 
 def measure_scales(scales: Sequence[int], *, searches: int, seed: int, verify: int, verify_up_to: int,
@@ -633,16 +615,12 @@ def measure_scales(scales: Sequence[int], *, searches: int, seed: int, verify: i
                                                      priority_bonus=10.0))
     sites = job_sites(seed, searches, settings.radius_m)
     stream = technicians(seed, settings.radius_m)
-    emulator = FirestoreEmulator().start()
-    saved = {key: os.environ.get(key) for key in emulator.environ()}
-    os.environ.update(emulator.environ())
     results: list[ScaleResult] = []
-    try:
-        db = firestore.Client(project=emulator.project_id, credentials=AnonymousCredentials())
+    with bare_firestore() as db:
         population: list[Known] = []
         for scale in sorted(scales):
             batch = [technician.entry() for technician in itertools.islice(stream, scale - len(population))]
-            seconds = seed_entries(db, batch)
+            seconds = seed_documents(db, Collection.DISPATCHER_LOCATIONS, batch)
             population += (known(entry, NOW - settings.max_location_age) for entry in batch)
             clock = time.perf_counter()
             costs = measure_reads(db, population, sites, settings)
@@ -652,13 +630,6 @@ def measure_scales(scales: Sequence[int], *, searches: int, seed: int, verify: i
             results.append(ScaleResult(scale, seconds, len(batch), online, sum(k.eligible for k in population),
                                        costs, verified, time.perf_counter() - clock))
             print("\n".join(report(results[-1])) + "\n", flush=True)
-    finally:
-        emulator.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return results
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
-import os
 import random
 import statistics
 import sys
@@ -37,20 +36,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from bench.australia import PROBES, Place, places, probe_cohort
-from bench.dispatch import AMPLIFICATION_LIMIT, BATCH, CLEARANCE_M, NOW, PROBE_COHORT, Site, job_sites, summary
+from bench.dispatch import AMPLIFICATION_LIMIT, CLEARANCE_M, NOW, PROBE_COHORT, Site, job_sites, summary
+from bench.harness import bare_firestore, print_checks, seed_documents
 from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import RequestStatus
 from curbside.domain.geo import haversine_m
 from curbside.services.candidates import METRES_PER_MILE
 from curbside.services.offers import FEED_READ_LIMIT, pending_jobs_near
-from curbside.store.codec import to_document
 from curbside.store.collections import Collection
-from devstack.emulators import FirestoreEmulator
 
 CAR_MODELS = ("Toyota Corolla", "Mazda 3", "Hyundai i30", "Ford Ranger", "Toyota RAV4", "Kia Cerato")
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -89,18 +86,6 @@ def pending_jobs(seed: int, radius_m: float) -> Iterator[ServiceRequest]:
         yield from (draw_job(place, rng) for place in probe_cohort(probe, PROBE_COHORT, rng))
     rng = random.Random(f"{seed}:feed")
     yield from (draw_job(place, rng) for place in places(rng, keep_clear_of_probes_m=radius_m + CLEARANCE_M))
-
-
-def seed_jobs(db: firestore.Client, jobs: Sequence[ServiceRequest]) -> float:
-    """Write the jobs in batched writes of 500 (the admin client, as a backfill would); returns seconds."""
-    collection = db.collection(Collection.SERVICE_REQUESTS)
-    start = time.perf_counter()
-    for first in range(0, len(jobs), BATCH):
-        writes = db.batch()
-        for job in jobs[first:first + BATCH]:
-            writes.set(collection.document(job.id), to_document(job))
-        writes.commit()
-    return time.perf_counter() - start
 
 
 def old_scan(db: firestore.Client) -> set[str]:
@@ -225,29 +210,18 @@ def measure_scales(scales: Sequence[int], *, callers: int, seed: int, radius_mil
     radius_m = radius_miles * METRES_PER_MILE
     sites = job_sites(seed, callers, radius_m)
     stream = pending_jobs(seed, radius_m)
-    emulator = FirestoreEmulator().start()
-    saved = {key: os.environ.get(key) for key in emulator.environ()}
-    os.environ.update(emulator.environ())
     results: list[ScaleResult] = []
-    try:
-        db = firestore.Client(project=emulator.project_id, credentials=AnonymousCredentials())
+    with bare_firestore() as db:
         jobs: list[Job] = []
         for scale in sorted(scales):
             batch = list(itertools.islice(stream, scale - len(jobs)))
-            seconds = seed_jobs(db, batch)
+            seconds = seed_documents(db, Collection.SERVICE_REQUESTS, batch)
             jobs += (Job(job.id, job.location_lat, job.location_lng) for job in batch)
             clock = time.perf_counter()
             scanned = old_scan(db)
             calls = [call_feed(db, site, jobs, radius_m, scanned) for site in sites]
             results.append(ScaleResult(scale, seconds, len(batch), calls, time.perf_counter() - clock))
             print("\n".join(report(results[-1])) + "\n", flush=True)
-    finally:
-        emulator.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return results
 
 
@@ -261,12 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results = measure_scales([int(s) for s in args.scales.split(",") if s], callers=args.callers, seed=args.seed,
                              radius_miles=args.radius_miles)
-    failed = False
-    for text, passed in checks(results):
-        print(f"{'PASS' if passed else 'FAIL'}  {text}")
-        failed |= not passed
+    passed = print_checks(checks(results))
     print(f"Total {time.perf_counter() - started:.0f} s")
-    return 1 if failed else 0
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

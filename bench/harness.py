@@ -1,0 +1,57 @@
+"""What the benchmarks share: a bare Firestore emulator of their own, and how checks are printed."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+
+from curbside.domain.documents.base import Document
+from curbside.store.codec import to_document
+from curbside.store.collections import Collection
+from devstack.emulators import FirestoreEmulator
+
+BATCH = 500
+"""Documents per batched write (Firestore's limit)."""
+
+
+@contextmanager
+def bare_firestore() -> Iterator[firestore.Client]:
+    """A fresh Firestore emulator (no rules, no functions) and an admin client for it; the process's emulator
+    variables point at it meanwhile, so production code called in between uses it too."""
+    emulator = FirestoreEmulator().start()
+    saved = {key: os.environ.get(key) for key in emulator.environ()}
+    os.environ.update(emulator.environ())
+    try:
+        yield firestore.Client(project=emulator.project_id, credentials=AnonymousCredentials())
+    finally:
+        emulator.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:
+    """Print each check as PASS or FAIL; True when all passed."""
+    for text, passed in checks:
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+    return all(passed for _, passed in checks)
+
+
+def seed_documents(db: firestore.Client, collection: Collection, models: Sequence[Document]) -> float:
+    """Write models at `{collection}/{id}` in batched writes of 500 (the admin client, as a backfill would);
+    returns seconds."""
+    target = db.collection(collection)
+    start = time.perf_counter()
+    for first in range(0, len(models), BATCH):
+        writes = db.batch()
+        for model in models[first:first + BATCH]:
+            writes.set(target.document(model.id), to_document(model))
+        writes.commit()
+    return time.perf_counter() - start
