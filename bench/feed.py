@@ -2,7 +2,7 @@
 nationwide, against the nationwide scan it replaced.
 
     .venv/bin/python -m bench.feed                          # 1,000 and 10,000 pending jobs (`make bench`)
-    .venv/bin/python -m bench.feed --scales 1000 --callers 10    # a quick look
+    .venv/bin/python -m bench.feed --scales 1000 --callers 10    # a quick look (about a minute)
 
 It starts its own Firestore emulator and seeds pending `ServiceRequests` through the production model (so
 each carries the `search_cells` the services derive) with batched writes of 500, at places drawn like demand

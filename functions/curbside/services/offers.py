@@ -17,6 +17,7 @@ pending offer, which is exactly what `retry_dispatch` picks up.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,6 +25,7 @@ from typing import Any
 
 from google.api_core import exceptions as google_errors
 from google.cloud import firestore
+from google.cloud.firestore_v1.aggregation import AggregationQuery
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from curbside import config
@@ -52,6 +54,10 @@ cells touching the caller's radius, so this bounds a city's backlog, not the cou
 
 FEED_MIN_REACH_M = 2_000.0
 """In a backlog the feed narrows its disc (`pending_jobs_near`), never below this radius."""
+
+NARROWING_STEPS = 6
+"""Count queries spent narrowing the feed in a backlog: six halvings of log(80 km / 2 km) leave the radius
+within 6 % of the widest disc that fits."""
 
 
 @dataclass(frozen=True)
@@ -299,22 +305,18 @@ class NearbyJobs:
 def pending_jobs_near(db: firestore.Client, lat: float, lng: float, radius_m: float) -> NearbyJobs:
     """Pending jobs within `radius_m` of a point. One query reads the pending jobs whose `search_cells` meet the
     cells covering the disc (the candidate search's index, turned around); the exact distance then drops the
-    few from where the cover overhangs the circle.
+    few from where the cover overhangs the circle. Normal days cost that one query.
 
-    A backlog — the query fills `FEED_READ_LIMIT` — would leave an arbitrary 500 of the jobs around: the disc
-    then shrinks to a quarter of its radius, again while it stays full (not below `FEED_MIN_REACH_M`), so
-    the list holds every job nearest the caller instead. Normal days cost the one query."""
-    reach_m, reads = radius_m, 0
-    while True:
-        cover = [cell.token for cell in cover_disc(lat, lng, reach_m)]
-        returned = list(db.collection(Collection.SERVICE_REQUESTS)
-                        .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
-                        .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
-                        .limit(FEED_READ_LIMIT).stream())
-        reads += max(1, len(returned))
-        if len(returned) < FEED_READ_LIMIT or reach_m / 4 < FEED_MIN_REACH_M:
-            break
-        reach_m /= 4
+    A backlog — the query fills `FEED_READ_LIMIT` — would leave an arbitrary 500 of the jobs around, so the
+    feed narrows to the widest disc that holds fewer (`_widest_unfilled_reach`, a few one-read counts) and
+    reads that one: every job nearest the caller, as many as one query may read."""
+    reach_m = radius_m
+    returned = list(_pending_within(db, lat, lng, reach_m).stream())
+    reads = max(1, len(returned))
+    if len(returned) >= FEED_READ_LIMIT:
+        reach_m, counted = _widest_unfilled_reach(db, lat, lng, radius_m)
+        returned = list(_pending_within(db, lat, lng, reach_m).stream())
+        reads += counted + max(1, len(returned))
     near = []
     for snap in returned:
         request = from_snapshot(ServiceRequest, snap)
@@ -322,6 +324,35 @@ def pending_jobs_near(db: firestore.Client, lat: float, lng: float, radius_m: fl
         if distance_m <= reach_m:
             near.append((request, distance_m))
     return NearbyJobs(near, reach_m, reads)
+
+
+def _pending_within(db: firestore.Client, lat: float, lng: float, reach_m: float) -> firestore.Query:
+    """Pending jobs in the cells covering the disc, at most `FEED_READ_LIMIT` of them."""
+    cover = [cell.token for cell in cover_disc(lat, lng, reach_m)]
+    return (db.collection(Collection.SERVICE_REQUESTS)
+            .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
+            .where(filter=FieldFilter("search_cells", "array_contains_any", cover))
+            .limit(FEED_READ_LIMIT))
+
+
+def _widest_unfilled_reach(db: firestore.Client, lat: float, lng: float, full_m: float) -> tuple[float, int]:
+    """The widest radius, to within a few per cent, whose disc holds fewer than `FEED_READ_LIMIT` pending
+    jobs (never below `FEED_MIN_REACH_M`), and the reads spent finding it: a bisection of the radius on a
+    log scale with count queries, each billed one read (up to 1,000 entries counted; the count stops at the
+    limit). The full radius is known to be full."""
+    low, high = FEED_MIN_REACH_M, full_m
+    for _ in range(NARROWING_STEPS):
+        middle = math.sqrt(low * high)
+        counted = _count(_pending_within(db, lat, lng, middle))
+        low, high = (middle, high) if counted < FEED_READ_LIMIT else (low, middle)
+    return low, NARROWING_STEPS
+
+
+def _count(query: firestore.Query) -> int:
+    """How many documents the query matches (one read per 1,000 counted)."""
+    # The client annotates `get` as a flat list of results; it returns a list of rows of them.
+    rows: Any = AggregationQuery(query).count(alias="matched").get()
+    return int(rows[0][0].value)
 
 
 def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: FeedTab,
