@@ -183,10 +183,16 @@ class FirestoreEmulator:
         self._log.seek(0)
         return self._log.read()[-max_bytes:].decode(errors="replace")
 
-    def clear(self) -> None:
-        """Delete every document through the emulator's DELETE endpoint."""
+    def clear(self, patience_s: float = 90.0) -> None:
+        """Delete every document through the emulator's DELETE endpoint. A transaction left open (a test
+        that failed mid-transaction) holds its locks until the emulator expires it, and the delete answers
+        409 "Transaction lock timeout" meanwhile: wait it out, up to `patience_s`, instead of failing every
+        test that follows."""
         url = f"{self.base_url}/emulator/v1/projects/{self.project_id}/databases/(default)/documents"
-        requests.delete(url, timeout=30).raise_for_status()
+        deadline = time.monotonic() + patience_s
+        while (response := requests.delete(url, timeout=30)).status_code == 409 and time.monotonic() < deadline:
+            time.sleep(1.0)
+        response.raise_for_status()
 
     def export(self, directory: Path) -> None:
         """Write every document to `directory` with the emulator's export API (as firebase-tools does on

@@ -43,3 +43,18 @@ def test_server_timestamps_and_writes_go_through_rest(db: firestore.Client, as_u
     assert admin.create("Users/carol", {"email": "again"}).status == 409
     stored = db.document("Users/carol").get().to_dict()
     assert stored is not None and stored["created_date"].year >= 2024
+
+
+def test_a_transaction_left_open_does_not_break_the_next_tests_wipe(db: firestore.Client, firestore_emulator):
+    # given a transaction that read a document and was never committed nor rolled back (a test that died
+    # mid-transaction): the emulator keeps its lock until it expires it, and answers a wipe 409 meanwhile
+    db.document("Users/locked").set({"email": "x@example.com"})
+    abandoned = db.transaction()
+    abandoned._begin()
+    db.document("Users/locked").get(transaction=abandoned)
+
+    # when the next test's fixture wipes the database
+    firestore_emulator.clear()
+
+    # then the wipe waited the lock out and went through
+    assert not db.document("Users/locked").get().exists

@@ -1,9 +1,11 @@
 """Running one decision as one Firestore transaction, with the outcome of contention made explicit.
 
-The client retries a transaction that collides with another (Firestore aborts one of two overlapping
-read-write transactions); when the collisions outlast its retries it raises a bare `ValueError` whose cause
-is `Aborted`. That is the "lost race" of DESIGN.md convention 2, so it becomes `LostRace` (ABORTED, "try
-again") instead of an INTERNAL error.
+The client retries a transaction whose commit collides with another (Firestore aborts one of two
+overlapping read-write transactions); when the collisions outlast its retries it raises a bare `ValueError`
+whose cause is `Aborted`. A read inside the transaction that waits too long for another's lock ("Transaction
+lock timeout", under contention) raises `Aborted` itself, which the client does not retry. Both are the
+"lost race" of DESIGN.md convention 2, so they become `LostRace` (ABORTED, "try again") instead of an
+INTERNAL error.
 
 Background work that nobody will resend — a Firestore trigger, which this SDK always deploys with retries
 off — uses `retry_lost_races` to try again itself after a short, jittered pause.
@@ -29,6 +31,8 @@ def run_transaction(db: firestore.Client, decide: Callable[[firestore.Transactio
     reads when other changes to the same documents kept winning."""
     try:
         return decide(db.transaction())
+    except google_errors.Aborted:
+        raise LostRace(lost_race) from None
     except ValueError as exc:
         if isinstance(exc.__cause__, google_errors.Aborted):
             raise LostRace(lost_race) from None
