@@ -24,6 +24,7 @@ from curbside.domain.enums import AccountStatus, UserType
 from curbside.domain.errors import NotAllowed, NotFound
 from curbside.store.codec import encode_value, from_snapshot, to_document
 from curbside.store.collections import Collection, doc_path, private_doc_path
+from curbside.store.transactions import run_transaction
 
 SERVER_DEFAULTS_OF_USER = ("id", "role", "phone_verified", "email_verified", "fcm_tokens",
                            "onboarding_completed", "created_date", "updated_date")
@@ -58,7 +59,7 @@ def fill_user_defaults(deps: Deps, uid: str) -> bool:
             transaction.set(prefs_ref, to_document(NotificationPreferences(id=uid, user_id=uid)))
         return bool(missing) or not private_snap.exists or not prefs_snap.exists
 
-    return bool(fill(db.transaction()))
+    return bool(run_transaction(db, fill, lost_race="Your account was being set up at the same moment; try again."))
 
 
 def account_status_of(db: firestore.Client, uid: str,
@@ -111,7 +112,7 @@ def set_user_type(deps: Deps, uid: str, user_type: UserType) -> UserTypeChosen:
             transaction.create(ref, to_document(model(id=uid, user_id=uid, created_date=now, updated_date=now)))
         transaction.update(user_ref, {"user_type": user_type.value, "updated_date": now})
 
-    choose(db.transaction())
+    run_transaction(db, choose, lost_race="Your account changed at the same moment; try again.")
     return UserTypeChosen(user_type)
 
 
@@ -132,5 +133,5 @@ def register_device(deps: Deps, uid: str, fcm_token: str, max_tokens: int) -> De
         tokens = [*tokens, fcm_token][-max_tokens:]
         transaction.update(user_ref, {"fcm_tokens": tokens, "updated_date": encode_value(deps.clock.now())})
 
-    register(db.transaction())
+    run_transaction(db, register, lost_race="Your account changed at the same moment; try again.")
     return DeviceRegistered()
