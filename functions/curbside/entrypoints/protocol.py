@@ -3,7 +3,8 @@
 An entry point stays a few lines: `run_callable(req, Payload, action)` checks the caller is signed in,
 parses the payload into a typed model (a bad payload is refused before anything is written), runs the
 service action, and turns domain errors into the callable protocol's error codes with a message a person
-can act on. Unexpected exceptions become INTERNAL without their text.
+can act on. Firestore's own transient failures (contention, overload, timeout) say "try again" with the
+retryable codes; other unexpected exceptions become INTERNAL without their text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from firebase_functions import https_fn, logger
+from google.api_core import exceptions as google_errors
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from curbside.domain import errors
@@ -32,6 +34,13 @@ ERROR_CODES: Mapping[type[errors.DomainError], Code] = {
     errors.LostRace: Code.ABORTED,
     errors.TooManyRequests: Code.RESOURCE_EXHAUSTED,
     errors.VendorUnavailable: Code.UNAVAILABLE,
+}
+
+TRANSIENT_DATABASE_ERRORS: Mapping[type[google_errors.GoogleAPICallError], tuple[Code, str]] = {
+    google_errors.Aborted: (Code.ABORTED, "Another change to the same data got in the way; try again."),
+    google_errors.ServiceUnavailable: (Code.UNAVAILABLE, "The database is busy; try again in a moment."),
+    google_errors.DeadlineExceeded: (Code.UNAVAILABLE, "The database did not answer in time; try again in a "
+                                                       "moment."),
 }
 
 
@@ -62,6 +71,10 @@ def run_callable(req: https_fn.CallableRequest[Any], payload_type: type[P],
         result = action(caller, payload)
     except errors.DomainError as exc:
         raise to_https_error(exc) from exc
+    except tuple(TRANSIENT_DATABASE_ERRORS) as exc:
+        code, message = next(answer for cls, answer in TRANSIENT_DATABASE_ERRORS.items() if isinstance(exc, cls))
+        logger.warn("callable.database_transient", code=code.value, error=type(exc).__name__)
+        raise https_fn.HttpsError(code, message) from exc
     encoded = to_json(result)
     if not isinstance(encoded, dict):
         raise TypeError(f"a callable result must be an object, not {type(result).__name__}")
