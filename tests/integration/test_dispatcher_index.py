@@ -166,6 +166,7 @@ def test_going_online_racing_a_ban_never_leaves_a_banned_technician_searchable(d
     assert candidate_ids(deps) == []
 
 
+@pytest.mark.timeout(600)  # eight writers on one document wait on the emulator's locks: ~10 s quiet, 2 min loaded
 def test_concurrent_reports_never_move_a_technician_back_in_time(db, deps, clock):
     add_technician(db, "sam", fixed_at=clock.now() - dt.timedelta(minutes=5))
     fixes = [LocationFix(*north_of(SYDNEY, 1_000 * (n + 1)), accuracy_m=5.0,
