@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-from google.api_core import exceptions as google_errors
 from google.cloud import firestore
 
 from curbside.domain.enums import AccountStatus, RequestStatus, VerificationStatus
@@ -20,6 +19,7 @@ from curbside.services.dispatcher_index import begin_index_refresh, refresh_disp
 from curbside.services.locations import set_availability, update_location
 from curbside.store.codec import encode_value, to_document
 from curbside.store.collections import Collection, doc_path, private_doc_path
+from curbside.store.transactions import retry_lost_races, run_transaction
 from tests.factories import make_dispatcher_profile, make_service_request, make_user, put
 from tests.technicians import SYDNEY, add_technician, entry_of, north_of, stored_entry
 
@@ -146,14 +146,8 @@ def race_going_online_against_a_ban(db, deps, uid: str) -> list[BaseException]:
 
     def admin() -> None:
         barrier.wait()
-        for attempt in itertools.count():  # the ban must get through for the check that follows
-            try:
-                ban(db.transaction(max_attempts=50))
-                return
-            except google_errors.Aborted:  # a read timed out on another's lock (not retried by the client)
-                if attempt >= 20:
-                    raise
-                time.sleep(random.uniform(0.05, 0.25))
+        # the ban must get through for the check that follows: resent after lost races, as background work is
+        retry_lost_races(lambda: run_transaction(db, ban, lost_race="The ban lost a race."), attempts=10)
 
     threads = [threading.Thread(target=go_online) for _ in range(4)] + [threading.Thread(target=admin)]
     for thread in threads:
