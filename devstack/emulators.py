@@ -265,16 +265,24 @@ class StorageEmulator:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> StorageEmulator:
+    def start(self, attempts: int = 5) -> StorageEmulator:
+        """Serve on `port`, or on a free port when it is 0. The library's own `start` waits forever when its
+        server thread cannot bind (the port chosen was taken before it bound, which happened in a test run):
+        this waits a bounded time and, for a port it chose, tries another."""
         from gcp_storage_emulator.server import create_server
 
-        if self.port == 0:
-            self.port = free_port()
-        self._server = create_server(self.host, self.port, in_memory=self.data_dir is None,
-                                     default_bucket=self.bucket,
-                                     data_dir=str(self.data_dir.resolve()) if self.data_dir else None)
-        self._server.start()
-        return self
+        for _ in range(attempts):
+            port = self.port or free_port()
+            server = create_server(self.host, port, in_memory=self.data_dir is None, default_bucket=self.bucket,
+                                   data_dir=str(self.data_dir.resolve()) if self.data_dir else None)
+            server._api.start()
+            if server._api.is_running.wait(timeout=10):
+                self.port, self._server = port, server
+                return self
+            if self.port:
+                break
+        raise EmulatorUnavailable(f"The Storage emulator could not listen on {self.host}:{port}; "
+                                  "free the port or choose another.")
 
     @property
     def store(self) -> Any:
