@@ -97,9 +97,11 @@ def test_every_point_within_the_radius_shares_a_cell_with_the_cover(lat, lng, ra
 @settings(max_examples=60, deadline=None)
 @given(latitudes, longitudes, st.floats(min_value=2_000, max_value=150_000))
 def test_a_cover_is_disjoint_touches_the_disc_and_fits_one_query(lat, lng, radius_m):
+    """One query, unless the coarsest cells alone are too many (near a pole, where they are narrow): then
+    only coarsest cells, and the caller splits the query (`cover_disc`'s docstring)."""
     cover = cover_disc(lat, lng, radius_m)
 
-    assert len(cover) <= QUERY_VALUES_LIMIT
+    assert len(cover) <= QUERY_VALUES_LIMIT or all(cell.depth == MIN_DEPTH for cell in cover)
     assert all(MIN_DEPTH <= cell.depth <= MAX_DEPTH for cell in cover)
     assert all(cell.box().min_distance_m(lat, lng) <= radius_m + 1 for cell in cover)
     for cell in cover:

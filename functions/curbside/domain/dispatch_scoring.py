@@ -3,7 +3,7 @@
     score = rating_weight x rating - distance_weight x km + availability_bonus (no active job)
             + priority_bonus (urgent job, or the client redeemed a priority_booking reward)
 
-The weights are configuration (`services.candidates.configured_settings()`); with the defaults one star of
+The weights are configuration (`Settings.dispatch.search`); with the defaults one star of
 rating is worth 10 km of driving and being free is worth 5 km. The priority bonus is the same for every
 technician scored for one job, so it never reorders them: it raises the job's `assignment_score`, which is
 what compares one job's offer with another's (the offer work ranks competing jobs by it).
@@ -11,26 +11,40 @@ what compares one job's offer with another's (the offer work ranks competing job
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from curbside.domain.enums import RewardType
+
+METRES_PER_MILE = 1609.344
 
 
 @dataclass(frozen=True)
 class ScoringWeights:
-    rating: float
+    rating: float = 10.0
     """Points per star of the technician's rating."""
-    distance_per_km: float
+    distance_per_km: float = 1.0
     """Points taken off per kilometre between technician and job."""
-    availability_bonus: float
+    availability_bonus: float = 5.0
     """Added when the technician has no active job."""
-    priority_bonus: float
+    priority_bonus: float = 10.0
     """Added for a high-priority job."""
 
     def __post_init__(self) -> None:
         if min(self.rating, self.distance_per_km, self.availability_bonus, self.priority_bonus) < 0:
             raise ValueError("scoring weights are not negative: a negative weight would invert the spec's ranking")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Whom the candidate search considers, and how it ranks them."""
+
+    radius_m: float = 50 * METRES_PER_MILE
+    """Technicians farther than this from a job are not offered it (the spec's 50 miles)."""
+    max_location_age: dt.timedelta = dt.timedelta(minutes=10)
+    """A technician whose last fix is older is not a candidate."""
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
 
 
 @dataclass(frozen=True)

@@ -356,3 +356,12 @@ class LedgerKind(StrEnum):
     REFUND = "refund"
     REVERSAL = "reversal"
     PLATFORM_LOSS = "platform_loss"
+
+
+class EffectStatus(StrEnum):
+    """Outbox.status: a vendor call a commit asked for (not in the spec). `pending` until it has run and its
+    result is recorded; `failed` after its last attempt, for an admin to look at."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"

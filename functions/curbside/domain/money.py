@@ -1,9 +1,12 @@
-"""Money arithmetic of one job's payment, in integer minor units (cents), with no I/O.
+"""Money arithmetic of one job's payment, in integer minor units, with no I/O.
 
 Firestore documents keep the spec's double prices for the apps; Stripe and the ledger use minor units, so
-no sum is ever off by a float. The platform's fee is taken when the money is released to the technician;
-a refund comes out of the money still held first, and only then out of what was paid out — shared between
-the technician (a transfer reversal) and the platform (its fee given back) in proportion to what each got.
+no sum is ever off by a float. A currency's minor unit is its ISO 4217 exponent: a cent for EUR (2), a yen for
+JPY (0), a fils for KWD (3) — Stripe counts amounts the same way.
+
+The platform's fee is taken when the money is released to the technician; a refund comes out of the money
+still held first, and only then out of what was paid out — shared between the technician (a transfer
+reversal) and the platform (its fee given back) in proportion to what each got.
 """
 
 from __future__ import annotations
@@ -14,16 +17,26 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from curbside.domain.enums import LedgerKind, PayoutStatus
 
-MINOR_PER_UNIT = 100
+ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                          "VND", "VUV", "XAF", "XOF", "XPF"})
+THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 
 
-def to_minor(amount: Decimal) -> int:
-    """A price (two decimals) in minor units."""
-    return int((amount * MINOR_PER_UNIT).to_integral_value(rounding=ROUND_HALF_UP))
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of the currency's minor unit (ISO 4217); 2 for every other code."""
+    code = currency.upper()
+    return 0 if code in ZERO_DECIMAL else 3 if code in THREE_DECIMAL else 2
 
 
-def from_minor(minor: int) -> Decimal:
-    return (Decimal(minor) / MINOR_PER_UNIT).quantize(Decimal("0.01"))
+def to_minor(amount: Decimal, currency: str) -> int:
+    """An amount in the currency's minor units, rounded half up."""
+    return int((amount.scaleb(exponent(currency))).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """Minor units as an amount with the currency's decimals."""
+    places = exponent(currency)
+    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
 def platform_fee(amount_minor: int, fee_percent: Decimal) -> int:

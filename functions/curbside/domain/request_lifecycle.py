@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from curbside.domain.enums import NotificationType, RequestActor, RequestStatus
-from curbside.domain.errors import NotAllowed, WrongState
+from curbside.domain.lifecycle import Lifecycle
 
 S = RequestStatus
 A = RequestActor
@@ -77,25 +77,17 @@ LATE_CANCELLATION = frozenset({S.EN_ROUTE, S.ARRIVED})
 """States in which a client's cancellation costs the late fee: the technician is already on the way."""
 
 
-_MAY_REACH: Mapping[RequestStatus, frozenset[RequestActor]] = {
-    target: frozenset(actor for move in MOVES.values() if move.target is target for actor in move.actors)
-    for target in RequestStatus
-}
-"""Who may move a job into each state from somewhere."""
+REQUEST = Lifecycle("job", "status", RequestStatus, {pair: move.actors for pair, move in MOVES.items()},
+                    terminal=TERMINAL)
+"""The table as every lifecycle is: what the repositories check on any write of a job's status."""
 
 
 def transition(current: RequestStatus, target: RequestStatus, actor: RequestActor) -> Move:
     """The move from `current` to `target` by `actor`, or the domain error that refuses it. Permission is
     answered first: an actor who may never make this move (from here, or into this state at all) is refused
     as such; an actor who could, in another state, is told the job's state is the obstacle."""
-    move = MOVES.get((current, target))
-    if move is not None and actor in move.actors:
-        return move
-    if move is not None or actor not in _MAY_REACH[target]:
-        raise NotAllowed(f"The {actor.value} of a job cannot move it from {current.value} to {target.value}.")
-    if current in TERMINAL:
-        raise WrongState(f"This job is already {current.value}; it cannot become {target.value}.")
-    raise WrongState(f"A job that is {current.value} cannot become {target.value}.")
+    REQUEST.check(current, target, actor)
+    return MOVES[(current, target)]
 
 
 @dataclass(frozen=True)

@@ -38,17 +38,17 @@ class LocationFix:
 
 @dataclass(frozen=True)
 class LocationPolicy:
-    """How fixes are judged (`services.locations.configured_policy()` reads the deployment's values)."""
+    """How fixes are judged (`Settings.location` holds the deployment's values)."""
 
-    max_age: dt.timedelta
+    max_age: dt.timedelta = dt.timedelta(minutes=10)
     """A fix older than this is refused, and a technician whose last fix is older is not a candidate."""
-    refresh_after: dt.timedelta
+    refresh_after: dt.timedelta = dt.timedelta(minutes=4)
     """A stationary technician's fix is rewritten after this long, to stay fresh."""
-    min_move_m: float
+    min_move_m: float = 500.0
     """A move at least this far is written at once."""
-    live_interval: dt.timedelta
+    live_interval: dt.timedelta = dt.timedelta(seconds=10)
     """Cadence of the live map while a job is en route or arrived."""
-    max_accuracy_m: float
+    max_accuracy_m: float = 500.0
     """Fixes less precise than this are not used (a cell-tower guess is no position to dispatch from)."""
     future_skew: dt.timedelta = dt.timedelta(seconds=30)
     """How far ahead of the server's clock a phone's clock may run."""

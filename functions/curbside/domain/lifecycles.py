@@ -1,0 +1,84 @@
+"""Every lifecycle's table (`domain.lifecycle.Lifecycle`), by the status field it governs.
+
+The job's own table, with the timestamps and notices its moves carry, is `domain.request_lifecycle`; the
+others are here. `BY_FIELD` is what the store's repositories consult: a write that changes one of these
+fields in a way the table does not list is refused, whoever the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from curbside.domain.enums import (
+    AuthorizationStatus,
+    EffectStatus,
+    OfferStatus,
+    PaymentStatus,
+    PayoutStatus,
+    RedemptionStatus,
+)
+from curbside.domain.lifecycle import Actor, Lifecycle, moves
+from curbside.domain.request_lifecycle import REQUEST
+
+A = Actor
+PEOPLE = (A.CLIENT, A.DISPATCHER, A.ADMIN)
+EVERYONE = (*PEOPLE, A.SYSTEM)
+
+Of = OfferStatus
+OFFER = Lifecycle("offer", "offer_status", OfferStatus, moves(
+    (Of.PENDING, (Of.ACCEPTED, Of.REJECTED), (A.DISPATCHER,)),
+    # Expired: the countdown ran out (system), or the offer was withdrawn because the job was taken by another
+    # technician, cancelled, or its technician was taken out of dispatch.
+    (Of.PENDING, (Of.EXPIRED,), EVERYONE),
+), terminal=frozenset({Of.ACCEPTED, Of.REJECTED, Of.EXPIRED}))
+"""JobOffers.offer_status: a 60-second offer to one technician."""
+
+Au = AuthorizationStatus
+AUTHORIZATION = Lifecycle("card authorisation", "authorization_status", AuthorizationStatus, moves(
+    # Stripe's answers and webhooks arrive in any order; each only moves forward (D20).
+    (Au.NOT_STARTED, (Au.FAILED, Au.AUTHORIZED, Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
+    (Au.FAILED, (Au.AUTHORIZED, Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
+    (Au.AUTHORIZED, (Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
+), terminal=frozenset({Au.CAPTURED, Au.CANCELLED}))
+"""JobPayments.authorization_status: the card hold behind one job."""
+
+P = PayoutStatus
+PAYOUT = Lifecycle("payout", "payout_status", PayoutStatus, moves(
+    (P.NONE, (P.HELD, P.RELEASED, P.DISPUTED), (A.SYSTEM,)),  # captured: held, or released/disputed already
+    (P.HELD, (P.RELEASED, P.DISPUTED, P.REFUNDED), (A.SYSTEM,)),
+    (P.RELEASED, (P.PAID, P.AWAITING_PAYOUT_ACCOUNT, P.DISPUTED, P.REFUNDED), (A.SYSTEM,)),
+    (P.AWAITING_PAYOUT_ACCOUNT, (P.PAID, P.DISPUTED, P.REFUNDED), (A.SYSTEM,)),
+    (P.DISPUTED, (P.HELD, P.RELEASED, P.REFUNDED), (A.SYSTEM,)),
+    (P.PAID, (P.REFUNDED,), (A.SYSTEM,)),
+), terminal=frozenset({P.REFUNDED}))
+"""JobPayments.payout_status: where a job's captured money is."""
+
+C = PaymentStatus
+COMPLETION_PAYMENT = Lifecycle("completed job's payment", "payment_status", PaymentStatus, moves(
+    (C.PENDING_REVIEW, (C.COMPLETED,), (A.CLIENT, A.SYSTEM)),  # the client's review, or the hold period passing
+    (C.PENDING_REVIEW, (C.DISPUTED,), PEOPLE),
+    (C.COMPLETED, (C.DISPUTED,), PEOPLE),  # a dispute within the window after approval
+    (C.DISPUTED, (C.COMPLETED,), (A.ADMIN, A.SYSTEM)),  # resolved
+))
+"""JobCompletions.payment_status: the held payment after a job."""
+
+R = RedemptionStatus
+REDEMPTION = Lifecycle("redeemed reward", "status", RedemptionStatus, moves(
+    (R.ACTIVE, (R.USED,), (A.CLIENT,)),
+    (R.USED, (R.ACTIVE,), EVERYONE),  # the job it was used on was cancelled before any work: given back
+    (R.ACTIVE, (R.EXPIRED,), (A.SYSTEM,)),
+), terminal=frozenset({R.EXPIRED}))
+"""RewardRedemptions.status."""
+
+E = EffectStatus
+EFFECT = Lifecycle("vendor call", "status", EffectStatus, moves(
+    (E.PENDING, (E.DONE, E.FAILED), (A.SYSTEM,)),
+    (E.DONE, (E.PENDING,), (A.SYSTEM,)),  # asked for again: the handler finds what is left to do (maybe nothing)
+    (E.FAILED, (E.PENDING,), (A.ADMIN, A.SYSTEM)),  # asked for again, or an admin wants another attempt
+))
+"""Outbox.status: a vendor call recorded by a commit, run after it."""
+
+ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT)
+
+BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

@@ -1,0 +1,98 @@
+"""Every tunable the services use, as one typed object built once from the Firebase params.
+
+Services take their settings from `deps.settings`, never from `config.X.value`: the production composition
+root builds them with `Settings.from_params()` (at the first invocation, never at import), and tests and the
+local stack build theirs — `Settings()` holds the same defaults as the params (a unit test keeps the two
+equal), and `dataclasses.replace` changes one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from curbside import config
+from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
+from curbside.domain.documents.locations import DEFAULT_CAPACITY
+from curbside.domain.pricing import PricingSettings
+from curbside.domain.tracking import LocationPolicy
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    search: SearchSettings = field(default_factory=SearchSettings)
+    capacity: int = DEFAULT_CAPACITY
+    """Active jobs (accepted..in_progress) a technician may hold and still be offered another."""
+    offer_ttl: dt.timedelta = dt.timedelta(seconds=60)
+    feed_limit: int = 50
+    """Most jobs list_available_jobs returns (a caller may ask for fewer)."""
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    platform_fee_percent: Decimal = Decimal("15")
+    """Percent of a job's released money the platform keeps; the technician is paid the rest."""
+    hold: dt.timedelta = dt.timedelta(hours=48)
+    """How long a completed job's payment waits for the client's review before auto-approval."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    pricing: PricingSettings = field(default_factory=PricingSettings)
+    default_time_zone: str = "Australia/Sydney"
+    """Time zone of scheduled slots and daily jobs when a client has none."""
+    max_device_tokens: int = 10
+    late_cancellation_fee: Decimal = Decimal("10.00")
+    arrival_radius_m: float = 100.0
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    location: LocationPolicy = field(default_factory=LocationPolicy)
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
+
+    @property
+    def currency(self) -> str:
+        """The ISO 4217 code of every price."""
+        return self.pricing.currency
+
+    @classmethod
+    def from_params(cls) -> Settings:
+        """The deployment's values (`curbside.config`), read now."""
+        return cls(
+            pricing=PricingSettings(
+                base_price=Decimal(config.BASE_PRICE.value),
+                urgency_multiplier=Decimal(config.URGENCY_MULTIPLIER.value),
+                scheduled_multiplier=Decimal(config.SCHEDULED_MULTIPLIER.value),
+                max_multiplier=Decimal(config.MAX_PRICE_MULTIPLIER.value),
+                currency=config.CURRENCY.value,
+            ),
+            default_time_zone=config.DEFAULT_TIME_ZONE.value,
+            max_device_tokens=config.MAX_DEVICE_TOKENS.value,
+            late_cancellation_fee=Decimal(config.LATE_CANCELLATION_FEE.value),
+            arrival_radius_m=float(config.ARRIVAL_RADIUS_M.value),
+            dispatch=DispatchSettings(
+                search=SearchSettings(
+                    radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,
+                    max_location_age=dt.timedelta(seconds=config.LOCATION_MAX_AGE_S.value),
+                    weights=ScoringWeights(
+                        rating=float(config.DISPATCH_RATING_WEIGHT.value),
+                        distance_per_km=float(config.DISPATCH_DISTANCE_WEIGHT.value),
+                        availability_bonus=float(config.DISPATCH_AVAILABILITY_BONUS.value),
+                        priority_bonus=float(config.DISPATCH_PRIORITY_BONUS.value),
+                    ),
+                ),
+                capacity=config.DISPATCH_CAPACITY.value,
+                offer_ttl=dt.timedelta(seconds=config.OFFER_TTL_S.value),
+                feed_limit=config.FEED_LIMIT.value,
+            ),
+            location=LocationPolicy(
+                max_age=dt.timedelta(seconds=config.LOCATION_MAX_AGE_S.value),
+                refresh_after=dt.timedelta(seconds=config.LOCATION_REFRESH_S.value),
+                min_move_m=float(config.LOCATION_MIN_MOVE_M.value),
+                live_interval=dt.timedelta(seconds=config.LIVE_LOCATION_INTERVAL_S.value),
+                max_accuracy_m=float(config.LOCATION_MAX_ACCURACY_M.value),
+            ),
+            payments=PaymentSettings(
+                platform_fee_percent=Decimal(config.PLATFORM_FEE_PERCENT.value),
+                hold=dt.timedelta(hours=config.PAYMENT_HOLD_HOURS.value),
+            ),
+        )

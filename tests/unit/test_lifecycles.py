@@ -1,0 +1,116 @@
+"""Every lifecycle table against the moves written out here independently: each (state, target, actor) cell is
+allowed, refused for the actor (PERMISSION_DENIED) or refused by the state (FAILED_PRECONDITION). The job's own
+table has the same walk in test_request_lifecycle.py."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from curbside.domain.enums import (
+    AuthorizationStatus,
+    EffectStatus,
+    OfferStatus,
+    PaymentStatus,
+    PayoutStatus,
+    RedemptionStatus,
+)
+from curbside.domain.errors import NotAllowed, WrongState
+from curbside.domain.lifecycle import Actor, Lifecycle
+from curbside.domain.lifecycles import (
+    ALL,
+    AUTHORIZATION,
+    COMPLETION_PAYMENT,
+    EFFECT,
+    OFFER,
+    PAYOUT,
+    REDEMPTION,
+)
+from curbside.entrypoints.protocol import ERROR_CODES
+
+A = Actor
+PEOPLE = {A.CLIENT, A.DISPATCHER, A.ADMIN}
+EVERYONE = PEOPLE | {A.SYSTEM}
+SYSTEM = {A.SYSTEM}
+
+Au, P, C, R, E = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus
+
+EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
+    "offer": {
+        (OfferStatus.PENDING, OfferStatus.ACCEPTED): {A.DISPATCHER},
+        (OfferStatus.PENDING, OfferStatus.REJECTED): {A.DISPATCHER},
+        (OfferStatus.PENDING, OfferStatus.EXPIRED): EVERYONE,
+    },
+    "card authorisation": {
+        (Au.NOT_STARTED, Au.FAILED): SYSTEM, (Au.NOT_STARTED, Au.AUTHORIZED): SYSTEM,
+        (Au.NOT_STARTED, Au.CAPTURED): SYSTEM, (Au.NOT_STARTED, Au.CANCELLED): SYSTEM,
+        (Au.FAILED, Au.AUTHORIZED): SYSTEM, (Au.FAILED, Au.CAPTURED): SYSTEM, (Au.FAILED, Au.CANCELLED): SYSTEM,
+        (Au.AUTHORIZED, Au.CAPTURED): SYSTEM, (Au.AUTHORIZED, Au.CANCELLED): SYSTEM,
+    },
+    "payout": {
+        (P.NONE, P.HELD): SYSTEM, (P.NONE, P.RELEASED): SYSTEM, (P.NONE, P.DISPUTED): SYSTEM,
+        (P.HELD, P.RELEASED): SYSTEM, (P.HELD, P.DISPUTED): SYSTEM, (P.HELD, P.REFUNDED): SYSTEM,
+        (P.RELEASED, P.PAID): SYSTEM, (P.RELEASED, P.AWAITING_PAYOUT_ACCOUNT): SYSTEM,
+        (P.RELEASED, P.DISPUTED): SYSTEM, (P.RELEASED, P.REFUNDED): SYSTEM,
+        (P.AWAITING_PAYOUT_ACCOUNT, P.PAID): SYSTEM, (P.AWAITING_PAYOUT_ACCOUNT, P.DISPUTED): SYSTEM,
+        (P.AWAITING_PAYOUT_ACCOUNT, P.REFUNDED): SYSTEM,
+        (P.DISPUTED, P.HELD): SYSTEM, (P.DISPUTED, P.RELEASED): SYSTEM, (P.DISPUTED, P.REFUNDED): SYSTEM,
+        (P.PAID, P.REFUNDED): SYSTEM,
+    },
+    "completed job's payment": {
+        (C.PENDING_REVIEW, C.COMPLETED): {A.CLIENT, A.SYSTEM},
+        (C.PENDING_REVIEW, C.DISPUTED): PEOPLE,
+        (C.COMPLETED, C.DISPUTED): PEOPLE,
+        (C.DISPUTED, C.COMPLETED): {A.ADMIN, A.SYSTEM},
+    },
+    "redeemed reward": {
+        (R.ACTIVE, R.USED): {A.CLIENT},
+        (R.USED, R.ACTIVE): EVERYONE,
+        (R.ACTIVE, R.EXPIRED): SYSTEM,
+    },
+    "vendor call": {
+        (E.PENDING, E.DONE): SYSTEM, (E.PENDING, E.FAILED): SYSTEM,
+        (E.DONE, E.PENDING): SYSTEM,
+        (E.FAILED, E.PENDING): {A.ADMIN, A.SYSTEM},
+    },
+}
+
+TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT]
+def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
+    return [*lifecycle.states.__members__.values()]
+
+
+CELLS = [(lifecycle, current, target, actor) for lifecycle in TABLES
+         for current, target, actor in itertools.product(_states(lifecycle), _states(lifecycle), Actor)]
+
+
+def test_every_lifecycle_but_the_jobs_is_walked_here():
+    assert {lifecycle.noun for lifecycle in ALL} == set(EXPECTED) | {"job"}
+    assert {lifecycle.noun for lifecycle in TABLES} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("lifecycle", TABLES, ids=lambda lifecycle: lifecycle.noun)
+def test_each_table_is_exactly_the_expected_one(lifecycle: Lifecycle[Any]):
+    assert {pair: set(actors) for pair, actors in lifecycle.table.items()} == EXPECTED[lifecycle.noun]
+
+
+@pytest.mark.parametrize(("lifecycle", "current", "target", "actor"), CELLS,
+                         ids=lambda v: v.noun if isinstance(v, Lifecycle) else v.value)
+def test_every_cell_is_allowed_or_refused_with_the_right_code(lifecycle, current, target, actor):
+    expected = EXPECTED[lifecycle.noun]
+    allowed = expected.get((current, target))
+    may_ever_reach = {who for (_, into), actors in expected.items() if into == target for who in actors}
+    if allowed is not None and actor in allowed:
+        lifecycle.check(current, target, actor)
+        lifecycle.require(current, target)
+        return
+    refusal = NotAllowed if allowed is not None or actor not in may_ever_reach else WrongState
+    with pytest.raises(refusal) as refused:
+        lifecycle.check(current, target, actor)
+    assert ERROR_CODES[type(refused.value)].value == (
+        "permission-denied" if refusal is NotAllowed else "failed-precondition")
+    if allowed is None:
+        with pytest.raises(WrongState):
+            lifecycle.require(current, target)
