@@ -20,6 +20,8 @@ prereqs: venv
 	@$(PY) -m devstack.prereqs
 
 test: prereqs
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 demo: prereqs

@@ -56,18 +56,16 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from bench.australia import PROBES, Place, places, probe_cohort
-from bench.harness import bare_firestore, print_checks, seed_documents
-from curbside.deps import Deps
-from curbside.domain.clock import FixedClock
-from curbside.domain.dispatch_scoring import ScoringWeights
+from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
+from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.enums import AccountStatus
 from curbside.domain.geo import geohash_encode, haversine_m
 from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
-from curbside.services.candidates import METRES_PER_MILE, JobSite, SearchSettings, find_candidates
+from curbside.services import work
+from curbside.services.candidates import JobSite, find_candidates
 from curbside.store.collections import Collection, doc_path
-from curbside.store.files import FileStore
 from devstack.activity import Invocation
 from devstack.client import CallableClient, CallResult
 from devstack.stack import LocalStack, Ports
@@ -344,10 +342,11 @@ def verify_with_production(db: firestore.Client, costs: Sequence[SearchCost], po
                            settings: SearchSettings, sample: int) -> int:
     """Replay the production search on the probes and the first national sites; it must bill exactly the
     counted reads and return exactly the eligible technicians."""
-    deps = Deps(db=db, files=FileStore(None), clock=FixedClock(NOW))
+    deps = reading_deps(db, NOW)
     chosen = ([c for c in costs if c.site.probe] + [c for c in costs if not c.site.probe])[:sample]
     for cost in chosen:
-        search = find_candidates(deps, JobSite(cost.site.lat, cost.site.lng), settings=settings)
+        site = JobSite(cost.site.lat, cost.site.lng)
+        search = work.reading(deps, partial(find_candidates, site=site, settings=settings))
         truth = eligible_near(population, cost.site, settings.radius_m)
         if search.reads != cost.cells or {c.dispatcher_id for c in search.candidates} != truth:
             raise AssertionError(f"{cost.site.name}: production billed {search.reads} for "

@@ -10,7 +10,7 @@ each carries the `search_cells` the services derive) with batched writes of 500,
 and no other job comes within the radius + 10 km of it. Each scale extends the last.
 
 For a fixed set of callers (the probe towns and sites drawn like demand, `bench.dispatch.job_sites`) it calls
-the production `services.offers.pending_jobs_near` with the 50-mile radius and records the documents its query
+the production `services.jobs_feed.pending_jobs_near` with the 50-mile radius and records the documents its query
 returned (the reads Firestore bills: one per document, one for a query that returns none) against the jobs
 truly within the radius (haversine over the seeded jobs, no query involved). Where a backlog fills a query
 (500 documents), the feed narrows its disc to list every job nearest the caller; such calls are reported
@@ -41,12 +41,13 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from bench.australia import PROBES, Place, places, probe_cohort
 from bench.dispatch import AMPLIFICATION_LIMIT, CLEARANCE_M, NOW, PROBE_COHORT, Site, job_sites
-from bench.harness import bare_firestore, print_checks, seed_documents
+from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
+from curbside.domain.dispatch_scoring import METRES_PER_MILE
 from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import RequestStatus
 from curbside.domain.geo import haversine_m
-from curbside.services.candidates import METRES_PER_MILE
-from curbside.services.offers import FEED_READ_LIMIT, pending_jobs_near
+from curbside.services import work
+from curbside.services.jobs_feed import FEED_READ_LIMIT, pending_jobs_near
 from curbside.store.collections import Collection
 
 CAR_MODELS = ("Toyota Corolla", "Mazda 3", "Hyundai i30", "Ford Ranger", "Toyota RAV4", "Kia Cerato")
@@ -130,7 +131,7 @@ def call_feed(db: firestore.Client, site: Site, jobs: Sequence[Job], radius_m: f
         return {job.id for job in jobs if haversine_m(site.lat, site.lng, job.lat, job.lng) <= reach_m}
 
     start = time.perf_counter()
-    near = pending_jobs_near(db, site.lat, site.lng, radius_m)
+    near = work.reading(reading_deps(db, NOW), lambda uow: pending_jobs_near(uow, site.lat, site.lng, radius_m))
     seconds = time.perf_counter() - start
     listed = {request.id for request, _ in near.jobs}
     truth, in_reach = within(radius_m), within(near.reach_m)

@@ -1,18 +1,26 @@
-"""What the benchmarks share: a bare Firestore emulator of their own, and how checks are printed."""
+"""What the benchmarks share: a bare Firestore emulator of their own, the services' dependencies on it, and
+how checks are printed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
+from curbside.deps import Deps
+from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
+from curbside.gateways.payments import StripePayments
+from curbside.settings import Settings
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection
+from curbside.store.files import FileStore
 from devstack.emulators import FirestoreEmulator
 
 BATCH = 500
@@ -35,6 +43,20 @@ def bare_firestore() -> Iterator[firestore.Client]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+class NoTasks:
+    """The read benchmarks make no offers: a task enqueued by them would be a bug."""
+
+    def enqueue(self, function_name: str, payload: dict[str, Any], *, at: dt.datetime, name: str) -> None:
+        raise RuntimeError(f"a read benchmark enqueued {function_name}")
+
+
+def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
+    """The services' dependencies for benchmarks that only read: the emulator, a fixed clock, the default
+    settings, no Storage, no tasks, no Stripe."""
+    return Deps(db=db, files=FileStore(None), clock=FixedClock(now), settings=Settings(), tasks=NoTasks(),
+                payments=StripePayments(api_key="", webhook_secret="", api_base=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

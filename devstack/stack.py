@@ -217,9 +217,9 @@ class LocalStack:
         """Curbside's services take time from `curbside.deps`, not from the stack: give them the stack's
         emulators and clock, so moving the clock moves what they see (scheduled jobs falling due, offer
         countdowns) as well as when schedules and tasks fire. Other function sources are left alone."""
-        services = sys.modules.get("curbside.deps")
-        if services is not None:
-            services.install(dataclasses.replace(services.build(), clock=self.clock))
+        composition = sys.modules.get("curbside.bootstrap")
+        if composition is not None:
+            composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock))
 
     def _data_dir(self, part: str) -> Path | None:
         return None if self.keep_data is None else (self.keep_data / part).resolve()

@@ -6,10 +6,10 @@ Dependencies are built on the first invocation through `core.init`.
 
 from firebase_functions import core, options
 
-from curbside import config, deps
+from curbside import bootstrap, config
 
 options.set_global_options(region=config.REGION, max_instances=20)
-core.init(deps.initialize)
+core.init(bootstrap.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
@@ -22,6 +22,7 @@ from curbside.entrypoints.offers import (  # noqa: E402
     reject_offer,
     retry_dispatch,
 )
+from curbside.entrypoints.outbox import sweep_outbox  # noqa: E402
 from curbside.entrypoints.payments import (  # noqa: E402
     create_payout_account,
     on_request_updated,
@@ -62,6 +63,7 @@ __all__ = [
     "set_user_type",
     "setup_payment_method",
     "stripe_webhook",
+    "sweep_outbox",
     "update_job_status",
     "update_location",
 ]

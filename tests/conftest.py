@@ -20,6 +20,8 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.payments import StripePayments
+from curbside.settings import Settings
 from curbside.store.files import FileStore
 from devstack.emulators import EmulatorUnavailable, FirestoreEmulator, StorageEmulator
 from devstack.firestore_rest import FirestoreRest
@@ -105,8 +107,17 @@ def tasks() -> RecordingTasks:
 
 
 @pytest.fixture
-def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks) -> Deps:
-    """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too."""
-    installed = Deps(db=db, files=FileStore(bucket), clock=clock, tasks=tasks)
+def settings() -> Settings:
+    """The services' settings: the params' defaults (a test changes one with `dataclasses.replace`)."""
+    return Settings()
+
+
+@pytest.fixture
+def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks, settings: Settings) -> Deps:
+    """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too.
+    Payments go to a Stripe gateway with no key (every call is "not configured": UNAVAILABLE); tests of money
+    use `stripe_deps` (localstripe) or the Stripe double."""
+    installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
+                     payments=StripePayments(api_key="", webhook_secret="", api_base=""))
     deps_module.install(installed)
     return installed

@@ -38,6 +38,7 @@ from curbside.domain.documents import (
     Message,
     Notification,
     NotificationPreferences,
+    OutboxEntry,
     PaymentLedgerEntry,
     PointsLedgerEntry,
     PricingRule,
@@ -256,6 +257,10 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "amount_minor": 3300, "amount": 33.0, "currency": "EUR", "dispatcher_id": DISPATCHER_ID,
         "stripe_object_id": f"pi_{n}", "created_date": NOW,
     },
+    OutboxEntry: lambda n: {
+        "id": f"capture:request-{n}", "kind": "capture", "key": f"request-{n}",
+        "payload": {"request_id": f"request-{n}"}, "next_attempt_at": NOW, "created_date": NOW, "updated_date": NOW,
+    },
     DispatcherEarnings: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "currency": "EUR", "total_earnings": 120.5,
         "pending_payments": 33.0, "awaiting_payout_account": 0.0, "completed_payments": 87.5,
@@ -307,6 +312,7 @@ make_stripe_event = partial(make, StripeEvent)
 make_job_payment = partial(make, JobPayment)
 make_payment_ledger_entry = partial(make, PaymentLedgerEntry)
 make_dispatcher_earnings = partial(make, DispatcherEarnings)
+make_outbox_entry = partial(make, OutboxEntry)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -1,22 +1,22 @@
-"""The dependencies every service receives, built once per instance (Convention 1: in `core.init`).
+"""The dependencies every service receives (DESIGN.md convention 5): the Firestore client, Storage, the clock,
+the settings and the gateways of paid third-party services.
 
-Services take a `Deps` argument instead of reaching for globals, so tests and the local stack can hand
-them the emulator client, a movable clock and gateway doubles for paid third-party APIs.
+Services take a `Deps` argument instead of reaching for globals. It has no defaults: the production
+composition root (`curbside.bootstrap`) builds the real one at the first invocation, and the local stack and
+tests build theirs (the emulators, a movable clock, localstripe or a double for a paid API), so nothing can
+reach a production vendor by omission.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-import firebase_admin
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
-from curbside.domain.clock import Clock, SystemClock
-from curbside.gateways.payments import Payments, StripePayments
-from curbside.gateways.tasks import FirebaseTasks, TaskGateway
+from curbside.domain.clock import Clock
+from curbside.gateways.payments import Payments
+from curbside.gateways.tasks import TaskGateway
+from curbside.settings import Settings
 from curbside.store.files import FileStore
 
 
@@ -24,60 +24,36 @@ from curbside.store.files import FileStore
 class Deps:
     db: firestore.Client
     files: FileStore
-    clock: Clock = field(default_factory=SystemClock)
-    tasks: TaskGateway = field(default_factory=FirebaseTasks)
-    """Cloud Tasks (offer countdowns); tests record the calls, the local stack runs a real local queue."""
-    payments: Payments = field(default_factory=StripePayments)
-    """Stripe; reads its secrets on first use. Tests and the local stack point it at localstripe."""
+    clock: Clock
+    settings: Settings
+    tasks: TaskGateway
+    """Cloud Tasks (offer countdowns); the local stack runs a real local queue, tests record the calls."""
+    payments: Payments
+    """Stripe; tests and the local stack point the production gateway at localstripe."""
 
 
 _current: Deps | None = None
 
 
-def admin_app() -> firebase_admin.App:
-    """The Admin SDK app (token verification, task queues), initialised once."""
-    if not firebase_admin._apps:
-        options: dict[str, Any] = {}
-        if project := os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT"):
-            options["projectId"] = project
-        firebase_admin.initialize_app(options=options)
-    return firebase_admin.get_app()
-
-
-def default_files(project: str) -> FileStore:
-    """The default bucket (`STORAGE_BUCKET`, else `{project}.appspot.com`); anonymous on the emulator."""
-    from google.cloud import storage  # type: ignore[attr-defined, unused-ignore]
-
-    emulated = bool(os.environ.get("STORAGE_EMULATOR_HOST"))
-    client = storage.Client(project=project, credentials=AnonymousCredentials() if emulated else None)
-    return FileStore(client.bucket(os.environ.get("STORAGE_BUCKET") or f"{project}.appspot.com"))
-
-
-def build() -> Deps:
-    project = admin_app().project_id
-    return Deps(db=firestore.Client(project=project), files=default_files(project))
-
-
-def initialize() -> None:
-    """The `core.init` callback: build the dependencies on the first invocation, not at import."""
-    global _current
-    if _current is None:
-        _current = build()
-
-
-def get() -> Deps:
-    initialize()
-    assert _current is not None
-    return _current
-
-
 def install(deps: Deps) -> None:
-    """Replace the dependencies (the local stack and tests inject a clock or gateway doubles)."""
+    """Use `deps` from now on (the composition root, the local stack and tests)."""
     global _current
     _current = deps
 
 
+def is_installed() -> bool:
+    return _current is not None
+
+
+def get() -> Deps:
+    """The installed dependencies (built by `bootstrap.initialize` on a deployed instance)."""
+    if _current is None:
+        raise RuntimeError("No dependencies installed: main.py registers curbside.bootstrap.initialize with "
+                           "core.init, tests and the local stack call deps.install.")
+    return _current
+
+
 def reset() -> None:
-    """Forget the dependencies; the next invocation builds them again from the environment."""
+    """Forget the dependencies (the local stack, when it stops)."""
     global _current
     _current = None

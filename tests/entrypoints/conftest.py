@@ -14,6 +14,7 @@ import pytest
 
 from curbside import deps as deps_module
 from curbside.deps import Deps
+from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.payments import StripePayments
 from devstack.tokens import emulator_id_token
 from tests.payments_server import TEST_SECRET_KEY, TEST_WEBHOOK_SECRET, LocalStripe, running_localstripe
@@ -44,7 +45,7 @@ def call(deps: Deps, monkeypatch: pytest.MonkeyPatch):
     """`call(fn, data, uid="alice", admin=True)` -> CallResult of the deployed function `fn`; ID tokens are
     verified in emulator mode (unsigned tokens accepted), as the Firebase emulators do."""
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
-    deps_module.admin_app()
+    admin_app()
     app = flask.Flask("entrypoint-tests")
 
     def invoke(fn: Any, data: Any, *, uid: str | None = None, body: str | None = None, **claims: Any) -> CallResult:

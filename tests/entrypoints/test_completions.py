@@ -13,7 +13,7 @@ import pytest
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.enums import RequestStatus
-from curbside.services import completions, job_payments
+from curbside.services import card_holds, completions
 from curbside.store.collections import Collection
 from main import complete_job, review_dispatcher
 from tests.factories import CLIENT_ID, DISPATCHER_ID
@@ -54,7 +54,7 @@ def account(db, call, localstripe: LocalStripe) -> str:
 
 @pytest.fixture
 def held(stripe_deps: Deps, account: str) -> str:
-    assert job_payments.follow_request(stripe_deps, JOB) == "authorization_authorized"
+    assert card_holds.follow_request(stripe_deps, JOB) == "authorization_authorized"
     return account
 
 
@@ -188,7 +188,7 @@ def test_a_job_not_in_progress_cannot_be_completed(db, call, bucket, stripe_deps
     client_with_saved_card(db, call, localstripe)
     technician_with_account(db, call, localstripe)
     add_job(db, RequestStatus.ACCEPTED, id=JOB)
-    job_payments.follow_request(stripe_deps, JOB)
+    card_holds.follow_request(stripe_deps, JOB)
     photos = upload_completion_photos(bucket, JOB)
     before = everything(db)
 

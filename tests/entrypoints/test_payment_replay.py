@@ -16,7 +16,7 @@ import flask
 from curbside.deps import Deps
 from curbside.entrypoints.payments import stripe_webhook
 from curbside.gateways.payments import connected_account_key, customer_key
-from curbside.services import completions, job_payments, requests
+from curbside.services import card_holds, charges, completions, refunds, requests
 from curbside.store.collections import Collection, doc_path
 from devstack.payments_flow import signature as stripe_signature
 from tests.factories import CLIENT_ID, DISPATCHER_ID
@@ -84,10 +84,10 @@ def test_replaying_every_webhook_and_trigger_twice_leaves_every_balance_unchange
     add_job_in_progress(db, REQUEST_ID)
 
     # The lifecycle, once.
-    job_payments.follow_request(deps, REQUEST_ID)
+    card_holds.follow_request(deps, REQUEST_ID)
     complete(deps, bucket, REQUEST_ID)
     completions.review_dispatcher(deps, CLIENT_ID, REQUEST_ID, 5, "spotless")
-    job_payments.refund(deps, REQUEST_ID, 1200, "goodwill")
+    refunds.refund(deps, REQUEST_ID, 1200, "goodwill")
     payment = payment_of(db, REQUEST_ID)
     assert payment["payout_status"] == "paid" and payment["refunded_minor"] == 1200
     intent_id = payment["payment_intent_id"]
@@ -116,13 +116,13 @@ def test_replaying_every_webhook_and_trigger_twice_leaves_every_balance_unchange
             assert deliver(stripe_event) == 200
         # Every trigger, schedule and call of the lifecycle, again.
         requests.request_created(deps, REQUEST_ID)
-        job_payments.follow_request(deps, REQUEST_ID)
+        card_holds.follow_request(deps, REQUEST_ID)
         upload_completion_photos(bucket, REQUEST_ID)
         complete(deps, bucket, REQUEST_ID)
         completions.review_dispatcher(deps, CLIENT_ID, REQUEST_ID, 5, "spotless")
-        job_payments.release(deps, REQUEST_ID, "client_review")
-        job_payments.pay_out(deps, REQUEST_ID)
-        job_payments.refund(deps, REQUEST_ID, 1200, "goodwill")
+        charges.release(deps, REQUEST_ID, "client_review")
+        charges.pay_out(deps, REQUEST_ID)
+        refunds.refund(deps, REQUEST_ID, 1200, "goodwill")
         clock.advance(dt.timedelta(hours=49))
         completions.auto_approve_completions(deps)
 

@@ -17,7 +17,7 @@ from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.enums import NotificationType, RequestStatus
 from curbside.domain.errors import InvalidInput, WrongState
-from curbside.services import completions, job_payments
+from curbside.services import card_holds, completions, refunds
 from curbside.services.notifications import notification_id
 from curbside.store.collections import Collection, private_doc_path
 from devstack.payments_flow import signature as stripe_signature
@@ -161,7 +161,7 @@ def card(db, call, localstripe) -> str:
 def completed_job(deps: Deps, db, bucket, request_id: str = JOB) -> str:
     """An in-progress job, its card held (on_request_updated), then completed from its address."""
     add_job_in_progress(db, request_id)
-    assert job_payments.follow_request(deps, request_id) == "authorization_authorized"
+    assert card_holds.follow_request(deps, request_id) == "authorization_authorized"
     complete(deps, bucket, request_id)
     return request_id
 
@@ -258,7 +258,7 @@ def technician(db, call, localstripe) -> str:
 
 def held_job(deps: Deps, db, status: RequestStatus) -> str:
     add_job(db, status, id=JOB)
-    assert job_payments.follow_request(deps, JOB) == "authorization_authorized"
+    assert card_holds.follow_request(deps, JOB) == "authorization_authorized"
     return JOB
 
 
@@ -266,7 +266,7 @@ def test_cancelling_before_en_route_releases_the_card_hold(db, call, *, stripe_d
     held_job(stripe_deps, db, RequestStatus.ACCEPTED)
 
     response = call(cancel_request, {"request_id": JOB}, uid=CLIENT_ID)
-    outcome = job_payments.follow_request(stripe_deps, JOB)
+    outcome = card_holds.follow_request(stripe_deps, JOB)
 
     assert response.status == 200 and outcome == "authorization_cancelled"
     intent = intent_of(localstripe, db)
@@ -275,7 +275,7 @@ def test_cancelling_before_en_route_releases_the_card_hold(db, call, *, stripe_d
     assert payment["authorization_status"] == "cancelled" and payment["captured_minor"] == 0
     assert ledger_sums(db, JOB) == {"authorization": PRICE_MINOR, "authorization_cancelled": PRICE_MINOR}
     assert transfers_to(localstripe, technician) == []
-    assert job_payments.follow_request(stripe_deps, JOB) == "authorization_cancelled"  # a repeat: nothing more
+    assert card_holds.follow_request(stripe_deps, JOB) == "authorization_cancelled"  # a repeat: nothing more
     assert len(posts_to(localstripe, f"/v1/payment_intents/{intent['id']}/cancel")) == 1
     assert_ledger_balanced(db, JOB)
 
@@ -285,7 +285,7 @@ def test_a_client_cancelling_after_en_route_pays_the_late_fee_to_the_technician(
     held_job(stripe_deps, db, RequestStatus.EN_ROUTE)
 
     response = call(cancel_request, {"request_id": JOB}, uid=CLIENT_ID)
-    outcome = job_payments.follow_request(stripe_deps, JOB)
+    outcome = card_holds.follow_request(stripe_deps, JOB)
 
     assert response.status == 200 and response.result["cancellation_fee"] == 10.0
     assert outcome == "fee_paid"
@@ -299,7 +299,7 @@ def test_a_client_cancelling_after_en_route_pays_the_late_fee_to_the_technician(
     assert (payment["captured_minor"], payment["held_minor"], payment["fee_minor"], payment["paid_out_minor"]) == (
         LATE_FEE_MINOR, 0, 150, LATE_FEE_MINOR - 150)
     assert earnings_of(db)["paid_minor"] == LATE_FEE_MINOR - 150
-    assert job_payments.follow_request(stripe_deps, JOB).startswith("authorization_")
+    assert card_holds.follow_request(stripe_deps, JOB).startswith("authorization_")
     assert len(transfers_to(localstripe, technician)) == 1
     assert_ledger_balanced(db, JOB)
 
@@ -310,7 +310,7 @@ def test_a_technician_cancelling_after_en_route_costs_the_client_nothing(db, cal
 
     call(cancel_request, {"request_id": JOB}, uid=DISPATCHER_ID)
 
-    assert job_payments.follow_request(stripe_deps, JOB) == "authorization_cancelled"
+    assert card_holds.follow_request(stripe_deps, JOB) == "authorization_cancelled"
     assert intent_of(localstripe, db)["status"] == "canceled"
     assert transfers_to(localstripe, technician) == []
     assert_ledger_balanced(db, JOB)
@@ -325,7 +325,7 @@ def test_without_a_saved_card_the_payment_fails_and_the_client_is_told_once(db, 
     add_dispatcher(db)
     add_job(db, RequestStatus.ACCEPTED, id=JOB)
 
-    assert job_payments.follow_request(stripe_deps, JOB) == "authorization_failed"
+    assert card_holds.follow_request(stripe_deps, JOB) == "authorization_failed"
 
     payment = payment_of(db, JOB)
     assert payment["authorization_status"] == "failed" and payment["authorization_failure"] == "no_payment_method"
@@ -336,7 +336,7 @@ def test_without_a_saved_card_the_payment_fails_and_the_client_is_told_once(db, 
     clock.advance(dt.timedelta(minutes=10))
     db.document(doc_path_of_request()).update({"status": RequestStatus.EN_ROUTE.value})
 
-    assert job_payments.follow_request(stripe_deps, JOB) == "authorization_failed"
+    assert card_holds.follow_request(stripe_deps, JOB) == "authorization_failed"
 
     assert [snap.to_dict() for snap in db.collection(Collection.NOTIFICATIONS).stream()] == [first_note]
     assert posts_to(localstripe, "/v1/payment_intents") == []
@@ -365,7 +365,7 @@ def paid(deps: Deps, clock: FixedClock) -> None:
 
 def test_a_partial_refund_before_release_comes_out_of_the_held_money(db, stripe_deps, clock, captured,
                                                                      localstripe):
-    refunded = job_payments.refund(stripe_deps, JOB, 1000, "goodwill")
+    refunded = refunds.refund(stripe_deps, JOB, 1000, "goodwill")
 
     assert (refunded.refund_key, refunded.amount_minor, refunded.refunded_minor) == ("goodwill", 1000, 1000)
     [refund] = refunds_of(localstripe, db)
@@ -389,7 +389,7 @@ def test_a_refund_after_payout_reverses_the_technicians_share_and_gives_back_the
         db, stripe_deps, clock, captured, localstripe):
     paid(stripe_deps, clock)
 
-    job_payments.refund(stripe_deps, JOB, 2800, "half")
+    refunds.refund(stripe_deps, JOB, 2800, "half")
 
     from_technician, from_fee = 2380, 420  # 2800 split as 4760 : 840
     [transfer] = transfers_to(localstripe, captured)
@@ -413,7 +413,7 @@ def test_a_refund_after_the_technician_withdrew_is_the_platforms_loss(db, stripe
     paid(stripe_deps, clock)
     localstripe.payout(captured, SHARE_MINOR)
 
-    job_payments.refund(stripe_deps, JOB, 2800, "half")
+    refunds.refund(stripe_deps, JOB, 2800, "half")
 
     [transfer] = transfers_to(localstripe, captured)
     assert transfer["amount_reversed"] == 0
@@ -431,13 +431,13 @@ def test_a_refund_after_the_technician_withdrew_is_the_platforms_loss(db, stripe
 
 def test_refunding_more_than_was_captured_is_invalid_and_changes_nothing(db, stripe_deps, captured,
                                                                          localstripe):
-    job_payments.refund(stripe_deps, JOB, 5000, "most")
+    refunds.refund(stripe_deps, JOB, 5000, "most")
     before = everything(db)
 
     with pytest.raises(InvalidInput):
-        job_payments.refund(stripe_deps, JOB, 601, "too-much")
+        refunds.refund(stripe_deps, JOB, 601, "too-much")
     with pytest.raises(InvalidInput):
-        job_payments.refund(stripe_deps, JOB, 0, "nothing")
+        refunds.refund(stripe_deps, JOB, 0, "nothing")
 
     assert everything(db) == before
     assert [r["amount"] for r in refunds_of(localstripe, db)] == [5000]
@@ -445,10 +445,10 @@ def test_refunding_more_than_was_captured_is_invalid_and_changes_nothing(db, str
 
 
 def test_the_same_refund_key_twice_refunds_once(db, stripe_deps, captured, localstripe):
-    first = job_payments.refund(stripe_deps, JOB, 1000, "dispute-7")
+    first = refunds.refund(stripe_deps, JOB, 1000, "dispute-7")
     after_first = everything(db)
 
-    again = job_payments.refund(stripe_deps, JOB, 1000, "dispute-7")
+    again = refunds.refund(stripe_deps, JOB, 1000, "dispute-7")
 
     assert again == first
     assert everything(db) == after_first
@@ -458,7 +458,7 @@ def test_the_same_refund_key_twice_refunds_once(db, stripe_deps, captured, local
 
 
 def test_a_full_refund_before_release_leaves_nothing_to_pay_out(db, stripe_deps, clock, captured, localstripe):
-    job_payments.refund(stripe_deps, JOB, PRICE_MINOR, "all")
+    refunds.refund(stripe_deps, JOB, PRICE_MINOR, "all")
 
     assert payment_of(db, JOB)["payout_status"] == "refunded"
     paid(stripe_deps, clock)
@@ -474,11 +474,11 @@ def test_a_full_refund_before_release_leaves_nothing_to_pay_out(db, stripe_deps,
 
 def test_nothing_can_be_refunded_before_the_capture(db, stripe_deps, card, technician, localstripe):
     add_job_in_progress(db, JOB)
-    job_payments.follow_request(stripe_deps, JOB)
+    card_holds.follow_request(stripe_deps, JOB)
     before = everything(db)
 
     with pytest.raises(WrongState):
-        job_payments.refund(stripe_deps, JOB, 100, "early")
+        refunds.refund(stripe_deps, JOB, 100, "early")
 
     assert everything(db) == before
     assert_ledger_balanced(db, JOB)

@@ -14,6 +14,8 @@ each repetition races for a fresh job.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import random
 import threading
@@ -24,20 +26,21 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from curbside.domain.enums import RequestStatus
 from curbside.domain.errors import LostRace, WrongState
 from curbside.services import offers
-from curbside.services.dispatch_queue import offer_ttl, offers_of
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection, doc_path
 from tests.factories import make_job_offer
 from tests.request_world import NEAR_CBD, add_client, add_job, stored
-from tests.technicians import add_technician, north_of
+from tests.technicians import add_technician, north_of, stored_entry
 
 RACERS = 50
 REPS = int(os.environ.get("ACCEPT_RACE_REPS", "100"))
 RETRIES = 6
+OFFER_TTL = dt.timedelta(seconds=60)
 
 
 def with_retries(attempt: Callable[[], object]) -> str:
@@ -77,7 +80,7 @@ def offer_to(db, job_id: str, racers: list[str], now) -> None:
     batch = db.batch()
     for n, uid in enumerate(racers, start=1):
         offer = make_job_offer(id=f"{job_id}:{n}", request_id=job_id, dispatcher_id=uid, offered_at=now,
-                               expires_at=now + offer_ttl(), assignment_score=1.0, distance_km=1.0)
+                               expires_at=now + OFFER_TTL, assignment_score=1.0, distance_km=1.0)
         batch.set(db.document(doc_path(Collection.JOB_OFFERS, offer.id)), to_document(offer))
     batch.commit()
 
@@ -102,9 +105,36 @@ def test_fifty_technicians_one_job_exactly_one_wins(db, deps, clock):
         winner = next(uid for uid, result in results.items() if result == "won")
         stored_job = stored(db, Collection.SERVICE_REQUESTS, job.id)
         assert (stored_job["status"], stored_job["dispatcher_id"]) == ("accepted", winner)
-        states = Counter(snap.get("offer_status") for snap in offers_of(db, job.id))
+        states = Counter(snap.get("offer_status") for snap in db.collection(Collection.JOB_OFFERS)
+                         .where(filter=FieldFilter("request_id", "==", job.id)).stream())
         assert states.total() == len(with_offer), f"rep {rep}: {states}"
         assert states["pending"] == 0 and states["accepted"] == (1 if winner in with_offer else 0)
         assert stored(db, Collection.JOB_CONTACTS, job.id)["dispatcher_id"] == winner
         # free the winner again, so capacity never decides a later repetition
         db.document(doc_path(Collection.SERVICE_REQUESTS, job.id)).update({"status": "completed"})
+
+
+@pytest.mark.timeout(900)
+def test_one_technician_taking_two_jobs_at_once_gets_one_when_only_one_fits(db, deps, clock):
+    """The same technician (capacity 1) accepts two different jobs from two threads at the same moment: both
+    commits rewrite their dispatch-index entry under the version they read, so exactly one lands."""
+    capacity_one = dataclasses.replace(deps, settings=dataclasses.replace(
+        deps.settings, dispatch=dataclasses.replace(deps.settings.dispatch, capacity=1)))
+    add_client(db)
+
+    for rep in range(REPS):
+        uid = add_technician(db, f"solo-{rep:03d}", at=north_of(NEAR_CBD, 100), fixed_at=clock.now(), capacity=1)
+        jobs = [add_job(db, RequestStatus.PENDING).id for _ in range(2)]
+        start = threading.Barrier(len(jobs))
+
+        def take(job_id: str, uid: str = uid, start: threading.Barrier = start) -> str:
+            start.wait()
+            return with_retries(partial(offers.accept_job, capacity_one, uid, job_id))
+
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            results = list(pool.map(take, jobs))
+
+        assert Counter(results) == {"won": 1, "FAILED_PRECONDITION": 1}, f"rep {rep}: {results}"
+        held = [job for job in jobs if stored(db, Collection.SERVICE_REQUESTS, job).get("dispatcher_id") == uid]
+        assert len(held) == 1, f"rep {rep}: {held}"
+        assert stored_entry(db, uid).active_jobs == 1, f"rep {rep}: the entry counts the technician's active jobs"

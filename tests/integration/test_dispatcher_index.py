@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -9,25 +10,26 @@ import threading
 import time
 
 import pytest
-from google.cloud import firestore
 
 from curbside.domain.enums import AccountStatus, RequestStatus, VerificationStatus
 from curbside.domain.errors import LostRace, NotAllowed
 from curbside.domain.tracking import LocationFix
+from curbside.services import work
 from curbside.services.candidates import JobSite, find_candidates
-from curbside.services.dispatcher_index import begin_index_refresh, refresh_dispatcher_index
+from curbside.services.dispatcher_index import refresh_dispatcher_index
 from curbside.services.locations import set_availability, update_location
-from curbside.store.codec import encode_value, to_document
+from curbside.store.codec import encode_value
 from curbside.store.collections import Collection, doc_path, private_doc_path
-from curbside.store.transactions import retry_lost_races, run_transaction
-from tests.factories import make_dispatcher_profile, make_service_request, make_user, put
+from curbside.store.repositories import evolve
+from curbside.store.transactions import retry_lost_races
+from tests.factories import make_service_request, make_user, put
 from tests.technicians import SYDNEY, add_technician, entry_of, north_of, stored_entry
 
 pytestmark = pytest.mark.emulator
 
 
 def candidate_ids(deps) -> list[str]:
-    return [c.dispatcher_id for c in find_candidates(deps, JobSite(*SYDNEY)).candidates]
+    return [c.dispatcher_id for c in work.reading(deps, lambda uow: find_candidates(uow, JobSite(*SYDNEY))).candidates]
 
 
 def test_a_refresh_rebuilds_the_entry_from_the_sources(db, deps, clock):
@@ -69,56 +71,54 @@ def test_a_user_who_is_no_technician_has_no_entry_to_refresh(db, deps):
     assert entry_of(db, "alex") is None
 
 
+def ban(deps, uid: str) -> None:
+    """An admin's ban as any use case writes it: through the unit of work, naming only the account status."""
+
+    def decide(uow) -> None:
+        uow.user_private.save(uid, evolve(uow.user_private.get_or_default(uid), account_status=AccountStatus.BANNED))
+
+    work.transaction(deps, decide)
+
+
 def test_a_ban_and_leaving_the_index_are_one_commit(db, deps, clock):
     add_technician(db, "sam", fixed_at=clock.now())
     private = db.document(private_doc_path(Collection.USERS, "sam"))
 
-    @firestore.transactional
-    def ban(transaction: firestore.Transaction) -> None:
-        refresh = begin_index_refresh(db, transaction, "sam")
-        transaction.update(private, {"account_status": AccountStatus.BANNED.value})
-        refresh.finish(transaction, account_status=AccountStatus.BANNED)
-
-    ban(db.transaction())
+    ban(deps, "sam")
 
     entry_snap = db.document(doc_path(Collection.DISPATCHER_LOCATIONS, "sam")).get()
     assert entry_snap.update_time == private.get().update_time, "written by the same commit"
     assert entry_snap.get("searchable") is False and entry_snap.get("search_cells") == []
 
 
-def test_a_job_change_passed_to_the_refresh_moves_the_workload(db, deps, clock):
+def test_a_job_change_moves_the_workload_in_the_same_commit(db, deps, clock):
+    one_job = dataclasses.replace(deps, settings=dataclasses.replace(
+        deps.settings, dispatch=dataclasses.replace(deps.settings.dispatch, capacity=1)))
     add_technician(db, "sam", fixed_at=clock.now(), capacity=1)
     job = make_service_request(id="job-1", status=RequestStatus.PENDING)
     put(db, job)
-    ref = db.document(doc_path(Collection.SERVICE_REQUESTS, job.id))
 
     def move(to: RequestStatus) -> None:
-        @firestore.transactional
-        def apply(transaction: firestore.Transaction) -> None:
-            refresh = begin_index_refresh(db, transaction, "sam")
-            moved = job.model_copy(update={"status": to, "dispatcher_id": "sam"})
-            transaction.set(ref, to_document(moved))
-            refresh.finish(transaction, request=moved, capacity=1)
+        def decide(uow) -> None:
+            stored = uow.requests.get(job.id)
+            uow.requests.save(evolve(stored, status=to, dispatcher_id="sam"))
 
-        apply(db.transaction())
+        work.transaction(one_job, decide)
 
     move(RequestStatus.ACCEPTED)
     assert (stored_entry(db, "sam").active_jobs, candidate_ids(deps)) == (1, [])
-    move(RequestStatus.COMPLETED)
+    move(RequestStatus.CANCELLED)
     assert (stored_entry(db, "sam").active_jobs, candidate_ids(deps)) == (0, ["sam"])
 
 
-def test_a_profile_change_passed_to_the_refresh_is_mirrored(db, deps, clock):
+def test_a_profile_change_is_mirrored(db, deps, clock):
     add_technician(db, "sam", fixed_at=clock.now(), verification=VerificationStatus.PENDING)
-    verified = make_dispatcher_profile(user_id="sam", verification_status=VerificationStatus.VERIFIED, rating=4.4)
 
-    @firestore.transactional
-    def approve(transaction: firestore.Transaction) -> None:
-        refresh = begin_index_refresh(db, transaction, "sam")
-        transaction.set(db.document(doc_path(Collection.DISPATCHER_PROFILES, "sam")), to_document(verified))
-        refresh.finish(transaction, profile=verified)
+    def approve(uow) -> None:
+        profile = uow.dispatcher_profiles.get("sam")
+        uow.dispatcher_profiles.save(evolve(profile, verification_status=VerificationStatus.VERIFIED, rating=4.4))
 
-    approve(db.transaction())
+    work.transaction(deps, approve)
 
     entry = entry_of(db, "sam")
     assert entry is not None and entry.verified and entry.rating == 4.4
@@ -127,7 +127,6 @@ def test_a_profile_change_passed_to_the_refresh_is_mirrored(db, deps, clock):
 
 def race_going_online_against_a_ban(db, deps, uid: str) -> list[BaseException]:
     """Four `set_availability(online)` calls and one admin ban, released together; returns the refusals."""
-    private = db.document(private_doc_path(Collection.USERS, uid))
     barrier = threading.Barrier(5)
     errors: list[BaseException] = []
 
@@ -138,16 +137,10 @@ def race_going_online_against_a_ban(db, deps, uid: str) -> list[BaseException]:
         except (NotAllowed, LostRace) as exc:  # refused once the ban won, or out-raced by the others
             errors.append(exc)
 
-    @firestore.transactional
-    def ban(transaction: firestore.Transaction) -> None:
-        refresh = begin_index_refresh(db, transaction, uid)
-        transaction.update(private, {"account_status": AccountStatus.BANNED.value})
-        refresh.finish(transaction, account_status=AccountStatus.BANNED)
-
     def admin() -> None:
         barrier.wait()
         # the ban must get through for the check that follows: resent after lost races, as background work is
-        retry_lost_races(lambda: run_transaction(db, ban, lost_race="The ban lost a race."), attempts=10)
+        retry_lost_races(lambda: ban(deps, uid), attempts=10)
 
     threads = [threading.Thread(target=go_online) for _ in range(4)] + [threading.Thread(target=admin)]
     for thread in threads:

@@ -11,7 +11,7 @@ import pytest
 
 from curbside.domain.enums import AccountStatus, NotificationType, OfferStatus, RequestStatus, VerificationStatus
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
-from curbside.services import offers
+from curbside.services import jobs_feed, offers, work
 from curbside.services.dispatch_queue import EXPIRE_OFFER, start_dispatch
 from curbside.services.notifications import notification_id
 from curbside.store.codec import to_document
@@ -143,27 +143,27 @@ def test_the_feed_lists_nearby_pending_jobs_for_each_tab(db, deps, clock, world)
     add_job(db, S.ACCEPTED)
     here = north_of(NEAR_CBD, 500)
 
-    def ids(tab: offers.FeedTab, uid: str = "best") -> list[str]:
-        return [job.request_id for job in offers.list_available_jobs(
+    def ids(tab: jobs_feed.FeedTab, uid: str = "best") -> list[str]:
+        return [job.request_id for job in jobs_feed.list_available_jobs(
             deps, uid, lat=here[0], lng=here[1], tab=tab)["jobs"]]
 
-    assert ids(offers.FeedTab.PRIORITY) == [urgent.id, world.id]
-    assert ids(offers.FeedTab.HIGHEST_PAY) == [world.id, urgent.id]
-    assert ids(offers.FeedTab.SCHEDULED) == []
-    assert far.id not in ids(offers.FeedTab.MOST_RECENT)
+    assert ids(jobs_feed.FeedTab.PRIORITY) == [urgent.id, world.id]
+    assert ids(jobs_feed.FeedTab.HIGHEST_PAY) == [world.id, urgent.id]
+    assert ids(jobs_feed.FeedTab.SCHEDULED) == []
+    assert far.id not in ids(jobs_feed.FeedTab.MOST_RECENT)
     for hidden in ("shadow", "unverified", "offline", "stale"):
-        assert ids(offers.FeedTab.PRIORITY, hidden) == []
+        assert ids(jobs_feed.FeedTab.PRIORITY, hidden) == []
 
 
 def test_the_feed_finds_a_nearby_job_behind_a_nationwide_backlog(db, deps, world):
     # More pending jobs elsewhere than one feed query may read, stored ahead of the nearby job in id order:
     # a scan of the country's pending jobs would read FEED_READ_LIMIT of them and never reach it.
     store_pending(db, (make_service_request(id=f"melbourne-{n:04d}", status=S.PENDING, location_lat=-37.8136,
-                                            location_lng=144.9631) for n in range(offers.FEED_READ_LIMIT + 20)))
+                                            location_lng=144.9631) for n in range(jobs_feed.FEED_READ_LIMIT + 20)))
     nearby = add_job(db, S.PENDING, id="sydney-last")
     here = north_of(NEAR_CBD, 500)
 
-    jobs = offers.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=offers.FeedTab.MOST_RECENT)
+    jobs = jobs_feed.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=jobs_feed.FeedTab.MOST_RECENT)
 
     assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
 
@@ -182,21 +182,21 @@ def store_pending(db, jobs) -> None:
 def test_in_a_backlog_the_feed_lists_every_job_nearest_the_caller(db, deps, world):
     # More pending jobs 40 km away (inside the 50-mile radius) than one query may read, stored ahead of a job
     # 1 km away in id order: one capped query would hand back an arbitrary 500 of them and miss the near one.
-    backlog = offers.FEED_READ_LIMIT + 20
+    backlog = jobs_feed.FEED_READ_LIMIT + 20
     store_pending(db, (make_service_request(id=f"backlog-{n:04d}", status=S.PENDING,
                                             location_lat=north_of(NEAR_CBD, 40_000)[0],
                                             location_lng=NEAR_CBD[1]) for n in range(backlog)))
     nearby = add_job(db, S.PENDING, id="zz-near", location_lat=north_of(NEAR_CBD, 1_000)[0])
     here = north_of(NEAR_CBD, 500)
 
-    jobs = offers.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=offers.FeedTab.MOST_RECENT)
-    near = offers.pending_jobs_near(db, here[0], here[1], 80_000)
+    jobs = jobs_feed.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=jobs_feed.FeedTab.MOST_RECENT)
+    near = work.reading(deps, lambda uow: jobs_feed.pending_jobs_near(uow, here[0], here[1], 80_000))
 
     assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
     # the widest disc without the backlog: it ends short of 40 km, and the reads are the full query, the
     # counts and the narrowed query (the two jobs)
     assert 30_000 < near.reach_m < 40_000
-    assert near.reads == offers.FEED_READ_LIMIT + offers.NARROWING_STEPS + 2
+    assert near.reads == jobs_feed.FEED_READ_LIMIT + jobs_feed.NARROWING_STEPS + 2
 
 
 def test_technicians_who_may_not_work_cannot_take_a_job_from_the_feed_and_nothing_is_written(db, deps, world):

@@ -35,7 +35,7 @@ from curbside.deps import Deps
 from curbside.domain.enums import LedgerKind, PayoutStatus
 from curbside.domain.errors import InvalidInput, WrongState
 from curbside.domain.money import technician_earnings
-from curbside.services import completions, job_payments, stripe_events
+from curbside.services import card_holds, charges, completions, refunds, stripe_events
 from curbside.store.collections import Collection, doc_path
 from tests.factories import CLIENT_ID, DISPATCHER_ID
 from tests.payment_world import (
@@ -70,7 +70,7 @@ class PaymentMachine(RuleBasedStateMachine):
         add_paying_client(self.db)
         add_paid_technician(self.db, account_id=ACCOUNT, payouts_enabled=False)
         add_job_in_progress(self.db, self.request_id)
-        job_payments.follow_request(self.deps, self.request_id)
+        card_holds.follow_request(self.deps, self.request_id)
         self.photos: tuple[str, ...] | None = None
         self.completed = False
         self.approved = False
@@ -187,13 +187,13 @@ class PaymentMachine(RuleBasedStateMachine):
     def refund(self, amount: int, key: str) -> None:
         def act() -> None:
             with contextlib.suppress(InvalidInput, WrongState):  # too much, or nothing charged yet: refused
-                job_payments.refund(self.deps, self.request_id, amount, key)
+                refunds.refund(self.deps, self.request_id, amount, key)
 
         self._checked(act)
 
     @rule()
     def attempt_transfer(self) -> None:
-        self._checked(lambda: job_payments.pay_out(self.deps, self.request_id))
+        self._checked(lambda: charges.pay_out(self.deps, self.request_id))
 
     @rule()
     def technician_onboards(self) -> None:
@@ -216,7 +216,7 @@ class PaymentMachine(RuleBasedStateMachine):
 
     @rule()
     def replay_the_status_trigger(self) -> None:
-        self._checked(lambda: job_payments.follow_request(self.deps, self.request_id))
+        self._checked(lambda: card_holds.follow_request(self.deps, self.request_id))
 
     # --- invariants
 
@@ -250,7 +250,8 @@ class PaymentMachine(RuleBasedStateMachine):
         payment = self._payment()
         earnings = self.db.document(doc_path(Collection.DISPATCHER_EARNINGS, DISPATCHER_ID)).get().to_dict() or {}
         share = technician_earnings(PayoutStatus(payment["payout_status"]), held=payment["held_minor"],
-                                    paid_out=payment["paid_out_minor"], fee_percent=job_payments.fee_percent())
+                                    paid_out=payment["paid_out_minor"],
+                                    fee_percent=self.deps.settings.payments.platform_fee_percent)
         assert (earnings.get("pending_minor", 0), earnings.get("awaiting_minor", 0), earnings.get("paid_minor", 0)) \
             == (share.pending, share.awaiting_payout_account, share.paid)
 

@@ -4,22 +4,22 @@ the moves later work makes through `record_move`; and the demand counts behind s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from google.cloud import firestore
-
-from curbside.domain.documents import ServiceRequest
+from curbside.deps import Deps
+from curbside.domain.clock import FixedClock
 from curbside.domain.enums import NotificationType, RequestActor, RequestStatus, RuleType
-from curbside.domain.pricing import Job, PricingSettings
+from curbside.domain.pricing import Job
 from curbside.domain.request_lifecycle import transition
-from curbside.services import pricing, requests, scheduled_jobs
+from curbside.services import job_moves, pricing, requests, scheduled_jobs, work
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.notifications import notification_id
-from curbside.store.codec import from_snapshot
 from curbside.store.collections import Collection, doc_path
+from curbside.store.uow import UnitOfWork
 from tests.factories import DISPATCHER_ID, make_dispatcher_location, make_pricing_rule, put
 from tests.request_world import NEAR_CBD, OUTSIDE_ZONES, add_job, everything, stored
 
@@ -131,22 +131,20 @@ def test_the_activator_pages_through_many_due_jobs(db, deps, monkeypatch):
 # --- moves other work makes with record_move ------------------------------------------------------------------
 
 
-def move(db: firestore.Client, job_id: str, target: RequestStatus, now: dt.datetime) -> None:
-    @firestore.transactional
-    def run(transaction: firestore.Transaction) -> None:
-        snap = db.document(doc_path(Collection.SERVICE_REQUESTS, job_id)).get(transaction=transaction)
-        current = from_snapshot(ServiceRequest, snap)
-        step = transition(current.status, target, RequestActor.DISPATCHER)
-        requests.record_move(transaction, db, current, step, now=now)
+def move(deps: Deps, job_id: str, target: RequestStatus, now: dt.datetime) -> None:
+    def run(uow: UnitOfWork) -> None:
+        current = uow.requests.get(job_id)
+        assert current is not None
+        job_moves.record_move(uow, current, transition(current.status, target, RequestActor.DISPATCHER))
 
-    run(db.transaction())
+    work.transaction(dataclasses.replace(deps, clock=FixedClock(now)), run)
 
 
 def test_accepting_and_completing_set_their_timestamps_flags_and_client_notices(db, deps):
     job = add_job(db, S.PENDING, dispatcher_id=DISPATCHER_ID, dispatcher_name="Sam")
-    move(db, job.id, S.ACCEPTED, NOW)
+    move(deps, job.id, S.ACCEPTED, NOW)
     db.document(doc_path(Collection.SERVICE_REQUESTS, job.id)).update({"status": "in_progress"})
-    move(db, job.id, S.COMPLETED, NOW + dt.timedelta(hours=1))
+    move(deps, job.id, S.COMPLETED, NOW + dt.timedelta(hours=1))
 
     after = stored(db, Collection.SERVICE_REQUESTS, job.id)
     assert (after["accepted_at"], after["completed_at"]) == (NOW, NOW + dt.timedelta(hours=1))
@@ -160,7 +158,7 @@ def test_accepting_and_completing_set_their_timestamps_flags_and_client_notices(
 # --- demand for surge pricing ------------------------------------------------------------------------------
 
 
-def test_demand_counts_pending_jobs_and_free_online_technicians_near_the_job(db):
+def test_demand_counts_pending_jobs_and_free_online_technicians_near_the_job(db, deps):
     near = NEAR_CBD
     for status in (S.PENDING, S.PENDING, S.PENDING, S.ACCEPTED, S.SCHEDULED):
         add_job(db, status, location_lat=near[0], location_lng=near[1])
@@ -172,7 +170,7 @@ def test_demand_counts_pending_jobs_and_free_online_technicians_near_the_job(db)
         put(db, make_dispatcher_location(dispatcher_id=f"uid-t{n}", lat=lat, lng=lng, is_online=online,
                                          active_jobs=active, verified=True))
 
-    demand = pricing.count_demand(db, near[0], near[1], 10.0)
+    demand = work.reading(deps, lambda uow: pricing.count_demand(uow, near[0], near[1], 10.0))
 
     assert (demand.open_requests, demand.available_dispatchers) == (3, 1)
 
@@ -186,7 +184,7 @@ def test_surge_prices_from_the_live_counts(db, deps):
     job = Job(OUTSIDE_ZONES[0], OUTSIDE_ZONES[1], False, False, NOW, ZoneInfo("Australia/Sydney"))
     prices = []
     for technicians in range(3):
-        prices.append(pricing.price(deps, PricingSettings(), job).final_price)
+        prices.append(work.reading(deps, lambda uow: pricing.price(uow, job)).final_price)
         put(db, make_dispatcher_location(dispatcher_id=f"uid-t{technicians}", lat=OUTSIDE_ZONES[0],
                                          lng=OUTSIDE_ZONES[1], active_jobs=0, verified=True))
 

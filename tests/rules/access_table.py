@@ -191,6 +191,7 @@ ACCESS: tuple[Entry, ...] = (
           get=grant("the technician (active); stays visible if verification lapses", DA, DU),
           list=grant("the same; a query must filter `user_id` = caller", DA, DU),
           note="the Earnings screen, kept in step with `JobPayments` by the payment functions"),
+    Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}

@@ -192,6 +192,8 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
+        doc_path(Collection.OUTBOX, f"capture:{seats.done_job}"): f.make_outbox_entry(
+            id=f"capture:{seats.done_job}", key=seats.done_job, payload={"request_id": seats.done_job}),
         doc_path(Collection.JOB_PAYMENTS, seats.done_job): f.make_job_payment(
             id=seats.done_job, client_id=c, dispatcher_id=d, **one_job),
         doc_path(Collection.PAYMENT_LEDGER, f"{seats.done_job}:{LedgerKind.CAPTURE}"): f.make_payment_ledger_entry(
@@ -332,6 +334,8 @@ PROBES: dict[str, ProbeSpec] = {
         lambda a: doc_path(Collection.PAYMENT_LEDGER, f"{a.world.done_job}:{LedgerKind.CAPTURE}"),
         lambda a: Query(Collection.PAYMENT_LEDGER.value, (("request_id", "==", a.world.done_job),))),
     "DispatcherEarnings": _keyed(Collection.DISPATCHER_EARNINGS, "user_id", _dispatcher),
+    "Outbox": ProbeSpec(lambda a: doc_path(Collection.OUTBOX, f"capture:{a.world.done_job}"),
+                        lambda a: Query(Collection.OUTBOX.value, (("key", "==", a.world.done_job),))),
 }
 
 
@@ -390,6 +394,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "JobPayments": {"payout_status": "paid"},
     "PaymentLedger": {"amount_minor": 0},
     "DispatcherEarnings": {"completed_payments": 100000.0},
+    "Outbox": {"status": "done"},
 }
 """A change only the server may make, per collection without a client update."""
 

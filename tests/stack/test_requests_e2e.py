@@ -19,7 +19,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from curbside.deps import default_files
+from curbside.bootstrap import default_files
 from devstack.client import CallableClient
 from devstack.clock import ManualClock
 from devstack.polling import poll

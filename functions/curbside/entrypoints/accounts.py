@@ -9,7 +9,7 @@ from firebase_functions import firestore_fn, https_fn, logger
 from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import Field
 
-from curbside import config, deps
+from curbside import deps
 from curbside.domain.enums import UserType
 from curbside.entrypoints.protocol import Payload, run_callable
 from curbside.services import accounts
@@ -42,4 +42,4 @@ class RegisterDevicePayload(Payload):
 @https_fn.on_call()
 def register_device(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RegisterDevicePayload, lambda caller, p: accounts.register_device(
-        deps.get(), caller.uid, p.fcm_token, config.MAX_DEVICE_TOKENS.value))
+        deps.get(), caller.uid, p.fcm_token))

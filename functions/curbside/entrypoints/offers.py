@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError
 from curbside import deps
 from curbside.entrypoints.protocol import Payload, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude
-from curbside.services import offers
+from curbside.services import jobs_feed, offers
 
 
 class OfferPayload(Payload):
@@ -53,8 +53,8 @@ def accept_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @https_fn.on_call()
 def list_available_jobs(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return run_callable(req, ListAvailableJobsPayload, lambda caller, p: offers.list_available_jobs(
-        deps.get(), caller.uid, lat=p.lat, lng=p.lng, tab=offers.FeedTab(p.tab), limit=p.limit))
+    return run_callable(req, ListAvailableJobsPayload, lambda caller, p: jobs_feed.list_available_jobs(
+        deps.get(), caller.uid, lat=p.lat, lng=p.lng, tab=jobs_feed.FeedTab(p.tab), limit=p.limit))
 
 
 @tasks_fn.on_task_dispatched(retry_config=RetryConfig(max_attempts=5, min_backoff_seconds=5),

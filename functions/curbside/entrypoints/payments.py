@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field
 from curbside import config, deps
 from curbside.entrypoints.protocol import Payload, run_callable
 from curbside.gateways.payments import WebhookRejected
-from curbside.services import job_payments, payments, payouts, stripe_events
+from curbside.services import card_holds, payments, payouts, stripe_events
 from curbside.store.collections import Collection
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -84,5 +84,5 @@ def on_request_updated(event: firestore_fn.Event[Change[DocumentSnapshot[Any] | 
     if (before or {}).get("status") == (after or {}).get("status"):
         return
     request_id = event.params["request_id"]
-    outcome = job_payments.follow_request(deps.get(), request_id)
+    outcome = card_holds.follow_request(deps.get(), request_id)
     logger.info("payments.followed_request", request_id=request_id, outcome=outcome, event_id=event.id)

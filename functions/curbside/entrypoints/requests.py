@@ -14,7 +14,7 @@ from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.enums import RequestStatus
 from curbside.domain.scheduling import is_time_zone
 from curbside.entrypoints.protocol import Payload, run_callable
-from curbside.services import requests, scheduled_jobs
+from curbside.services import job_moves, requests, scheduled_jobs
 from curbside.store.collections import Collection
 
 Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
@@ -63,7 +63,7 @@ class QuotePricePayload(PlacementPayload):
 @https_fn.on_call()
 def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, QuotePricePayload, lambda caller, p: requests.quote_price(
-        deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id, requests.configured()))
+        deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id))
 
 
 class CreateRequestPayload(PlacementPayload):
@@ -96,7 +96,7 @@ class CreateRequestPayload(PlacementPayload):
 @https_fn.on_call()
 def create_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CreateRequestPayload, lambda caller, p: requests.create_request(
-        deps.get(), caller.uid, p.new_request(), requests.configured()))
+        deps.get(), caller.uid, p.new_request()))
 
 
 class CancelRequestPayload(Payload):
@@ -106,8 +106,8 @@ class CancelRequestPayload(Payload):
 
 @https_fn.on_call()
 def cancel_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return run_callable(req, CancelRequestPayload, lambda caller, p: requests.cancel_request(
-        deps.get(), requests.configured(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
+    return run_callable(req, CancelRequestPayload, lambda caller, p: job_moves.cancel_request(
+        deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
         reason=p.reason))
 
 
@@ -120,8 +120,8 @@ class UpdateJobStatusPayload(Payload):
 
 @https_fn.on_call()
 def update_job_status(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return run_callable(req, UpdateJobStatusPayload, lambda caller, p: requests.update_job_status(
-        deps.get(), requests.configured(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
+    return run_callable(req, UpdateJobStatusPayload, lambda caller, p: job_moves.update_job_status(
+        deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
         target=RequestStatus(p.status), lat=p.lat, lng=p.lng))
 
 

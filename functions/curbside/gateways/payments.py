@@ -116,7 +116,7 @@ class StripePayments:
 
     def _stripe(self) -> stripe.StripeClient:
         if self._client is None:
-            api_key = self._api_key or config.STRIPE_SECRET_KEY.value
+            api_key = self._api_key if self._api_key is not None else config.STRIPE_SECRET_KEY.value
             if not api_key:
                 raise VendorUnavailable("Payments are not configured yet; try again later.")
             api_base = self._api_base if self._api_base is not None else config.STRIPE_API_BASE.value
@@ -216,7 +216,7 @@ class StripePayments:
         return str(reversal.id)
 
     def verify_webhook(self, raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
-        secret = self._webhook_secret or config.STRIPE_WEBHOOK_SECRET.value
+        secret = self._webhook_secret if self._webhook_secret is not None else config.STRIPE_WEBHOOK_SECRET.value
         if not secret or not signature_header:
             raise WebhookRejected("missing signature or secret")
         try:

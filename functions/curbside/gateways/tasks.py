@@ -12,6 +12,7 @@ import re
 from typing import Any, Protocol
 
 from curbside import config
+from curbside.gateways.firebase_app import admin_app
 
 _TASK_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -31,8 +32,6 @@ class FirebaseTasks:
 
     def enqueue(self, function_name: str, payload: dict[str, Any], *, at: dt.datetime, name: str) -> None:
         from firebase_admin import exceptions, functions
-
-        from curbside.deps import admin_app
 
         queue = functions.task_queue(f"locations/{config.REGION}/functions/{function_name}", app=admin_app())
         try:

@@ -14,42 +14,16 @@ query that returns none; `CandidateSearch.reads` counts exactly that.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection as CollectionOf
 from dataclasses import dataclass
+from typing import Any
 
-from google.cloud.firestore_v1.base_query import FieldFilter
-
-from curbside import config
-from curbside.deps import Deps
-from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, rank
+from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings, rank
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.geo import haversine_m
 from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
-from curbside.store.codec import from_snapshot
-from curbside.store.collections import Collection
-
-METRES_PER_MILE = 1609.344
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    radius_m: float
-    max_location_age: dt.timedelta
-    weights: ScoringWeights
-
-
-def configured_settings() -> SearchSettings:
-    return SearchSettings(
-        radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,
-        max_location_age=dt.timedelta(seconds=config.LOCATION_MAX_AGE_S.value),
-        weights=ScoringWeights(
-            rating=float(config.DISPATCH_RATING_WEIGHT.value),
-            distance_per_km=float(config.DISPATCH_DISTANCE_WEIGHT.value),
-            availability_bonus=float(config.DISPATCH_AVAILABILITY_BONUS.value),
-            priority_bonus=float(config.DISPATCH_PRIORITY_BONUS.value),
-        ),
-    )
+from curbside.store import queries
+from curbside.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -73,32 +47,27 @@ class CandidateSearch:
     """Document reads Firestore bills for the search: documents returned, and one per query returning none."""
 
 
-def find_candidates(deps: Deps, site: JobSite, *, exclude: CollectionOf[str] = (),
+def find_candidates(uow: UnitOfWork, site: JobSite, *, exclude: CollectionOf[str] = (),
                     settings: SearchSettings | None = None) -> CandidateSearch:
     """Eligible technicians for a job, ranked. `exclude`: technicians not to consider again (already offered
     this job)."""
-    settings = settings or configured_settings()
-    now = deps.clock.now()
-    fresh_since = now - settings.max_location_age
+    settings = settings or uow.settings.dispatch.search
+    fresh_since = uow.now - settings.max_location_age
     tokens = [cell.token for cell in cover_disc(site.lat, site.lng, settings.radius_m)]
-    locations = deps.db.collection(Collection.DISPATCHER_LOCATIONS)
 
     contenders: list[Contender] = []
-    queries = reads = 0
+    searches = reads = 0
     for start in range(0, len(tokens), QUERY_VALUES_LIMIT):
-        cells = tokens[start:start + QUERY_VALUES_LIMIT]
-        query = (locations
-                 .where(filter=FieldFilter("search_cells", "array_contains_any", cells))
-                 .where(filter=FieldFilter("location_updated_at", ">=", fresh_since)))
-        returned = [from_snapshot(DispatcherLocation, snap) for snap in query.stream()]
-        queries += 1
+        returned = uow.locations.find(queries.FRESH_TECHNICIANS_IN_CELLS,
+                                      cells=tokens[start:start + QUERY_VALUES_LIMIT], fresh_since=fresh_since)
+        searches += 1
         reads += max(1, len(returned))
         contenders += (contender for location in returned
                        if (contender := _contender(location, site, settings, fresh_since, exclude)) is not None)
-    return CandidateSearch(rank(contenders, settings.weights, high_priority=site.high_priority), queries, reads)
+    return CandidateSearch(rank(contenders, settings.weights, high_priority=site.high_priority), searches, reads)
 
 
-def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSettings, fresh_since: dt.datetime,
+def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSettings, fresh_since: Any,
                exclude: CollectionOf[str]) -> Contender | None:
     """The technician as a contender for the job, or None when they are not eligible for it after all."""
     position = location.position

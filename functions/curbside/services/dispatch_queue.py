@@ -20,44 +20,35 @@ Each step is one decision in one transaction, and safe to repeat:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
-
-from curbside import config
 from curbside.deps import Deps
 from curbside.domain.dispatch_scoring import RankedCandidate, is_high_priority
 from curbside.domain.documents import JobOffer, ServiceRequest
-from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus, RewardType
+from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
 from curbside.gateways.tasks import task_id
+from curbside.services import work
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.notifications import notification_id, notify
-from curbside.store.codec import encode_value, from_snapshot, to_document
-from curbside.store.collections import Collection, doc_path
-from curbside.store.transactions import run_transaction
+from curbside.store import queries
+from curbside.store.repositories import evolve
+from curbside.store.uow import UnitOfWork
 
 EXPIRE_OFFER = "expire_offer"
 """The Cloud Tasks function that ends an offer's countdown."""
-
-
-def offer_ttl() -> dt.timedelta:
-    return dt.timedelta(seconds=config.OFFER_TTL_S.value)
 
 
 def offer_id(request_id: str, number: int) -> str:
     return f"{request_id}:{number}"
 
 
-def offers_of(db: firestore.Client, request_id: str, transaction: firestore.Transaction | None = None,
-              *, pending_only: bool = False) -> list[firestore.DocumentSnapshot[Any]]:
-    """A job's offers (every one, or the pending ones), read inside `transaction` when given."""
-    query = db.collection(Collection.JOB_OFFERS).where(filter=FieldFilter("request_id", "==", request_id))
+def offers_of(uow: UnitOfWork, request_id: str, *, pending_only: bool = False) -> list[JobOffer]:
+    """A job's offers (every one, or the pending ones)."""
     if pending_only:
-        query = query.where(filter=FieldFilter("offer_status", "==", OfferStatus.PENDING.value))
-    return list(query.stream(transaction=transaction))
+        return uow.offers.find(queries.OFFERS_OF_JOB_IN_STATE, request_id=request_id,
+                               offer_status=OfferStatus.PENDING)
+    return uow.offers.find(queries.OFFERS_OF_JOB, request_id=request_id)
 
 
 def job_details(request: ServiceRequest) -> dict[str, Any]:
@@ -71,17 +62,13 @@ def job_details(request: ServiceRequest) -> dict[str, Any]:
     }
 
 
-def job_site(db: firestore.Client, request: ServiceRequest) -> JobSite:
+def job_site(uow: UnitOfWork, request: ServiceRequest) -> JobSite:
     """The job as the candidate search sees it (priority: urgent, or booked with a priority_booking reward)."""
-    reward_type: RewardType | None = None
-    if request.reward_redemption_id:
-        redemption = db.document(doc_path(Collection.REWARD_REDEMPTIONS, request.reward_redemption_id)).get()
-        reward_id = (redemption.to_dict() or {}).get("reward_id")
-        if isinstance(reward_id, str):
-            raw = (db.document(doc_path(Collection.REWARDS, reward_id)).get().to_dict() or {}).get("reward_type")
-            reward_type = RewardType(raw) if raw in {t.value for t in RewardType} else None
+    redemption = uow.redemptions.get(request.reward_redemption_id) if request.reward_redemption_id else None
+    reward = uow.rewards.get(redemption.reward_id) if redemption is not None else None
     return JobSite(request.location_lat, request.location_lng,
-                   high_priority=is_high_priority(is_urgent=request.is_urgent, reward_type=reward_type),
+                   high_priority=is_high_priority(is_urgent=request.is_urgent,
+                                                  reward_type=reward.reward_type if reward else None),
                    client_id=request.client_id)
 
 
@@ -96,65 +83,72 @@ class Outcome:
     """Nobody was left to offer the job to."""
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What was read outside the decision's transaction: the best technician not yet offered the job."""
+
+    best: RankedCandidate | None
+    next_offer: int
+
+
+def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
+    """The candidate search (a query, so outside the transaction); None when there is nothing to do."""
+
+    def look(uow: UnitOfWork) -> _Plan | None:
+        request = uow.requests.get(request_id)
+        if request is None or request.status is not RequestStatus.PENDING or (
+                first and request.dispatch_started_at is not None):
+            return None
+        made = offers_of(uow, request_id)
+        if any(offer.offer_status is OfferStatus.PENDING for offer in made):
+            return None
+        offered = {offer.dispatcher_id for offer in made}
+        ranked = find_candidates(uow, job_site(uow, request), exclude=offered).candidates
+        return _Plan(ranked[0] if ranked else None, len(made) + 1)
+
+    return work.reading(deps, look)
+
+
 def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
     """One dispatch step (see the module docstring). `first`: the hand-over, done once per job."""
-    db = deps.db
-    ref = db.document(doc_path(Collection.SERVICE_REQUESTS, request_id))
-    now = deps.clock.now()
-    snap = ref.get()
-    if not snap.exists:
+    plan = _plan(deps, request_id, first=first)
+    if plan is None:
         return Outcome(started=False)
-    request = from_snapshot(ServiceRequest, snap)
-    if request.status is not RequestStatus.PENDING or (first and request.dispatch_started_at is not None):
-        return Outcome(started=False)
-    made = offers_of(db, request_id)
-    if any((o.to_dict() or {}).get("offer_status") == OfferStatus.PENDING.value for o in made):
-        return Outcome(started=False)
-    offered = {str((o.to_dict() or {}).get("dispatcher_id")) for o in made}
-    ranked = find_candidates(deps, job_site(db, request), exclude=offered).candidates
-    best: RankedCandidate | None = ranked[0] if ranked else None
-    next_ref = db.document(doc_path(Collection.JOB_OFFERS, offer_id(request_id, len(made) + 1)))
-    delay_note = db.document(doc_path(Collection.NOTIFICATIONS, notification_id(
-        NotificationType.DISPATCH_DELAYED, request_id, request.client_id)))
+    best = plan.best
+    next_id = offer_id(request_id, plan.next_offer)
 
-    @firestore.transactional
-    def decide(transaction: firestore.Transaction) -> Outcome:
-        current_snap = ref.get(transaction=transaction)
-        current = from_snapshot(ServiceRequest, current_snap) if current_snap.exists else None
-        technician = (db.document(doc_path(Collection.USERS, best.dispatcher_id)).get(transaction=transaction)
-                      if best is not None else None)
-        taken = next_ref.get(transaction=transaction).exists
-        pending = offers_of(db, request_id, transaction, pending_only=True)
-        told = delay_note.get(transaction=transaction).exists
+    def decide(uow: UnitOfWork) -> Outcome:
+        current = uow.requests.get(request_id)
+        technician = uow.users.get(best.dispatcher_id) if best is not None else None
+        taken = uow.offers.get(next_id) is not None
+        pending = offers_of(uow, request_id, pending_only=True)
+        told = current is not None and uow.notifications.get(notification_id(
+            NotificationType.DISPATCH_DELAYED, request_id, current.client_id)) is not None
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
                 or (first and current.dispatch_started_at is not None)):
             return Outcome(started=False)
         started = current.dispatch_started_at is None
         if started:
-            transaction.update(ref, {"dispatch_started_at": encode_value(now), "updated_date": encode_value(now)})
+            uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))
         if best is None or technician is None:
             if not told:
-                notify(transaction, db, user_id=current.client_id, kind=NotificationType.DISPATCH_DELAYED,
+                notify(uow, user_id=current.client_id, kind=NotificationType.DISPATCH_DELAYED,
                        title="Still looking for a technician",
                        body="No technician nearby is free right now; we keep trying and will tell you as soon "
-                            "as one accepts.", request_id=request_id, now=now)
+                            "as one accepts.", request_id=request_id)
             return Outcome(started=started, delayed=True)
-        name = (technician.to_dict() or {}).get("full_name")
-        offer = JobOffer(
-            id=next_ref.id, request_id=request_id, dispatcher_id=best.dispatcher_id,
-            dispatcher_name=name if isinstance(name, str) else None, offered_at=now,
-            expires_at=now + offer_ttl(), assignment_score=round(best.score, 3),
-            distance_km=round(best.distance_km, 3), job_details=job_details(current),
-        )
-        transaction.create(next_ref, to_document(offer))
-        notify(transaction, db, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER,
-               title="New job offer", body=f"{current.car_model} at {current.location_address}, "
-                                           f"{best.distance_km:.1f} km away: accept within "
-                                           f"{int(offer_ttl().total_seconds())} seconds.",
-               request_id=request_id, now=now)
+        ttl = uow.settings.dispatch.offer_ttl
+        offer = uow.offers.create(JobOffer(
+            id=next_id, request_id=request_id, dispatcher_id=best.dispatcher_id,
+            dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
+            assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
+            job_details=job_details(current)))
+        notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title="New job offer",
+               body=f"{current.car_model} at {current.location_address}, {best.distance_km:.1f} km away: accept "
+                    f"within {int(ttl.total_seconds())} seconds.", request_id=request_id)
         return Outcome(started=started, offer=offer)
 
-    outcome: Outcome = run_transaction(db, decide, lost_race="The job changed while it was being offered.")
+    outcome = work.transaction(deps, decide, lost_race="The job changed while it was being offered.")
     if outcome.offer is not None:
         deps.tasks.enqueue(EXPIRE_OFFER, {"offer_id": outcome.offer.id}, at=outcome.offer.expires_at,
                            name=task_id(f"expire-{outcome.offer.id}"))

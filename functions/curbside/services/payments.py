@@ -11,18 +11,20 @@ times, and a customer created on a discarded attempt would be orphaned. So the w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from google.cloud import firestore
+from typing import TypeVar
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientProfilePrivate, PrivateDocument
+from curbside.domain.documents import PrivateDocument
 from curbside.domain.errors import NotAllowed
 from curbside.gateways.payments import customer_key, setup_intent_key
+from curbside.services import work
 from curbside.services.accounts import require_usable_account
-from curbside.store.codec import from_snapshot, to_document
-from curbside.store.collections import Collection, doc_path, private_doc_path
-from curbside.store.transactions import run_transaction
+from curbside.store.repositories import PrivateRepository, evolve
+from curbside.store.uow import UnitOfWork
+
+P = TypeVar("P", bound=PrivateDocument)
 
 LOST_RACE = "Your payment details changed at the same moment; try again."
 
@@ -42,49 +44,38 @@ class _Decision:
 
 def setup_payment_method(deps: Deps, uid: str) -> PaymentMethodSetup:
     """What the app needs to show Stripe's card sheet; the card itself goes from the app to Stripe."""
-    db = deps.db
-    user_ref = db.document(doc_path(Collection.USERS, uid))
-    profile_ref = db.document(doc_path(Collection.CLIENT_PROFILES, uid))
-    private_ref = db.document(private_doc_path(Collection.CLIENT_PROFILES, uid))
 
-    @firestore.transactional
-    def decide(transaction: firestore.Transaction) -> _Decision:
-        require_usable_account(db, uid, transaction)
-        user_snap, profile_snap, private_snap = (ref.get(transaction=transaction)
-                                                 for ref in (user_ref, profile_ref, private_ref))
-        if not profile_snap.exists:
+    def decide(uow: UnitOfWork) -> _Decision:
+        require_usable_account(uow, uid)
+        user, profile = uow.users.get(uid), uow.client_profiles.get(uid)
+        private = uow.client_private.get_or_default(uid)
+        if profile is None:
             raise NotAllowed("Only clients save a card: choose the client role first.")
-        private = (from_snapshot(ClientProfilePrivate, private_snap) if private_snap.exists
-                   else ClientProfilePrivate())
         attempt = private.setup_intents_created + 1
-        transaction.set(private_ref, {"setup_intents_created": attempt}, merge=True)
-        email = (user_snap.to_dict() or {}).get("email") if user_snap.exists else None
-        return _Decision(private.stripe_customer_id, email if isinstance(email, str) else None, attempt)
+        uow.client_private.save(uid, evolve(private, setup_intents_created=attempt))
+        return _Decision(private.stripe_customer_id, user.email if user else None, attempt)
 
-    decision = run_transaction(db, decide, lost_race=LOST_RACE)
+    decision = work.transaction(deps, decide, lost_race=LOST_RACE)
     customer_id = decision.customer_id
     if customer_id is None:
         created = deps.payments.ensure_customer(uid, decision.email, customer_key(uid))
-        customer_id = keep_first_id(db, private_ref, "stripe_customer_id", created, ClientProfilePrivate())
+        customer_id = keep_first_id(deps, lambda uow: uow.client_private, uid, "stripe_customer_id", created)
     secret = deps.payments.create_setup_intent(customer_id, setup_intent_key(uid, decision.attempt))
     return PaymentMethodSetup(setup_intent_client_secret=secret, customer_id=customer_id)
 
 
-def keep_first_id(db: firestore.Client, private_ref: firestore.DocumentReference, field: str, created: str,
-                  empty: PrivateDocument) -> str:
-    """Store the vendor id `created` in `field` of a private part unless an id is stored already; returns
-    the stored one (two racing first calls both end up using the first id kept)."""
+def keep_first_id(deps: Deps, part: Callable[[UnitOfWork], PrivateRepository[P]], owner_id: str, field: str,
+                  created: str) -> str:
+    """Store the vendor id `created` in `field` of the owner's private part unless an id is stored already;
+    returns the stored one (two racing first calls both end up using the first id kept)."""
 
-    @firestore.transactional
-    def keep(transaction: firestore.Transaction) -> str:
-        snap = private_ref.get(transaction=transaction)
-        stored = (snap.to_dict() or {}).get(field) if snap.exists else None
+    def keep(uow: UnitOfWork) -> str:
+        repository = part(uow)
+        private = repository.get_or_default(owner_id)
+        stored = getattr(private, field)
         if isinstance(stored, str) and stored:
             return stored
-        if snap.exists:
-            transaction.update(private_ref, {field: created})
-        else:
-            transaction.create(private_ref, to_document(empty.model_copy(update={field: created})))
+        repository.save(owner_id, evolve(private, **{field: created}))
         return created
 
-    return str(run_transaction(db, keep, lost_race=LOST_RACE))
+    return work.transaction(deps, keep, lost_race=LOST_RACE)

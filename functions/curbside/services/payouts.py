@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from google.cloud import firestore
-
 from curbside.deps import Deps
-from curbside.domain.documents import DispatcherProfilePrivate
 from curbside.domain.errors import NotAllowed
 from curbside.gateways.payments import connected_account_key
+from curbside.services import work
 from curbside.services.accounts import require_usable_account
 from curbside.services.payments import keep_first_id
-from curbside.store.codec import from_snapshot
-from curbside.store.collections import Collection, doc_path, private_doc_path
-from curbside.store.transactions import run_transaction
+from curbside.store.uow import UnitOfWork
 
 LOST_RACE = "Your payout details changed at the same moment; try again."
 
@@ -32,24 +28,16 @@ class PayoutOnboarding:
 
 def create_payout_account(deps: Deps, uid: str, return_url: str, refresh_url: str) -> PayoutOnboarding:
     """A Stripe-hosted onboarding link for the technician's payout account (created on the first call)."""
-    db = deps.db
-    private_ref = db.document(private_doc_path(Collection.DISPATCHER_PROFILES, uid))
 
-    @firestore.transactional
-    def decide(transaction: firestore.Transaction) -> tuple[str | None, str | None]:
-        require_usable_account(db, uid, transaction)
-        if not db.document(doc_path(Collection.DISPATCHER_PROFILES, uid)).get(transaction=transaction).exists:
+    def decide(uow: UnitOfWork) -> tuple[str | None, str | None]:
+        require_usable_account(uow, uid)
+        if uow.dispatcher_profiles.get(uid) is None:
             raise NotAllowed("Only technicians have a payout account: choose the technician role first.")
-        private_snap = private_ref.get(transaction=transaction)
-        user_snap = db.document(doc_path(Collection.USERS, uid)).get(transaction=transaction)
-        email = (user_snap.to_dict() or {}).get("email") if user_snap.exists else None
-        stored = from_snapshot(DispatcherProfilePrivate, private_snap).stripe_account_id if private_snap.exists \
-            else None
-        return stored, email if isinstance(email, str) else None
+        private, user = uow.dispatcher_private.get_or_default(uid), uow.users.get(uid)
+        return private.stripe_account_id, user.email if user else None
 
-    stored, email = run_transaction(db, decide, lost_race=LOST_RACE)
+    stored, email = work.transaction(deps, decide, lost_race=LOST_RACE)
     account_id = stored or keep_first_id(
-        db, private_ref, "stripe_account_id", deps.payments.create_connected_account(uid, email,
-                                                                                     connected_account_key(uid)),
-        DispatcherProfilePrivate())
+        deps, lambda uow: uow.dispatcher_private, uid, "stripe_account_id",
+        deps.payments.create_connected_account(uid, email, connected_account_key(uid)))
     return PayoutOnboarding(deps.payments.create_onboarding_link(account_id, return_url, refresh_url))

@@ -9,80 +9,55 @@ per 1000 index entries it matches. Counting never downloads the documents.
 "Near the job" is a latitude/longitude box of the rule's radius around it, not a circle: range filters on
 two fields are what an aggregation can use. The box's corners reach 1.41 x the radius, which only widens
 the sample the ratio is taken from; boxes that would cross the antimeridian are not handled (no market is
-there). The queries need the composite indexes listed in docs/api.md.
+there). The queries are `store.queries.PENDING_JOBS_IN_BOX` and `FREE_TECHNICIANS_IN_BOX`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
-from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
-
-from curbside import config
-from curbside.deps import Deps
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RequestStatus
-from curbside.domain.pricing import Demand, Job, PricingSettings, Quote, RewardDiscount, demand_radii_km, quote
-from curbside.store.codec import from_snapshot
-from curbside.store.collections import Collection
+from curbside.domain.pricing import Demand, Job, Quote, RewardDiscount, demand_radii_km, quote
+from curbside.store import queries
+from curbside.store.uow import UnitOfWork
 
 KM_PER_DEGREE_LAT = 111.195
 
 
-def configured_settings() -> PricingSettings:
-    """The built-in pricing from the deployment's parameters (read at run time, never at import)."""
-    return PricingSettings(
-        base_price=Decimal(config.BASE_PRICE.value),
-        urgency_multiplier=Decimal(config.URGENCY_MULTIPLIER.value),
-        scheduled_multiplier=Decimal(config.SCHEDULED_MULTIPLIER.value),
-        max_multiplier=Decimal(config.MAX_PRICE_MULTIPLIER.value),
-        currency=config.CURRENCY.value,
-    )
+def active_rules(uow: UnitOfWork) -> list[PricingRule]:
+    return uow.pricing_rules.find(queries.ACTIVE_PRICING_RULES, is_active=True)
 
 
-def active_rules(db: firestore.Client) -> list[PricingRule]:
-    query = db.collection(Collection.PRICING_RULES).where(filter=FieldFilter("is_active", "==", True))
-    return [from_snapshot(PricingRule, snap) for snap in query.stream()]
+class Box(TypedDict):
+    south: float
+    north: float
+    west: float
+    east: float
 
 
-def _box(lat: float, lng: float, radius_km: float) -> tuple[float, float, float, float]:
+def _box(lat: float, lng: float, radius_km: float) -> Box:
     d_lat = radius_km / KM_PER_DEGREE_LAT
     d_lng = min(180.0, d_lat / max(math.cos(math.radians(lat)), 1e-6))
-    return lat - d_lat, lat + d_lat, lng - d_lng, lng + d_lng
+    return Box(south=lat - d_lat, north=lat + d_lat, west=lng - d_lng, east=lng + d_lng)
 
 
-def _count(query: firestore.Query) -> int:
-    aggregation: Any = query.count()  # one aggregation read per 1000 matching index entries
-    (results,) = aggregation.get()
-    return int(results[0].value)
-
-
-def count_demand(db: firestore.Client, lat: float, lng: float, radius_km: float) -> Demand:
+def count_demand(uow: UnitOfWork, lat: float, lng: float, radius_km: float) -> Demand:
     """Pending requests, and technicians who could be offered a job and have none, within the box of
-    `radius_km` around a point."""
-    south, north, west, east = _box(lat, lng, radius_km)
-    requests = (
-        db.collection(Collection.SERVICE_REQUESTS)
-        .where(filter=FieldFilter("status", "==", RequestStatus.PENDING.value))
-        .where(filter=FieldFilter("location_lat", ">=", south)).where(filter=FieldFilter("location_lat", "<=", north))
-        .where(filter=FieldFilter("location_lng", ">=", west)).where(filter=FieldFilter("location_lng", "<=", east))
-    )
-    technicians = (  # `searchable`: online, verified, active account, room for a job (DispatcherLocation)
-        db.collection(Collection.DISPATCHER_LOCATIONS)
-        .where(filter=FieldFilter("searchable", "==", True)).where(filter=FieldFilter("active_jobs", "==", 0))
-        .where(filter=FieldFilter("lat", ">=", south)).where(filter=FieldFilter("lat", "<=", north))
-        .where(filter=FieldFilter("lng", ">=", west)).where(filter=FieldFilter("lng", "<=", east))
-    )
-    return Demand(open_requests=_count(requests), available_dispatchers=_count(technicians))
+    `radius_km` around a point (`searchable`: online, verified, active account, room for a job)."""
+    box = _box(lat, lng, radius_km)
+    return Demand(
+        open_requests=uow.requests.count(queries.PENDING_JOBS_IN_BOX, status=RequestStatus.PENDING, **box),
+        available_dispatchers=uow.locations.count(queries.FREE_TECHNICIANS_IN_BOX, searchable=True, active_jobs=0,
+                                                  **box))
 
 
-def price(deps: Deps, settings: PricingSettings, job: Job, reward: RewardDiscount | None = None,
+def price(uow: UnitOfWork, job: Job, reward: RewardDiscount | None = None,
           rules: Iterable[PricingRule] | None = None) -> Quote:
-    """The quote for `job`: loads the active rules (unless given) and counts only the demand they need."""
-    rule_list = active_rules(deps.db) if rules is None else list(rules)
-    demand = {radius: count_demand(deps.db, job.lat, job.lng, radius) for radius in demand_radii_km(rule_list, job)}
-    return quote(settings, job, rule_list, demand, reward)
+    """The quote for `job` under the deployment's pricing: loads the active rules (unless given) and counts
+    only the demand they need."""
+    rule_list = active_rules(uow) if rules is None else list(rules)
+    demand = {radius: count_demand(uow, job.lat, job.lng, radius) for radius in demand_radii_km(rule_list, job)}
+    return quote(uow.settings.pricing, job, rule_list, demand, reward)

@@ -8,16 +8,15 @@ however runs overlap, and whatever the client did meanwhile (a cancelled booking
 
 from __future__ import annotations
 
-from google.api_core.exceptions import FailedPrecondition
-from google.cloud.firestore_v1.base_query import FieldFilter
-
 from curbside.deps import Deps
-from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import RequestActor, RequestStatus
 from curbside.domain.request_lifecycle import transition
+from curbside.services import work
 from curbside.services.dispatch_queue import start_dispatch
-from curbside.store.codec import encode_value, from_snapshot
-from curbside.store.collections import Collection, doc_path
+from curbside.store import queries
+from curbside.store.engine import Conflict, Cursor
+from curbside.store.repositories import evolve
+from curbside.store.uow import UnitOfWork
 
 PAGE = 100
 
@@ -26,25 +25,23 @@ def activate(deps: Deps, request_id: str) -> bool:
     """Move one due scheduled job to pending (the system's move of the lifecycle table). Returns False when
     it is not (or no longer) a due scheduled job.
 
-    A conditional write rather than a transaction: the decision rests on this one document, and the write
-    only lands if the document is still the version that was read (`update_time` precondition). Of two
-    overlapping runs, one activates and the other is refused at once, with no lock to wait for."""
-    ref = deps.db.document(doc_path(Collection.SERVICE_REQUESTS, request_id))
-    now = deps.clock.now()
-    snap = ref.get()
-    if not snap.exists:
-        return False
-    job = from_snapshot(ServiceRequest, snap)
-    due = job.becomes_available_at is not None and job.becomes_available_at <= now
-    if job.status is not RequestStatus.SCHEDULED or not due:
-        return False
-    step = transition(job.status, RequestStatus.PENDING, RequestActor.SYSTEM)
+    A conditional commit rather than a transaction: the decision rests on this one document, and the write
+    only lands if the document is still the version that was read. Of two overlapping runs, one activates
+    and the other is refused at once, with no lock to wait for."""
+
+    def decide(uow: UnitOfWork) -> bool:
+        job = uow.requests.get(request_id)
+        if job is None or job.status is not RequestStatus.SCHEDULED or job.becomes_available_at is None \
+                or job.becomes_available_at > uow.now:
+            return False
+        step = transition(job.status, RequestStatus.PENDING, RequestActor.SYSTEM)
+        uow.requests.save(evolve(job, status=step.target, updated_date=uow.now))
+        return True
+
     try:
-        ref.update({"status": encode_value(step.target), "updated_date": encode_value(now)},
-                   option=deps.db.write_option(last_update_time=snap.update_time))
-    except FailedPrecondition:
+        return work.conditional(deps, decide)
+    except Conflict:
         return False  # changed since the read (an overlapping run activated it, the client cancelled it)
-    return True
 
 
 def activate_due(deps: Deps) -> list[str]:
@@ -52,19 +49,19 @@ def activate_due(deps: Deps) -> list[str]:
     through the due jobs with a cursor, so a job that cannot be activated is passed over, not retried
     forever within one run."""
     now = deps.clock.now()
-    query = (
-        deps.db.collection(Collection.SERVICE_REQUESTS)
-        .where(filter=FieldFilter("status", "==", RequestStatus.SCHEDULED.value))
-        .where(filter=FieldFilter("becomes_available_at", "<=", encode_value(now)))
-        .order_by("becomes_available_at")
-        .limit(PAGE)
-    )
     activated: list[str] = []
-    page = list(query.stream())
-    while page:
-        for snap in page:
-            if activate(deps, snap.id):
-                activated.append(snap.id)
-                start_dispatch(deps, snap.id)
-        page = list(query.start_after(page[-1]).stream()) if len(page) == PAGE else []
-    return activated
+    cursor: Cursor | None = None
+
+    def next_page(uow: UnitOfWork) -> tuple[list[str], Cursor | None]:
+        page = uow.requests.find(queries.DUE_SCHEDULED_JOBS, status=RequestStatus.SCHEDULED, due_by=now,
+                                 limit=PAGE, start_after=cursor)
+        return [job.id for job in page], uow.requests.cursor(page[-1]) if len(page) == PAGE else None
+
+    while True:
+        page, cursor = work.reading(deps, next_page)
+        for job_id in page:
+            if activate(deps, job_id):
+                activated.append(job_id)
+                start_dispatch(deps, job_id)
+        if cursor is None:
+            return activated

@@ -18,14 +18,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from firebase_functions import logger
-from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientProfilePrivate, DispatcherProfilePrivate, StripeEvent
-from curbside.services import job_payments
-from curbside.store.codec import encode_value, from_snapshot, to_document
-from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, doc_path, private_doc_path
+from curbside.domain.documents import StripeEvent
+from curbside.services import card_holds, charges, refunds, work
+from curbside.services.payment_records import Step, load, request_of_intent
+from curbside.store import queries
+from curbside.store.repositories import evolve
+from curbside.store.uow import UnitOfWork
 
 DUPLICATE = "duplicate"
 IGNORED = "ignored"
@@ -39,8 +39,8 @@ ALREADY_RECORDED = "already_recorded"
 
 _LAST_FOUR = re.compile(r"^\d{4}$")
 
-Effect = Callable[[firestore.Transaction], str]
-"""Reads then writes inside the event's transaction; returns the outcome recorded with the event id."""
+Effect = Callable[[UnitOfWork], str]
+"""Reads then writes inside the event's unit of work; returns the outcome recorded with the event id."""
 
 
 def process_event(deps: Deps, event: Mapping[str, Any]) -> str:
@@ -56,21 +56,17 @@ def process_event(deps: Deps, event: Mapping[str, Any]) -> str:
 
 def apply_once(deps: Deps, event: Mapping[str, Any], object_id: str | None, effect: Effect) -> str:
     """Run `effect` and record the event id in one transaction; a recorded id means a replay: no effect."""
-    db = deps.db
-    record_ref = db.document(doc_path(Collection.STRIPE_EVENTS, str(event["id"])))
-    now = deps.clock.now()
 
-    @firestore.transactional
-    def run(transaction: firestore.Transaction) -> str:
-        if record_ref.get(transaction=transaction).exists:
+    def apply(uow: UnitOfWork) -> str:
+        if uow.stripe_events.get(str(event["id"])) is not None:
             return DUPLICATE
-        outcome = effect(transaction)
-        transaction.create(record_ref, to_document(StripeEvent(
+        outcome = effect(uow)
+        uow.stripe_events.create(StripeEvent(
             id=str(event["id"]), type=str(event["type"]), object_id=object_id, outcome=outcome,
-            event_created=event_time(event), processed_date=now)))
+            event_created=event_time(event), processed_date=uow.now))
         return outcome
 
-    return str(run(db.transaction()))
+    return work.transaction(deps, apply, lost_race="Another delivery of this event was being applied.")
 
 
 def event_time(event: Mapping[str, Any]) -> dt.datetime:
@@ -78,19 +74,18 @@ def event_time(event: Mapping[str, Any]) -> dt.datetime:
     return dt.datetime.fromtimestamp(int(event["created"]), tz=dt.UTC)
 
 
-def _owner_of(db: firestore.Client, collection: Collection, field: str, value: str) -> str | None:
-    """The uid whose `{collection}/{uid}/private/data` holds `field == value` (a Stripe id). Read outside the
-    event's transaction: the link is written once, before Stripe can send events about the object."""
-    query = db.collection_group(PRIVATE_SUBCOLLECTION).where(filter=FieldFilter(field, "==", value)).limit(2)
-    for snap in query.stream():
-        parent = snap.reference.parent.parent
-        if parent is not None and parent.parent.id == collection.value:
-            return str(parent.id)
-    return None
+def client_of_customer(deps: Deps, customer_id: str) -> str | None:
+    """The client whose private part holds this Stripe customer id. Read outside the event's transaction:
+    the link is written once, before Stripe can send events about the customer."""
+    owners = work.reading(deps, lambda uow: uow.client_private.owners(queries.OWNER_OF_STRIPE_CUSTOMER,
+                                                                      stripe_customer_id=customer_id))
+    return owners[0] if owners else None
 
 
-def client_of_customer(db: firestore.Client, customer_id: str) -> str | None:
-    return _owner_of(db, Collection.CLIENT_PROFILES, "stripe_customer_id", customer_id)
+def technician_of_account(deps: Deps, account_id: str) -> str | None:
+    owners = work.reading(deps, lambda uow: uow.dispatcher_private.owners(queries.OWNER_OF_STRIPE_ACCOUNT,
+                                                                          stripe_account_id=account_id))
+    return owners[0] if owners else None
 
 
 def on_payment_method_attached(deps: Deps, event: Mapping[str, Any]) -> str:
@@ -98,26 +93,23 @@ def on_payment_method_attached(deps: Deps, event: Mapping[str, Any]) -> str:
     four (all the app may show) to `ClientProfiles/{uid}`."""
     method = event["data"]["object"]
     customer_id = method.get("customer")
-    uid = client_of_customer(deps.db, customer_id) if isinstance(customer_id, str) else None
+    uid = client_of_customer(deps, customer_id) if isinstance(customer_id, str) else None
     card = method.get("card") or {}
     last_four = card.get("last4") if _LAST_FOUR.match(str(card.get("last4"))) else None
     brand = card.get("brand") if isinstance(card.get("brand"), str) else None
     created = event_time(event)
-    now = deps.clock.now()
 
-    def effect(transaction: firestore.Transaction) -> str:
+    def effect(uow: UnitOfWork) -> str:
         if uid is None:
             return UNKNOWN_CUSTOMER
-        profile_ref = deps.db.document(doc_path(Collection.CLIENT_PROFILES, uid))
-        private_ref = deps.db.document(private_doc_path(Collection.CLIENT_PROFILES, uid))
-        private_snap = private_ref.get(transaction=transaction)
-        private = from_snapshot(ClientProfilePrivate, private_snap)
+        private, profile = uow.client_private.get_or_default(uid), uow.client_profiles.get(uid)
         if private.payment_method_event_created is not None and private.payment_method_event_created > created:
             return OLDER_THAN_STORED
-        transaction.update(private_ref, {"payment_method": str(method["id"]),
-                                         "payment_method_event_created": encode_value(created)})
-        transaction.update(profile_ref, {"card_last_four": last_four, "card_brand": brand,
-                                         "updated_date": encode_value(now)})
+        uow.client_private.save(uid, evolve(private, payment_method=str(method["id"]),
+                                            payment_method_event_created=created))
+        if profile is not None:
+            uow.client_profiles.save(evolve(profile, card_last_four=last_four, card_brand=brand,
+                                            updated_date=uow.now))
         return APPLIED
 
     return apply_once(deps, event, str(method["id"]), effect)
@@ -128,21 +120,20 @@ def on_payment_method_detached(deps: Deps, event: Mapping[str, Any]) -> str:
     a new one. A card other than the stored one changes nothing."""
     method = event["data"]["object"]
     customer_id = (event["data"].get("previous_attributes") or {}).get("customer") or method.get("customer")
-    uid = client_of_customer(deps.db, customer_id) if isinstance(customer_id, str) else None
+    uid = client_of_customer(deps, customer_id) if isinstance(customer_id, str) else None
     created = event_time(event)
 
-    def effect(transaction: firestore.Transaction) -> str:
+    def effect(uow: UnitOfWork) -> str:
         if uid is None:
             return UNKNOWN_CUSTOMER
-        private_ref = deps.db.document(private_doc_path(Collection.CLIENT_PROFILES, uid))
-        private = from_snapshot(ClientProfilePrivate, private_ref.get(transaction=transaction))
+        private, profile = uow.client_private.get_or_default(uid), uow.client_profiles.get(uid)
         if private.payment_method != method["id"]:
             return NOT_CURRENT
         if private.payment_method_event_created is not None and private.payment_method_event_created > created:
             return OLDER_THAN_STORED
-        transaction.update(private_ref, {"payment_method": None, "payment_method_event_created": encode_value(created)})
-        transaction.update(deps.db.document(doc_path(Collection.CLIENT_PROFILES, uid)), {
-            "card_last_four": None, "card_brand": None, "updated_date": encode_value(deps.clock.now())})
+        uow.client_private.save(uid, evolve(private, payment_method=None, payment_method_event_created=created))
+        if profile is not None:
+            uow.client_profiles.save(evolve(profile, card_last_four=None, card_brand=None, updated_date=uow.now))
         return APPLIED
 
     return apply_once(deps, event, str(method["id"]), effect)
@@ -153,18 +144,18 @@ def _request_of(intent: Mapping[str, Any]) -> str | None:
     return request_id if isinstance(request_id, str) and request_id else None
 
 
-def _on_intent(step_of: Callable[[Deps, Mapping[str, Any]], job_payments.Step[Any]]) -> Handler:
+def _on_intent(step_of: Callable[[Mapping[str, Any]], Step[Any]]) -> Handler:
     """A PaymentIntent event applied to its job's payment (named in the intent's `request_id` metadata),
-    in the event's transaction. The steps only move a payment forward, so any delivery order is safe."""
+    in the event's unit of work. The steps only move a payment forward, so any delivery order is safe."""
 
     def handle(deps: Deps, event: Mapping[str, Any]) -> str:
         intent = event["data"]["object"]
         request_id = _request_of(intent)
 
-        def effect(transaction: firestore.Transaction) -> str:
+        def effect(uow: UnitOfWork) -> str:
             if request_id is None:
                 return UNKNOWN_REQUEST
-            changed = job_payments.apply_step(deps, transaction, request_id, step_of(deps, intent))
+            changed = step_of(intent)(uow, load(uow, request_id))
             return APPLIED if changed is True else ALREADY_RECORDED
 
         return apply_once(deps, event, str(intent["id"]), effect)
@@ -172,23 +163,22 @@ def _on_intent(step_of: Callable[[Deps, Mapping[str, Any]], job_payments.Step[An
     return handle
 
 
-def _authorized(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
-    step = job_payments.authorized_step(deps, str(intent["id"]))
-    return lambda transaction, loaded: step(transaction, loaded) if intent.get("status") == "requires_capture" \
-        else None
+def _authorized(intent: Mapping[str, Any]) -> Step[Any]:
+    step = card_holds.authorized_step(str(intent["id"]))
+    return lambda uow, loaded: step(uow, loaded) if intent.get("status") == "requires_capture" else None
 
 
-def _captured(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
-    return job_payments.captured_step(deps, str(intent["id"]), int(intent.get("amount_received") or 0))
+def _captured(intent: Mapping[str, Any]) -> Step[Any]:
+    return charges.captured_step(str(intent["id"]), int(intent.get("amount_received") or 0))
 
 
-def _cancelled(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
-    return job_payments.cancelled_step(deps, str(intent["id"]))
+def _cancelled(intent: Mapping[str, Any]) -> Step[Any]:
+    return card_holds.cancelled_step(str(intent["id"]))
 
 
-def _failed(deps: Deps, intent: Mapping[str, Any]) -> job_payments.Step[Any]:
+def _failed(intent: Mapping[str, Any]) -> Step[Any]:
     error = intent.get("last_payment_error") or {}
-    return job_payments.failed_step(deps, str(error.get("code") or "payment_failed"), intent.get("payment_method"))
+    return card_holds.failed_step(str(error.get("code") or "payment_failed"), intent.get("payment_method"))
 
 
 def on_charge_refunded(deps: Deps, event: Mapping[str, Any]) -> str:
@@ -196,53 +186,46 @@ def on_charge_refunded(deps: Deps, event: Mapping[str, Any]) -> str:
     their refund ids and change nothing."""
     charge = event["data"]["object"]
     intent_id = charge.get("payment_intent")
-    request_id = _request_of(charge) or (job_payments.request_of_intent(deps.db, intent_id)
-                                         if isinstance(intent_id, str) else None)
-    refunds = [(str(refund["id"]), int(refund.get("amount") or 0))
-               for refund in ((charge.get("refunds") or {}).get("data") or [])
-               if refund.get("status", "succeeded") == "succeeded"]
+    request_id = _request_of(charge) or (request_of_intent(deps, intent_id) if isinstance(intent_id, str) else None)
+    refunded = [(str(refund["id"]), int(refund.get("amount") or 0))
+                for refund in ((charge.get("refunds") or {}).get("data") or [])
+                if refund.get("status", "succeeded") == "succeeded"]
 
-    def effect(transaction: firestore.Transaction) -> str:
+    def effect(uow: UnitOfWork) -> str:
         if request_id is None:
             return UNKNOWN_REQUEST
-        loaded = job_payments.apply_step(deps, transaction, request_id, lambda _, loaded: loaded)
-        unknown = [(refund_id, amount) for refund_id, amount in refunds
+        loaded = load(uow, request_id)
+        unknown = [(refund_id, amount) for refund_id, amount in refunded
                    if refund_id not in loaded.payment.stripe_refund_ids]
         if not unknown:
             return ALREADY_RECORDED
-        refund_id, amount = unknown[0]  # one per event transaction: reads must precede writes
-        step = job_payments.external_refund_step(deps, refund_id, amount)
-        return APPLIED if step(transaction, loaded) else ALREADY_RECORDED
+        refund_id, amount = unknown[0]  # one per event: a later delivery records the next
+        return APPLIED if refunds.external_refund_step(refund_id, amount)(uow, loaded) else ALREADY_RECORDED
 
     return apply_once(deps, event, str(charge["id"]), effect)
-
-
-def technician_of_account(db: firestore.Client, account_id: str) -> str | None:
-    return _owner_of(db, Collection.DISPATCHER_PROFILES, "stripe_account_id", account_id)
 
 
 def on_account_updated(deps: Deps, event: Mapping[str, Any]) -> str:
     """Stripe says whether a technician's connected account can receive transfers; once it can, the money
     that waited for it is sent."""
     account = event["data"]["object"]
-    uid = technician_of_account(deps.db, str(account["id"]))
+    uid = technician_of_account(deps, str(account["id"]))
     transfers = ((account.get("capabilities") or {}).get("transfers"))
     enabled = bool(account.get("payouts_enabled")) and transfers in (None, "active")
     created = event_time(event)
 
-    def effect(transaction: firestore.Transaction) -> str:
+    def effect(uow: UnitOfWork) -> str:
         if uid is None:
             return UNKNOWN_ACCOUNT
-        private_ref = deps.db.document(private_doc_path(Collection.DISPATCHER_PROFILES, uid))
-        private = from_snapshot(DispatcherProfilePrivate, private_ref.get(transaction=transaction))
+        private = uow.dispatcher_private.get_or_default(uid)
         if private.account_event_created is not None and private.account_event_created > created:
             return OLDER_THAN_STORED
-        transaction.update(private_ref, {"payouts_enabled": enabled, "account_event_created": encode_value(created)})
+        uow.dispatcher_private.save(uid, evolve(private, payouts_enabled=enabled, account_event_created=created))
         return APPLIED
 
     outcome = apply_once(deps, event, str(account["id"]), effect)
     if uid is not None and enabled:
-        job_payments.pay_out_waiting(deps, uid)  # also after a replay: whatever still waits is sent
+        charges.pay_out_waiting(deps, uid)  # also after a replay: whatever still waits is sent
     return outcome
 
 

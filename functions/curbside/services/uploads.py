@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from google.api_core.exceptions import NotFound
-from google.cloud import firestore
 
 from curbside.deps import Deps
 from curbside.domain.documents import QuarantinedUpload
@@ -36,10 +35,10 @@ from curbside.domain.uploads import (
     parse_path,
     quarantine_name,
 )
+from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
-from curbside.store.codec import to_document
-from curbside.store.collections import Collection, doc_path
 from curbside.store.files import FileStore
+from curbside.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,8 @@ def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
     inspection = inspect(obj.name, obj.size, obj.content_type, head)
     problems = inspection.problems
     if inspection.path is not None:
-        problems += ownership_problems(deps.db, inspection.path)
+        path = inspection.path
+        problems += work.reading(deps, lambda uow: ownership_problems(uow, path))
     if not problems:
         return UploadVerdict(Outcome.ACCEPTED)
     record_id = _quarantine(deps, obj, inspection, problems)
@@ -94,19 +94,19 @@ def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
     return UploadVerdict(Outcome.QUARANTINED, problems, record_id)
 
 
-def ownership_problems(db: firestore.Client, path: UploadPath) -> tuple[Problem, ...]:
+def ownership_problems(uow: UnitOfWork, path: UploadPath) -> tuple[Problem, ...]:
     """Whether the uid in the path may own this upload: an existing user with a usable account and, for a
     job-bound folder, the right party of the job named in the path."""
-    if not db.document(doc_path(Collection.USERS, path.uid)).get().exists:
+    if uow.users.get(path.uid) is None:
         return (Problem.UNKNOWN_OWNER,)
     problems: list[Problem] = []
-    if account_status_of(db, path.uid) in BLOCKED_STATUSES:
+    if account_status_of(uow, path.uid) in BLOCKED_STATUSES:
         problems.append(Problem.ACCOUNT_BLOCKED)
     uploader = path.policy.uploader
     if uploader is not None and path.request_id is not None:
-        job = db.document(doc_path(Collection.SERVICE_REQUESTS, path.request_id)).get().to_dict() or {}
-        parties = {job.get("dispatcher_id")} if uploader is JobRole.DISPATCHER else {
-            job.get("client_id"), job.get("dispatcher_id")}
+        job = uow.requests.get(path.request_id)
+        parties = set() if job is None else {job.dispatcher_id} if uploader is JobRole.DISPATCHER else {
+            job.client_id, job.dispatcher_id}
         if path.uid not in parties:
             problems.append(Problem.NOT_A_PARTY)
     return tuple(problems)
@@ -132,7 +132,7 @@ def _quarantine(deps: Deps, obj: UploadedObject, inspection: Inspection,
         problems=[problem.value for problem in problems],
         created_date=deps.clock.now(),
     )
-    deps.db.document(doc_path(Collection.QUARANTINED_UPLOADS, record.id)).set(to_document(record))
+    work.transaction(deps, lambda uow: uow.quarantine.put(record))
     try:
         deps.files.move(obj.name, record.quarantine_name)
     except NotFound:

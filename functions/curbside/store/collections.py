@@ -4,6 +4,8 @@ Names are the spec's exactly (the apps bind to them). Code never spells a collec
 it asks `doc_path`/`private_doc_path`, so the private sub-document convention lives in one place.
 """
 
+import secrets
+import string
 from collections.abc import Mapping
 from enum import StrEnum
 
@@ -27,6 +29,7 @@ from curbside.domain.documents import (
     Message,
     Notification,
     NotificationPreferences,
+    OutboxEntry,
     PaymentLedgerEntry,
     PointsLedgerEntry,
     PricingRule,
@@ -49,7 +52,7 @@ class Collection(StrEnum):
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
     and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
     (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
-    (DispatcherEarnings)."""
+    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -78,6 +81,7 @@ class Collection(StrEnum):
     JOB_PAYMENTS = "JobPayments"
     PAYMENT_LEDGER = "PaymentLedger"
     DISPATCHER_EARNINGS = "DispatcherEarnings"
+    OUTBOX = "Outbox"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -111,6 +115,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.JOB_PAYMENTS: JobPayment,
     Collection.PAYMENT_LEDGER: PaymentLedgerEntry,
     Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
+    Collection.OUTBOX: OutboxEntry,
 }
 """The model of each collection's documents."""
 
@@ -152,3 +157,11 @@ def private_doc_path(collection: Collection, doc_id: str) -> str:
     if collection not in PRIVATE_MODELS:
         raise ValueError(f"{collection} has no private sub-document")
     return f"{doc_path(collection, doc_id)}/{PRIVATE_SUBCOLLECTION}/{PRIVATE_DOC_ID}"
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_document_id() -> str:
+    """A new random document id, as Firestore's client makes them (20 letters and digits)."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))

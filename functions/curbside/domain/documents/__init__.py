@@ -15,7 +15,8 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
   Disputes: admin_notes.
 - Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
   the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads;
-  and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings.
+  and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
+  work's Outbox (vendor calls to run after a commit).
 """
 
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
@@ -27,6 +28,7 @@ from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
+from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, PaymentLedgerEntry, StripeEvent
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
@@ -63,6 +65,7 @@ __all__ = [
     "Message",
     "Notification",
     "NotificationPreferences",
+    "OutboxEntry",
     "PaymentLedgerEntry",
     "PointsLedgerEntry",
     "PricingRule",

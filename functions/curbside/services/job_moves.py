@@ -1,0 +1,182 @@
+"""A job's status moves after acceptance: the technician's en_route / arrived / in_progress, and cancellation by
+the client, the technician or an admin (spec section 3; D11, D14).
+
+Each is one transaction: re-read the job, ask the lifecycle table (`transition`), and write the status, its
+timestamp, the client's notification and its `client_notified_*` flag together (`record_move`, which taking a
+job and completing it use too). The technician's dispatch-index entry follows in the same commit
+(`store.derived`) whenever the move frees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from curbside.deps import Deps
+from curbside.domain.documents import ServiceRequest
+from curbside.domain.enums import NotificationType, OfferStatus, RedemptionStatus, RequestActor, RequestStatus
+from curbside.domain.errors import InvalidInput, NotFound
+from curbside.domain.geo import haversine_m
+from curbside.domain.lifecycle import Actor
+from curbside.domain.request_lifecycle import Move, cancellation_terms, transition
+from curbside.services import work
+from curbside.services.accounts import require_usable_account
+from curbside.services.dispatch_queue import offers_of
+from curbside.services.notifications import notify
+from curbside.store.repositories import evolve
+from curbside.store.uow import UnitOfWork
+
+JOB_CHANGED = "The job changed at the same moment; try again."
+NOT_YOURS = "There is no such job among yours."
+
+ARRIVAL_WARNING = "You're not at the job location. Please navigate to the correct address."
+"""The spec's words (section 4, Location Verification)."""
+
+_TECHNICIAN_MOVES = (RequestStatus.EN_ROUTE, RequestStatus.ARRIVED, RequestStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    status: RequestStatus
+    refund_amount: Decimal
+    cancellation_fee: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class StatusUpdated:
+    status: RequestStatus
+    warning: str | None = None
+    distance_meters: float | None = None
+
+
+def actor_of(request: ServiceRequest, uid: str, is_admin: bool) -> RequestActor:
+    """The caller's part in this job. Someone with no part is told the job does not exist for them."""
+    if is_admin:
+        return RequestActor.ADMIN
+    if uid == request.client_id:
+        return RequestActor.CLIENT
+    if request.dispatcher_id is not None and uid == request.dispatcher_id:
+        return RequestActor.DISPATCHER
+    raise NotFound(NOT_YOURS)
+
+
+def job_of(uow: UnitOfWork, request_id: str) -> ServiceRequest:
+    request = uow.requests.get(request_id)
+    if request is None:
+        raise NotFound(NOT_YOURS)
+    return request
+
+
+def _client_notice(kind: NotificationType, request: ServiceRequest) -> tuple[str, str]:
+    who = request.dispatcher_name or "Your technician"
+    return {
+        NotificationType.JOB_ACCEPTED: ("Technician found", f"{who} accepted your job."),
+        NotificationType.DISPATCHER_EN_ROUTE: ("Technician on the way", f"{who} is on the way to your car."),
+        NotificationType.DISPATCHER_ARRIVED: ("Technician has arrived", f"{who} has arrived at your car."),
+        NotificationType.JOB_STARTED: ("Job started", f"{who} has started working on your car."),
+        NotificationType.JOB_COMPLETED: ("Job completed", "Your job is done: review it within 48 hours or it is "
+                                                          "approved automatically."),
+    }[kind]
+
+
+def record_move(uow: UnitOfWork, request: ServiceRequest, move: Move, **updates: Any) -> ServiceRequest:
+    """Stage `move`: the status, its timestamp, `updated_date`, the client's in-app notification and its
+    `client_notified_*` flag, plus `updates`. Returns the job as it will be stored."""
+    fields: dict[str, Any] = {"status": move.target, "updated_date": uow.now, **updates}
+    if move.timestamp_field:
+        fields[move.timestamp_field] = uow.now
+    moved = evolve(request, **fields)
+    if move.notification is not None and move.notified_flag is not None:
+        title, body = _client_notice(move.notification, request)
+        notify(uow, user_id=request.client_id, kind=move.notification, title=title, body=body,
+               request_id=request.id)
+        moved = evolve(moved, **{move.notified_flag: True})
+    return uow.requests.save(moved)
+
+
+def _arrival(request: ServiceRequest, radius_m: float) -> StatusUpdated:
+    distance = request.arrival_distance_meters
+    warning = ARRIVAL_WARNING if distance is not None and distance > radius_m else None
+    return StatusUpdated(request.status, warning, distance)
+
+
+def update_job_status(deps: Deps, *, uid: str, is_admin: bool, request_id: str, target: RequestStatus,
+                      lat: float | None = None, lng: float | None = None) -> StatusUpdated:
+    """The assigned technician's moves: en_route, arrived (position checked against the job: farther than
+    the arrival radius gives the spec's warning; the move still happens and the distance is recorded for
+    fraud review), in_progress. Repeating the move the job already made answers as the first time did."""
+    if target not in _TECHNICIAN_MOVES:
+        raise InvalidInput("status: a technician can set en_route, arrived or in_progress here.")
+    if (lat is None) != (lng is None):
+        raise InvalidInput("lat, lng: send both or neither.")
+    if target is RequestStatus.ARRIVED and lat is None:
+        raise InvalidInput("lat, lng: send your position when you arrive; it is checked against the job's address.")
+    radius_m = deps.settings.arrival_radius_m
+
+    def move(uow: UnitOfWork) -> StatusUpdated:
+        request = job_of(uow, request_id)
+        actor = actor_of(request, uid, is_admin)
+        require_usable_account(uow, uid)
+        if request.status is target and actor is RequestActor.DISPATCHER:
+            return _arrival(request, radius_m) if target is RequestStatus.ARRIVED else StatusUpdated(target)
+        step = transition(request.status, target, actor)
+        updates: dict[str, Any] = {}
+        if lat is not None and lng is not None:
+            updates |= {"dispatcher_current_lat": lat, "dispatcher_current_lng": lng,
+                        "dispatcher_location_updated_at": uow.now}
+            if target is RequestStatus.ARRIVED:
+                distance = round(haversine_m(lat, lng, request.location_lat, request.location_lng), 1)
+                updates |= {"arrival_distance_meters": distance, "arrival_location_verified": distance <= radius_m}
+        moved = record_move(uow, request, step, **updates)
+        return _arrival(moved, radius_m) if target is RequestStatus.ARRIVED else StatusUpdated(target)
+
+    return work.transaction(deps, move, lost_race=JOB_CHANGED)
+
+
+def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, reason: str | None = None) -> Cancelled:
+    """Cancel a job on behalf of its client, its technician or an admin (the lifecycle table says who may,
+    from where): withdraws open offers, gives back the reward when no work was done, frees the technician,
+    tells the other side, and records the refund and fee. Repeating one's own cancellation answers the same."""
+    currency = deps.settings.currency
+    late_fee = deps.settings.late_cancellation_fee
+
+    def cancel(uow: UnitOfWork) -> Cancelled:
+        request = job_of(uow, request_id)
+        actor = actor_of(request, uid, is_admin)
+        require_usable_account(uow, uid)
+        if request.status is RequestStatus.CANCELLED and request.cancelled_by == uid:
+            return Cancelled(request.status, request.refund_amount or Decimal("0.00"),
+                             request.cancellation_fee or Decimal("0.00"), currency)
+        step = transition(request.status, RequestStatus.CANCELLED, actor)
+        terms = cancellation_terms(request.status, actor, request.final_price, late_fee)
+        offers = offers_of(uow, request.id, pending_only=True)
+        redemption = (uow.redemptions.get(request.reward_redemption_id)
+                      if request.reward_redemption_id and terms.reward_returned else None)
+
+        for offer in offers:  # withdrawn: the countdown task finds them no longer pending
+            uow.offers.move(offer, OfferStatus.EXPIRED, actor)
+        if (redemption is not None and redemption.status is RedemptionStatus.USED
+                and redemption.used_on_request_id == request.id):
+            uow.redemptions.move(redemption, RedemptionStatus.ACTIVE, actor, used_at=None, used_on_request_id=None)
+        _tell_cancellation(uow, request, actor=actor, refund=terms.refund, currency=currency)
+        record_move(uow, request, step, cancelled_by=uid, cancelled_by_type=actor,
+                    cancellation_reason=reason or None, refund_amount=terms.refund, cancellation_fee=terms.fee)
+        return Cancelled(RequestStatus.CANCELLED, terms.refund, terms.fee, currency)
+
+    return work.transaction(deps, cancel, lost_race=JOB_CHANGED)
+
+
+def _tell_cancellation(uow: UnitOfWork, request: ServiceRequest, *, actor: Actor, refund: Decimal,
+                       currency: str) -> None:
+    """The other side learns of the cancellation; after an admin's, both sides do."""
+    by = {RequestActor.CLIENT: "the client", RequestActor.DISPATCHER: "your technician"}.get(actor, "support")
+    where = request.location_address
+    if actor is not RequestActor.DISPATCHER and request.dispatcher_id:
+        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title="Job cancelled",
+               body=f"The job at {where} was cancelled by {by}.", request_id=request.id)
+    if actor is not RequestActor.CLIENT:
+        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title="Job cancelled",
+               body=f"Your job at {where} was cancelled by {by}; you are not charged for it ({refund:.2f} "
+                    f"{currency} released).", request_id=request.id)

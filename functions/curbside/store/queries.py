@@ -1,0 +1,179 @@
+"""Every query the functions run, declared once, with the composite index production needs for it.
+
+The Firestore emulator answers any query; production refuses one whose composite index is missing, at run
+time ("The query requires an index"). So no service writes `.where(...)` itself: it runs a `QuerySpec` from
+this catalogue through the unit of work, and `tests/unit/test_indexes.py` checks each spec against
+`firestore.indexes.json` with Firestore's rules for when an index is needed (`QuerySpec.required_index`):
+
+- one field (any filters on it, ordered by it): the automatic single-field index — for a collection-group
+  query, only if a field override enables the collection-group scope;
+- equality filters (`==`, `in`) on several fields and nothing else: index merging, no composite index;
+- anything else — equality with a range or an order on another field, ranges on several fields,
+  `array-contains(-any)` with any other filter, a collection-group query on several fields — needs a
+  composite index: the equality and array fields first (in any order), then the range and order fields in
+  order.
+
+Adding a query: declare it here, add its index to `firestore.indexes.json` if the test says so (the test
+prints the index to add), and run it with `uow.<repository>.find(SPEC, ...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection
+
+
+class Op(StrEnum):
+    EQ = "=="
+    IN = "in"
+    CONTAINS = "array_contains"
+    CONTAINS_ANY = "array_contains_any"
+    LT = "<"
+    LTE = "<="
+    GT = ">"
+    GTE = ">="
+    NE = "!="
+
+
+EQUALITY = frozenset({Op.EQ, Op.IN})
+ARRAY = frozenset({Op.CONTAINS, Op.CONTAINS_ANY})
+
+
+class Direction(StrEnum):
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: Op
+    param: str
+    """The keyword argument that carries the value when the query runs."""
+
+
+def where(field: str, op: Op, param: str | None = None) -> Filter:
+    return Filter(field, op, param or field)
+
+
+@dataclass(frozen=True)
+class IndexField:
+    field: str
+    order: Direction | None = None
+    """None for an array field (`arrayConfig: CONTAINS`)."""
+
+
+@dataclass(frozen=True)
+class RequiredIndex:
+    """What `firestore.indexes.json` must hold for a query: a composite index (`fields` in that order,
+    the first `unordered` of them in any order), or a collection-group field override (`override_field`)."""
+
+    collection: str
+    scope: str
+    fields: tuple[IndexField, ...] = ()
+    unordered: int = 0
+    override_field: str | None = None
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One query shape. Values are given when it runs (`Filter.param`); limits and cursors are not part of
+    the shape (they need no index)."""
+
+    name: str
+    collection: str
+    filters: tuple[Filter, ...]
+    order_by: tuple[tuple[str, Direction], ...] = ()
+    group: bool = False
+    """A collection-group query (every collection with this id, at any depth)."""
+
+    def __post_init__(self) -> None:
+        arrays = [f for f in self.filters if f.op in ARRAY]
+        if len(arrays) > 1:
+            raise ValueError(f"{self.name}: Firestore allows one array-contains filter per query")
+        if len({f.param for f in self.filters}) != len(self.filters):
+            raise ValueError(f"{self.name}: two filters take the same parameter")
+
+    @property
+    def scope(self) -> str:
+        return "COLLECTION_GROUP" if self.group else "COLLECTION"
+
+    def required_index(self) -> RequiredIndex | None:
+        """The index production needs beyond its automatic ones (module docstring), or None."""
+        fields = list(dict.fromkeys([f.field for f in self.filters] + [name for name, _ in self.order_by]))
+        equality = list(dict.fromkeys(f.field for f in self.filters if f.op in EQUALITY))
+        array = [f.field for f in self.filters if f.op in ARRAY]
+        ordered = list(dict.fromkeys([name for name, _ in self.order_by]
+                                     + [f.field for f in self.filters if f.op not in EQUALITY | ARRAY]))
+        if len(fields) == 1:
+            return RequiredIndex(self.collection, self.scope, override_field=fields[0]) if self.group else None
+        if not array and not ordered and not self.group:
+            return None  # equality filters only: served by merging single-field indexes
+        directions = dict(self.order_by)
+        prefix = [IndexField(name, Direction.ASCENDING) for name in equality if name not in ordered]
+        prefix += [IndexField(name) for name in array]
+        suffix = [IndexField(name, directions.get(name, Direction.ASCENDING)) for name in ordered]
+        return RequiredIndex(self.collection, self.scope, tuple(prefix + suffix), unordered=len(prefix))
+
+
+S = Collection
+
+# --- ServiceRequests --------------------------------------------------------------------------------------------
+PENDING_JOBS_IN_CELLS = QuerySpec("pending jobs in cells", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("search_cells", Op.CONTAINS_ANY, "cells")))
+"""The jobs feed: pending jobs in the cells covering the technician's radius."""
+JOBS_OF_TECHNICIAN_IN = QuerySpec("a technician's jobs in states", S.SERVICE_REQUESTS, (
+    where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
+"""A technician's active jobs (the dispatch index's count), or those on a live map."""
+JOBS_BY_STATUS = QuerySpec("jobs by status", S.SERVICE_REQUESTS, (where("status", Op.EQ),))
+DUE_SCHEDULED_JOBS = QuerySpec("scheduled jobs falling due", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("becomes_available_at", Op.LTE, "due_by")),
+    order_by=(("becomes_available_at", Direction.ASCENDING),))
+PENDING_JOBS_IN_BOX = QuerySpec("pending jobs in a box", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("location_lat", Op.GTE, "south"), where("location_lat", Op.LTE, "north"),
+    where("location_lng", Op.GTE, "west"), where("location_lng", Op.LTE, "east")))
+"""Demand pricing's count of open requests near a job."""
+
+# --- JobOffers ----------------------------------------------------------------------------------------------------
+OFFERS_OF_JOB = QuerySpec("a job's offers", S.JOB_OFFERS, (where("request_id", Op.EQ),))
+OFFERS_OF_JOB_IN_STATE = QuerySpec("a job's offers in a state", S.JOB_OFFERS, (
+    where("request_id", Op.EQ), where("offer_status", Op.EQ)))
+
+# --- DispatcherLocations (the dispatch index) ---------------------------------------------------------------------
+FRESH_TECHNICIANS_IN_CELLS = QuerySpec("fresh technicians in cells", S.DISPATCHER_LOCATIONS, (
+    where("search_cells", Op.CONTAINS_ANY, "cells"), where("location_updated_at", Op.GTE, "fresh_since")))
+"""The candidate search."""
+FREE_TECHNICIANS_IN_BOX = QuerySpec("free technicians in a box", S.DISPATCHER_LOCATIONS, (
+    where("searchable", Op.EQ), where("active_jobs", Op.EQ), where("lat", Op.GTE, "south"),
+    where("lat", Op.LTE, "north"), where("lng", Op.GTE, "west"), where("lng", Op.LTE, "east")))
+"""Demand pricing's count of available technicians near a job."""
+
+# --- PricingRules -------------------------------------------------------------------------------------------------
+ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where("is_active", Op.EQ),))
+
+# --- JobCompletions -----------------------------------------------------------------------------------------------
+COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
+    where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
+
+# --- JobPayments --------------------------------------------------------------------------------------------------
+PAYMENT_BY_INTENT = QuerySpec("the payment of a PaymentIntent", S.JOB_PAYMENTS, (
+    where("payment_intent_id", Op.EQ),))
+PAYMENTS_OF_TECHNICIAN_IN = QuerySpec("a technician's payments by payout status", S.JOB_PAYMENTS, (
+    where("dispatcher_id", Op.EQ), where("payout_status", Op.EQ)))
+
+# --- private parts (collection group) -----------------------------------------------------------------------------
+OWNER_OF_STRIPE_CUSTOMER = QuerySpec("the client of a Stripe customer", PRIVATE_SUBCOLLECTION, (
+    where("stripe_customer_id", Op.EQ),), group=True)
+OWNER_OF_STRIPE_ACCOUNT = QuerySpec("the technician of a Stripe account", PRIVATE_SUBCOLLECTION, (
+    where("stripe_account_id", Op.EQ),), group=True)
+
+# --- Outbox -------------------------------------------------------------------------------------------------------
+DUE_EFFECTS = QuerySpec("vendor calls due", S.OUTBOX, (
+    where("status", Op.EQ), where("next_attempt_at", Op.LTE, "due_by")),
+    order_by=(("next_attempt_at", Direction.ASCENDING),))
+"""The outbox sweep."""
+
+CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
+"""Every query the functions run."""

@@ -1,0 +1,245 @@
+"""Typed repositories: a collection's documents as models, read and written through the unit of work.
+
+- `get(id)` / `find(QUERY, ...)` / `count(QUERY, ...)`: models out; queries only from `store.queries`.
+- `create(model)`: a new document (the commit fails if it exists). `put(model)`: write it whole, whatever is
+  stored (deterministic records: a notice, a ledger entry). `save(model)`: a document this unit of work read,
+  changed (only the changed fields are sent; in the conditional style, only if unchanged since the read).
+- `move(model, target, actor, **changes)`: a status change, checked against the lifecycle table with the
+  actor; `save` also refuses a status change the table does not list, whoever makes it.
+
+Private parts (`{Collection}/{id}/private/data`) have the same methods keyed by their parent's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from curbside.domain.documents import (
+    ClientProfile,
+    ClientProfilePrivate,
+    ClientReview,
+    DispatcherEarnings,
+    DispatcherLocation,
+    DispatcherProfile,
+    DispatcherProfilePrivate,
+    Document,
+    JobCompletion,
+    JobContact,
+    JobOffer,
+    JobPayment,
+    Notification,
+    NotificationPreferences,
+    PaymentLedgerEntry,
+    PricingRule,
+    PrivateDocument,
+    QuarantinedUpload,
+    Review,
+    Reward,
+    RewardRedemption,
+    ServiceRequest,
+    StripeEvent,
+    User,
+    UserPrivate,
+)
+from curbside.domain.documents.outbox import OutboxEntry, effect_id
+from curbside.domain.enums import EffectStatus
+from curbside.domain.lifecycle import Actor, Lifecycle
+from curbside.domain.lifecycles import AUTHORIZATION, COMPLETION_PAYMENT, EFFECT, OFFER, PAYOUT, REDEMPTION
+from curbside.domain.request_lifecycle import REQUEST
+from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, collection_for, doc_path, private_doc_path
+from curbside.store.engine import Cursor, WriteKind
+from curbside.store.queries import QuerySpec
+
+if TYPE_CHECKING:
+    from curbside.store.engine import Engine
+
+D = TypeVar("D", bound=Document)
+P = TypeVar("P", bound=PrivateDocument)
+M = TypeVar("M", bound=BaseModel)
+
+LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
+    Collection.SERVICE_REQUESTS: (REQUEST,),
+    Collection.JOB_OFFERS: (OFFER,),
+    Collection.JOB_PAYMENTS: (AUTHORIZATION, PAYOUT),
+    Collection.JOB_COMPLETIONS: (COMPLETION_PAYMENT,),
+    Collection.REWARD_REDEMPTIONS: (REDEMPTION,),
+    Collection.OUTBOX: (EFFECT,),
+}
+"""The status fields each collection's repository guards."""
+
+
+def evolve(model: M, **changes: Any) -> M:
+    """A validated copy with some fields changed (derived fields follow by construction)."""
+    return type(model).model_validate({**model.model_dump(), **changes})
+
+
+def _check_lifecycles(lifecycles: tuple[Lifecycle[Any], ...], before: BaseModel | None, after: BaseModel) -> None:
+    if before is None:
+        return
+    for lifecycle in lifecycles:
+        current, target = getattr(before, lifecycle.status_field), getattr(after, lifecycle.status_field)
+        if current != target:
+            lifecycle.require(current, target)
+
+
+class _Base(Generic[M]):
+    def __init__(self, uow: Engine, collection: Collection, model: type[M]) -> None:
+        self._uow = uow
+        self.collection = collection
+        self.model = model
+        self._lifecycles = LIFECYCLES.get(collection, ()) if issubclass(model, Document) else ()
+
+    def _read(self, path: str) -> M | None:
+        """A copy of the document as read: the caller may change it and `save` it; the read stays as it was."""
+        found = self._uow.tracked(path, self.model).model
+        return found.model_copy(deep=True) if isinstance(found, self.model) else None
+
+    def _save(self, path: str, model: M) -> M:
+        tracked = self._uow.tracked_or_none(path)
+        if tracked is None:
+            raise RuntimeError(f"save() of {path}, which this unit of work did not read: use put() or create()")
+        before = self._uow.current(path, self.model)
+        _check_lifecycles(self._lifecycles, before, model)
+        self._uow.stage(path, WriteKind.UPDATE if tracked.model is not None else WriteKind.CREATE, model)
+        return model
+
+    def _move(self, path: str, model: M, target: Any, actor: Actor, changes: dict[str, Any]) -> M:
+        (lifecycle,) = [item for item in self._lifecycles if isinstance(target, item.states)]
+        lifecycle.check(getattr(model, lifecycle.status_field), target, actor)
+        return self._save(path, evolve(model, **{lifecycle.status_field: target, **changes}))
+
+
+class DocumentRepository(_Base[D]):
+    """The documents of one collection, `{Collection}/{id}`."""
+
+    def path(self, doc_id: str) -> str:
+        return doc_path(self.collection, doc_id)
+
+    def get(self, doc_id: str) -> D | None:
+        return self._read(self.path(doc_id))
+
+    def find(self, spec: QuerySpec, *, limit: int | None = None, start_after: Cursor | None = None,
+             **params: Any) -> list[D]:
+        if spec.collection != self.collection:
+            raise TypeError(f"{spec.name} is a query of {spec.collection}, not {self.collection}")
+        paths = self._uow.query(spec, self.model, limit=limit, start_after=start_after, **params)
+        return [model for path in paths if (model := self._read(path)) is not None]
+
+    def cursor(self, model: D) -> Cursor:
+        """Where a page that ended with `model` ends, for `find(..., start_after=...)` in a later unit of work."""
+        return self._uow.cursor(self.path(model.id))
+
+    def count(self, spec: QuerySpec, *, up_to: int | None = None, **params: Any) -> int:
+        return self._uow.count(spec, up_to=up_to, **params)
+
+    def create(self, model: D) -> D:
+        _check_lifecycles(self._lifecycles, None, model)
+        self._uow.stage(self.path(model.id), WriteKind.CREATE, model)
+        return model
+
+    def put(self, model: D) -> D:
+        self._uow.stage(self.path(model.id), WriteKind.SET, model)
+        return model
+
+    def save(self, model: D) -> D:
+        return self._save(self.path(model.id), model)
+
+    def move(self, model: D, target: Any, actor: Actor, **changes: Any) -> D:
+        return self._move(self.path(model.id), model, target, actor, changes)
+
+    def delete(self, doc_id: str) -> None:
+        self._uow.stage(self.path(doc_id), WriteKind.DELETE, None)
+
+
+class PrivateRepository(_Base[P]):
+    """The private parts of one collection's documents, `{Collection}/{id}/private/data`."""
+
+    def path(self, owner_id: str) -> str:
+        return private_doc_path(self.collection, owner_id)
+
+    def get(self, owner_id: str) -> P | None:
+        return self._read(self.path(owner_id))
+
+    def get_or_default(self, owner_id: str) -> P:
+        """The stored part, or the model's defaults when none is written yet."""
+        return self.get(owner_id) or self.model()
+
+    def save(self, owner_id: str, model: P) -> P:
+        return self._save(self.path(owner_id), model)
+
+    def owners(self, spec: QuerySpec, *, limit: int = 2, **params: Any) -> list[str]:
+        """The ids of the documents whose private part matches a collection-group query of private parts
+        (e.g. the client of a Stripe customer id)."""
+        if not spec.group or spec.collection != PRIVATE_SUBCOLLECTION:
+            raise TypeError(f"{spec.name} is not a query of private parts")
+        prefix = f"{self.collection}/"
+        paths = self._uow.query(spec, self.model, limit=limit, keep=lambda path: path.startswith(prefix), **params)
+        return [path.split("/")[1] for path in paths]
+
+
+class OutboxRepository(DocumentRepository[OutboxEntry]):
+    """Vendor calls to run after the commit (`uow.outbox.add`), and the runner's bookkeeping."""
+
+    def __init__(self, uow: Engine) -> None:
+        super().__init__(uow, Collection.OUTBOX, OutboxEntry)
+        self._added: dict[str, OutboxEntry] = {}
+
+    def add(self, kind: str, key: str, **payload: Any) -> OutboxEntry:
+        """Ask for a vendor call once this commit lands. Asking again for a `kind:key` already recorded leaves a
+        pending entry as it is, and runs a finished one again — with the same idempotency key, so its handler
+        finds what is left to do (a payout whose account can now receive it) or nothing."""
+        entry = OutboxEntry(id=effect_id(kind, key), kind=kind, key=key, payload=payload, next_attempt_at=self._uow.now,
+                            created_date=self._uow.now, updated_date=self._uow.now)
+        self._added[entry.id] = entry
+        return entry
+
+    def new_entries(self) -> tuple[OutboxEntry, ...]:
+        """At commit: stage the entries asked for (see `add`); returns those to run now."""
+        to_run = []
+        for entry in self._added.values():
+            stored = self.get(entry.id)
+            if stored is None:
+                to_run.append(self.create(entry))
+            elif stored.status is not EffectStatus.PENDING:
+                to_run.append(self.move(stored, EffectStatus.PENDING, Actor.SYSTEM, payload=entry.payload, attempts=0,
+                                        next_attempt_at=self._uow.now, updated_date=self._uow.now))
+        return tuple(to_run)
+
+
+class Repositories:
+    """Every repository of a unit of work (`uow.requests` etc. are these)."""
+
+    def __init__(self, uow: Engine) -> None:
+        def documents(model: type[D]) -> DocumentRepository[D]:
+            return DocumentRepository(uow, collection_for(model), model)
+
+        def private(model: type[P]) -> PrivateRepository[P]:
+            return PrivateRepository(uow, collection_for(model), model)
+
+        self.users = documents(User)
+        self.user_private = private(UserPrivate)
+        self.client_profiles = documents(ClientProfile)
+        self.client_private = private(ClientProfilePrivate)
+        self.dispatcher_profiles = documents(DispatcherProfile)
+        self.dispatcher_private = private(DispatcherProfilePrivate)
+        self.notification_preferences = documents(NotificationPreferences)
+        self.requests = documents(ServiceRequest)
+        self.offers = documents(JobOffer)
+        self.contacts = documents(JobContact)
+        self.locations = documents(DispatcherLocation)
+        self.completions = documents(JobCompletion)
+        self.reviews = documents(Review)
+        self.client_reviews = documents(ClientReview)
+        self.rewards = documents(Reward)
+        self.redemptions = documents(RewardRedemption)
+        self.pricing_rules = documents(PricingRule)
+        self.notifications = documents(Notification)
+        self.payments = documents(JobPayment)
+        self.ledger = documents(PaymentLedgerEntry)
+        self.earnings = documents(DispatcherEarnings)
+        self.stripe_events = documents(StripeEvent)
+        self.quarantine = documents(QuarantinedUpload)
+        self.outbox = OutboxRepository(uow)

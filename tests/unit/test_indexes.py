@@ -1,0 +1,94 @@
+"""Production truth the emulator hides: every query the functions run has the index Firestore needs for it in
+`firestore.indexes.json`, and every index there is needed by some query (store/queries.py says the rules)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curbside.store.queries import CATALOGUE, Direction, IndexField, Op, QuerySpec, RequiredIndex, where
+
+INDEXES = Path(__file__).resolve().parents[2] / "firestore.indexes.json"
+
+
+def load() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(INDEXES.read_text(encoding="utf-8"))
+    return data
+
+
+def _field(entry: dict[str, Any]) -> IndexField:
+    return IndexField(entry["fieldPath"], None if "arrayConfig" in entry else Direction(entry["order"]))
+
+
+def satisfied(required: RequiredIndex, declared: dict[str, Any]) -> bool:
+    if required.override_field is not None:
+        return any(override["collectionGroup"] == required.collection
+                   and override["fieldPath"] == required.override_field
+                   and any(index.get("queryScope") == required.scope for index in override["indexes"])
+                   for override in declared.get("fieldOverrides", []))
+    for index in declared.get("indexes", []):
+        if index["collectionGroup"] != required.collection or index["queryScope"] != required.scope:
+            continue
+        fields = [_field(entry) for entry in index["fields"]]
+        split = required.unordered
+        if set(fields[:split]) == set(required.fields[:split]) and fields[split:] == list(required.fields[split:]):
+            return True
+    return False
+
+
+def missing(declared: dict[str, Any], catalogue: tuple[QuerySpec, ...] = CATALOGUE) -> list[str]:
+    """The queries whose index is not declared, each with what to add."""
+    return [f"{spec.name}: {required}" for spec in catalogue
+            if (required := spec.required_index()) is not None and not satisfied(required, declared)]
+
+
+def test_every_query_has_its_index():
+    assert missing(load()) == []
+
+
+def _entries() -> list[tuple[str, int]]:
+    declared = load()
+    return [(kind, n) for kind in ("indexes", "fieldOverrides") for n in range(len(declared.get(kind, [])))]
+
+
+@pytest.mark.parametrize(("kind", "position"), _entries())
+def test_removing_any_declared_index_leaves_a_query_without_one(kind, position):
+    reduced = load()
+    del reduced[kind][position]
+
+    assert missing(reduced), f"{kind}[{position}] serves no query of store/queries.py: remove it"
+
+
+@pytest.mark.parametrize(("spec", "needed"), [
+    (QuerySpec("one field", "C", (where("a", Op.EQ),)), None),
+    (QuerySpec("one field, a range and its order", "C", (where("a", Op.GTE),), (("a", Direction.ASCENDING),)),
+     None),
+    (QuerySpec("equalities only", "C", (where("a", Op.EQ), where("b", Op.IN))), None),
+    (QuerySpec("equality and a range", "C", (where("a", Op.EQ), where("t", Op.LTE))),
+     RequiredIndex("C", "COLLECTION", (IndexField("a", Direction.ASCENDING), IndexField("t", Direction.ASCENDING)),
+                   unordered=1)),
+    (QuerySpec("equality and an order", "C", (where("a", Op.EQ),), (("t", Direction.DESCENDING),)),
+     RequiredIndex("C", "COLLECTION", (IndexField("a", Direction.ASCENDING), IndexField("t", Direction.DESCENDING)),
+                   unordered=1)),
+    (QuerySpec("array-contains and an equality", "C", (where("a", Op.EQ), where("cells", Op.CONTAINS_ANY))),
+     RequiredIndex("C", "COLLECTION", (IndexField("a", Direction.ASCENDING), IndexField("cells")), unordered=2)),
+    (QuerySpec("ranges on two fields", "C", (where("x", Op.GTE, "x0"), where("y", Op.LT))),
+     RequiredIndex("C", "COLLECTION", (IndexField("x", Direction.ASCENDING), IndexField("y", Direction.ASCENDING)))),
+    (QuerySpec("a collection group on one field", "private", (where("a", Op.EQ),), group=True),
+     RequiredIndex("private", "COLLECTION_GROUP", override_field="a")),
+])
+def test_firestores_rules_for_when_an_index_is_needed(spec, needed):
+    assert spec.required_index() == needed
+
+
+def test_every_catalogued_query_is_run_by_the_functions():
+    """No dead entries: each query of the catalogue is named in a service (where the unit of work runs it)."""
+    services = Path(__file__).resolve().parents[2] / "functions" / "curbside"
+    source = "\n".join(path.read_text(encoding="utf-8") for path in services.rglob("*.py")
+                       if path.name != "queries.py")
+    names = {name for name, value in vars(__import__("curbside.store.queries", fromlist=["x"])).items()
+             if isinstance(value, QuerySpec)}
+    assert {name for name in names if f"queries.{name}" not in source} == set()
