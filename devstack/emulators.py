@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -41,6 +42,10 @@ INSTALL_HINT = (
 
 class EmulatorUnavailable(RuntimeError):
     """A prerequisite outside Python (Java, the emulator jar) is missing, or the emulator did not start."""
+
+
+class ExitedAtStartup(EmulatorUnavailable):
+    """The emulator's process ended before it answered (most often: its port was taken meanwhile)."""
 
 
 def find_java() -> str:
@@ -91,8 +96,22 @@ def find_firestore_jar() -> Path:
     raise EmulatorUnavailable(f"The Cloud Firestore emulator jar was not found: {INSTALL_HINT}.")
 
 
+LISTEN_PORTS = range(20000, 32000)
+"""Where free ports are chosen: below Linux's ephemeral range (32768-60999), so that between the choice and the
+emulator binding it, no outgoing connection of this or another process (parallel test workers) takes it."""
+
+
 def free_port() -> int:
-    """A port that was free a moment ago (the emulator binds it right after)."""
+    """A port that was free a moment ago (the emulator binds it right after), chosen at random in
+    `LISTEN_PORTS`, or by the kernel when that range looks full."""
+    for _ in range(50):
+        port = random.choice(LISTEN_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -146,14 +165,28 @@ class FirestoreEmulator:
             args += ["--import-data", str(metadata)]
         return args
 
-    def start(self) -> FirestoreEmulator:
-        if self.port == 0:
-            self.port = free_port()
-        elif port_in_use(self.port, self.host):
+    def start(self, attempts: int = 3) -> FirestoreEmulator:
+        """Start on `port`, or on a free port of our choosing — another one if that was taken before the JVM
+        bound it (a parallel test worker, another program)."""
+        chosen = self.port == 0
+        if not chosen and port_in_use(self.port, self.host):
             raise EmulatorUnavailable(
                 f"Port {self.port} is already in use, so the Firestore emulator cannot start: stop whatever "
                 "listens there (an earlier emulator?) or choose another port."
             )
+        for attempt in range(1, attempts + 1):
+            if chosen:
+                self.port = free_port()
+            try:
+                self._launch()
+                return self
+            except ExitedAtStartup:
+                self.stop()
+                if not chosen or attempt == attempts:
+                    raise
+        return self
+
+    def _launch(self) -> None:
         command = self.command()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self._process = subprocess.Popen(
@@ -161,14 +194,13 @@ class FirestoreEmulator:
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, which is async-signal-safe
         )
         self._wait_until_ready()
-        return self
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout_s
         delay = 0.05
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise EmulatorUnavailable(f"The Firestore emulator exited at start-up: {self.log_tail()}")
+                raise ExitedAtStartup(f"The Firestore emulator exited at start-up: {self.log_tail()}")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(self.base_url + "/", timeout=1).ok:
                     return

@@ -23,7 +23,13 @@ from curbside.domain.clock import FixedClock
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
-from devstack.emulators import EmulatorUnavailable, FirestoreEmulator, StorageEmulator
+from devstack.emulators import (
+    EmulatorUnavailable,
+    FirestoreEmulator,
+    StorageEmulator,
+    find_firestore_jar,
+    find_java,
+)
 from devstack.firestore_rest import FirestoreRest
 from tests.task_recorder import RecordingTasks
 
@@ -31,14 +37,21 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "firestore.rules"
 
 
-@pytest.fixture(scope="session")
-def firestore_emulator() -> Iterator[FirestoreEmulator]:
-    """One emulator for the whole run, on a free port, with firestore.rules loaded."""
-    emulator = FirestoreEmulator(rules_path=RULES)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """End the run at once, with the one sentence that says how to get it, when something outside Python that
+    the emulators need is missing. (Checked here rather than in a fixture: under pytest-xdist the controller
+    exits cleanly, where a worker's exit would crash the run.)"""
     try:
-        emulator.start()
+        find_java()
+        find_firestore_jar()
     except EmulatorUnavailable as exc:
         pytest.exit(str(exc), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator() -> Iterator[FirestoreEmulator]:
+    """One emulator for each test process, on a free port, with firestore.rules loaded."""
+    emulator = FirestoreEmulator(rules_path=RULES).start()
     os.environ.update(emulator.environ())
     try:
         yield emulator

@@ -8,7 +8,6 @@ and the test keys differ. Webhook bodies are signed by `devstack.payments_flow.s
 from __future__ import annotations
 
 import json
-import socket
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -16,16 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from devstack.emulators import free_port
 from devstack.stripe import SECRET_KEY, WEBHOOK_SECRET, LocalStripeServer
 
 TEST_SECRET_KEY = SECRET_KEY
 TEST_WEBHOOK_SECRET = WEBHOOK_SECRET
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from curbside.domain.errors import InvalidInput, VendorUnavailable
 from curbside.entrypoints.payments import setup_payment_method, stripe_webhook
 from curbside.gateways.payments import StripePayments, connected_account_key
 from curbside.store.collections import Collection, doc_path, private_doc_path
+from devstack.emulators import free_port
 from devstack.payments_flow import signature as stripe_signature
 from tests.factories import make_client_profile, make_user, make_user_private, put, put_private
-from tests.payments_server import TEST_SECRET_KEY, LocalStripe, free_port
+from tests.payments_server import TEST_SECRET_KEY, LocalStripe
 
 pytestmark = pytest.mark.usefixtures("stripe_deps")
 

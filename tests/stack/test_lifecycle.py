@@ -11,7 +11,7 @@ import requests
 from google.auth.credentials import AnonymousCredentials
 from google.cloud.storage import Client as StorageClient
 
-from devstack.emulators import DEFAULT_BUCKET, EmulatorUnavailable, free_port, port_in_use
+from devstack.emulators import DEFAULT_BUCKET, LISTEN_PORTS, EmulatorUnavailable, free_port, port_in_use
 from devstack.stack import LocalStack, Ports
 from tests.stack.helpers import SAMPLE_FUNCTIONS, child_processes, emulator_processes
 
@@ -43,6 +43,17 @@ def test_ten_starts_and_stops_leave_no_process_no_port_and_no_variable_behind():
         assert emulator_processes(ports.firestore) == [], f"run {run}: emulator JVM left running"
         assert set(child_processes()) <= children_before, f"run {run}: child process left running"
         assert environment() == env_before
+
+
+def test_free_ports_are_chosen_where_no_outgoing_connection_can_take_them_first():
+    # Linux hands outgoing connections ports from ip_local_port_range; under a parallel test run, thousands of
+    # them could take a chosen port before the emulator binds it
+    low, _high = (int(part) for part in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    chosen = [free_port() for _ in range(20)]
+
+    assert all(port in LISTEN_PORTS and port < low for port in chosen)
+    assert not any(port_in_use(port) for port in chosen)
+    assert len(set(chosen)) > 1, "spread at random, so that parallel workers rarely choose alike"
 
 
 def test_a_port_in_use_is_refused_before_anything_starts():
