@@ -21,6 +21,7 @@ from curbside.settings import Settings
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection
 from curbside.store.files import FileStore
+from devstack.doubles import RecordingAuthAdmin
 from devstack.emulators import FirestoreEmulator
 
 BATCH = 500
@@ -56,7 +57,7 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
     """The services' dependencies for benchmarks that only read: the emulator, a fixed clock, the default
     settings, no Storage, no tasks, no Stripe."""
     return Deps(db=db, files=FileStore(None), clock=FixedClock(now), settings=Settings(), tasks=NoTasks(),
-                payments=StripePayments(api_key="", webhook_secret="", api_base=""))
+                payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin())
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

@@ -32,6 +32,7 @@ from google.cloud import firestore
 
 from devstack.activity import Activity
 from devstack.clock import Clock, SystemClock
+from devstack.doubles import RecordingAuthAdmin
 from devstack.emulators import (
     DEFAULT_BUCKET,
     PROJECT_ID,
@@ -54,6 +55,19 @@ from devstack.tasks import TaskQueues
 from devstack.triggers import TriggerDelivery, register
 
 log = logging.getLogger("devstack.stack")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Addresses only this machine reaches: the stack listens on one of them unless told otherwise."""
+
+
+def warn_if_exposed(host: str) -> bool:
+    """Warn when the stack will listen beyond this machine (`--host 0.0.0.0` to reach it from a phone): its
+    emulators accept unsigned ID tokens. Returns whether it warned."""
+    if host in LOOPBACK:
+        return False
+    log.warning("stack.exposed host=%s: the emulators accept unsigned tokens, so anyone who can reach this "
+                "address can act as any user; use it only on a network you trust", host)
+    return True
+
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
@@ -81,6 +95,8 @@ class LocalStack:
         self.host = host
         self.project = project
         self.clock: Clock = clock or SystemClock()
+        self.auth_admin = RecordingAuthAdmin()
+        """Firebase Auth's admin API for the functions (no Auth emulator here): `revoke` ends sessions."""
         self.keep_data = keep_data
         self.with_storage = storage
         self.auth_emulator = auth_emulator
@@ -156,6 +172,7 @@ class LocalStack:
     def start(self) -> LocalStack:
         if self._saved_env is not None:
             raise RuntimeError("this stack is already running")
+        warn_if_exposed(self.host)
         self._claim_ports()
         self._patch_environ()
         _forget_admin_task_queues()
@@ -219,7 +236,8 @@ class LocalStack:
         countdowns) as well as when schedules and tasks fire. Other function sources are left alone."""
         composition = sys.modules.get("curbside.bootstrap")
         if composition is not None:
-            composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock))
+            composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock,
+                                                         auth=self.auth_admin))
 
     def _data_dir(self, part: str) -> Path | None:
         return None if self.keep_data is None else (self.keep_data / part).resolve()

@@ -23,6 +23,7 @@ from curbside.domain.clock import FixedClock
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
+from devstack.doubles import RecordingAuthAdmin
 from devstack.emulators import (
     EmulatorUnavailable,
     FirestoreEmulator,
@@ -126,11 +127,18 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks, settings: Settings) -> Deps:
+def auth_admin() -> RecordingAuthAdmin:
+    """Firebase Auth's admin API: a recording double (there is no Auth emulator here)."""
+    return RecordingAuthAdmin()
+
+
+@pytest.fixture
+def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks, *, settings: Settings,
+         auth_admin: RecordingAuthAdmin) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too.
     Payments go to a Stripe gateway with no key (every call is "not configured": UNAVAILABLE); tests of money
     use `stripe_deps` (localstripe) or the Stripe double."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
-                     payments=StripePayments(api_key="", webhook_secret="", api_base=""))
+                     payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin)
     deps_module.install(installed)
     return installed

@@ -79,7 +79,7 @@ def client_with_saved_card(db: firestore.Client, call: Any, localstripe: Any, ui
     from curbside.entrypoints.payments import setup_payment_method
     from tests.entrypoints.test_payments import attached_card
 
-    add_client(db, uid)
+    add_client(db, uid, card=False)
     customer_id = str(call(setup_payment_method, {}, uid=uid).result["customer_id"])
     card_id = str(attached_card(localstripe, customer_id)["id"])
     db.document(private_doc_path(Collection.CLIENT_PROFILES, uid)).update({"payment_method": card_id})

@@ -10,14 +10,24 @@ from typing import Any
 from google.cloud import firestore
 
 from curbside.domain.documents import ServiceRequest
-from curbside.domain.enums import LoyaltyTier, RequestStatus, RewardType, RuleType, UserType
+from curbside.domain.enums import (
+    AuthorizationStatus,
+    LoyaltyTier,
+    PayoutStatus,
+    RequestStatus,
+    RewardType,
+    RuleType,
+    UserType,
+)
 from curbside.store.collections import Collection, doc_path
 from tests.factories import (
     CLIENT_ID,
     DISPATCHER_ID,
     make_client_profile,
+    make_client_profile_private,
     make_dispatcher_location,
     make_dispatcher_profile,
+    make_job_payment,
     make_pricing_rule,
     make_reward,
     make_reward_redemption,
@@ -37,9 +47,13 @@ OUTSIDE_ZONES = (-33.7969, 151.1803)
 
 
 def add_client(db: firestore.Client, uid: str = CLIENT_ID, *, tier: LoyaltyTier = LoyaltyTier.BRONZE,
-               account_status: str | None = None, name: str = "Alex Client") -> str:
+               account_status: str | None = None, name: str = "Alex Client", card: bool = True) -> str:
+    """A client; `card`: with a card on file (Stripe ids that only a real Stripe call would find wanting)."""
     put(db, make_user(id=uid, uid=uid, full_name=name, user_type=UserType.CLIENT))
     put(db, make_client_profile(user_id=uid, loyalty_tier=tier, client_rating=4.9))
+    if card:
+        put_private(db, uid, make_client_profile_private(stripe_customer_id="cus_on_file",
+                                                          payment_method="pm_on_file"))
     if account_status is not None:
         put_private(db, uid, make_user_private(account_status=account_status))
     return uid
@@ -85,8 +99,13 @@ def add_redemption(db: firestore.Client, *, client_id: str = CLIENT_ID, reward_t
     return put(db, redemption)
 
 
-def add_job(db: firestore.Client, status: RequestStatus, **overrides: Any) -> ServiceRequest:
-    """A job in `status`, assigned to the technician from `accepted` on (or whenever `dispatcher_id` is given)."""
+HELD_AT = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+"""The tests' default clock: a hold placed then is current."""
+
+
+def add_job(db: firestore.Client, status: RequestStatus, *, held: bool = False, **overrides: Any) -> ServiceRequest:
+    """A job in `status`, assigned to the technician from `accepted` on (or whenever `dispatcher_id` is given).
+    `held`: with its price already held on the client's card (what the status trigger does on acceptance)."""
     assigned = status not in (RequestStatus.SCHEDULED, RequestStatus.PENDING)
     fields: dict[str, Any] = {
         "status": status, "client_id": CLIENT_ID, "location_lat": NEAR_CBD[0], "location_lng": NEAR_CBD[1],
@@ -96,6 +115,12 @@ def add_job(db: firestore.Client, status: RequestStatus, **overrides: Any) -> Se
     }
     job = make_service_request(**fields)
     put(db, job)
+    if held:
+        put(db, make_job_payment(
+            id=job.id, request_id=job.id, client_id=job.client_id, dispatcher_id=job.dispatcher_id,
+            amount_minor=int(job.final_price * 100), payment_intent_id=f"pi_{job.id}",
+            authorization_status=AuthorizationStatus.AUTHORIZED, authorized_at=HELD_AT, payout_status=PayoutStatus.NONE,
+            captured_minor=0, refunded_minor=0, held_minor=0, refunds={}, stripe_refund_ids=[]))
     return job
 
 

@@ -7,12 +7,14 @@ Firebase CLI imports `main.py` at deploy time). This is the only module that nam
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from curbside import deps
 from curbside.domain.clock import SystemClock
+from curbside.gateways.auth_admin import FirebaseAuthAdmin
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.payments import StripePayments
 from curbside.gateways.tasks import FirebaseTasks
@@ -29,10 +31,27 @@ def default_files(project: str) -> FileStore:
     return FileStore(client.bucket(os.environ.get("STORAGE_BUCKET") or f"{project}.appspot.com"))
 
 
+EMULATOR_VARIABLES = ("FIREBASE_AUTH_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST",
+                      "CLOUD_TASKS_EMULATOR_HOST")
+"""Each points a client at an emulator: the Auth one makes the SDK accept unsigned ID tokens."""
+
+
+def refuse_emulators_outside_demo(project: str, environ: Mapping[str, str]) -> None:
+    """Production never starts with an emulator variable set: one left in a deployed environment would make
+    the functions accept forged tokens or write to nowhere. Emulators run demo projects (`demo-*`), or run
+    under the Functions emulator (which sets `FUNCTIONS_EMULATOR`)."""
+    emulated = [name for name in EMULATOR_VARIABLES if environ.get(name)]
+    if emulated and not project.startswith("demo-") and environ.get("FUNCTIONS_EMULATOR") != "true":
+        raise RuntimeError(f"Refusing to start project {project!r} with {', '.join(emulated)} set: those belong to "
+                           "the local emulators. Remove them from the deployed environment.")
+
+
 def build() -> deps.Deps:
     project = admin_app().project_id
+    refuse_emulators_outside_demo(project, os.environ)
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
-                     settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments())
+                     settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
+                     auth=FirebaseAuthAdmin())
 
 
 def initialize() -> None:

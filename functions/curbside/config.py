@@ -75,6 +75,10 @@ LOCATION_MIN_MOVE_M = params.IntParam(
 LOCATION_MAX_ACCURACY_M = params.IntParam(
     "LOCATION_MAX_ACCURACY_M", default=500, description="Fixes less precise than this are not used."
 )
+LOCATION_MAX_SPEED_KMH = params.IntParam(
+    "LOCATION_MAX_SPEED_KMH", default=300,
+    description="A position implying a faster move since the last one is refused as spoofed.",
+)
 LIVE_LOCATION_INTERVAL_S = params.IntParam(
     "LIVE_LOCATION_INTERVAL_S", default=10,
     description="Cadence of the client's live map while the job is en route or arrived (spec: 10 s).",
@@ -100,6 +104,9 @@ STRIPE_API_BASE = params.StringParam(
 PLATFORM_FEE_PERCENT = params.StringParam(
     "PLATFORM_FEE_PERCENT", default="15",
     description="Percent of a job's released money the platform keeps; the technician is paid the rest.",
+)
+UPLOAD_QUOTA_MB = params.IntParam(
+    "UPLOAD_QUOTA_MB", default=500, description="What one person may store in all their upload folders."
 )
 PAYMENT_HOLD_HOURS = params.IntParam(
     "PAYMENT_HOLD_HOURS", default=48,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from google.cloud import firestore
 
 from curbside.domain.clock import Clock
+from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.payments import Payments
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
@@ -30,6 +31,8 @@ class Deps:
     """Cloud Tasks (offer countdowns); the local stack runs a real local queue, tests record the calls."""
     payments: Payments
     """Stripe; tests and the local stack point the production gateway at localstripe."""
+    auth: AuthAdmin
+    """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
 
 
 _current: Deps | None = None

@@ -35,6 +35,11 @@ class PaymentSettings:
     """Percent of a job's released money the platform keeps; the technician is paid the rest."""
     hold: dt.timedelta = dt.timedelta(hours=48)
     """How long a completed job's payment waits for the client's review before auto-approval."""
+    card_hold_lifetime: dt.timedelta = dt.timedelta(days=7)
+    """How long Stripe keeps an uncaptured card hold (7 days for online card payments)."""
+    card_hold_margin: dt.timedelta = dt.timedelta(days=1)
+    """A hold this close to lapsing is placed again before the technician drives out: the work and its capture
+    must fit in what is left."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Settings:
     max_device_tokens: int = 10
     late_cancellation_fee: Decimal = Decimal("10.00")
     arrival_radius_m: float = 100.0
+    upload_quota_bytes: int = 500 * 1024 * 1024
+    """What one person may store in all their folders; an upload beyond it is quarantined."""
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     location: LocationPolicy = field(default_factory=LocationPolicy)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
@@ -69,6 +76,7 @@ class Settings:
             max_device_tokens=config.MAX_DEVICE_TOKENS.value,
             late_cancellation_fee=Decimal(config.LATE_CANCELLATION_FEE.value),
             arrival_radius_m=float(config.ARRIVAL_RADIUS_M.value),
+            upload_quota_bytes=config.UPLOAD_QUOTA_MB.value * 1024 * 1024,
             dispatch=DispatchSettings(
                 search=SearchSettings(
                     radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,
@@ -90,6 +98,7 @@ class Settings:
                 min_move_m=float(config.LOCATION_MIN_MOVE_M.value),
                 live_interval=dt.timedelta(seconds=config.LIVE_LOCATION_INTERVAL_S.value),
                 max_accuracy_m=float(config.LOCATION_MAX_ACCURACY_M.value),
+                max_speed_kmh=float(config.LOCATION_MAX_SPEED_KMH.value),
             ),
             payments=PaymentSettings(
                 platform_fee_percent=Decimal(config.PLATFORM_FEE_PERCENT.value),

@@ -95,7 +95,7 @@ def assert_waiting(db, effect_id: str, outage: StripeOutage) -> None:
 
 @pytest.mark.parametrize("mode", OUTAGES)
 def test_a_capture_after_complete_job_is_finished_by_the_sweep_once(db, *, bucket, outage_deps, outage, card,
-                                                                     localstripe, mode):
+                                                                     technician, localstripe, mode):
     add_job_in_progress(db, JOB)
     assert card_holds.follow_request(outage_deps, JOB) == "authorization_authorized"
     outage.mode = mode
@@ -145,7 +145,8 @@ def test_a_late_fee_after_cancel_request_is_finished_by_the_sweep_once(db, call,
 
 
 @pytest.mark.parametrize("mode", OUTAGES)
-def test_a_refund_is_finished_by_the_sweep_once(db, *, bucket, outage_deps, outage, card, localstripe, mode):
+def test_a_refund_is_finished_by_the_sweep_once(db, *, bucket, outage_deps, outage, card, technician, localstripe,
+                                                mode):
     completed_job(outage_deps, db, bucket)
     outage.mode = mode
 

@@ -65,7 +65,7 @@ def profile_of(db, uid: str) -> dict[str, Any]:
 
 
 def test_the_first_call_creates_the_customer_and_a_setup_intent(db, call, alice, localstripe):
-    response = call(setup_payment_method, {}, uid=alice)
+    response = call(setup_payment_method, {}, uid=alice, email="alice@example.com")  # Firebase Auth's e-mail
 
     assert response.status == 200
     customer_id = response.result["customer_id"]

@@ -321,7 +321,7 @@ def test_a_technician_cancelling_after_en_route_costs_the_client_nothing(db, cal
 
 def test_without_a_saved_card_the_payment_fails_and_the_client_is_told_once(db, stripe_deps, clock: FixedClock,
                                                                             localstripe):
-    add_client(db)
+    add_client(db, card=False)
     add_dispatcher(db)
     add_job(db, RequestStatus.ACCEPTED, id=JOB)
 
@@ -330,15 +330,15 @@ def test_without_a_saved_card_the_payment_fails_and_the_client_is_told_once(db, 
     payment = payment_of(db, JOB)
     assert payment["authorization_status"] == "failed" and payment["authorization_failure"] == "no_payment_method"
     notes = [snap.to_dict() or {} for snap in db.collection(Collection.NOTIFICATIONS).stream()]
-    assert [(n["user_id"], n["type"], n["request_id"]) for n in notes] == [
-        (CLIENT_ID, NotificationType.PAYMENT_PROCESSED.value, JOB)]
-    first_note = notes[0]
+    assert sorted((n["user_id"], n["type"], n["request_id"]) for n in notes) == [
+        (CLIENT_ID, NotificationType.PAYMENT_PROCESSED.value, JOB),
+        (DISPATCHER_ID, NotificationType.JOB_CANCELLED.value, JOB)]  # the job went back to the pool (D28)
     clock.advance(dt.timedelta(minutes=10))
     db.document(doc_path_of_request()).update({"status": RequestStatus.EN_ROUTE.value})
 
     assert card_holds.follow_request(stripe_deps, JOB) == "authorization_failed"
 
-    assert [snap.to_dict() for snap in db.collection(Collection.NOTIFICATIONS).stream()] == [first_note]
+    assert [snap.to_dict() for snap in db.collection(Collection.NOTIFICATIONS).stream()] == notes
     assert posts_to(localstripe, "/v1/payment_intents") == []
     assert ledger_of(db, JOB) == []
     assert_ledger_balanced(db, JOB)

@@ -99,7 +99,10 @@ def test_create_request_prices_it_server_side_and_stores_the_spec_fields(db, cal
     assert (job["base_price"], job["price"], job["reward_discount"], job["final_price"]) == (33.0, 66.0, 10.0, 56.0)
     assert (job["urgency_multiplier"], job["location_multiplier"]) == (1.5, 1.3)
     assert job["reward_applied"] is True and job["reward_redemption_id"] == redemption
-    assert job["car_location_images"] == photos and job["notes"] == "Blue door."
+    request_id = response.result["request_id"]  # the photos are kept in the job's own folder (copied there)
+    assert job["car_location_images"] == [f"users/{CLIENT_ID}/request_photos/{request_id}/{n}-{name}"
+                                          for n, name in ((1, "front.jpg"), (2, "side.jpg"))]
+    assert job["notes"] == "Blue door."
     assert job["scheduled_datetime"] is None and job["becomes_available_at"] is None
     assert job["created_date"] == TUESDAY_5_30_PM_SYDNEY and job["dispatcher_id"] is None
     used = stored(db, Collection.REWARD_REDEMPTIONS, redemption)

@@ -185,7 +185,7 @@ MOVE_CASES = [(source, target) for source in RequestStatus for target in STAMP]
 
 @pytest.mark.parametrize(("source", "target"), MOVE_CASES, ids=[f"{s.value}-to-{t.value}" for s, t in MOVE_CASES])
 def test_every_technician_move_from_every_state(db, call, people, source, target):
-    job = add_job(db, source, dispatcher_id=DISPATCHER_ID, dispatcher_name="Sam")
+    job = add_job(db, source, dispatcher_id=DISPATCHER_ID, dispatcher_name="Sam", held=True)
     before = everything(db)
 
     response = call(update_job_status, {"request_id": job.id, "status": target.value,

@@ -165,8 +165,9 @@ def test_going_online_racing_a_ban_never_leaves_a_banned_technician_searchable(d
 @pytest.mark.timeout(600)  # eight writers on one document wait on the emulator's locks: ~10 s quiet, 2 min loaded
 def test_concurrent_reports_never_move_a_technician_back_in_time(db, deps, clock):
     add_technician(db, "sam", fixed_at=clock.now() - dt.timedelta(minutes=5))
+    # a drive north at 120 km/h, one report every 30 s (faster than roads allow would be refused as spoofed)
     fixes = [LocationFix(*north_of(SYDNEY, 1_000 * (n + 1)), accuracy_m=5.0,
-                         recorded_at=clock.now() - dt.timedelta(seconds=10 - n)) for n in range(8)]
+                         recorded_at=clock.now() - dt.timedelta(seconds=240 - 30 * n)) for n in range(8)]
     barrier = threading.Barrier(len(fixes))
     failures: list[str] = []  # a thread's exception would not fail the test by itself: each one reports here
 

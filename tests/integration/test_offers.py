@@ -141,11 +141,9 @@ def test_the_feed_lists_nearby_pending_jobs_for_each_tab(db, deps, clock, world)
     urgent = add_job(db, S.PENDING, is_urgent=True, final_price="40.00", created_date=clock.now())
     far = add_job(db, S.PENDING, location_lat=-37.8136, location_lng=144.9631)  # Melbourne
     add_job(db, S.ACCEPTED)
-    here = north_of(NEAR_CBD, 500)
 
     def ids(tab: jobs_feed.FeedTab, uid: str = "best") -> list[str]:
-        return [job.request_id for job in jobs_feed.list_available_jobs(
-            deps, uid, lat=here[0], lng=here[1], tab=tab)["jobs"]]
+        return [job.request_id for job in jobs_feed.list_available_jobs(deps, uid, tab=tab)["jobs"]]
 
     assert ids(jobs_feed.FeedTab.PRIORITY) == [urgent.id, world.id]
     assert ids(jobs_feed.FeedTab.HIGHEST_PAY) == [world.id, urgent.id]
@@ -161,9 +159,8 @@ def test_the_feed_finds_a_nearby_job_behind_a_nationwide_backlog(db, deps, world
     store_pending(db, (make_service_request(id=f"melbourne-{n:04d}", status=S.PENDING, location_lat=-37.8136,
                                             location_lng=144.9631) for n in range(jobs_feed.FEED_READ_LIMIT + 20)))
     nearby = add_job(db, S.PENDING, id="sydney-last")
-    here = north_of(NEAR_CBD, 500)
 
-    jobs = jobs_feed.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=jobs_feed.FeedTab.MOST_RECENT)
+    jobs = jobs_feed.list_available_jobs(deps, "best", tab=jobs_feed.FeedTab.MOST_RECENT)
 
     assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])
 
@@ -189,7 +186,7 @@ def test_in_a_backlog_the_feed_lists_every_job_nearest_the_caller(db, deps, worl
     nearby = add_job(db, S.PENDING, id="zz-near", location_lat=north_of(NEAR_CBD, 1_000)[0])
     here = north_of(NEAR_CBD, 500)
 
-    jobs = jobs_feed.list_available_jobs(deps, "best", lat=here[0], lng=here[1], tab=jobs_feed.FeedTab.MOST_RECENT)
+    jobs = jobs_feed.list_available_jobs(deps, "best", tab=jobs_feed.FeedTab.MOST_RECENT)
     near = work.reading(deps, lambda uow: jobs_feed.pending_jobs_near(uow, here[0], here[1], 80_000))
 
     assert sorted(job.request_id for job in jobs["jobs"]) == sorted([world.id, nearby.id])

@@ -129,9 +129,10 @@ ACCESS: tuple[Entry, ...] = (
                     CA, DA, DU, SHADOW),
           list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW)),
     Entry("Reviews",
-          get=grant("the reviewer (active); every active user once `applied`", CA, SHADOW),
-          list=grant("the same; a query must filter `reviewer_id` = caller or `applied` = true", CA, SHADOW),
-          note="hidden from the reviewee until applied: no retaliation reviews"),
+          get=grant("the reviewer (active); the reviewee once `applied`", CA, SHADOW),
+          list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
+                     "`applied` = true", CA, SHADOW),
+          note="hidden from the reviewee until applied (no retaliation); never public: it names its reviewer"),
     Entry("ClientReviews",
           get=grant("the reviewer (active); the reviewee once `applied`", DA, DU),
           list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
@@ -222,8 +223,8 @@ CELLS: tuple[Cell, ...] = tuple(Cell(entry.collection, role, op) for entry in AC
 
 class Kind(StrEnum):
     TEXT = "text"
-    EMAIL = "email"
-    PHONE = "phone"
+    TOKEN = "token"
+    IMAGE_URL = "image url"
     PLATE = "plate"
     PATHS = "paths"
     BOOL = "bool"
@@ -247,8 +248,8 @@ class FieldRule:
             return self.text
         return {
             Kind.TEXT: f"string ≤ {self.max}",
-            Kind.EMAIL: "email, ≤ 254",
-            Kind.PHONE: "E.164 phone",
+            Kind.TOKEN: "empty, or the caller's ID token's",
+            Kind.IMAGE_URL: "empty, or a download URL of the caller's own `profile_photos/` file",
             Kind.PLATE: "`[A-Za-z0-9 -]{1,20}`",
             Kind.PATHS: f"≤ {self.max} own `car_photos` paths",
             Kind.BOOL: "bool",
@@ -261,6 +262,7 @@ class FieldRule:
 
 
 TEXT100, TEXT2048 = FieldRule(Kind.TEXT, 100), FieldRule(Kind.TEXT, 2048)
+TOKEN, IMAGE_URL = FieldRule(Kind.TOKEN), FieldRule(Kind.IMAGE_URL, 2048)
 BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
 
 TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
@@ -287,17 +289,17 @@ class Surface:
 
 SURFACES: tuple[Surface, ...] = (
     Surface("Users", Op.CREATE, CA, {
-        "email": FieldRule(Kind.EMAIL, 254), "full_name": TEXT100, "phone_number": FieldRule(Kind.PHONE),
-        "profile_image_url": TEXT2048, "display_name": TEXT100, "photo_url": TEXT2048,
+        "email": TOKEN, "full_name": TEXT100, "phone_number": TOKEN,
+        "profile_image_url": IMAGE_URL, "display_name": TEXT100, "photo_url": IMAGE_URL,
         "uid": FieldRule(Kind.OWN_UID), "created_time": STAMP}),
     Surface("Users", Op.UPDATE, CA, {
-        "full_name": TEXT100, "display_name": TEXT100, "photo_url": TEXT2048, "profile_image_url": TEXT2048,
+        "full_name": TEXT100, "display_name": TEXT100, "photo_url": IMAGE_URL, "profile_image_url": IMAGE_URL,
         "updated_date": STAMP}),
     Surface("ClientProfiles", Op.UPDATE, CA, {
         "car_model": TEXT100, "license_plate": FieldRule(Kind.PLATE, 20), "car_images": FieldRule(Kind.PATHS, 8),
-        "profile_image_url": TEXT2048, "updated_date": STAMP}),
+        "profile_image_url": IMAGE_URL, "updated_date": STAMP}),
     Surface("DispatcherProfiles", Op.UPDATE, DA, {
-        "bio": FieldRule(Kind.TEXT, 1000), "profile_image_url": TEXT2048, "updated_date": STAMP}),
+        "bio": FieldRule(Kind.TEXT, 1000), "profile_image_url": IMAGE_URL, "updated_date": STAMP}),
     Surface("NotificationPreferences", Op.UPDATE, CA, {
         **dict.fromkeys(TOGGLES, BOOL), "quiet_hours_start": FieldRule(Kind.CLOCK),
         "quiet_hours_end": FieldRule(Kind.CLOCK)}),

@@ -95,8 +95,10 @@ def wrong_values(surface: Surface, name: str, rule: FieldRule) -> list[Any]:
     uid = ACTORS[surface.writer].uid
     by_kind: dict[Kind, list[Any]] = {
         Kind.TEXT: [12345, ["a list"]],
-        Kind.EMAIL: [42, "not-an-email"],
-        Kind.PHONE: [353871234567, "0871234567"],
+        Kind.TOKEN: [42, "someone-else@example.com", "+353870000000"],
+        Kind.IMAGE_URL: [42, "javascript:alert(1)", "https://tracker.example/pixel.gif",
+                         own_photo_url("someone-else"), own_photo_url(uid or "", folder="chat_images"),
+                         own_photo_url(uid or "", host="https://evil.example/v0/b/demo-curbside.appspot.com")],
         Kind.PLATE: [42, "191/D<script>"],
         Kind.PATHS: [f"users/{uid}/car_photos/front.jpg", ["users/client-b/car_photos/front.jpg"],
                      [f"users/{uid}/chat_images/front.jpg"], [42]],
@@ -118,8 +120,6 @@ def oversized(surface: Surface, rule: FieldRule) -> Any:
     uid = ACTORS[surface.writer].uid
     if rule.kind is Kind.TEXT:
         return "x" * (rule.max + 1)
-    if rule.kind is Kind.EMAIL:
-        return "a" * 250 + "@b.com"
     if rule.kind is Kind.PLATE:
         return "A" * (rule.max + 1)
     if rule.kind is Kind.PATHS:
@@ -127,8 +127,16 @@ def oversized(surface: Surface, rule: FieldRule) -> Any:
     return None
 
 
+def own_photo_url(uid: str, *, folder: str = "profile_photos",
+                  host: str = "https://firebasestorage.googleapis.com/v0/b/curbside-prod.appspot.com") -> str:
+    """A Firebase Storage download URL of `users/{uid}/{folder}/me.jpg` (the shape the apps store)."""
+    return f"{host}/o/users%2F{uid}%2F{folder}%2Fme.jpg?alt=media&token=abc"
+
+
 def at_limit(surface: Surface, rule: FieldRule) -> Any:
     uid = ACTORS[surface.writer].uid
+    if rule.kind is Kind.IMAGE_URL:
+        return own_photo_url(uid or "")
     if rule.kind is Kind.TEXT:
         return "x" * rule.max
     if rule.kind is Kind.PATHS:

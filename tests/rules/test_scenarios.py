@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from curbside.store.codec import to_document
 from devstack.firestore_rest import SERVER_TIMESTAMP
+from tests import factories as f
 from tests.rules.access_table import ACCESS, Op, Role
 from tests.rules.world import ACTORS, MAIN, WORLDS, World, message_body, signup_body
 
@@ -74,18 +78,35 @@ def test_a_suspended_user_cannot_sign_up_again(world: World) -> None:
 
 
 def test_a_phone_sign_up_without_email_is_accepted(world: World) -> None:
-    # given a person signing up by phone (FlutterFlow writes an empty email)
+    # given a person signing up by phone (FlutterFlow writes an empty email and the token's phone number)
     body = {"email": "", "phone_number": "+353871112223", "display_name": "", "photo_url": None,
             "uid": "phone-person", "created_time": SERVER_TIMESTAMP}
+    person = world.as_uid("phone-person", email=None, phone_number="+353871112223")
 
     # when they create their record, then it is accepted
-    result = world.write(world.as_uid("phone-person"), Op.CREATE, "Users/phone-person", body)
+    result = world.write(person, Op.CREATE, "Users/phone-person", body)
     assert result.ok, result.body
+
+
+@pytest.mark.parametrize(("field", "value"), [("email", "someone-else@example.com"),
+                                               ("phone_number", "+353870000000")])
+def test_sign_up_identity_fields_are_the_tokens(world: World, field: str, value: str) -> None:
+    # given a person whose ID token vouches for one e-mail and one phone number
+    person = world.as_uid("identity-person", email="identity-person@example.com", phone_number="+353871112223")
+    body = {"email": "identity-person@example.com", "phone_number": "+353871112223", "uid": "identity-person",
+            "created_time": SERVER_TIMESTAMP}
+    assert world.write(person, Op.CREATE, "Users/identity-person", body, fresh=True).ok
+
+    # when the record names another (the e-mail goes to Stripe, the phone to the other party's card)
+    result = world.write(person, Op.CREATE, "Users/identity-person", body | {field: value}, fresh=True)
+
+    # then the rules refuse it
+    assert result.status == 403
 
 
 # ------------------------------------------------------------------------------------------- reviews
 
-def test_a_review_becomes_public_once_applied(world: World) -> None:
+def test_an_applied_review_reaches_its_reviewee_and_nobody_else(world: World) -> None:
     path = f"Reviews/{MAIN.done_job}"
     technician, stranger = world.rest(TECH), world.rest(Role.CLIENT_B)
     # given a pending review: the reviewed technician cannot see it yet (no retaliation)
@@ -94,10 +115,13 @@ def test_a_review_becomes_public_once_applied(world: World) -> None:
         # when the daily job applies it
         temporarily(world, path, applied=True)
 
-        # then the technician and any active user read it, and the public profile query works
-        assert technician.get(path).ok and stranger.get(path).ok
+        # then the technician reads it, but no other user (it names its reviewer): not one by one, and not
+        # by listing a technician's reviews platform-wide
+        assert technician.get(path).ok and stranger.get(path).status == 403
+        mine = technician.query("Reviews", [("reviewee_id", "==", MAIN.dispatcher), ("applied", "==", True)])
+        assert mine.ok and [doc_id for doc_id, _ in mine.body] == [MAIN.done_job]
         listed = stranger.query("Reviews", [("reviewee_id", "==", MAIN.dispatcher), ("applied", "==", True)])
-        assert listed.ok and [doc_id for doc_id, _ in listed.body] == [MAIN.done_job]
+        assert listed.status == 403
         assert world.rest(Role.SUSPENDED).get(path).status == 403
     finally:
         world.restore(path)
@@ -248,3 +272,24 @@ def test_only_the_changed_fields_are_validated(world: World) -> None:
         assert again.status == 403
     finally:
         world.restore(path)
+
+
+# ------------------------------------------------------------------------------------------- paths
+
+def test_a_uid_with_regex_characters_matches_only_its_own_paths(world: World) -> None:
+    # given a person whose uid holds a regex wildcard ("a.b" as a pattern also matches "aXb")
+    uid, path = "a.b", "ClientProfiles/a.b"
+    world.db.document(path).set(to_document(f.make_client_profile(user_id=uid)))
+    world.db.document(f"Users/{uid}").set(to_document(f.make_user(id=uid, uid=uid, user_type="client")))
+    person = world.as_uid(uid)
+    try:
+        def car_images(paths: list[str]) -> Any:
+            return world.write(person, Op.UPDATE, path, {"car_images": paths, "updated_date": SERVER_TIMESTAMP})
+
+        # when they name another person's photo whose uid the pattern would match, then it is refused
+        assert car_images(["users/aXb/car_photos/front.jpg"]).status == 403
+        # and their own photo is accepted
+        assert car_images(["users/a.b/car_photos/front.jpg"]).ok
+    finally:
+        world.db.document(path).delete()
+        world.db.document(f"Users/{uid}").delete()

@@ -343,9 +343,8 @@ PROBES: dict[str, ProbeSpec] = {
 
 def signup_body(uid: str) -> dict[str, Any]:
     """What the app writes at sign-up (FlutterFlow's auth fields included)."""
-    return {"email": f"{uid}@example.com", "full_name": "New Person", "phone_number": "+353871112223",
-            "profile_image_url": None, "display_name": "New Person", "photo_url": None, "uid": uid,
-            "created_time": SERVER_TIMESTAMP}
+    return {"email": f"{uid}@example.com", "full_name": "New Person", "profile_image_url": None,
+            "display_name": "New Person", "photo_url": None, "uid": uid, "created_time": SERVER_TIMESTAMP}
 
 
 def message_body(actor: Actor, message_id: str) -> dict[str, Any]:
@@ -442,7 +441,10 @@ class World:
         return self.as_uid(actor.uid, **actor.claims)
 
     def as_uid(self, uid: str | None, **claims: Any) -> FirestoreRest:
-        return FirestoreRest(self.base_url, uid=uid, claims=claims, project_id=self.project_id)
+        """A client signed in as `uid`, its token carrying `claims` and, like Firebase Auth's, the e-mail
+        `{uid}@example.com` (unless `claims` name another)."""
+        token_claims = ({"email": f"{uid}@example.com"} if uid else {}) | claims
+        return FirestoreRest(self.base_url, uid=uid, claims=token_claims, project_id=self.project_id)
 
     def probe_path(self, collection: str, role: Role) -> str:
         return PROBES[collection].path(ACTORS[role])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from google.cloud import firestore
 from devstack.client import CallableClient
 from devstack.emulators import PROJECT_ID, free_port, port_in_use
 from devstack.polling import poll
-from devstack.stack import ROOT, Ports
+from devstack.stack import ROOT, LocalStack, Ports, warn_if_exposed
 from tests.stack.helpers import emulator_processes
 
 EMULATOR_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "CLOUD_TASKS_EMULATOR_HOST",
@@ -104,3 +105,11 @@ def test_a_busy_port_is_reported_in_one_sentence(ports: Ports, tmp_path: Path):
             squatter.terminate()
 
     assert process.returncode == 2 and f"functions {ports.functions}" in output
+
+
+def test_an_exposed_stack_warns_that_anyone_can_act_as_any_user(caplog):
+    with caplog.at_level(logging.WARNING, logger="devstack.stack"):
+        assert not warn_if_exposed("127.0.0.1")
+        assert warn_if_exposed("0.0.0.0")
+    assert [record.getMessage() for record in caplog.records if "unsigned tokens" in record.getMessage()] != []
+    assert LocalStack().host == "127.0.0.1", "the default listens on this machine only"

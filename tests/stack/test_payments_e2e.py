@@ -50,7 +50,7 @@ def test_a_reviewed_job_is_captured_and_paid_out_to_the_technician_less_the_fee(
         assert answer.ok, f"{name}: {answer.status} {answer.body}"
         return answer.result
 
-    add_client(admin, CLIENT)
+    add_client(admin, CLIENT, card=False)
     add_technician(admin, TECHNICIAN, at=north_of(NEAR_CBD, 500), fixed_at=clock.now())
 
     # the client saves a card: a customer on localstripe, a card attached to it, the signed event recorded

@@ -24,7 +24,15 @@ from devstack.client import CallableClient
 from devstack.clock import ManualClock
 from devstack.polling import poll
 from devstack.stack import LocalStack
-from tests.factories import make_dispatcher_profile, make_service_request, make_user, put
+from tests.factories import (
+    make_client_profile_private,
+    make_dispatcher_profile,
+    make_job_payment,
+    make_service_request,
+    make_user,
+    put,
+    put_private,
+)
 from tests.request_world import JPEG, NEAR_CBD, add_spec_rules
 
 CLIENT = "e2e-client"
@@ -46,6 +54,7 @@ def app(real_stack: LocalStack) -> CallableClient:
     real_stack.activity.wait_for(lambda run: run.name == "on_user_created" and CLIENT in run.detail, 20)
     callables = CallableClient(real_stack.functions_url, real_stack.project)
     assert callables.call("set_user_type", {"user_type": "client"}, uid=CLIENT).result == {"user_type": "client"}
+    put_private(admin, CLIENT, make_client_profile_private(stripe_customer_id="cus_e2e", payment_method="pm_e2e"))
     bucket = storage.Client(project=real_stack.project, credentials=AnonymousCredentials()).bucket(
         default_files(real_stack.project).bucket_name)
     bucket.blob(PHOTO).upload_from_string(JPEG, content_type="image/jpeg")
@@ -115,6 +124,11 @@ def test_the_technicians_moves_over_http(real_stack: LocalStack, app: CallableCl
     job = make_service_request(client_id=CLIENT, status="accepted", dispatcher_id=TECHNICIAN,
                                dispatcher_name="Tess", location_lat=NEAR_CBD[0], location_lng=NEAR_CBD[1])
     put(admin, job)
+    put(admin, make_job_payment(id=job.id, request_id=job.id, client_id=CLIENT, dispatcher_id=TECHNICIAN,
+                                amount_minor=int(job.final_price * 100), payment_intent_id="pi_e2e",
+                                authorization_status="authorized", authorized_at=real_stack.clock.now(),
+                                payout_status="none", captured_minor=0, refunded_minor=0, held_minor=0,
+                                refunds={}, stripe_refund_ids=[]))  # the card hold the acceptance placed
     move = {"request_id": job.id, "lat": NEAR_CBD[0] + 0.0027, "lng": NEAR_CBD[1]}  # about 300 m away
 
     assert app.call("update_job_status", {**move, "status": "en_route"}, uid=TECHNICIAN).result["status"] == "en_route"

@@ -322,14 +322,16 @@ class NotificationType(StrEnum):
 
 
 class AuthorizationStatus(StrEnum):
-    """JobPayments.authorization_status: the card hold behind one job (not in the spec). Ordered: a status
-    never moves back to an earlier one, whatever order Stripe's webhooks arrive in."""
+    """JobPayments.authorization_status: the card hold behind one job (not in the spec). It only moves
+    forward (`domain.lifecycles.AUTHORIZATION`), whatever order Stripe's webhooks arrive in; `expired` is a hold
+    that lapsed (or would before the work is done) and was released to be placed again."""
 
     NOT_STARTED = "not_started"
     FAILED = "failed"
     AUTHORIZED = "authorized"
     CAPTURED = "captured"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 class PayoutStatus(StrEnum):

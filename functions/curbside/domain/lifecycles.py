@@ -39,7 +39,9 @@ AUTHORIZATION = Lifecycle("card authorisation", "authorization_status", Authoriz
     # Stripe's answers and webhooks arrive in any order; each only moves forward (D20).
     (Au.NOT_STARTED, (Au.FAILED, Au.AUTHORIZED, Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
     (Au.FAILED, (Au.AUTHORIZED, Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
-    (Au.AUTHORIZED, (Au.CAPTURED, Au.CANCELLED), (A.SYSTEM,)),
+    (Au.AUTHORIZED, (Au.CAPTURED, Au.CANCELLED, Au.EXPIRED), (A.SYSTEM,)),
+    # A lapsed hold, released: the next one is placed like the first (its own PaymentIntent).
+    (Au.EXPIRED, (Au.FAILED, Au.AUTHORIZED, Au.CANCELLED), (A.SYSTEM,)),
 ), terminal=frozenset({Au.CAPTURED, Au.CANCELLED}))
 """JobPayments.authorization_status: the card hold behind one job."""
 

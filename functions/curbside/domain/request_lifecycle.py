@@ -51,6 +51,8 @@ MOVES: Mapping[tuple[RequestStatus, RequestStatus], Move] = {
     (move.source, move.target): move
     for move in (
         _move(S.SCHEDULED, S.PENDING, A.SYSTEM),
+        # The client's card could not hold the price at acceptance: the job goes back to the pool (D28).
+        _move(S.ACCEPTED, S.PENDING, A.SYSTEM),
         _move(S.PENDING, S.ACCEPTED, A.DISPATCHER, stamp="accepted_at", tell=NotificationType.JOB_ACCEPTED,
               flag="client_notified_accepted"),
         _move(S.ACCEPTED, S.EN_ROUTE, A.DISPATCHER, stamp="en_route_at",

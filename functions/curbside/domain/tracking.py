@@ -52,6 +52,8 @@ class LocationPolicy:
     """Fixes less precise than this are not used (a cell-tower guess is no position to dispatch from)."""
     future_skew: dt.timedelta = dt.timedelta(seconds=30)
     """How far ahead of the server's clock a phone's clock may run."""
+    max_speed_kmh: float = 300.0
+    """Faster than this between two fixes is no drive: a spoofed or broken position (a helicopter is slower)."""
     jitter: float = 0.1
 
     def __post_init__(self) -> None:
@@ -77,6 +79,19 @@ def check_fix(fix: LocationFix, now: dt.datetime, policy: LocationPolicy) -> Non
     if fix.recorded_at < now - policy.max_age:
         raise InvalidInput(f"recorded_at: is older than {int(policy.max_age.total_seconds())} seconds; "
                            "send the current position.")
+
+
+def check_plausible(stored_at: dt.datetime | None, stored: tuple[float, float] | None, fix: LocationFix,
+                    policy: LocationPolicy) -> None:
+    """Refuse a fix that implies moving faster than any road allows since the stored one (both fixes' accuracy
+    forgiven), so a spoofed jump across the country is never stored."""
+    if stored_at is None or stored is None or fix.recorded_at <= stored_at or not policy.usable(fix):
+        return
+    moved_m = haversine_m(stored[0], stored[1], fix.lat, fix.lng) - (fix.accuracy_m or 0.0) - policy.max_accuracy_m
+    seconds = (fix.recorded_at - stored_at).total_seconds()
+    if moved_m > policy.max_speed_kmh / 3.6 * seconds:
+        raise InvalidInput(f"lat, lng: {moved_m / 1000:.0f} km from your last position {seconds:.0f} s earlier is "
+                           "not a drive; check the phone's location settings.")
 
 
 def position_write_due(stored_at: dt.datetime | None, stored: tuple[float, float] | None, fix: LocationFix,

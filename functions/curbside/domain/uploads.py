@@ -25,6 +25,9 @@ class Purpose(StrEnum):
 
     PROFILE_PHOTOS = "profile_photos"
     CAR_PHOTOS = "car_photos"
+    REQUEST_PHOTOS = "request_photos"
+    """A job's photos of the car, copied by the server from `car_photos/` when the job is created: the evidence
+    of the car's state, which no one can replace, readable by the client and the job's technician."""
     VEHICLE_PHOTOS = "vehicle_photos"
     CHAT_IMAGES = "chat_images"
     DISPUTE_EVIDENCE = "dispute_evidence"
@@ -63,6 +66,7 @@ class JobRole(StrEnum):
 
     EITHER = "either"
     DISPATCHER = "dispatcher"
+    CLIENT = "client"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class Policy:
     create_only: bool = False
     """Proof and conversation (evidence, completion photos, chat and support attachments) can be added but
     never replaced or deleted by its owner."""
+    server_written: bool = False
+    """Only the server writes here (storage.rules grant users no write); the kinds are what it copies."""
 
     @property
     def job_bound(self) -> bool:
@@ -83,12 +89,13 @@ class Policy:
 POLICIES: dict[Purpose, Policy] = {
     Purpose.PROFILE_PHOTOS: Policy(IMAGES),
     Purpose.CAR_PHOTOS: Policy(IMAGES),
+    Purpose.REQUEST_PHOTOS: Policy(IMAGES, JobRole.CLIENT, create_only=True, server_written=True),
     Purpose.VEHICLE_PHOTOS: Policy(IMAGES),
     Purpose.CHAT_IMAGES: Policy(IMAGES, JobRole.EITHER, create_only=True),
     Purpose.DISPUTE_EVIDENCE: Policy(IMAGES | VIDEOS, JobRole.EITHER, create_only=True),
     Purpose.COMPLETION_PHOTOS: Policy(IMAGES, JobRole.DISPATCHER, create_only=True),
     Purpose.COMPLETION_VIDEOS: Policy(VIDEOS, JobRole.DISPATCHER, create_only=True),
-    Purpose.VERIFICATION_DOCUMENTS: Policy(IMAGES | DOCUMENTS),
+    Purpose.VERIFICATION_DOCUMENTS: Policy(IMAGES | DOCUMENTS, create_only=True),
     Purpose.SUPPORT_ATTACHMENTS: Policy(IMAGES | DOCUMENTS, create_only=True),
 }
 
@@ -115,6 +122,7 @@ class Problem(StrEnum):
     TYPE_NOT_ALLOWED = "type_not_allowed"
     CONTENT_TYPE_MISMATCH = "content_type_mismatch"
     TOO_LARGE = "too_large"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from curbside import deps
 from curbside.domain.enums import UserType
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import accounts
 from curbside.store.collections import Collection
 
@@ -28,10 +28,11 @@ class SetUserTypePayload(Payload):
     user_type: UserType
 
 
-@https_fn.on_call()
+@on_call()
 def set_user_type(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SetUserTypePayload,
-                        lambda caller, p: accounts.set_user_type(deps.get(), caller.uid, p.user_type))
+                        lambda caller, p: accounts.set_user_type(deps.get(), caller.uid, p.user_type),
+                        fresh_sign_in=True)
 
 
 class RegisterDevicePayload(Payload):
@@ -39,7 +40,7 @@ class RegisterDevicePayload(Payload):
     platform: Literal["ios", "android", "web"]
 
 
-@https_fn.on_call()
+@on_call()
 def register_device(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RegisterDevicePayload, lambda caller, p: accounts.register_device(
         deps.get(), caller.uid, p.fcm_token))

@@ -9,7 +9,7 @@ from firebase_functions import https_fn, logger, scheduler_fn
 from pydantic import Field, StrictInt, field_validator
 
 from curbside import config, deps
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude, StoragePath
 from curbside.services import completions
 
@@ -35,10 +35,10 @@ class CompleteJobPayload(Payload):
         return completions.Proof(tuple(self.completion_images), self.completion_video_url, self.lat, self.lng)
 
 
-@https_fn.on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
 def complete_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CompleteJobPayload, lambda caller, p: completions.complete_job(
-        deps.get(), caller.uid, p.request_id, p.proof()))
+        deps.get(), caller.uid, p.request_id, p.proof()), fresh_sign_in=True)
 
 
 class ReviewDispatcherPayload(Payload):
@@ -47,10 +47,10 @@ class ReviewDispatcherPayload(Payload):
     comment: Annotated[str, Field(max_length=1000)] | None = None
 
 
-@https_fn.on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
 def review_dispatcher(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ReviewDispatcherPayload, lambda caller, p: completions.review_dispatcher(
-        deps.get(), caller.uid, p.request_id, p.rating, p.comment))
+        deps.get(), caller.uid, p.request_id, p.rating, p.comment), fresh_sign_in=True)
 
 
 @scheduler_fn.on_schedule(schedule="every 1 hours", secrets=[config.STRIPE_SECRET_KEY.name])

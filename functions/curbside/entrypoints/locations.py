@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from firebase_functions import https_fn
-from pydantic import AwareDatetime, BeforeValidator, Field, StrictBool
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool
 
 from curbside import deps
 from curbside.domain.tracking import LocationFix
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import locations
 
 
@@ -20,7 +20,14 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the first representable instant
+        raise ValueError("is outside the calendar's range") from None
+
+
+IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
 """A timestamp as the contract sends it: ISO-8601 text with its offset (no bare numbers, no local times)."""
 
 
@@ -28,7 +35,7 @@ class SetAvailabilityPayload(Payload):
     online: StrictBool
 
 
-@https_fn.on_call()
+@on_call()
 def set_availability(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SetAvailabilityPayload,
                         lambda caller, p: locations.set_availability(deps.get(), caller.uid, p.online))
@@ -41,10 +48,10 @@ class UpdateLocationPayload(Payload):
     recorded_at: IsoTimestamp
 
     def fix(self) -> LocationFix:
-        return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at.astimezone(dt.UTC))
+        return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at)
 
 
-@https_fn.on_call()
+@on_call()
 def update_location(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateLocationPayload,
                         lambda caller, p: locations.update_location(deps.get(), caller.uid, p.fix()))

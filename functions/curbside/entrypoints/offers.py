@@ -3,14 +3,14 @@ background work that keeps offers moving (the countdown task, the retry sweep)."
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from firebase_functions import https_fn, logger, scheduler_fn, tasks_fn
 from firebase_functions.options import RateLimits, RetryConfig
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from curbside import deps
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude
 from curbside.services import jobs_feed, offers
 
@@ -28,33 +28,43 @@ class AcceptJobPayload(Payload):
 
 
 class ListAvailableJobsPayload(Payload):
-    lat: Latitude
-    lng: Longitude
+    lat: Latitude | None = None
+    """Optional: a point to narrow the list to (jobs are always near the caller's own reported position)."""
+    lng: Longitude | None = None
     tab: Literal["priority", "scheduled", "highest_pay", "most_recent"] = "priority"
     limit: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
 
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.lat is None) != (self.lng is None):
+            raise ValueError("lat and lng: send both or neither")
+        return self
 
-@https_fn.on_call()
+    def near(self) -> tuple[float, float] | None:
+        return (self.lat, self.lng) if self.lat is not None and self.lng is not None else None
+
+
+@on_call()
 def accept_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, OfferPayload, lambda caller, p: offers.accept_offer(deps.get(), caller.uid, p.offer_id))
 
 
-@https_fn.on_call()
+@on_call()
 def reject_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RejectOfferPayload, lambda caller, p: offers.reject_offer(
         deps.get(), caller.uid, p.offer_id, p.reason))
 
 
-@https_fn.on_call()
+@on_call()
 def accept_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, AcceptJobPayload, lambda caller, p: offers.accept_job(deps.get(), caller.uid,
                                                                                    p.request_id))
 
 
-@https_fn.on_call()
+@on_call()
 def list_available_jobs(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ListAvailableJobsPayload, lambda caller, p: jobs_feed.list_available_jobs(
-        deps.get(), caller.uid, lat=p.lat, lng=p.lng, tab=jobs_feed.FeedTab(p.tab), limit=p.limit))
+        deps.get(), caller.uid, tab=jobs_feed.FeedTab(p.tab), limit=p.limit, near=p.near()))
 
 
 @tasks_fn.on_task_dispatched(retry_config=RetryConfig(max_attempts=5, min_backoff_seconds=5),

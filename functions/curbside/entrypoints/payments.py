@@ -13,7 +13,7 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import AfterValidator, Field
 
 from curbside import config, deps
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.gateways.payments import WebhookRejected
 from curbside.services import card_holds, payments, payouts, stripe_events
 from curbside.store.collections import Collection
@@ -37,10 +37,11 @@ class SetupPaymentMethodPayload(Payload):
     """No fields: the caller is the client whose card is being saved."""
 
 
-@https_fn.on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
 def setup_payment_method(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SetupPaymentMethodPayload,
-                        lambda caller, _: payments.setup_payment_method(deps.get(), caller.uid))
+                        lambda caller, _: payments.setup_payment_method(deps.get(), caller.uid, caller.email),
+                        fresh_sign_in=True)
 
 
 @https_fn.on_request(secrets=[config.STRIPE_SECRET_KEY.name, config.STRIPE_WEBHOOK_SECRET.name])
@@ -68,10 +69,10 @@ class CreatePayoutAccountPayload(Payload):
     refresh_url: AppUrl
 
 
-@https_fn.on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
 def create_payout_account(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CreatePayoutAccountPayload, lambda caller, p: payouts.create_payout_account(
-        deps.get(), caller.uid, p.return_url, p.refresh_url))
+        deps.get(), caller.uid, p.return_url, p.refresh_url), fresh_sign_in=True)
 
 
 @firestore_fn.on_document_updated(document=f"{Collection.SERVICE_REQUESTS}/{{request_id}}",

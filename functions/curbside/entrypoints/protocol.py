@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import json
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
+import flask
 from firebase_functions import https_fn, logger
 from google.api_core import exceptions as google_errors
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from curbside import deps
 from curbside.domain import errors
 
 Code = https_fn.FunctionsErrorCode
@@ -44,10 +49,40 @@ TRANSIENT_DATABASE_ERRORS: Mapping[type[google_errors.GoogleAPICallError], tuple
 }
 
 
+_BIDI_CONTROLS = frozenset({"\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)),
+                            *map(chr, range(0x2066, 0x206A))})
+"""Bidirectional embeddings, overrides and isolates: they make stored text display as something else."""
+
+
+def clean_text(value: str) -> str:
+    """What a person typed, without what a forged payload smuggles in: Unicode NFC, no control characters
+    (but newline and tab) and no bidirectional overrides. Markup stays as typed: escaping is the display's
+    job, and the apps display text, never HTML."""
+    text = unicodedata.normalize("NFC", value)
+    return "".join(char for char in text
+                   if char in "\n\t" or (unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS))
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    return value
+
+
 class Payload(BaseModel):
-    """Base of every callable's input: unknown fields are refused, strings are trimmed."""
+    """Base of every callable's input: unknown fields are refused, strings are cleaned (`clean_text`) and
+    trimmed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_strings(cls, value: Any) -> Any:
+        return _cleaned(value)
 
 
 @dataclass(frozen=True)
@@ -58,16 +93,74 @@ class Caller:
     is_admin: bool
     claims: Mapping[str, Any]
 
+    @property
+    def email(self) -> str | None:
+        """The e-mail Firebase Auth vouches for (the token's, never a document the app wrote)."""
+        email = self.claims.get("email")
+        return email if isinstance(email, str) and email else None
+
 
 P = TypeVar("P", bound=Payload)
 
 
+MAX_BODY_DEPTH = 32
+"""No payload of the contract nests deeper; a deeper body is refused before it is parsed."""
+
+
+def on_call(**options: Any) -> Callable[[Callable[[https_fn.CallableRequest[Any]], Any]], Any]:
+    """`https_fn.on_call`, with the raw body checked first: a body that is not JSON, or nests deeper than any
+    payload does, is answered INVALID_ARGUMENT in the callable protocol (the SDK would fail on it with
+    INTERNAL, or spend its stack parsing it)."""
+
+    def decorate(handler: Callable[[https_fn.CallableRequest[Any]], Any]) -> Any:
+        deployed: Any = https_fn.on_call(**options)(handler)  # served a flask request, as deployed
+
+        @functools.wraps(deployed)
+        def guarded(request: flask.Request) -> flask.Response:
+            problem = _body_problem(request.get_data(cache=True))
+            if problem is not None:
+                body = {"error": {"status": "INVALID_ARGUMENT", "message": problem}}
+                return flask.Response(json.dumps(body), status=400, mimetype="application/json")
+            answer: flask.Response = deployed(request)
+            return answer
+
+        return guarded
+
+    return decorate
+
+
+def _body_problem(raw: bytes) -> str | None:
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:  # a single pass with no recursion: strings are skipped, brackets counted
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    if deepest > MAX_BODY_DEPTH:
+        return f"The request nests deeper than {MAX_BODY_DEPTH} levels; send the fields the action takes."
+    try:
+        json.loads(raw or b"{}")
+    except ValueError:
+        return "The request body is not JSON: send {\"data\": {...}}."
+    return None
+
+
 def run_callable(req: https_fn.CallableRequest[Any], payload_type: type[P],
-                 action: Callable[[Caller, P], Any]) -> dict[str, Any]:
-    """Authenticate, parse, act, and map errors — the whole callable protocol for one entry point."""
+                 action: Callable[[Caller, P], Any], *, fresh_sign_in: bool = False) -> dict[str, Any]:
+    """Authenticate, parse, act, and map errors — the whole callable protocol for one entry point.
+    `fresh_sign_in`: the action moves money or changes an account, so a token of a session that was revoked
+    (signed out everywhere, banned) is refused even before it expires."""
     caller = caller_of(req)
     payload = parse_payload(payload_type, req.data)
     try:
+        if fresh_sign_in:
+            require_live_session(caller)
         result = action(caller, payload)
     except errors.DomainError as exc:
         raise to_https_error(exc) from exc
@@ -99,6 +192,15 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     return value
+
+
+def require_live_session(caller: Caller) -> None:
+    """Refuse a token issued before the account's sessions were revoked (UNAUTHENTICATED: sign in again)."""
+    valid_after = deps.get().auth.sessions_valid_after(caller.uid)
+    signed_in = caller.claims.get("auth_time")
+    if valid_after is not None and (not isinstance(signed_in, int | float) or
+                                    dt.datetime.fromtimestamp(signed_in, tz=dt.UTC) < valid_after):
+        raise errors.Unauthenticated("Your session has ended; sign in again.")
 
 
 def caller_of(req: https_fn.CallableRequest[Any]) -> Caller:

@@ -7,19 +7,27 @@ from typing import Annotated, Any, Literal, Self
 
 from firebase_functions import firestore_fn, https_fn, logger, scheduler_fn
 from google.cloud.firestore_v1 import DocumentSnapshot
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, field_validator, model_validator
 
 from curbside import deps
 from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.enums import RequestStatus
 from curbside.domain.scheduling import is_time_zone
-from curbside.entrypoints.protocol import Payload, run_callable
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import job_moves, requests, scheduled_jobs
 from curbside.store.collections import Collection
 
 Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
-DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$")]
+def _not_reserved(value: str) -> str:
+    if value.startswith("__") and value.endswith("__"):
+        raise ValueError("ids of the form __name__ are reserved")
+    return value
+
+
+DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$"),
+                  AfterValidator(_not_reserved)]
+"""A document id a caller names: letters, digits and `_.:-`; never Firestore's reserved `__...__` form."""
 StoragePath = Annotated[str, Field(min_length=1, max_length=512)]
 
 
@@ -60,7 +68,7 @@ class QuotePricePayload(PlacementPayload):
     reward_redemption_id: DocId | None = None
 
 
-@https_fn.on_call()
+@on_call()
 def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, QuotePricePayload, lambda caller, p: requests.quote_price(
         deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id))
@@ -93,10 +101,10 @@ class CreateRequestPayload(PlacementPayload):
         )
 
 
-@https_fn.on_call()
+@on_call()
 def create_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CreateRequestPayload, lambda caller, p: requests.create_request(
-        deps.get(), caller.uid, p.new_request()))
+        deps.get(), caller.uid, p.new_request()), fresh_sign_in=True)
 
 
 class CancelRequestPayload(Payload):
@@ -104,11 +112,11 @@ class CancelRequestPayload(Payload):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
-@https_fn.on_call()
+@on_call()
 def cancel_request(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CancelRequestPayload, lambda caller, p: job_moves.cancel_request(
         deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,
-        reason=p.reason))
+        reason=p.reason), fresh_sign_in=True)
 
 
 class UpdateJobStatusPayload(Payload):
@@ -118,7 +126,7 @@ class UpdateJobStatusPayload(Payload):
     lng: Longitude | None = None
 
 
-@https_fn.on_call()
+@on_call()
 def update_job_status(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateJobStatusPayload, lambda caller, p: job_moves.update_job_status(
         deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,

@@ -14,15 +14,21 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from curbside.deps import Deps
+from curbside.domain.documents import JobPayment
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import AuthorizationStatus, LedgerKind, NotificationType, RequestStatus
+from curbside.domain.holds import hold_is_current
+from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import AUTHORIZATION
 from curbside.domain.money import to_minor
 from curbside.gateways.payments import CardDeclined
 from curbside.services import work
+from curbside.services.dispatch_queue import offer_next
 from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
-from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, load, read_payment, record
+from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, read_payment, record
+from curbside.store import queries
+from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
 NO_PAYMENT_METHOD = "no_payment_method"
@@ -30,6 +36,15 @@ AUTHORIZE = "authorize"
 CANCEL_AUTHORIZATION = "cancel"
 
 _SETTLED = (AuthorizationStatus.AUTHORIZED, AuthorizationStatus.CAPTURED, AuthorizationStatus.CANCELLED)
+_OPEN = (AuthorizationStatus.NOT_STARTED, AuthorizationStatus.FAILED, AuthorizationStatus.EXPIRED)
+"""No hold in place: one may be placed."""
+
+
+def about_this_hold(payment: JobPayment, payment_intent_id: str) -> bool:
+    """Whether an answer or event about `payment_intent_id` concerns the job's current hold (not one that
+    lapsed and was replaced)."""
+    return payment_intent_id not in payment.superseded_intents and payment.payment_intent_id in (
+        None, payment_intent_id)
 
 
 def advance(loaded: Loaded, status: AuthorizationStatus) -> bool:
@@ -43,16 +58,46 @@ def advance(loaded: Loaded, status: AuthorizationStatus) -> bool:
 # --- placing the hold -------------------------------------------------------------------------------------------
 
 
+def hold_is_fresh(uow: UnitOfWork, payment: JobPayment) -> bool:
+    """The payment's hold will last through the work and its capture."""
+    settings = uow.settings.payments
+    return hold_is_current(payment.authorized_at, uow.now, lifetime=settings.card_hold_lifetime,
+                           margin=settings.card_hold_margin)
+
+
+def _expire_stale_hold(uow: UnitOfWork, loaded: Loaded) -> bool:
+    """A hold about to lapse, or short of the job's price (the price changed), is released (its own `cancel`
+    call) so that a new one can be placed for the price; True when this happened."""
+    payment = loaded.payment
+    price = to_minor(loaded.request.final_price, payment.currency)
+    if payment.authorization_status is not AuthorizationStatus.AUTHORIZED or (
+            hold_is_fresh(uow, payment) and payment.amount_minor >= price):
+        return False
+    payment.amount_minor = price
+    if payment.payment_intent_id is not None:
+        payment.superseded_intents.append(payment.payment_intent_id)
+        uow.outbox.add(CANCEL_AUTHORIZATION, f"{payment.request_id}:{payment.authorization_attempts}",
+                       request_id=payment.request_id, payment_intent_id=payment.payment_intent_id)
+    advance(loaded, AuthorizationStatus.EXPIRED)
+    payment.payment_intent_id, payment.authorized_at = None, None
+    return True
+
+
 def _ask_for_hold(uow: UnitOfWork, loaded: Loaded) -> None:
     """Record the `authorize` call the job needs, if it needs one (see the module docstring)."""
     payment = loaded.payment
-    if payment.authorization_status in _SETTLED or loaded.request.status is RequestStatus.CANCELLED:
+    if loaded.request.status is RequestStatus.CANCELLED:
+        return
+    expired = _expire_stale_hold(uow, loaded)
+    if payment.authorization_status in _SETTLED:
         return
     private = uow.client_private.get_or_default(payment.client_id)
     if not private.stripe_customer_id or not private.payment_method:
         fail(uow, loaded, NO_PAYMENT_METHOD, None)
         return
     if private.payment_method == payment.declined_payment_method:
+        if expired:
+            record(uow, loaded)
         return
     payment.authorization_attempts += 1
     record(uow, loaded)
@@ -87,7 +132,7 @@ def _authorize(deps: Deps, entry: OutboxEntry) -> None:
 def fail(uow: UnitOfWork, loaded: Loaded, reason: str, payment_method: str | None) -> None:
     """Record a failed authorisation and tell the client once per reason."""
     payment = loaded.payment
-    if payment.authorization_status not in (AuthorizationStatus.NOT_STARTED, AuthorizationStatus.FAILED):
+    if payment.authorization_status not in _OPEN:
         return
     first = payment.authorization_failure != reason
     payment.authorization_status = AuthorizationStatus.FAILED
@@ -99,6 +144,24 @@ def fail(uow: UnitOfWork, loaded: Loaded, reason: str, payment_method: str | Non
                body="We could not hold the price of your job on a card. Add or update your card in Payment "
                     "methods so your technician can be paid.", request_id=payment.request_id)
     record(uow, loaded)
+    _wait_for_a_card(uow, loaded)
+
+
+def _wait_for_a_card(uow: UnitOfWork, loaded: Loaded) -> None:
+    """A job whose card cannot hold its price is not worked on: it is not offered until the client saves a
+    card that works, and a technician who accepted it is released (the job goes back to the pool)."""
+    request = loaded.request
+    if request.status is RequestStatus.ACCEPTED and request.dispatcher_id is not None:
+        uow.requests.move(request, RequestStatus.PENDING, Actor.SYSTEM, dispatcher_id=None, dispatcher_name=None,
+                          accepted_at=None, client_notified_accepted=False, awaiting_payment_method=True,
+                          updated_date=uow.now)
+        uow.contacts.delete(request.id)
+        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title="Job released",
+               body=f"The client's payment for the job at {request.location_area or 'the job'} could not be "
+                    "secured, so the job was released. Don't drive out; you won't be charged a cancellation.",
+               request_id=request.id)
+    elif request.status in (RequestStatus.SCHEDULED, RequestStatus.PENDING) and not request.awaiting_payment_method:
+        uow.requests.save(evolve(request, awaiting_payment_method=True, updated_date=uow.now))
 
 
 def authorized_step(payment_intent_id: str) -> Step[bool]:
@@ -107,11 +170,12 @@ def authorized_step(payment_intent_id: str) -> Step[bool]:
 
     def step(uow: UnitOfWork, loaded: Loaded) -> bool:
         payment = loaded.payment
-        if payment.payment_intent_id not in (None, payment_intent_id):
+        if not about_this_hold(payment, payment_intent_id):
             return False  # a stale intent of an earlier attempt
         if not advance(loaded, AuthorizationStatus.AUTHORIZED):
             return False
         payment.payment_intent_id = payment_intent_id
+        payment.authorized_at = uow.now
         payment.authorization_failure = None
         record(uow, loaded, [ledger_entry(payment, LedgerKind.AUTHORIZATION, payment.amount_minor, uow.now,
                                           stripe_object_id=payment_intent_id)])
@@ -139,7 +203,7 @@ def _ask_for_release(uow: UnitOfWork, loaded: Loaded) -> None:
     if payment.authorization_status is AuthorizationStatus.AUTHORIZED and payment.payment_intent_id:
         uow.outbox.add(CANCEL_AUTHORIZATION, payment.request_id, request_id=payment.request_id,
                        payment_intent_id=payment.payment_intent_id)
-    elif payment.authorization_status in (AuthorizationStatus.NOT_STARTED, AuthorizationStatus.FAILED):
+    elif payment.authorization_status in _OPEN:
         advance(loaded, AuthorizationStatus.CANCELLED)
         record(uow, loaded)
 
@@ -162,8 +226,7 @@ def cancelled_step(payment_intent_id: str) -> Step[bool]:
 
     def step(uow: UnitOfWork, loaded: Loaded) -> bool:
         payment = loaded.payment
-        if payment.payment_intent_id not in (None, payment_intent_id) or not advance(
-                loaded, AuthorizationStatus.CANCELLED):
+        if not about_this_hold(payment, payment_intent_id) or not advance(loaded, AuthorizationStatus.CANCELLED):
             return False
         record(uow, loaded, [ledger_entry(payment, LedgerKind.AUTHORIZATION_CANCELLED, payment.amount_minor,
                                           uow.now, stripe_object_id=payment_intent_id)])
@@ -199,9 +262,23 @@ def follow_request(deps: Deps, request_id: str) -> str:
     return f"authorization_{cancel_authorization(deps, request_id).value}"
 
 
-def hold_now(uow: UnitOfWork, request_id: str) -> None:
-    """Inside a caller's unit of work: ask for the job's card hold (the payment's reads happen here)."""
-    _ask_for_hold(uow, load(uow, request_id))
+def resume_after_new_card(deps: Deps, client_id: str, *, limit: int = 50) -> list[str]:
+    """The client saved a card: their jobs that waited for one are offered again (a scheduled job, which holds
+    its price before it is offered, places its hold first). Returns the jobs resumed."""
+
+    def clear(uow: UnitOfWork) -> list[tuple[str, bool]]:
+        waiting = uow.requests.find(queries.JOBS_AWAITING_A_CARD, client_id=client_id, awaiting_payment_method=True,
+                                    limit=limit)
+        for job in waiting:
+            uow.requests.save(evolve(job, awaiting_payment_method=False, updated_date=uow.now))
+        return [(job.id, job.is_scheduled) for job in waiting if job.status is RequestStatus.PENDING]
+
+    resumed = work.transaction(deps, clear)
+    for request_id, scheduled in resumed:
+        if scheduled:
+            ensure_authorized(deps, request_id)
+        offer_next(deps, request_id)
+    return [request_id for request_id, _ in resumed]
 
 
 HANDLERS: Mapping[str, Handler] = {AUTHORIZE: _authorize, CANCEL_AUTHORIZATION: _cancel}

@@ -14,6 +14,7 @@ the release, and the Stripe Connect transfer minus the platform's fee (D20).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from curbside.deps import Deps
@@ -21,10 +22,11 @@ from curbside.domain.documents import JobPayment
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import AuthorizationStatus, LedgerKind, NotificationType, PayoutStatus
 from curbside.domain.errors import LostRace, VendorUnavailable
+from curbside.domain.holds import hold_is_current
 from curbside.domain.money import from_minor, platform_fee
 from curbside.gateways.payments import AccountCannotReceive
 from curbside.services import work
-from curbside.services.card_holds import advance, ensure_authorized
+from curbside.services.card_holds import about_this_hold, advance, ensure_authorized
 from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
 from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, read_payment, record, recorded
@@ -64,9 +66,11 @@ def ask_for_capture(uow: UnitOfWork, request_id: str, amount_minor: int | None =
 def _capture(deps: Deps, entry: OutboxEntry) -> None:
     request_id = str(entry.payload["request_id"])
     fee = entry.payload.get("amount_minor")
-    if ensure_authorized(deps, request_id) is AuthorizationStatus.NOT_STARTED:
-        raise VendorUnavailable("The card hold could not be placed yet; the capture waits for it.")
     payment = read_payment(deps, request_id)
+    if payment is None or not _holding(deps, payment):  # place (or renew) the hold first
+        if ensure_authorized(deps, request_id) in (AuthorizationStatus.NOT_STARTED, AuthorizationStatus.EXPIRED):
+            raise VendorUnavailable("The card hold could not be placed yet; the capture waits for it.")
+        payment = read_payment(deps, request_id)
     if payment is None or payment.authorization_status is not AuthorizationStatus.AUTHORIZED \
             or payment.payment_intent_id is None:
         return  # nothing to charge (no usable card: the client was told), or charged already
@@ -75,14 +79,20 @@ def _capture(deps: Deps, entry: OutboxEntry) -> None:
     in_unit(deps, request_id, captured_step(payment.payment_intent_id, captured))
 
 
+def _holding(deps: Deps, payment: JobPayment) -> bool:
+    """The card holds the job's money now, and long enough to capture it."""
+    settings = deps.settings.payments
+    return payment.authorization_status is AuthorizationStatus.AUTHORIZED and hold_is_current(
+        payment.authorized_at, deps.clock.now(), lifetime=settings.card_hold_lifetime, margin=dt.timedelta(0))
+
+
 def captured_step(payment_intent_id: str, amount_minor: int) -> Step[bool]:
     """Record the capture once (the gateway's answer or `payment_intent.succeeded`); False if it already was.
     Money already released goes on to its transfer."""
 
     def step(uow: UnitOfWork, loaded: Loaded) -> bool:
         payment = loaded.payment
-        if payment.payment_intent_id not in (None, payment_intent_id) or not advance(
-                loaded, AuthorizationStatus.CAPTURED):
+        if not about_this_hold(payment, payment_intent_id) or not advance(loaded, AuthorizationStatus.CAPTURED):
             return False
         payment.payment_intent_id = payment_intent_id
         payment.captured_minor = amount_minor

@@ -24,7 +24,7 @@ from curbside.domain.scheduling import time_zone
 from curbside.domain.uploads import Purpose
 from curbside.services import charges, work
 from curbside.services.accounts import require_usable_account
-from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move
+from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
 from curbside.services.uploads import VIDEO, require_own_uploads
 from curbside.store import queries
@@ -65,7 +65,10 @@ def _completed(completion: JobCompletion) -> Completed:
 def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Completed:
     """The assigned technician finishes an in-progress job with at least four photos and their position.
     Farther than the arrival radius from the job is allowed but recorded (`location_verified: false`) for
-    fraud review. Completing twice answers as the first time did."""
+    fraud review. Completing twice answers as the first time did (without looking at the files again)."""
+    stored = work.reading(deps, lambda uow: uow.completions.get(request_id))
+    if stored is not None and stored.dispatcher_id == uid:
+        return _completed(stored)
     require_own_uploads(deps.files, uid, proof.completion_images, purpose=Purpose.COMPLETION_PHOTOS,
                         field_name="completion_images", request_id=request_id)
     if proof.completion_video_url is not None:
@@ -81,6 +84,7 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         if stored is not None:
             return _completed(stored)
         move = transition(request.status, RequestStatus.COMPLETED, RequestActor.DISPATCHER)
+        require_current_technician(uow, uid)
         profile = uow.dispatcher_profiles.get(uid)
         distance = round(haversine_m(proof.lat, proof.lng, request.location_lat, request.location_lng), 1)
         completion = uow.completions.create(JobCompletion(

@@ -20,8 +20,11 @@ Each step is one decision in one transaction, and safe to repeat:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 from typing import Any
+
+from firebase_functions import logger
 
 from curbside.deps import Deps
 from curbside.domain.dispatch_scoring import RankedCandidate, is_high_priority
@@ -36,6 +39,7 @@ from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
 EXPIRE_OFFER = "expire_offer"
+PHOTO_LINK_GRACE = dt.timedelta(minutes=1)
 """The Cloud Tasks function that ends an offer's countdown."""
 
 
@@ -51,15 +55,27 @@ def offers_of(uow: UnitOfWork, request_id: str, *, pending_only: bool = False) -
     return uow.offers.find(queries.OFFERS_OF_JOB, request_id=request_id)
 
 
-def job_details(request: ServiceRequest) -> dict[str, Any]:
-    """What the offer screen shows without reading the job (the technician may not read it before accepting)."""
+WHILE_OFFERED = ("location_address", "location_lat", "location_lng", "photo_urls")
+"""What of an offer's job details only the offered technician sees, and only while the offer is open."""
+
+
+def job_details(request: ServiceRequest, photo_urls: list[str]) -> dict[str, Any]:
+    """What the offer screen shows without reading the job (the technician may not read it before accepting):
+    enough to decide — where, what car and its photos, what pay — and nothing about the client beyond their
+    rating. The photos are links that stop working shortly after the offer ends."""
     return {
-        "car_model": request.car_model, "license_plate": request.license_plate,
-        "location_address": request.location_address, "location_lat": request.location_lat,
+        "photo_urls": photo_urls,
+        "car_model": request.car_model, "location_address": request.location_address,
+        "location_area": request.location_area, "location_lat": request.location_lat,
         "location_lng": request.location_lng, "price": float(request.final_price), "is_urgent": request.is_urgent,
         "is_scheduled": request.is_scheduled, "scheduled_datetime": request.scheduled_datetime,
-        "client_name": request.client_name, "client_rating": request.client_rating,
+        "client_rating": request.client_rating,
     }
+
+
+def closed_details(details: dict[str, Any]) -> dict[str, Any]:
+    """An offer's details once it closed unaccepted: the exact place goes (the area stays)."""
+    return {name: value for name, value in details.items() if name not in WHILE_OFFERED}
 
 
 def job_site(uow: UnitOfWork, request: ServiceRequest) -> JobSite:
@@ -89,6 +105,7 @@ class _Plan:
 
     best: RankedCandidate | None
     next_offer: int
+    photo_urls: list[str]
 
 
 def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
@@ -96,7 +113,7 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
 
     def look(uow: UnitOfWork) -> _Plan | None:
         request = uow.requests.get(request_id)
-        if request is None or request.status is not RequestStatus.PENDING or (
+        if request is None or request.status is not RequestStatus.PENDING or request.awaiting_payment_method or (
                 first and request.dispatch_started_at is not None):
             return None
         made = offers_of(uow, request_id)
@@ -104,9 +121,22 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
             return None
         offered = {offer.dispatcher_id for offer in made}
         ranked = find_candidates(uow, job_site(uow, request), exclude=offered).candidates
-        return _Plan(ranked[0] if ranked else None, len(made) + 1)
+        return _Plan(ranked[0] if ranked else None, len(made) + 1, list(request.car_location_images))
 
-    return work.reading(deps, look)
+    plan = work.reading(deps, look)
+    if plan is None or plan.best is None:
+        return plan
+    return replace(plan, photo_urls=_photo_links(deps, plan.photo_urls))
+
+
+def _photo_links(deps: Deps, paths: list[str]) -> list[str]:
+    """Links to the job's photos for the offered technician, living a little longer than the offer."""
+    lifetime = deps.settings.dispatch.offer_ttl + PHOTO_LINK_GRACE
+    try:
+        return [deps.files.signed_url(path, lifetime) for path in paths]
+    except Exception as exc:  # the offer goes out without photos rather than not at all
+        logger.warn("dispatch.photo_links_failed", error=type(exc).__name__)
+        return []
 
 
 def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
@@ -142,7 +172,7 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
             id=next_id, request_id=request_id, dispatcher_id=best.dispatcher_id,
             dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
-            job_details=job_details(current)))
+            job_details=job_details(current, plan.photo_urls)))
         notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title="New job offer",
                body=f"{current.car_model} at {current.location_address}, {best.distance_km:.1f} km away: accept "
                     f"within {int(ttl.total_seconds())} seconds.", request_id=request_id)

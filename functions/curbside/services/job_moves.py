@@ -15,14 +15,23 @@ from typing import Any
 
 from curbside.deps import Deps
 from curbside.domain.documents import ServiceRequest
-from curbside.domain.enums import NotificationType, OfferStatus, RedemptionStatus, RequestActor, RequestStatus
-from curbside.domain.errors import InvalidInput, NotFound
+from curbside.domain.enums import (
+    AuthorizationStatus,
+    NotificationType,
+    OfferStatus,
+    RedemptionStatus,
+    RequestActor,
+    RequestStatus,
+    VerificationStatus,
+)
+from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, VendorUnavailable, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
+from curbside.domain.money import to_minor
 from curbside.domain.request_lifecycle import Move, cancellation_terms, transition
-from curbside.services import work
+from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
-from curbside.services.dispatch_queue import offers_of
+from curbside.services.dispatch_queue import closed_details, offers_of
 from curbside.services.notifications import notify
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
@@ -32,6 +41,11 @@ NOT_YOURS = "There is no such job among yours."
 
 ARRIVAL_WARNING = "You're not at the job location. Please navigate to the correct address."
 """The spec's words (section 4, Location Verification)."""
+NOT_VERIFIED = "Your verification is not valid at the moment; contact support before you continue this job."
+NO_POSITION = "Share your location first (or send it with this update): we could not tell where you are."
+PAYMENT_DECLINED = ("The client's card could not hold the price of this job, so it was released: don't drive out; "
+                    "it is offered again once the client adds a card that works.")
+PAYMENT_PENDING = "The client's payment is not confirmed yet; try again in a moment before you drive out."
 
 _TECHNICIAN_MOVES = (RequestStatus.EN_ROUTE, RequestStatus.ARRIVED, RequestStatus.IN_PROGRESS)
 
@@ -102,11 +116,61 @@ def _arrival(request: ServiceRequest, radius_m: float) -> StatusUpdated:
     return StatusUpdated(request.status, warning, distance)
 
 
+def require_current_technician(uow: UnitOfWork, uid: str) -> None:
+    """A technician works on a job only while their verification stands (it can be withdrawn mid-job)."""
+    profile = uow.dispatcher_profiles.get(uid)
+    if profile is None or profile.verification_status is not VerificationStatus.VERIFIED:
+        raise NotAllowed(NOT_VERIFIED)
+
+
+def _require_position(uow: UnitOfWork, uid: str, lat: float | None) -> None:
+    """A move needs to know where the technician is: the position sent with it, or a fresh report."""
+    if lat is not None:
+        return
+    entry = uow.locations.get(uid)
+    fresh_since = uow.now - uow.settings.location.max_age
+    if entry is None or entry.location_updated_at is None or entry.location_updated_at < fresh_since:
+        raise WrongState(NO_POSITION)
+
+
+class _PaymentNotReady(Exception):
+    """The job's card hold is not in place (yet) or about to lapse: the technician may not drive out."""
+
+
+def _require_payment(uow: UnitOfWork, request: ServiceRequest) -> None:
+    """No technician drives out before the job's price is held on the client's card (D28)."""
+    payment = uow.payments.get(request.id)
+    if (payment is None or payment.authorization_status is not AuthorizationStatus.AUTHORIZED
+            or payment.amount_minor < to_minor(request.final_price, payment.currency)
+            or not card_holds.hold_is_fresh(uow, payment)):
+        raise _PaymentNotReady
+
+
 def update_job_status(deps: Deps, *, uid: str, is_admin: bool, request_id: str, target: RequestStatus,
                       lat: float | None = None, lng: float | None = None) -> StatusUpdated:
     """The assigned technician's moves: en_route, arrived (position checked against the job: farther than
     the arrival radius gives the spec's warning; the move still happens and the distance is recorded for
-    fraud review), in_progress. Repeating the move the job already made answers as the first time did."""
+    fraud review), in_progress. Repeating the move the job already made answers as the first time did.
+
+    The technician must still be verified and must have shared where they are; setting off (en_route) also
+    needs the job's price held on the client's card: when it is not in place yet (or about to lapse), the
+    hold is placed now, and the move refused if the card cannot hold it."""
+    try:
+        return _move(deps, uid=uid, is_admin=is_admin, request_id=request_id, target=target, lat=lat, lng=lng)
+    except _PaymentNotReady:
+        status = card_holds.ensure_authorized(deps, request_id)
+    if status is AuthorizationStatus.AUTHORIZED:
+        try:
+            return _move(deps, uid=uid, is_admin=is_admin, request_id=request_id, target=target, lat=lat, lng=lng)
+        except _PaymentNotReady:
+            pass
+    if status in (AuthorizationStatus.FAILED, AuthorizationStatus.CANCELLED):
+        raise WrongState(PAYMENT_DECLINED)
+    raise VendorUnavailable(PAYMENT_PENDING)
+
+
+def _move(deps: Deps, *, uid: str, is_admin: bool, request_id: str, target: RequestStatus, lat: float | None,
+          lng: float | None) -> StatusUpdated:
     if target not in _TECHNICIAN_MOVES:
         raise InvalidInput("status: a technician can set en_route, arrived or in_progress here.")
     if (lat is None) != (lng is None):
@@ -122,6 +186,11 @@ def update_job_status(deps: Deps, *, uid: str, is_admin: bool, request_id: str, 
         if request.status is target and actor is RequestActor.DISPATCHER:
             return _arrival(request, radius_m) if target is RequestStatus.ARRIVED else StatusUpdated(target)
         step = transition(request.status, target, actor)
+        if actor is RequestActor.DISPATCHER:
+            require_current_technician(uow, uid)
+            _require_position(uow, uid, lat)
+        if target is RequestStatus.EN_ROUTE:
+            _require_payment(uow, request)
         updates: dict[str, Any] = {}
         if lat is not None and lng is not None:
             updates |= {"dispatcher_current_lat": lat, "dispatcher_current_lng": lng,
@@ -156,7 +225,7 @@ def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, rea
                       if request.reward_redemption_id and terms.reward_returned else None)
 
         for offer in offers:  # withdrawn: the countdown task finds them no longer pending
-            uow.offers.move(offer, OfferStatus.EXPIRED, actor)
+            uow.offers.move(offer, OfferStatus.EXPIRED, actor, job_details=closed_details(offer.job_details))
         if (redemption is not None and redemption.status is RedemptionStatus.USED
                 and redemption.used_on_request_id == request.id):
             uow.redemptions.move(redemption, RedemptionStatus.ACTIVE, actor, used_at=None, used_on_request_id=None)

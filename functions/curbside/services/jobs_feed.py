@@ -1,6 +1,11 @@
 """The technicians' available-jobs feed (spec section 2, "Available Jobs"): pending jobs near the caller,
 ordered for one of four tabs (D21).
 
+"Near" is around the caller's own last reported position (fresh, as for offers), never a position the app
+names: the app's may only narrow the list. Until a technician takes a job, the feed shows its area (the
+address without the street), the distance and the car, never the client's name, exact address or plate
+(docs/security.md, "Threats we defend against").
+
 The feed reads through the same cell index as the candidate search, turned around: one query for the
 pending jobs whose `search_cells` meet the cells covering the caller's radius, then the exact distance. A
 backlog — more pending jobs in the cover than one query may read — would leave an arbitrary 500, so the feed
@@ -49,14 +54,12 @@ class FeedTab(StrEnum):
 class FeedJob:
     request_id: str
     car_model: str
-    license_plate: str
-    location_address: str
+    location_area: str | None
     price: Any
     distance_km: float
     is_urgent: bool
     is_scheduled: bool
     scheduled_datetime: dt.datetime | None
-    client_name: str | None
     client_rating: float | None
     created_date: dt.datetime | None
 
@@ -69,14 +72,17 @@ _ORDER: dict[FeedTab, Callable[[FeedJob], Any]] = {
 }
 
 
-def _may_browse(uow: UnitOfWork, uid: str) -> bool:
-    """Whether the caller sees the feed: exactly who the candidate search would find (online, verified, an
-    active account, room for a job, a fresh fix). Everyone else gets an empty list and no hint why — a
-    shadow-banned technician must not be able to tell (spec section 15)."""
+def _browsing_from(uow: UnitOfWork, uid: str) -> tuple[float, float] | None:
+    """Where the caller browses from: their fresh reported position, if they see the feed at all — exactly
+    who the candidate search would find (online, verified, an active account, room for a job, a fresh fix).
+    Everyone else gets an empty list and no hint why: a shadow-banned technician must not be able to tell
+    (spec section 15)."""
     entry = uow.locations.get(uid)
     fresh_since = uow.now - uow.settings.dispatch.search.max_location_age
-    return (entry is not None and entry.searchable and entry.location_updated_at is not None
-            and entry.location_updated_at >= fresh_since)
+    if (entry is None or not entry.searchable or entry.location_updated_at is None
+            or entry.location_updated_at < fresh_since):
+        return None
+    return entry.position
 
 
 @dataclass(frozen=True)
@@ -128,21 +134,26 @@ def _widest_unfilled_reach(uow: UnitOfWork, lat: float, lng: float, full_m: floa
     return low, NARROWING_STEPS
 
 
-def list_available_jobs(deps: Deps, uid: str, *, lat: float, lng: float, tab: FeedTab,
-                        limit: int | None = None) -> dict[str, list[FeedJob]]:
-    """Pending jobs within the dispatch radius of the caller, ordered for the chosen tab."""
+def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None = None,
+                        near: tuple[float, float] | None = None) -> dict[str, list[FeedJob]]:
+    """Pending jobs within the dispatch radius of the caller's reported position (and of `near`, when the
+    app names a point: it narrows the list, never moves it), ordered for the chosen tab."""
 
     def look(uow: UnitOfWork) -> list[FeedJob]:
         if uow.dispatcher_profiles.get(uid) is None:
             raise NotAllowed("Only technicians can browse available jobs.")
-        if not _may_browse(uow, uid):
+        here = _browsing_from(uow, uid)
+        if here is None:
             return []
-        nearby = pending_jobs_near(uow, lat, lng, uow.settings.dispatch.search.radius_m)
-        return [FeedJob(request.id, request.car_model, request.license_plate, request.location_address,
-                        request.final_price, round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
-                        request.scheduled_datetime, request.client_name, request.client_rating, request.created_date)
+        radius_m = uow.settings.dispatch.search.radius_m
+        nearby = pending_jobs_near(uow, *here, radius_m)
+        return [FeedJob(request.id, request.car_model, request.location_area, request.final_price,
+                        round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
+                        request.scheduled_datetime, request.client_rating, request.created_date)
                 for request, distance_m in nearby.jobs
-                if request.client_id != uid and (tab is not FeedTab.SCHEDULED or request.is_scheduled)]
+                if request.client_id != uid and not request.awaiting_payment_method
+                and (tab is not FeedTab.SCHEDULED or request.is_scheduled)
+                and (near is None or haversine_m(*near, request.location_lat, request.location_lng) <= radius_m)]
 
     feed_limit = deps.settings.dispatch.feed_limit
     most = min(limit or feed_limit, feed_limit)

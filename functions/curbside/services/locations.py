@@ -15,7 +15,14 @@ from curbside.deps import Deps
 from curbside.domain.dispatch_index import index_entry, revised
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.errors import NotAllowed, WrongState
-from curbside.domain.tracking import LIVE_TRACKING_STATUSES, LocationFix, check_fix, live_update_due, position_write_due
+from curbside.domain.tracking import (
+    LIVE_TRACKING_STATUSES,
+    LocationFix,
+    check_fix,
+    check_plausible,
+    live_update_due,
+    position_write_due,
+)
 from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, require_usable_account
 from curbside.store import queries
@@ -70,6 +77,7 @@ def update_location(deps: Deps, uid: str, fix: LocationFix) -> LocationUpdate:
         if location.account_status in BLOCKED_STATUSES:
             raise NotAllowed(f"Location sharing is closed to {location.account_status.value} accounts; "
                              "contact support if you think this is a mistake.")
+        check_plausible(location.location_updated_at, location.position, fix, policy)
         live_jobs = uow.requests.find(queries.JOBS_OF_TECHNICIAN_IN, dispatcher_id=uid,
                                       statuses=sorted(LIVE_TRACKING_STATUSES))
         store = location.is_online and position_write_due(location.location_updated_at, location.position, fix,

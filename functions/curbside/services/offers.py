@@ -21,15 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from curbside.deps import Deps
-from curbside.domain.dispatch_index import Standing
-from curbside.domain.documents import JobOffer, User
+from curbside.domain.documents import JobOffer, ServiceRequest, User
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.enums import AccountStatus, OfferStatus, RequestActor, RequestStatus
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
+from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
 from curbside.domain.request_lifecycle import transition
 from curbside.services import work
-from curbside.services.dispatch_queue import offer_next, offers_of
+from curbside.services.dispatch_queue import closed_details, offer_next, offers_of
 from curbside.services.job_moves import JOB_CHANGED, record_move
 from curbside.store import queries
 from curbside.store.derived import technician_standing
@@ -37,6 +37,8 @@ from curbside.store.engine import Conflict
 from curbside.store.uow import UnitOfWork
 
 TAKEN = "This job has already been taken by another technician."
+TOO_FAR = ("Your last reported position is too far from this job, or too old: share your location and take jobs "
+           "within the dispatch radius of where you are.")
 NO_OFFER = "There is no such offer among yours."
 
 
@@ -55,18 +57,34 @@ def _name(user: User | None) -> str | None:
     return (user.full_name or user.display_name) if user is not None else None
 
 
-def _check_may_take(standing: Standing, capacity: int) -> None:
-    """A technician may take a job: verified, an account in good standing, room for another job."""
+def _check_may_take(uow: UnitOfWork, uid: str, request: ServiceRequest, *, from_feed: bool) -> None:
+    """A technician may take a job: verified, an account in good standing, room for another job and — from
+    the feed — a fresh reported position within the dispatch radius of the job. A shadow ban is checked last
+    and answers as a job someone else took, so every refusal a shadow-banned technician can reach reads as it
+    does for an active one (spec section 15)."""
+    standing = technician_standing(uow, uid)
     if standing.profile is None:
         raise NotAllowed("Only technicians can accept jobs.")
     if standing.account_status in (AccountStatus.SUSPENDED, AccountStatus.BANNED):
         raise NotAllowed(f"Your account is {standing.account_status.value}; contact support.")
-    if standing.account_status is AccountStatus.SHADOW_BANNED:
-        raise WrongState(TAKEN)  # spec section 15: a shadow-banned technician must notice nothing
     if not standing.verified:
         raise NotAllowed("Finish your verification before accepting jobs.")
-    if len(standing.active_jobs) >= capacity:
+    if len(standing.active_jobs) >= uow.settings.dispatch.capacity:
         raise WrongState("You already hold as many active jobs as you can; finish one first.")
+    if from_feed and not _within_reach(uow, uid, request):
+        raise WrongState(TOO_FAR)
+    if standing.account_status is AccountStatus.SHADOW_BANNED:
+        raise WrongState(TAKEN)
+
+
+def _within_reach(uow: UnitOfWork, uid: str, request: ServiceRequest) -> bool:
+    """The technician's last reported position is fresh and within the dispatch radius of the job."""
+    entry = uow.locations.get(uid)
+    search = uow.settings.dispatch.search
+    if entry is None or entry.position is None or entry.location_updated_at is None \
+            or entry.location_updated_at < uow.now - search.max_location_age:
+        return False
+    return haversine_m(*entry.position, request.location_lat, request.location_lng) <= search.radius_m
 
 
 def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str | None = None) -> Accepted:
@@ -90,11 +108,11 @@ def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str 
             raise WrongState(f"This offer is no longer open: it was {offer.offer_status.value}.")
         if offer is not None and uow.now >= offer.expires_at:
             raise WrongState("This offer has expired.")
-        if request.status is not RequestStatus.PENDING:
+        if request.status is not RequestStatus.PENDING or request.awaiting_payment_method:
             raise WrongState(TAKEN)
         if request.client_id == uid:
             raise NotAllowed("You cannot accept your own job.")
-        _check_may_take(technician_standing(uow, uid), uow.settings.dispatch.capacity)
+        _check_may_take(uow, uid, request, from_feed=offer_id is None)
         client, technician = uow.users.get(request.client_id), uow.users.get(uid)
         pending = offers_of(uow, request.id, pending_only=True)
 
@@ -102,7 +120,8 @@ def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str 
             if other.id == offer_id:
                 uow.offers.move(other, OfferStatus.ACCEPTED, Actor.DISPATCHER, responded_at=uow.now)
             else:
-                uow.offers.move(other, OfferStatus.EXPIRED, Actor.DISPATCHER)
+                uow.offers.move(other, OfferStatus.EXPIRED, Actor.DISPATCHER,
+                                job_details=closed_details(other.job_details))
         technician_name = _name(technician)
         record_move(uow, request, transition(request.status, RequestStatus.ACCEPTED, RequestActor.DISPATCHER),
                     dispatcher_id=uid, dispatcher_name=technician_name)
@@ -147,7 +166,7 @@ def _close(deps: Deps, offer_id: str, decide: Callable[[JobOffer], tuple[OfferSt
         if closing is not None:
             status, fields = closing
             uow.offers.move(offer, status, Actor.SYSTEM if status is OfferStatus.EXPIRED else Actor.DISPATCHER,
-                            **fields)
+                            job_details=closed_details(offer.job_details), **fields)
         return offer, closing is not None
 
     offer, closed = work.transaction(deps, close, lost_race="The offer changed at the same moment; try again.")

@@ -1,13 +1,13 @@
 """Running the outbox: each vendor call a commit recorded, right after that commit and again by the sweep
-until it is done (DESIGN.md convention 4, D24).
+until it is done (DESIGN.md convention 4, D25).
 
-An attempt first takes a short lease on the entry (a conditional write: of two runners — the request that
-committed it and an overlapping sweep — one runs it, the other leaves it alone), then calls the entry's
-handler. A handler calls the vendor with the idempotency key derived from the entry and records the answer
-in its own unit of work, so running it again after a crash, an outage or a lost answer finds the vendor's
-first answer and records nothing twice. Then the entry is marked done. A handler that raises leaves the entry
-pending with a growing pause (`BACKOFF`), and after `MAX_ATTEMPTS` it is marked failed and logged for an
-admin.
+An entry is created leased to the request that committed it (`next_attempt_at` is a lease's length away), so
+the sweep leaves it to that request; the sweep takes a short lease itself before an attempt (a conditional
+write: of two overlapping sweeps one runs it). The entry's handler calls the vendor with the idempotency key
+derived from the entry and records the answer in its own unit of work, so running it again after a crash, an
+outage or a lost answer finds the vendor's first answer and records nothing twice. Then the entry is marked
+done. A handler that raises leaves the entry pending with a growing pause (`BACKOFF`), and after
+`MAX_ATTEMPTS` it is marked failed and logged for an admin.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from curbside.domain.errors import LostRace
 from curbside.domain.lifecycle import Actor
 from curbside.services import work
 from curbside.store import queries
+from curbside.store.repositories import OUTBOX_LEASE
 from curbside.store.uow import UnitOfWork
 
 Handler = Callable[[Deps, OutboxEntry], None]
 
-LEASE = dt.timedelta(minutes=2)
+LEASE = OUTBOX_LEASE
 """How long an attempt may take before another runner may try the entry again (vendor timeouts are 10 s)."""
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=15), dt.timedelta(hours=1),
            dt.timedelta(hours=3), dt.timedelta(hours=6), dt.timedelta(hours=12))
@@ -43,15 +44,16 @@ SWEEP_PAGE = 200
 def handlers() -> Mapping[str, Handler]:
     """Every kind of vendor call, by the `kind` its entries carry (imported on first use: the handlers'
     modules use the unit of work, which runs this module)."""
-    from curbside.services import card_holds, charges, refunds
+    from curbside.services import card_holds, charges, refunds, uploads
 
-    return {**card_holds.HANDLERS, **charges.HANDLERS, **refunds.HANDLERS}
+    return {**card_holds.HANDLERS, **charges.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:
-    """Run the entries a commit just created (failures stay pending for the sweep)."""
+    """Run the entries a commit just created, under the lease they were created with (failures stay pending
+    for the sweep)."""
     for entry in entries:
-        attempt(deps, entry.id)
+        _run(deps, entry.model_copy(update={"attempts": entry.attempts + 1}))
 
 
 def _lease(deps: Deps, effect_id: str) -> OutboxEntry | None:
@@ -74,8 +76,11 @@ def attempt(deps: Deps, effect_id: str) -> EffectStatus | None:
     """One attempt at a pending entry; returns its status afterwards (None: not taken — not due, done, gone,
     or another runner has it)."""
     entry = _lease(deps, effect_id)
-    if entry is None:
-        return None
+    return None if entry is None else _run(deps, entry)
+
+
+def _run(deps: Deps, entry: OutboxEntry) -> EffectStatus | None:
+    """Call the entry's handler (the caller holds its lease) and record how it went."""
     handler = handlers().get(entry.kind)
     try:
         if handler is None:
@@ -83,7 +88,7 @@ def attempt(deps: Deps, effect_id: str) -> EffectStatus | None:
         handler(deps, entry)
     except Exception as exc:  # every failure is retried later; the log says which
         return _failed(deps, entry, exc)
-    return _finish(deps, entry.id, EffectStatus.DONE, None)
+    return _finish(deps, entry.id, EffectStatus.DONE, None, attempts=entry.attempts)
 
 
 def _failed(deps: Deps, entry: OutboxEntry, exc: Exception) -> EffectStatus | None:
@@ -93,16 +98,16 @@ def _failed(deps: Deps, entry: OutboxEntry, exc: Exception) -> EffectStatus | No
         gave_up=give_up)
     pause = BACKOFF[min(entry.attempts, len(BACKOFF)) - 1]
     return _finish(deps, entry.id, EffectStatus.FAILED if give_up else EffectStatus.PENDING,
-                   f"{type(exc).__name__}: {exc}"[:500], retry_in=pause)
+                   f"{type(exc).__name__}: {exc}"[:500], attempts=entry.attempts, retry_in=pause)
 
 
-def _finish(deps: Deps, effect_id: str, status: EffectStatus, error: str | None, *,
+def _finish(deps: Deps, effect_id: str, status: EffectStatus, error: str | None, *, attempts: int,
             retry_in: dt.timedelta | None = None) -> EffectStatus | None:
     def decide(uow: UnitOfWork) -> EffectStatus | None:
         entry = uow.outbox.get(effect_id)
         if entry is None or entry.status is not EffectStatus.PENDING:
             return entry.status if entry is not None else None
-        changes = {"updated_date": uow.now, "last_error": error}
+        changes = {"updated_date": uow.now, "last_error": error, "attempts": max(entry.attempts, attempts)}
         if status is EffectStatus.PENDING:
             uow.outbox.save(entry.model_copy(update={**changes, "next_attempt_at": uow.now + (retry_in or LEASE)}))
         else:
@@ -110,7 +115,10 @@ def _finish(deps: Deps, effect_id: str, status: EffectStatus, error: str | None,
                             done_at=uow.now if status is EffectStatus.DONE else None)
         return status
 
-    return work.transaction(deps, decide, lost_race="The vendor call's record changed at the same moment.")
+    try:
+        return work.conditional(deps, decide)
+    except LostRace:
+        return None  # another runner recorded it meanwhile
 
 
 def sweep(deps: Deps, *, limit: int = SWEEP_PAGE) -> dict[str, int]:

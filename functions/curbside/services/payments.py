@@ -42,18 +42,18 @@ class _Decision:
     attempt: int
 
 
-def setup_payment_method(deps: Deps, uid: str) -> PaymentMethodSetup:
-    """What the app needs to show Stripe's card sheet; the card itself goes from the app to Stripe."""
+def setup_payment_method(deps: Deps, uid: str, email: str | None) -> PaymentMethodSetup:
+    """What the app needs to show Stripe's card sheet; the card itself goes from the app to Stripe. `email`
+    is the one in the caller's ID token (what Stripe receipts go to), never one the app wrote."""
 
     def decide(uow: UnitOfWork) -> _Decision:
         require_usable_account(uow, uid)
-        user, profile = uow.users.get(uid), uow.client_profiles.get(uid)
-        private = uow.client_private.get_or_default(uid)
+        profile, private = uow.client_profiles.get(uid), uow.client_private.get_or_default(uid)
         if profile is None:
             raise NotAllowed("Only clients save a card: choose the client role first.")
         attempt = private.setup_intents_created + 1
         uow.client_private.save(uid, evolve(private, setup_intents_created=attempt))
-        return _Decision(private.stripe_customer_id, user.email if user else None, attempt)
+        return _Decision(private.stripe_customer_id, email, attempt)
 
     decision = work.transaction(deps, decide, lost_race=LOST_RACE)
     customer_id = decision.customer_id

@@ -26,7 +26,7 @@ from curbside.domain.uploads import Purpose
 from curbside.services import pricing, scheduled_jobs, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
-from curbside.services.uploads import require_own_uploads
+from curbside.services.uploads import COPY_REQUEST_PHOTOS, request_photo_paths, require_own_uploads
 from curbside.settings import Settings
 from curbside.store.codec import encode_value
 from curbside.store.collections import new_document_id
@@ -99,6 +99,17 @@ def _client(uow: UnitOfWork, uid: str) -> _Client:
     if profile is None:
         raise NotAllowed("Only clients can request a service: choose 'client' or 'both' as your account type.")
     return _Client(user.full_name or user.display_name, profile)
+
+
+NO_CARD = ("Add a card in Payment methods before booking: the price is held on it when a technician accepts, "
+           "and charged when the job is done.")
+
+
+def _require_card(uow: UnitOfWork, uid: str) -> None:
+    """A job is booked only with a saved card to hold its price on (docs/decisions.md D28)."""
+    private = uow.client_private.get_or_default(uid)
+    if not private.stripe_customer_id or not private.payment_method:
+        raise WrongState(NO_CARD)
 
 
 @dataclass(frozen=True)
@@ -202,14 +213,16 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     """Check the caller and the reward, price the job, and create it with the reward's use."""
     job, booked = _plan(uow.settings, new.placement, uow.now)
     client = _client(uow, uid)
+    _require_card(uow, uid)
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
     quote: Quote = pricing.price(uow, job, redeemed.discount if redeemed else None)
     placement = new.placement
+    photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
         id=request_id, client_id=uid, client_name=client.name, client_rating=client.profile.client_rating,
         car_model=new.car_model, license_plate=new.license_plate, location_address=new.location_address,
-        location_lat=placement.lat, location_lng=placement.lng, car_location_images=list(new.car_location_images),
+        location_lat=placement.lat, location_lng=placement.lng, car_location_images=list(photos),
         status=RequestStatus.SCHEDULED if booked and not booked.is_due(uow.now) else RequestStatus.PENDING,
         is_scheduled=placement.is_scheduled,
         scheduled_date=booked.scheduled_date if booked else None,
@@ -227,6 +240,9 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,
                              used_on_request_id=request.id)
+    uow.outbox.add(COPY_REQUEST_PHOTOS, request.id,
+                   copies=[{"from": source, "to": target}
+                           for source, target in zip(new.car_location_images, photos, strict=True)])
     return RequestCreated(request.id, request.status, quote.final_price, quote.breakdown())
 
 

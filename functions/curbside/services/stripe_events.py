@@ -112,7 +112,10 @@ def on_payment_method_attached(deps: Deps, event: Mapping[str, Any]) -> str:
                                             updated_date=uow.now))
         return APPLIED
 
-    return apply_once(deps, event, str(method["id"]), effect)
+    outcome = apply_once(deps, event, str(method["id"]), effect)
+    if outcome == APPLIED and uid is not None:
+        card_holds.resume_after_new_card(deps, uid)  # jobs that waited for a card that works
+    return outcome
 
 
 def on_payment_method_detached(deps: Deps, event: Mapping[str, Any]) -> str:

@@ -14,17 +14,21 @@ itself, and an object already moved is reported as gone, so a replay changes not
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePosixPath
 
 from google.api_core.exceptions import NotFound
 
 from curbside.deps import Deps
 from curbside.domain.documents import QuarantinedUpload
+from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.errors import InvalidInput
 from curbside.domain.uploads import (
     HEAD_BYTES,
     POLICIES,
+    USERS_PREFIX,
     Inspection,
     JobRole,
     Problem,
@@ -37,6 +41,7 @@ from curbside.domain.uploads import (
 )
 from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
+from curbside.services.outbox import Handler
 from curbside.store.files import FileStore
 from curbside.store.uow import UnitOfWork
 
@@ -86,6 +91,8 @@ def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
     if inspection.path is not None:
         path = inspection.path
         problems += work.reading(deps, lambda uow: ownership_problems(uow, path))
+        if not problems and deps.files.total_size(f"{USERS_PREFIX}{path.uid}/") > deps.settings.upload_quota_bytes:
+            problems += (Problem.QUOTA_EXCEEDED,)
     if not problems:
         return UploadVerdict(Outcome.ACCEPTED)
     record_id = _quarantine(deps, obj, inspection, problems)
@@ -105,8 +112,10 @@ def ownership_problems(uow: UnitOfWork, path: UploadPath) -> tuple[Problem, ...]
     uploader = path.policy.uploader
     if uploader is not None and path.request_id is not None:
         job = uow.requests.get(path.request_id)
-        parties = set() if job is None else {job.dispatcher_id} if uploader is JobRole.DISPATCHER else {
-            job.client_id, job.dispatcher_id}
+        by_role: dict[JobRole, set[str | None]] = {} if job is None else {
+            JobRole.DISPATCHER: {job.dispatcher_id}, JobRole.CLIENT: {job.client_id},
+            JobRole.EITHER: {job.client_id, job.dispatcher_id}}
+        parties = by_role.get(uploader, set())
         if path.uid not in parties:
             problems.append(Problem.NOT_A_PARTY)
     return tuple(problems)
@@ -164,3 +173,22 @@ def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, p
         inspection = inspect(path, stored.size, stored.content_type, head)
         if not inspection.accepted or inspection.kind not in POLICIES[purpose].kinds:
             raise InvalidInput(f"{name}: {path} is not {accepted}.")
+
+
+COPY_REQUEST_PHOTOS = "copy_request_photos"
+
+
+def request_photo_paths(uid: str, request_id: str, sources: tuple[str, ...]) -> tuple[str, ...]:
+    """Where a new job's photos are kept: `users/{uid}/request_photos/{request_id}/`, numbered, a folder the
+    client cannot write (the server copies them there, after the job is committed)."""
+    return tuple(f"{USERS_PREFIX}{uid}/{Purpose.REQUEST_PHOTOS.value}/{request_id}/{number}-{PurePosixPath(path).name}"
+                 for number, path in enumerate(sources, start=1))
+
+
+def _copy_request_photos(deps: Deps, entry: OutboxEntry) -> None:
+    for copy in entry.payload["copies"]:
+        if deps.files.stat(str(copy["to"])) is None:  # copied already by an earlier attempt
+            deps.files.copy(str(copy["from"]), str(copy["to"]))
+
+
+HANDLERS: Mapping[str, Handler] = {COPY_REQUEST_PHOTOS: _copy_request_photos}

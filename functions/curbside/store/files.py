@@ -1,9 +1,13 @@
-"""Uploaded files in the default Cloud Storage bucket, as services need them: does a path exist, how big
-is it, what do its first bytes say, and move it aside. Locally the bucket is the Storage emulator's."""
+"""Uploaded files in the default Cloud Storage bucket, as services need them: does a path exist, how big is
+it, what do its first bytes say, how much does a person store, copy or move it, and a short-lived link to
+read it. Locally the bucket is the Storage emulator's."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 
@@ -36,7 +40,54 @@ class FileStore:
         data: bytes = self._bucket.blob(path).download_as_bytes(start=0, end=length - 1)
         return data
 
+    def total_size(self, prefix: str) -> int:
+        """Bytes stored under `prefix` (a person's folder), for their quota."""
+        return sum(int(blob.size or 0) for blob in self._bucket.list_blobs(prefix=prefix))
+
+    def copy(self, path: str, new_path: str) -> None:
+        """Copy a file (the copy replaces whatever `new_path` held, so a repeated copy is the same copy)."""
+        self._bucket.copy_blob(self._bucket.blob(path), self._bucket, new_path)
+
     def move(self, path: str, new_path: str) -> None:
         blob = self._bucket.blob(path)
         self._bucket.copy_blob(blob, self._bucket, new_path)
         blob.delete()
+
+    def signed_url(self, path: str, lifetime: dt.timedelta) -> str:
+        """A link that reads the file for `lifetime`, for someone the rules do not (yet) let read it."""
+        blob = self._bucket.blob(path)
+        emulator = os.environ.get("STORAGE_EMULATOR_HOST")
+        if emulator:
+            url: str = blob.generate_signed_url(version="v4", expiration=lifetime, method="GET",
+                                                credentials=_local_signer(),
+                                                api_access_endpoint=emulator if "://" in emulator
+                                                else f"http://{emulator}")
+            return url
+        import google.auth
+        from google.auth.transport.requests import Request
+
+        credentials: Any
+        credentials, _ = google.auth.default()
+        credentials.refresh(Request())
+        # On Cloud Functions the runtime's service account signs through IAM (signBlob): no key file.
+        url = blob.generate_signed_url(version="v4", expiration=lifetime, method="GET",
+                                       service_account_email=credentials.service_account_email,
+                                       access_token=credentials.token)
+        return url
+
+
+@cache
+def _local_signer() -> Any:
+    """A throwaway signing identity for the Storage emulator (which does not check signatures), made once per
+    process: signed links work the same way locally without any key on disk."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from google.oauth2 import service_account
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return service_account.Credentials.from_service_account_info({  # type: ignore[no-untyped-call]
+        "type": "service_account", "project_id": "demo-curbside", "private_key_id": "local",
+        "private_key": pem, "client_email": "local-signer@demo-curbside.iam.gserviceaccount.com",
+        "client_id": "0", "token_uri": "https://oauth2.googleapis.com/token"})

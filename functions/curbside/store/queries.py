@@ -135,6 +135,8 @@ PENDING_JOBS_IN_BOX = QuerySpec("pending jobs in a box", S.SERVICE_REQUESTS, (
     where("status", Op.EQ), where("location_lat", Op.GTE, "south"), where("location_lat", Op.LTE, "north"),
     where("location_lng", Op.GTE, "west"), where("location_lng", Op.LTE, "east")))
 """Demand pricing's count of open requests near a job."""
+JOBS_AWAITING_A_CARD = QuerySpec("a client's jobs waiting for a card", S.SERVICE_REQUESTS, (
+    where("client_id", Op.EQ), where("awaiting_payment_method", Op.EQ)))
 
 # --- JobOffers ----------------------------------------------------------------------------------------------------
 OFFERS_OF_JOB = QuerySpec("a job's offers", S.JOB_OFFERS, (where("request_id", Op.EQ),))

@@ -12,6 +12,7 @@ Private parts (`{Collection}/{id}/private/data`) have the same methods keyed by 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -180,6 +181,11 @@ class PrivateRepository(_Base[P]):
         return [path.split("/")[1] for path in paths]
 
 
+OUTBOX_LEASE = dt.timedelta(minutes=2)
+"""An entry is created leased for this long to the request that committed it, which runs it at once; the sweep
+takes it only after (and takes the same lease for its own attempt)."""
+
+
 class OutboxRepository(DocumentRepository[OutboxEntry]):
     """Vendor calls to run after the commit (`uow.outbox.add`), and the runner's bookkeeping."""
 
@@ -191,8 +197,9 @@ class OutboxRepository(DocumentRepository[OutboxEntry]):
         """Ask for a vendor call once this commit lands. Asking again for a `kind:key` already recorded leaves a
         pending entry as it is, and runs a finished one again — with the same idempotency key, so its handler
         finds what is left to do (a payout whose account can now receive it) or nothing."""
-        entry = OutboxEntry(id=effect_id(kind, key), kind=kind, key=key, payload=payload, next_attempt_at=self._uow.now,
-                            created_date=self._uow.now, updated_date=self._uow.now)
+        now = self._uow.now
+        entry = OutboxEntry(id=effect_id(kind, key), kind=kind, key=key, payload=payload,
+                            next_attempt_at=now + OUTBOX_LEASE, created_date=now, updated_date=now)
         self._added[entry.id] = entry
         return entry
 
@@ -205,7 +212,7 @@ class OutboxRepository(DocumentRepository[OutboxEntry]):
                 to_run.append(self.create(entry))
             elif stored.status is not EffectStatus.PENDING:
                 to_run.append(self.move(stored, EffectStatus.PENDING, Actor.SYSTEM, payload=entry.payload, attempts=0,
-                                        next_attempt_at=self._uow.now, updated_date=self._uow.now))
+                                        next_attempt_at=entry.next_attempt_at, updated_date=self._uow.now))
         return tuple(to_run)
 
 

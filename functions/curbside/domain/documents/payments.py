@@ -49,6 +49,11 @@ class JobPayment(Document):
     held_minor: Count = 0
     authorization_attempts: Count = 0
     """Numbers the authorisations, so a retry after a declined card gets a new idempotency key."""
+    authorized_at: UtcDatetime | None = None
+    """When the current hold was placed: Stripe releases an uncaptured hold after 7 days, so an older one is
+    placed again before the technician drives out (`PaymentSettings.hold_lifetime`)."""
+    superseded_intents: list[str] = Field(default_factory=list)
+    """PaymentIntents of holds that lapsed and were replaced: Stripe's late events about them change nothing."""
     declined_payment_method: str | None = None
     """The card that was declined: it is not tried again until the client saves another."""
     release_requested: str | None = None

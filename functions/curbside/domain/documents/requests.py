@@ -20,6 +20,12 @@ from curbside.domain.enums import RequestActor, RequestStatus
 from curbside.domain.search_cells import search_cell_tokens
 
 
+def area_of(address: str) -> str | None:
+    """The part of an address after its first comma (suburb, state, postcode), trimmed; None without one."""
+    _, _, rest = address.partition(",")
+    return rest.strip() or None
+
+
 class ServiceRequest(Document, DerivesFields):
     """ServiceRequests/{auto id}. Created by the create_request function, which prices it; the status and
     timestamps then move through the job workflow (spec section 3).
@@ -93,7 +99,16 @@ class ServiceRequest(Document, DerivesFields):
     arrival_location_verified: bool | None = None
     dispatch_started_at: UtcDatetime | None = None
     price_breakdown: dict[str, Any] | None = None
+    awaiting_payment_method: bool = False
+    """The client's card could not hold the price (declined, removed): the job is not offered until the client
+    saves a card that works (docs/decisions.md D28)."""
     search_cells: list[str] = Field(default_factory=list)
+
+    @property
+    def location_area(self) -> str | None:
+        """The address without its first part (the street): what a technician who has not taken the job sees
+        (the spec's addresses read "12 George St, Sydney NSW 2000"). None when the address has one part."""
+        return area_of(self.location_address)
 
     @model_validator(mode="after")
     def _derive(self) -> Self:
