@@ -19,6 +19,7 @@ from curbside.entrypoints.offers import (  # noqa: E402
     accept_offer,
     expire_offer,
     list_available_jobs,
+    match_surge_window,
     reject_offer,
     retry_dispatch,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "create_request",
     "expire_offer",
     "list_available_jobs",
+    "match_surge_window",
     "on_request_created",
     "on_request_updated",
     "on_upload_finalized",

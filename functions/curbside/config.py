@@ -84,6 +84,24 @@ LIVE_LOCATION_INTERVAL_S = params.IntParam(
     description="Cadence of the client's live map while the job is en route or arrived (spec: 10 s).",
 )
 
+# Surges (docs/decisions.md, D42): a region with this many pending jobs matches them in windows.
+SURGE_PENDING_JOBS = params.IntParam(
+    "SURGE_PENDING_JOBS", default=20,
+    description="Pending jobs in a region (a metro-sized cell) from which its jobs are matched in windows.",
+)
+SURGE_WINDOW_S = params.IntParam(
+    "SURGE_WINDOW_S", default=20,
+    description="Seconds a job of a region in a surge waits to be matched with the window's other jobs (1-300).",
+)
+
+# Arrival estimates (docs/decisions.md, D43): Google's Routes API; without a key, the road-speed model.
+ROUTES_API_KEY = params.SecretParam("ROUTES_API_KEY")
+"""A Google Maps Platform key allowed to call the Routes API (empty: the local road-speed model)."""
+ROUTES_API_BASE = params.StringParam(
+    "ROUTES_API_BASE", default="",
+    description="Routes API address; empty means Google's (tests point it at a local server).",
+)
+
 # Offers (spec section 2): docs/decisions.md, D19.
 OFFER_TTL_S = params.IntParam(
     "OFFER_TTL_S", default=60, description="Seconds a technician has to accept an offer before it moves on."

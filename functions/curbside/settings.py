@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from curbside import config
+from curbside.domain.dispatch_policy import SurgeSettings
 from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.pricing import PricingSettings
@@ -27,6 +28,7 @@ class DispatchSettings:
     offer_ttl: dt.timedelta = dt.timedelta(seconds=60)
     feed_limit: int = 50
     """Most jobs list_available_jobs returns (a caller may ask for fewer)."""
+    surge: SurgeSettings = field(default_factory=SurgeSettings)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Settings:
                 capacity=config.DISPATCH_CAPACITY.value,
                 offer_ttl=dt.timedelta(seconds=config.OFFER_TTL_S.value),
                 feed_limit=config.FEED_LIMIT.value,
+                surge=SurgeSettings(pending_jobs=config.SURGE_PENDING_JOBS.value,
+                                    window=dt.timedelta(seconds=config.SURGE_WINDOW_S.value)),
             ),
             location=LocationPolicy(
                 max_age=dt.timedelta(seconds=config.LOCATION_MAX_AGE_S.value),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from curbside.domain.enums import AccountStatus, RequestStatus, UserType, VerificationStatus
-from curbside.domain.search_cells import search_cell_tokens
+from curbside.domain.ring_search import index_tokens
 from curbside.store.collections import Collection, doc_path
 from main import set_availability, update_location
 from tests.factories import make_client_profile, make_service_request, make_user, put
@@ -47,7 +47,7 @@ def test_a_verified_technician_goes_online_and_is_searchable_once_located(db, ca
     assert not entry.searchable, "no position yet"
     assert call(update_location, report(clock), uid=SAM).result == {"accepted": True}
     entry = entry_of(db, SAM)
-    assert entry is not None and entry.search_cells == search_cell_tokens(*SYDNEY)
+    assert entry is not None and entry.search_cells == index_tokens(*SYDNEY, entry.rating, entry.active_jobs)
 
 
 def test_going_offline_leaves_the_index(db, call, clock):

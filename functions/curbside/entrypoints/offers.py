@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, model_validator
 from curbside import deps
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude
-from curbside.services import jobs_feed, offers
+from curbside.services import jobs_feed, offers, surge_windows
 
 
 class OfferPayload(Payload):
@@ -79,6 +79,27 @@ def expire_offer(req: https_fn.CallableRequest[Any]) -> None:
         return
     outcome = offers.expire_offer(deps.get(), payload.offer_id)
     logger.info("offer.expire_handled", offer_id=payload.offer_id, outcome=outcome)
+
+
+class SurgeWindowPayload(Payload):
+    region: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[0-9b-hjkmnp-z]+(:[01]+)?$")]
+    """The region's search-cell token (`dispatch_policy.region_of`)."""
+    window: Annotated[int, Field(strict=True, ge=0)]
+
+
+@tasks_fn.on_task_dispatched(retry_config=RetryConfig(max_attempts=5, min_backoff_seconds=5),
+                             rate_limits=RateLimits(max_concurrent_dispatches=50))
+def match_surge_window(req: https_fn.CallableRequest[Any]) -> None:
+    """A region's surge window closed: its waiting jobs are matched and offered together. A malformed task is
+    dropped; a transient failure raises, so Cloud Tasks retries — a second run offers nothing twice."""
+    try:
+        payload = SurgeWindowPayload.model_validate(req.data)
+    except ValidationError:
+        logger.warn("surge.window_dropped", reason="malformed payload")
+        return
+    outcome = surge_windows.match_window(deps.get(), payload.region)
+    logger.info("surge.window_matched", region=payload.region, window=payload.window, jobs=outcome.jobs,
+                offered=len(outcome.offered), reads=outcome.reads)
 
 
 @scheduler_fn.on_schedule(schedule="every 2 minutes")

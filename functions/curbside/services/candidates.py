@@ -1,12 +1,16 @@
 """Candidate search: the technicians auto-dispatch may offer a job, best first (spec section 2).
 
-One Firestore query per search (more only for radii far beyond the default): documents of technicians whose
-`search_cells` meet the cells covering the disc around the job (`domain.search_cells.cover_disc`) and whose
-last fix is fresh. The index holds searchable technicians only — online, verified, active account, room for
-another job — so the query returns almost exactly the eligible ones; the few returned from just outside the
-radius, where the cover overhangs the circle, are dropped by an exact haversine distance. Every returned
+Queries match technicians whose `search_cells` meet the cells around the job (`domain.search_cells`) and
+whose last fix is fresh. The index holds searchable technicians only — online, verified, active account, room
+for another job — so a query returns almost exactly eligible ones; the few returned from just outside the
+radius, where the cells overhang the circle, are dropped by an exact haversine distance. Every returned
 entry is re-checked in memory as well, so an entry whose stored index fields lag behind (written by older
 code, or whose capacity changed) can cost a read but never yields a wrong candidate.
+
+Which queries run is `domain.ring_search`'s plan: for the `k` best (dispatch asks for one; a surge window
+for a few per job) it reads nearest first in growing rings and stops once nobody unread could outscore them,
+so a job in a city reads a few dozen documents instead of everyone within the radius (D41); with `k=None`
+it is the full search, one query over the radius's cover (D15), which returns everyone ranked.
 
 Billing (docs/benchmarks.md): Firestore charges one read per document a query returns, and one read for a
 query that returns none; `CandidateSearch.reads` counts exactly that.
@@ -18,10 +22,10 @@ from collections.abc import Collection as CollectionOf
 from dataclasses import dataclass
 from typing import Any
 
-from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings, rank
+from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.geo import haversine_m
-from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
+from curbside.domain.ring_search import RingSearch
 from curbside.store import queries
 from curbside.store.uow import UnitOfWork
 
@@ -41,30 +45,26 @@ class JobSite:
 @dataclass(frozen=True)
 class CandidateSearch:
     candidates: list[RankedCandidate]
-    """Eligible technicians within the radius, best first."""
+    """The k best eligible technicians within the radius (all of them for the full search), best first."""
     queries: int
     reads: int
     """Document reads Firestore bills for the search: documents returned, and one per query returning none."""
 
 
-def find_candidates(uow: UnitOfWork, site: JobSite, *, exclude: CollectionOf[str] = (),
+def find_candidates(uow: UnitOfWork, site: JobSite, *, k: int | None = None, exclude: CollectionOf[str] = (),
                     settings: SearchSettings | None = None) -> CandidateSearch:
-    """Eligible technicians for a job, ranked. `exclude`: technicians not to consider again (already offered
-    this job)."""
+    """The `k` best eligible technicians for a job (None: all of them), ranked. `exclude`: technicians not to
+    consider again (already offered this job)."""
     settings = settings or uow.settings.dispatch.search
     fresh_since = uow.now - settings.max_location_age
-    tokens = [cell.token for cell in cover_disc(site.lat, site.lng, settings.radius_m)]
-
-    contenders: list[Contender] = []
-    searches = reads = 0
-    for start in range(0, len(tokens), QUERY_VALUES_LIMIT):
-        returned = uow.locations.find(queries.FRESH_TECHNICIANS_IN_CELLS,
-                                      cells=tokens[start:start + QUERY_VALUES_LIMIT], fresh_since=fresh_since)
-        searches += 1
-        reads += max(1, len(returned))
-        contenders += (contender for location in returned
-                       if (contender := _contender(location, site, settings, fresh_since, exclude)) is not None)
-    return CandidateSearch(rank(contenders, settings.weights, high_priority=site.high_priority), searches, reads)
+    plan = RingSearch(site.lat, site.lng, settings.radius_m, settings.weights, k=k)
+    while (query := plan.next_query()) is not None:
+        returned = uow.locations.find(queries.FRESH_TECHNICIANS_IN_CELLS, limit=query.limit,
+                                      cells=list(query.tokens), fresh_since=fresh_since)
+        plan.record((contender for location in returned
+                     if (contender := _contender(location, site, settings, fresh_since, exclude)) is not None),
+                    len(returned))
+    return CandidateSearch(plan.ranked(high_priority=site.high_priority), plan.queries, plan.reads)
 
 
 def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSettings, fresh_since: Any,

@@ -4,6 +4,11 @@
 scheduled-job activator); `offer_next` is how a job moves on after an offer is rejected or expires, and
 `retry_dispatch` is the sweep that re-runs it for pending jobs nobody holds an offer for.
 
+Whether a step offers at once or hands the job to its region's surge window is the policy's call
+(`domain.dispatch_policy.route`, one `count()` of the region's pending jobs): outside a surge the job goes to
+its best candidate not yet offered it (found by the ring search, D41); in a surge the step only makes sure
+the window's named task exists, and the window offers its jobs together (`services.surge_windows`, D42).
+
 Each step is one decision in one transaction, and safe to repeat:
 
 - the ranked candidate search is a query and runs before the transaction; the transaction re-reads the job
@@ -27,6 +32,7 @@ from typing import Any
 from firebase_functions import logger
 
 from curbside.deps import Deps
+from curbside.domain.dispatch_policy import Route, Window, best_offer, region_of, route, window_for
 from curbside.domain.dispatch_scoring import RankedCandidate, is_high_priority
 from curbside.domain.documents import JobOffer, ServiceRequest
 from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
@@ -39,8 +45,10 @@ from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
 EXPIRE_OFFER = "expire_offer"
-PHOTO_LINK_GRACE = dt.timedelta(minutes=1)
 """The Cloud Tasks function that ends an offer's countdown."""
+MATCH_SURGE_WINDOW = "match_surge_window"
+"""The Cloud Tasks function that matches a region's window in a surge."""
+PHOTO_LINK_GRACE = dt.timedelta(minutes=1)
 
 
 def offer_id(request_id: str, number: int) -> str:
@@ -97,21 +105,33 @@ class Outcome:
     offer: JobOffer | None = None
     delayed: bool = False
     """Nobody was left to offer the job to."""
+    window: Window | None = None
+    """The job waits for this surge window (its task is enqueued)."""
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """What was read outside the decision's transaction: the best technician not yet offered the job."""
+class Plan:
+    """What was read outside the decision's transaction: the best technician not yet offered the job (or the
+    surge window it waits for instead)."""
 
     best: RankedCandidate | None
     next_offer: int
     photo_urls: list[str]
+    window: Window | None = None
+    first: bool = False
+    """The hand-over: refused once `dispatch_started_at` is set (another run handed the job over)."""
 
 
-def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
+def pending_in_region(uow: UnitOfWork, region: str) -> int:
+    """The region's pending jobs, counted up to the surge threshold (one read)."""
+    return uow.requests.count(queries.PENDING_JOBS_IN_CELLS, up_to=uow.settings.dispatch.surge.pending_jobs,
+                              status=RequestStatus.PENDING, cells=[region])
+
+
+def _plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
     """The candidate search (a query, so outside the transaction); None when there is nothing to do."""
 
-    def look(uow: UnitOfWork) -> _Plan | None:
+    def look(uow: UnitOfWork) -> Plan | None:
         request = uow.requests.get(request_id)
         if request is None or request.status is not RequestStatus.PENDING or request.awaiting_payment_method or (
                 first and request.dispatch_started_at is not None):
@@ -119,17 +139,21 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
         made = offers_of(uow, request_id)
         if any(offer.offer_status is OfferStatus.PENDING for offer in made):
             return None
+        surge = uow.settings.dispatch.surge
+        region = region_of(request.location_lat, request.location_lng)
+        if route(pending_in_region(uow, region), surge) is Route.WINDOW:
+            return Plan(None, len(made) + 1, [], window_for(region, uow.now, surge), first=first)
         offered = {offer.dispatcher_id for offer in made}
-        ranked = find_candidates(uow, job_site(uow, request), exclude=offered).candidates
-        return _Plan(ranked[0] if ranked else None, len(made) + 1, list(request.car_location_images))
+        ranked = find_candidates(uow, job_site(uow, request), k=1, exclude=offered).candidates
+        return Plan(best_offer(ranked), len(made) + 1, list(request.car_location_images), first=first)
 
     plan = work.reading(deps, look)
     if plan is None or plan.best is None:
         return plan
-    return replace(plan, photo_urls=_photo_links(deps, plan.photo_urls))
+    return replace(plan, photo_urls=photo_links(deps, plan.photo_urls))
 
 
-def _photo_links(deps: Deps, paths: list[str]) -> list[str]:
+def photo_links(deps: Deps, paths: list[str]) -> list[str]:
     """Links to the job's photos for the offered technician, living a little longer than the offer."""
     lifetime = deps.settings.dispatch.offer_ttl + PHOTO_LINK_GRACE
     try:
@@ -144,6 +168,38 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
     plan = _plan(deps, request_id, first=first)
     if plan is None:
         return Outcome(started=False)
+    if plan.window is not None:
+        return _wait_for_window(deps, request_id, plan.window, first=first)
+    return make_offer(deps, request_id, plan)
+
+
+def _wait_for_window(deps: Deps, request_id: str, window: Window, *, first: bool) -> Outcome:
+    """In a surge: the hand-over marks the job (once), then the window's task is enqueued after the commit.
+    The task is named after the region and window, so every job of the window asks for the same one."""
+    started = False
+    if first:
+
+        def mark(uow: UnitOfWork) -> bool:
+            current = uow.requests.get(request_id)
+            if current is None or current.status is not RequestStatus.PENDING or \
+                    current.dispatch_started_at is not None:
+                return False
+            uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))
+            return True
+
+        started = work.transaction(deps, mark, lost_race="The job changed while it was being dispatched.")
+        if not started:
+            return Outcome(started=False)
+    deps.tasks.enqueue(MATCH_SURGE_WINDOW, {"region": window.region, "window": window.index},
+                       at=window.closes_at, name=task_id(window.key))
+    return Outcome(started=started, window=window)
+
+
+def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
+    """Offer the job to `plan.best` (or, with nobody left, tell the client of the delay once) in one
+    transaction that re-checks the job is pending with no open offer and the offer's number is free; the
+    countdown is enqueued after the commit. Shared by immediate dispatch and the surge windows, so both
+    make offers under the same guards."""
     best = plan.best
     next_id = offer_id(request_id, plan.next_offer)
 
@@ -155,7 +211,7 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
         told = current is not None and uow.notifications.get(notification_id(
             NotificationType.DISPATCH_DELAYED, request_id, current.client_id)) is not None
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
-                or (first and current.dispatch_started_at is not None)):
+                or (plan.first and current.dispatch_started_at is not None)):
             return Outcome(started=False)
         started = current.dispatch_started_at is None
         if started:

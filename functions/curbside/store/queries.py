@@ -124,6 +124,10 @@ S = Collection
 PENDING_JOBS_IN_CELLS = QuerySpec("pending jobs in cells", S.SERVICE_REQUESTS, (
     where("status", Op.EQ), where("search_cells", Op.CONTAINS_ANY, "cells")))
 """The jobs feed: pending jobs in the cells covering the technician's radius."""
+PENDING_JOBS_OF_REGION = QuerySpec("a region's pending jobs, longest waiting first", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("search_cells", Op.CONTAINS, "region")),
+    order_by=(("created_date", Direction.ASCENDING),))
+"""A surge window's jobs (`region` is a search cell token: every job stores the cells containing it)."""
 JOBS_OF_TECHNICIAN_IN = QuerySpec("a technician's jobs in states", S.SERVICE_REQUESTS, (
     where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
 """A technician's active jobs (the dispatch index's count), or those on a live map."""

@@ -35,7 +35,7 @@ from curbside.domain.documents.base import (
 )
 from curbside.domain.enums import AccountStatus
 from curbside.domain.geo import geohash_encode
-from curbside.domain.search_cells import search_cell_tokens
+from curbside.domain.ring_search import index_tokens
 
 DEFAULT_CAPACITY = 2
 """Active jobs a technician may hold and still be offered more: the current job and the next one (the spec's
@@ -65,8 +65,9 @@ class DispatcherLocation(UserKeyedDocument, DerivesFields):
     """Derived: may be offered a job, freshness aside — online, verified, an active account (a shadow-banned
     one is not, and never learns it), a known position, and room for another job."""
     search_cells: list[str] = Field(default_factory=list)
-    """Derived: the cells the candidate search matches (`search_cells.search_cell_tokens`), empty unless
-    `searchable`, so the search index holds eligible technicians only."""
+    """Derived: the cells the candidate search matches — plain, and within the technician's score class
+    (`ring_search.index_tokens`) — empty unless `searchable`, so the search index holds eligible technicians
+    only."""
 
     @model_validator(mode="after")
     def _derive(self) -> Self:
@@ -79,7 +80,7 @@ class DispatcherLocation(UserKeyedDocument, DerivesFields):
         self.__dict__.update(
             geohash=geohash_encode(*position) if position else None,
             searchable=searchable,
-            search_cells=search_cell_tokens(*position) if position and searchable else [],
+            search_cells=index_tokens(*position, self.rating, self.active_jobs) if position and searchable else [],
         )
         return self
 

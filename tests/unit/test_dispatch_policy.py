@@ -1,0 +1,196 @@
+"""The dispatch policy's decisions on small worlds where the answer is known: the surge route and windows, the
+immediate offer, and the window's assignment against a brute-force optimum."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from curbside.domain.dispatch_policy import (
+    EPOCH,
+    REGION_DEPTH,
+    WINDOW_JOB_LIMIT,
+    Route,
+    SurgeSettings,
+    WaitingJob,
+    best_offer,
+    jobs_for_window,
+    match,
+    region_of,
+    route,
+    window_for,
+)
+from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, assignment_score, rank
+from curbside.domain.search_cells import Cell
+
+WEIGHTS = ScoringWeights()
+T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
+
+
+def candidate(uid: str, km: float, *, rating: float = 4.5, jobs: int = 0) -> RankedCandidate:
+    return RankedCandidate(uid, rating, km, jobs, assignment_score(WEIGHTS, Contender(uid, rating, km, jobs),
+                                                                   high_priority=False))
+
+
+def waiting(request_id: str, *candidates: RankedCandidate, minutes: int = 0, urgent: bool = False) -> WaitingJob:
+    return WaitingJob(request_id, T0 + dt.timedelta(minutes=minutes), urgent, tuple(candidates))
+
+
+def test_a_region_goes_into_a_surge_at_the_threshold():
+    surge = SurgeSettings(pending_jobs=20)
+
+    assert route(19, surge) is Route.IMMEDIATE
+    assert route(20, surge) is Route.WINDOW
+
+
+def test_a_region_is_the_metro_sized_cell_around_a_job():
+    region = region_of(-27.4698, 153.0251)  # Brisbane CBD
+
+    assert region == Cell.containing(-27.4698, 153.0251, REGION_DEPTH).token
+    assert region_of(-27.55, 153.08) == region  # Mount Gravatt, same metro
+    assert region_of(-33.8688, 151.2093) != region  # Sydney
+
+
+def test_jobs_arriving_within_a_window_share_its_task_and_the_next_window_does_not():
+    surge = SurgeSettings(window=dt.timedelta(seconds=20))
+    opening = EPOCH + dt.timedelta(days=2000)
+
+    first = window_for("r7hg", opening + dt.timedelta(seconds=1), surge)
+    same = window_for("r7hg", opening + dt.timedelta(seconds=19.9), surge)
+    later = window_for("r7hg", opening + dt.timedelta(seconds=20), surge)
+
+    assert first == same and first.closes_at == opening + dt.timedelta(seconds=20)
+    assert later.index == first.index + 1 and later.key != first.key
+    assert window_for("r7hs", opening, surge).key != first.key
+
+
+@pytest.mark.parametrize("bad", [{"pending_jobs": 0}, {"window": dt.timedelta(0)}, {"window": dt.timedelta(hours=1)}])
+def test_unworkable_surge_settings_are_refused(bad):
+    with pytest.raises(ValueError, match="surge"):
+        SurgeSettings(**bad)
+
+
+def test_outside_a_surge_the_job_goes_to_its_best_ranked_candidate():
+    ranked = rank([Contender("far", 5.0, 12.0, 0), Contender("near", 4.5, 1.0, 0)], WEIGHTS, high_priority=False)
+
+    assert best_offer(ranked) == ranked[0] and ranked[0].dispatcher_id == "near"
+    assert best_offer([]) is None
+
+
+def test_greedy_order_is_beaten_by_the_window_assignment():
+    # Job A (older) is 1 km from T1 and 3 km from T2; job B is 1.5 km from T1 only. Greedy gives T1 to A and
+    # leaves B without anyone; the window serves both.
+    a = waiting("a", candidate("t1", 1.0), candidate("t2", 3.0))
+    b = waiting("b", candidate("t1", 1.5), minutes=1)
+
+    assignments = {item.request_id: item.candidate.dispatcher_id for item in match([a, b], WEIGHTS, capacity=1)}
+
+    assert assignments == {"a": "t2", "b": "t1"}
+
+
+def test_a_technician_with_room_for_two_takes_two_and_the_second_has_no_availability_bonus():
+    a = waiting("a", candidate("t1", 1.0))
+    b = waiting("b", candidate("t1", 2.0), minutes=1)
+
+    assignments = match([a, b], WEIGHTS, capacity=2)
+
+    assert sorted(item.request_id for item in assignments) == ["a", "b"]
+    assert sorted(item.candidate.score for item in assignments) == [45.0 - 2.0, 45.0 - 1.0 + 5.0]
+
+
+def test_an_urgent_job_wins_a_scarce_technician():
+    calm = waiting("calm", candidate("t1", 1.0))
+    urgent = waiting("urgent", candidate("t1", 1.0), minutes=5, urgent=True)
+
+    assert [item.request_id for item in match([calm, urgent], WEIGHTS, capacity=1)] == ["urgent"]
+
+
+def test_a_window_takes_the_longest_waiting_jobs_first():
+    jobs = [waiting(f"j{n:03d}", minutes=-n) for n in range(WINDOW_JOB_LIMIT + 5)]
+
+    chosen = jobs_for_window(jobs)
+
+    assert len(chosen) == WINDOW_JOB_LIMIT
+    assert chosen[0].request_id == f"j{WINDOW_JOB_LIMIT + 4:03d}" and "j000" not in {job.request_id for job in chosen}
+
+
+def test_nothing_to_match_gives_nothing():
+    assert match([], WEIGHTS, capacity=2) == []
+    assert match([waiting("a")], WEIGHTS, capacity=2) == []
+
+
+# --- against brute force ------------------------------------------------------------------------------------
+
+
+def brute_force(jobs: list[WaitingJob], capacity: int) -> tuple[int, float]:
+    """The best (jobs served, total score) over every way to give each job one of its candidates or nobody."""
+    best = (0, 0.0)
+    choices = [[None, *job.candidates] for job in jobs]
+    for picks in itertools.product(*choices):
+        load: dict[str, int] = {}
+        total = 0.0
+        feasible = True
+        for pick in picks:
+            if pick is None:
+                continue
+            taken = load.get(pick.dispatcher_id, 0)
+            if pick.active_jobs + taken >= capacity:
+                feasible = False
+                break
+            load[pick.dispatcher_id] = taken + 1
+        if not feasible:
+            continue
+        # Within one technician the free slot goes first, so the availability bonus counts once at most.
+        for uid in load:
+            assigned = [(job, pick) for job, pick in zip(jobs, picks, strict=True)
+                        if pick and pick.dispatcher_id == uid]
+            best_for_tech = max(
+                sum(assignment_score(WEIGHTS, Contender(uid, pick.rating, pick.distance_km, pick.active_jobs + slot),
+                                     high_priority=job.high_priority) for slot, (job, pick) in enumerate(order))
+                for order in itertools.permutations(assigned))
+            total += best_for_tech
+        served = sum(pick is not None for pick in picks)
+        if (served, total) > (best[0], best[1] + 1e-9):
+            best = (served, total)
+    return best
+
+
+technician_ids = ["t1", "t2", "t3"]
+
+
+@st.composite
+def small_windows(draw: st.DrawFn) -> tuple[list[WaitingJob], int]:
+    capacity = draw(st.integers(1, 2))
+    workload = {uid: draw(st.integers(0, capacity - 1)) for uid in technician_ids}
+    ratings = {uid: draw(st.sampled_from([3.0, 4.2, 4.8, 5.0])) for uid in technician_ids}
+    jobs = []
+    for n in range(draw(st.integers(1, 4))):
+        offered = draw(st.lists(st.sampled_from(technician_ids), unique=True, max_size=3))
+        jobs.append(waiting(f"j{n}", *(candidate(uid, draw(st.floats(0, 40)), rating=ratings[uid],
+                                                 jobs=workload[uid]) for uid in offered),
+                            minutes=n, urgent=draw(st.booleans())))
+    return jobs, capacity
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_windows())
+def test_the_window_assignment_is_the_brute_force_optimum(window):
+    jobs, capacity = window
+
+    assignments = match(jobs, WEIGHTS, capacity=capacity)
+
+    load: dict[str, int] = {}
+    for item in assignments:
+        job = next(job for job in jobs if job.request_id == item.request_id)
+        assert item.candidate.dispatcher_id in {c.dispatcher_id for c in job.candidates}
+        load[item.candidate.dispatcher_id] = load.get(item.candidate.dispatcher_id, 0) + 1
+    assert all(load[uid] + next(c.active_jobs for job in jobs for c in job.candidates if c.dispatcher_id == uid)
+               <= capacity for uid in load)
+    assert len({item.request_id for item in assignments}) == len(assignments)
+    served, total = brute_force(jobs, capacity)
+    assert len(assignments) == served
+    assert sum(item.candidate.score for item in assignments) == pytest.approx(total)
