@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -45,7 +46,7 @@ def job_at(db, clock, north_m: float, *, minutes_ago: int = 0, started: bool = T
                    dispatch_started_at=clock.now() if started else None)
 
 
-def offers_of(db, request_id: str) -> list[dict]:
+def offers_of(db, request_id: str) -> list[dict[str, Any]]:
     query = db.collection(Collection.JOB_OFFERS).where(filter=FieldFilter("request_id", "==", request_id))
     return [snap.to_dict() for snap in query.stream()]
 

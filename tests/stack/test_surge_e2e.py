@@ -51,9 +51,8 @@ def test_jobs_in_a_surge_are_offered_together_when_their_window_closes(surge_sta
             for m in (0, 2_500)]
     for job in jobs:
         put(admin, job)
-    for job in jobs:
-        poll(lambda job=job: admin.document(f"ServiceRequests/{job.id}").get().get("dispatch_started_at"),
-             what="the hand-over")
+    requests = [admin.document(f"ServiceRequests/{job.id}") for job in jobs]
+    poll(lambda: all(doc.get().get("dispatch_started_at") for doc in requests), what="the hand-overs")
     windows = [task for task in stack.tasks.pending() if task.fn.name == "match_surge_window"]
     region = region_of(*NEAR_CBD).replace(":", "-")
     assert len(windows) == 1 and windows[0].task_id.startswith(f"surge-{region}-")
