@@ -20,6 +20,7 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.maps import RoadSpeedModel
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -137,8 +138,10 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
          auth_admin: RecordingAuthAdmin) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too.
     Payments go to a Stripe gateway with no key (every call is "not configured": UNAVAILABLE); tests of money
-    use `stripe_deps` (localstripe) or the Stripe double."""
+    use `stripe_deps` (localstripe) or the Stripe double. Driving times come from the road-speed model (the
+    Routes API's local fallback; `tests/integration/test_routing.py` plays Google's API on a local server)."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
-                     payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin)
+                     payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
+                     routing=RoadSpeedModel())
     deps_module.install(installed)
     return installed

@@ -1,5 +1,6 @@
 """The dependencies every service receives (DESIGN.md convention 5): the Firestore client, Storage, the clock,
-the settings and the gateways of paid third-party services.
+the settings and the gateways of paid third-party services (Cloud Tasks, Stripe, Firebase Auth's admin API,
+Google's Routes API).
 
 Services take a `Deps` argument instead of reaching for globals. It has no defaults: the production
 composition root (`curbside.bootstrap`) builds the real one at the first invocation, and the local stack and
@@ -15,6 +16,7 @@ from google.cloud import firestore
 
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
+from curbside.gateways.maps import Routing
 from curbside.gateways.payments import Payments
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
@@ -33,6 +35,8 @@ class Deps:
     """Stripe; tests and the local stack point the production gateway at localstripe."""
     auth: AuthAdmin
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
+    routing: Routing
+    """Driving times for arrival estimates: Google's Routes API, or the road-speed model without a key."""
 
 
 _current: Deps | None = None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from firebase_functions import https_fn
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool
 
-from curbside import deps
+from curbside import config, deps
 from curbside.domain.tracking import LocationFix
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import locations
@@ -51,7 +51,7 @@ class UpdateLocationPayload(Payload):
         return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at)
 
 
-@on_call()
+@on_call(secrets=[config.ROUTES_API_KEY.name])  # a stored position refreshes arrival estimates (D43)
 def update_location(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateLocationPayload,
                         lambda caller, p: locations.update_location(deps.get(), caller.uid, p.fix()))

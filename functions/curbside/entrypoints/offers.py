@@ -9,7 +9,7 @@ from firebase_functions import https_fn, logger, scheduler_fn, tasks_fn
 from firebase_functions.options import RateLimits, RetryConfig
 from pydantic import Field, ValidationError, model_validator
 
-from curbside import deps
+from curbside import config, deps
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude
 from curbside.services import jobs_feed, offers, surge_windows
@@ -44,7 +44,7 @@ class ListAvailableJobsPayload(Payload):
         return (self.lat, self.lng) if self.lat is not None and self.lng is not None else None
 
 
-@on_call()
+@on_call(secrets=[config.ROUTES_API_KEY.name])  # the arrival estimate (D43)
 def accept_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, OfferPayload, lambda caller, p: offers.accept_offer(deps.get(), caller.uid, p.offer_id))
 
@@ -55,7 +55,7 @@ def reject_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), caller.uid, p.offer_id, p.reason))
 
 
-@on_call()
+@on_call(secrets=[config.ROUTES_API_KEY.name])
 def accept_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, AcceptJobPayload, lambda caller, p: offers.accept_job(deps.get(), caller.uid,
                                                                                    p.request_id))

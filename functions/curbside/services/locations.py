@@ -4,7 +4,8 @@ Both write the technician's `DispatcherLocations` entry (the auto-dispatch searc
 with the checks that decide it; the unit of work keeps the entry's copies of their standing true
 (`store.derived`). A position report costs at most one read of that entry plus one query for a job on its
 way, and is written only when it matters (`domain.tracking`): most reports of a technician waiting in the van
-change nothing and cost no write.
+change nothing and cost no write. A stored position also refreshes the arrival estimate of the technician's
+jobs still on their way (`services.arrival_estimates`, through the outbox).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from curbside.domain.tracking import (
 )
 from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, require_usable_account
+from curbside.services.arrival_estimates import ON_THE_WAY, estimate_arrival
 from curbside.store import queries
 from curbside.store.derived import technician_standing
 from curbside.store.repositories import evolve
@@ -78,14 +80,18 @@ def update_location(deps: Deps, uid: str, fix: LocationFix) -> LocationUpdate:
             raise NotAllowed(f"Location sharing is closed to {location.account_status.value} accounts; "
                              "contact support if you think this is a mistake.")
         check_plausible(location.location_updated_at, location.position, fix, policy)
-        live_jobs = uow.requests.find(queries.JOBS_OF_TECHNICIAN_IN, dispatcher_id=uid,
-                                      statuses=sorted(LIVE_TRACKING_STATUSES))
+        jobs = uow.requests.find(queries.JOBS_OF_TECHNICIAN_IN, dispatcher_id=uid,
+                                 statuses=sorted(LIVE_TRACKING_STATUSES | ON_THE_WAY))
         store = location.is_online and position_write_due(location.location_updated_at, location.position, fix,
                                                           policy)
         if store:
             moved = revised(location, lat=fix.lat, lng=fix.lng, accuracy_m=fix.accuracy_m,
                             location_updated_at=fix.recorded_at)
             uow.locations.save(moved)
+            for job in jobs:
+                if job.status in ON_THE_WAY:
+                    estimate_arrival(uow, job.id)
+        live_jobs = [job for job in jobs if job.status in LIVE_TRACKING_STATUSES]
         shown = [job for job in live_jobs if live_update_due(job.dispatcher_location_updated_at, fix, policy)]
         for job in shown:
             uow.requests.save(evolve(job, dispatcher_current_lat=fix.lat, dispatcher_current_lng=fix.lng,

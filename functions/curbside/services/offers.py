@@ -29,6 +29,7 @@ from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
 from curbside.domain.request_lifecycle import transition
 from curbside.services import work
+from curbside.services.arrival_estimates import estimate_arrival
 from curbside.services.dispatch_queue import closed_details, offer_next, offers_of
 from curbside.services.job_moves import JOB_CHANGED, record_move
 from curbside.store import queries
@@ -130,6 +131,7 @@ def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str 
             client_name=request.client_name or _name(client),
             client_phone=client.phone_number if client else None, dispatcher_name=technician_name,
             dispatcher_phone=technician.phone_number if technician else None, created_date=uow.now))
+        estimate_arrival(uow, request.id)
         return Accepted(request.id)
 
     try:
