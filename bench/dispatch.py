@@ -9,8 +9,10 @@ It starts its own Firestore emulator, seeds `DispatcherLocations` through the pr
 technicians spread like Australia's population (`bench/australia.py`), and for a fixed set of job sites
 counts the document reads Firestore bills for each way of finding candidates:
 
-- **cells** — the production search (`services.candidates.find_candidates`): one `array-contains-any`
-  query over the cells covering the disc, freshness filtered by the query;
+- **ring search** — what production dispatch reads (`services.candidates.find_candidates` with `k=1`, D41):
+  nearest cells first, stopping once nobody unread could outscore the best read (`bench/ring_reads.py`);
+- **cells** — the full search (`find_candidates` without `k`, D15): one `array-contains-any` query over the
+  cells covering the disc, freshness filtered by the query, everyone eligible returned;
 - **geohash recipe** — Firebase's documented geohash query (geofire-common `geohashQueryBounds`: up to nine
   `geohash` range queries around the centre), every technician document in the ranges, as the recipe reads;
 - **recipe + flag** — the same ranges if each query also filtered `searchable == true` (stale entries still
@@ -22,8 +24,9 @@ for a query that returns none. The emulator evaluates `array-contains-any` by sc
 per value, which takes minutes per search at 100,000 technicians, so the benchmark fetches the documents in
 each strategy's geohash ranges (an indexed range scan in the emulator), counts what each query would return,
 and replays the real production query on a sample (`--verify`), checking it returns exactly the counted
-reads and candidates. Ground truth — who is eligible within the radius — comes from the generated
-technicians themselves, not from any query.
+reads and candidates (and, for the ring search, the same reads and the same technician offered). Ground
+truth — who is eligible within the radius — comes from the generated technicians themselves, not from any
+query.
 
 Offers (`measure_offers`): the local stack (`devstack`) runs the real functions on the wall clock; the seed's
 technicians report positions, a client creates jobs with `create_request` over HTTP, and the benchmark takes
@@ -57,7 +60,8 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from bench.australia import PROBES, Place, places, probe_cohort
 from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
-from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
+from bench.ring_reads import ring_cost
+from curbside.domain.dispatch_scoring import METRES_PER_MILE, Contender, ScoringWeights, SearchSettings, rank
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.enums import AccountStatus
@@ -78,6 +82,9 @@ PROBE_COHORT = 20
 CLEARANCE_M = 10_000
 """Technicians outside the probes' cohorts stay this far beyond the radius of a probe town."""
 AMPLIFICATION_LIMIT = 1.5
+RING_READS_LIMIT = 60
+"""Issue 19's goal: at most this many reads for one dispatch in central Sydney, at any scale."""
+CENTRAL_SYDNEY = "Sydney CBD"
 T = TypeVar("T")
 STATUS_WEIGHTS = {AccountStatus.ACTIVE: 96.5, AccountStatus.SHADOW_BANNED: 1.5, AccountStatus.SUSPENDED: 1.2,
                   AccountStatus.BANNED: 0.8}
@@ -148,6 +155,7 @@ def job_sites(seed: int, count: int, radius_m: float) -> list[Site]:
     rng = random.Random(f"{seed}:jobs")
     drawn = itertools.islice(places(rng, keep_clear_of_probes_m=radius_m + CLEARANCE_M), count)
     return ([Site(probe.name, probe.lat, probe.lng, probe=True) for probe in PROBES]
+            + [Site(CENTRAL_SYDNEY, -33.8688, 151.2093, probe=False)]
             + [Site(place.town, place.lat, place.lng, probe=False) for place in drawn])
 
 
@@ -183,6 +191,8 @@ class Row:
     fix_at: dt.datetime
     lat: float
     lng: float
+    rating: float
+    active_jobs: int
 
 
 @dataclass
@@ -200,9 +210,11 @@ class Fetched:
         for low, high in merge(ranges):
             query = (collection.where(filter=FieldFilter("geohash", ">=", low))
                      .where(filter=FieldFilter("geohash", "<", high))
-                     .select(["geohash", "searchable", "location_updated_at", "lat", "lng"]))
+                     .select(["geohash", "searchable", "location_updated_at", "lat", "lng", "rating",
+                              "active_jobs"]))
             rows += (Row(snap.id, snap.get("geohash"), snap.get("searchable"), snap.get("location_updated_at"),
-                         snap.get("lat"), snap.get("lng")) for snap in query.stream())
+                         snap.get("lat"), snap.get("lng"), snap.get("rating"), snap.get("active_jobs"))
+                     for snap in query.stream())
         rows.sort(key=lambda row: row.geohash)
         return cls(rows, [row.geohash for row in rows])
 
@@ -292,6 +304,9 @@ class SearchCost:
     cells: int
     recipe: int
     recipe_flag: int
+    ring: int
+    """Reads of the ring search for dispatch's one best (which is the full search's best: checked)."""
+    best: str | None
 
     def amplification(self, reads: int) -> float:
         return reads / self.eligible
@@ -325,10 +340,19 @@ def measure_reads(db: firestore.Client, population: Sequence[Known], sites: Sequ
                  if haversine_m(site.lat, site.lng, row.lat, row.lng) <= radius}
         if found != truth:
             raise AssertionError(f"{site.name}: the cells found {len(found)} eligible, the truth is {len(truth)}")
+        ranked = rank((Contender(row.uid, row.rating, haversine_m(site.lat, site.lng, row.lat, row.lng) / 1000,
+                                 row.active_jobs) for row in {row.uid: row for query in returned for row in query
+                                                              if row.uid in found}.values()),
+                      settings.weights, high_priority=False)
+        ring = ring_cost(site.lat, site.lng, settings, NOW, fetched.within)
+        best = ranked[0].dispatcher_id if ranked else None
+        if ring.best != best:
+            raise AssertionError(f"{site.name}: the ring search would offer {ring.best}, the full search {best}")
         costs.append(SearchCost(
             site, len(truth), billed(len(query) for query in returned),
             billed(len(fetched.within(low, high)) for low, high in recipe),
-            billed(sum(row.searchable for row in fetched.within(low, high)) for low, high in recipe)))
+            billed(sum(row.searchable for row in fetched.within(low, high)) for low, high in recipe),
+            ring.reads, best))
     return costs
 
 
@@ -351,6 +375,11 @@ def verify_with_production(db: firestore.Client, costs: Sequence[SearchCost], po
         if search.reads != cost.cells or {c.dispatcher_id for c in search.candidates} != truth:
             raise AssertionError(f"{cost.site.name}: production billed {search.reads} for "
                                  f"{len(search.candidates)} candidates; counted {cost.cells} for {len(truth)}")
+        dispatch = work.reading(deps, partial(find_candidates, site=site, k=1, settings=settings))
+        offered = dispatch.candidates[0].dispatcher_id if dispatch.candidates else None
+        if (dispatch.reads, offered) != (cost.ring, cost.best):
+            raise AssertionError(f"{cost.site.name}: the production ring search billed {dispatch.reads} and "
+                                 f"offered {offered}; counted {cost.ring} and {cost.best}")
     return len(chosen)
 
 
@@ -535,7 +564,8 @@ def report(result: ScaleResult) -> list[str]:
     ]
     national = [c for c in result.searches if not c.site.probe and c.eligible > 0]
     strategies: dict[str, Callable[[SearchCost], int]] = {
-        "cells (production)": lambda c: c.cells, "geohash recipe": lambda c: c.recipe,
+        "ring search (production dispatch, k=1)": lambda c: c.ring, "cells (full search)": lambda c: c.cells,
+        "geohash recipe": lambda c: c.recipe,
         "recipe + searchable flag": lambda c: c.recipe_flag, "full scan of online": lambda c: result.online}
     for name, reads in strategies.items():
         mean, p90, top = summary([c.amplification(reads(c)) for c in national])
@@ -547,8 +577,9 @@ def report(result: ScaleResult) -> list[str]:
                   f"{statistics.fmean(eligible):,.1f}, min {min(eligible)}, max {max(eligible):,}); "
                   f"{len(empty)} with nobody eligible, costing {', '.join(str(c.cells) for c in empty) or '-'} "
                   "read(s) each.", "",
-              "| probe town (fixed local cohort) | eligible | cells reads | recipe reads |", "|---|---:|---:|---:|"]
-    lines += [f"| {c.site.name} | {c.eligible} | {c.cells} | {c.recipe} |" for c in result.searches if c.site.probe]
+              "| job site | eligible | ring reads | cells reads | recipe reads |", "|---|---:|---:|---:|---:|"]
+    lines += [f"| {c.site.name}{' (probe: fixed local cohort)' if c.site.probe else ''} | {c.eligible} | {c.ring} | "
+              f"{c.cells} | {c.recipe} |" for c in result.searches if c.site.probe or c.site.name == CENTRAL_SYDNEY]
     return lines
 
 
@@ -580,10 +611,15 @@ def checks(results: Sequence[ScaleResult], offers: OfferResult | None) -> list[t
         mean = statistics.fmean(c.amplification(c.cells) for c in national)
         outcome.append((f"{result.technicians:,}: mean read amplification {mean:.2f} <= {AMPLIFICATION_LIMIT}",
                         mean <= AMPLIFICATION_LIMIT))
+        central = next(c for c in result.searches if c.site.name == CENTRAL_SYDNEY)
+        outcome.append((f"{result.technicians:,}: one dispatch in central Sydney reads {central.ring} <= "
+                        f"{RING_READS_LIMIT} (the full search: {central.cells})", central.ring <= RING_READS_LIMIT))
     if results:
         probe_reads = {tuple(c.cells for c in r.searches if c.site.probe) for r in results}
         outcome.append((f"probe towns cost the same reads at every scale: {sorted(probe_reads)}",
                         len(probe_reads) == 1))
+        unchanged = all(c.ring == c.cells for r in results for c in r.searches if c.site.probe)
+        outcome.append(("remote towns: one dispatch reads what the full search reads (ring = cells)", unchanged))
     if offers is not None:
         outcome.append((f"no countdown fired before its offer's expires_at (earliest "
                         f"{min(offers.fired_s) * 1000:+.0f} ms)", min(offers.fired_s) >= 0))

@@ -18,7 +18,7 @@ from curbside.gateways.maps import GoogleRoutes
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.store.collections import Collection
 from devstack.doubles import RoutesApiDouble
-from main import accept_offer, update_location
+from main import accept_offer, update_job_status, update_location
 from tests.factories import DISPATCHER_ID
 from tests.request_world import NEAR_CBD, add_client, add_job, stored
 from tests.technicians import add_technician, north_of
@@ -74,6 +74,17 @@ def test_a_job_taken_behind_another_is_reached_after_the_first_ones_work(db, cal
     call(accept_offer, {"offer_id": f"{offered.id}:1"}, uid=DISPATCHER_ID)
 
     assert arrival(db, offered.id) == started + dt.timedelta(minutes=45) + road_leg(first_site, NEAR_CBD).duration
+
+
+def test_setting_off_replaces_the_estimate_after_the_jobs_ahead_with_the_direct_drive(db, call, clock):
+    add_client(db)
+    add_technician(db, DISPATCHER_ID, at=HERE, fixed_at=clock.now(), active_jobs=1)
+    job = add_job(db, RequestStatus.ACCEPTED, held=True, estimated_arrival_time=clock.now() + dt.timedelta(hours=2))
+
+    assert call(update_job_status, {"request_id": job.id, "status": "en_route", "lat": HERE[0], "lng": HERE[1]},
+                uid=DISPATCHER_ID).result["status"] == "en_route"
+
+    assert arrival(db, job.id) == clock.now() + road_leg(HERE, NEAR_CBD).duration
 
 
 def test_a_job_the_technician_reached_keeps_its_estimate(db, call, clock):

@@ -9,7 +9,7 @@ from firebase_functions import firestore_fn, https_fn, logger, scheduler_fn
 from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import AfterValidator, Field, StrictBool, field_validator, model_validator
 
-from curbside import deps
+from curbside import config, deps
 from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.enums import RequestStatus
 from curbside.domain.scheduling import is_time_zone
@@ -126,7 +126,7 @@ class UpdateJobStatusPayload(Payload):
     lng: Longitude | None = None
 
 
-@on_call()
+@on_call(secrets=[config.ROUTES_API_KEY.name])  # setting off refreshes the arrival estimate (D43)
 def update_job_status(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateJobStatusPayload, lambda caller, p: job_moves.update_job_status(
         deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,

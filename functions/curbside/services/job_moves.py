@@ -31,6 +31,7 @@ from curbside.domain.money import to_minor
 from curbside.domain.request_lifecycle import Move, cancellation_terms, transition
 from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
+from curbside.services.arrival_estimates import estimate_arrival
 from curbside.services.dispatch_queue import closed_details, offers_of
 from curbside.services.notifications import notify
 from curbside.store.repositories import evolve
@@ -199,6 +200,8 @@ def _move(deps: Deps, *, uid: str, is_admin: bool, request_id: str, target: Requ
                 distance = round(haversine_m(lat, lng, request.location_lat, request.location_lng), 1)
                 updates |= {"arrival_distance_meters": distance, "arrival_location_verified": distance <= radius_m}
         moved = record_move(uow, request, step, **updates)
+        if target is RequestStatus.EN_ROUTE:  # a direct drive now, no longer after the jobs ahead (D43)
+            estimate_arrival(uow, request.id)
         return _arrival(moved, radius_m) if target is RequestStatus.ARRIVED else StatusUpdated(target)
 
     return work.transaction(deps, move, lost_race=JOB_CHANGED)
