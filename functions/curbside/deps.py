@@ -15,7 +15,10 @@ from google.cloud import firestore
 
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
+from curbside.gateways.email import Email
 from curbside.gateways.payments import Payments
+from curbside.gateways.push import Push
+from curbside.gateways.sms import Sms
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -33,6 +36,12 @@ class Deps:
     """Stripe; tests and the local stack point the production gateway at localstripe."""
     auth: AuthAdmin
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
+    push: Push
+    """Firebase Cloud Messaging; a recording double locally and in tests (no FCM emulator)."""
+    email: Email
+    """SMTP; the local stack and tests run a real SMTP server (aiosmtpd)."""
+    sms: Sms
+    """Twilio (SMS, Verify); a recording double locally and in tests."""
 
 
 _current: Deps | None = None
