@@ -16,8 +16,11 @@ from google.cloud import firestore
 
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
+from curbside.gateways.email import Email
 from curbside.gateways.maps import Routing
 from curbside.gateways.payments import Payments
+from curbside.gateways.push import Push
+from curbside.gateways.sms import Sms
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -35,6 +38,12 @@ class Deps:
     """Stripe; tests and the local stack point the production gateway at localstripe."""
     auth: AuthAdmin
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
+    push: Push
+    """Firebase Cloud Messaging; a recording double locally and in tests (no FCM emulator)."""
+    email: Email
+    """SMTP; the local stack and tests run a real SMTP server (aiosmtpd)."""
+    sms: Sms
+    """Twilio (SMS, Verify); a recording double locally and in tests."""
     routing: Routing
     """Driving times for arrival estimates: Google's Routes API, or the road-speed model without a key."""
 

@@ -11,6 +11,7 @@ import pytest
 
 from curbside.domain.enums import (
     AuthorizationStatus,
+    DeliveryStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
@@ -23,6 +24,7 @@ from curbside.domain.lifecycles import (
     ALL,
     AUTHORIZATION,
     COMPLETION_PAYMENT,
+    DELIVERY,
     EFFECT,
     OFFER,
     PAYOUT,
@@ -35,7 +37,7 @@ PEOPLE = {A.CLIENT, A.DISPATCHER, A.ADMIN}
 EVERYONE = PEOPLE | {A.SYSTEM}
 SYSTEM = {A.SYSTEM}
 
-Au, P, C, R, E = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus
+Au, P, C, R, E, Dl = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus, DeliveryStatus
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     "offer": {
@@ -77,9 +79,12 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (E.DONE, E.PENDING): SYSTEM,
         (E.FAILED, E.PENDING): {A.ADMIN, A.SYSTEM},
     },
+    "notice delivery": {
+        (Dl.PENDING, Dl.DONE): SYSTEM, (Dl.PENDING, Dl.FAILED): SYSTEM,
+    },
 }
 
-TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT]
+TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, DELIVERY]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from curbside.domain.enums import (
     AuthorizationStatus,
+    DeliveryStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
@@ -81,6 +82,13 @@ EFFECT = Lifecycle("vendor call", "status", EffectStatus, moves(
 ))
 """Outbox.status: a vendor call recorded by a commit, run after it."""
 
-ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT)
+Dl = DeliveryStatus
+DELIVERY = Lifecycle("notice delivery", "delivery_status", DeliveryStatus, moves(
+    (Dl.PENDING, (Dl.DONE, Dl.FAILED), (A.SYSTEM,)),
+))
+"""Notifications.delivery_status: a notice's push / e-mail / SMS fan-out, done once."""
+
+ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
+                                   DELIVERY)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

@@ -51,7 +51,7 @@ class UpdateLocationPayload(Payload):
         return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at)
 
 
-@on_call(secrets=[config.ROUTES_API_KEY.name])  # a stored position refreshes arrival estimates (D43)
+@on_call(secrets=config.secrets(config.ROUTES_API_KEY))  # a stored position refreshes arrival estimates (D43)
 def update_location(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateLocationPayload,
                         lambda caller, p: locations.update_location(deps.get(), caller.uid, p.fix()))

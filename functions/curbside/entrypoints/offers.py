@@ -44,7 +44,7 @@ class ListAvailableJobsPayload(Payload):
         return (self.lat, self.lng) if self.lat is not None and self.lng is not None else None
 
 
-@on_call(secrets=[config.ROUTES_API_KEY.name])  # the arrival estimate (D43)
+@on_call(secrets=config.secrets(config.ROUTES_API_KEY))  # the arrival estimate (D43)
 def accept_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, OfferPayload, lambda caller, p: offers.accept_offer(deps.get(), caller.uid, p.offer_id))
 
@@ -55,7 +55,7 @@ def reject_offer(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), caller.uid, p.offer_id, p.reason))
 
 
-@on_call(secrets=[config.ROUTES_API_KEY.name])
+@on_call(secrets=config.secrets(config.ROUTES_API_KEY))
 def accept_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, AcceptJobPayload, lambda caller, p: offers.accept_job(deps.get(), caller.uid,
                                                                                    p.request_id))

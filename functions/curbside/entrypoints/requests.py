@@ -126,7 +126,7 @@ class UpdateJobStatusPayload(Payload):
     lng: Longitude | None = None
 
 
-@on_call(secrets=[config.ROUTES_API_KEY.name])  # setting off refreshes the arrival estimate (D43)
+@on_call(secrets=config.secrets(config.ROUTES_API_KEY))  # setting off refreshes the arrival estimate (D43)
 def update_job_status(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpdateJobStatusPayload, lambda caller, p: job_moves.update_job_status(
         deps.get(), uid=caller.uid, is_admin=caller.is_admin, request_id=p.request_id,

@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from curbside.domain.documents import (
+    ChatPresence,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    Conversation,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -31,6 +33,7 @@ from curbside.domain.documents import (
     NotificationPreferences,
     OutboxEntry,
     PaymentLedgerEntry,
+    PhoneVerification,
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
@@ -52,7 +55,9 @@ class Collection(StrEnum):
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
     and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
     (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
-    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox)."""
+    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox); and the chat's per-job
+    summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
+    (PhoneVerifications)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -82,6 +87,9 @@ class Collection(StrEnum):
     PAYMENT_LEDGER = "PaymentLedger"
     DISPATCHER_EARNINGS = "DispatcherEarnings"
     OUTBOX = "Outbox"
+    CONVERSATIONS = "Conversations"
+    CHAT_PRESENCE = "ChatPresence"
+    PHONE_VERIFICATIONS = "PhoneVerifications"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -116,6 +124,9 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.PAYMENT_LEDGER: PaymentLedgerEntry,
     Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
     Collection.OUTBOX: OutboxEntry,
+    Collection.CONVERSATIONS: Conversation,
+    Collection.CHAT_PRESENCE: ChatPresence,
+    Collection.PHONE_VERIFICATIONS: PhoneVerification,
 }
 """The model of each collection's documents."""
 
