@@ -16,6 +16,7 @@ from google.cloud import firestore
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
+from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.codec import to_document
@@ -57,7 +58,8 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
     """The services' dependencies for benchmarks that only read: the emulator, a fixed clock, the default
     settings, no Storage, no tasks, no Stripe."""
     return Deps(db=db, files=FileStore(None), clock=FixedClock(now), settings=Settings(), tasks=NoTasks(),
-                payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin())
+                payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin(),
+                background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

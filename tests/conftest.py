@@ -20,6 +20,7 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -137,8 +138,10 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
          auth_admin: RecordingAuthAdmin) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too.
     Payments go to a Stripe gateway with no key (every call is "not configured": UNAVAILABLE); tests of money
-    use `stripe_deps` (localstripe) or the Stripe double."""
+    use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a provider gateway with no
+    address (UNAVAILABLE, retried by the outbox); tests of the check use the local provider."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
-                     payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin)
+                     payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
+                     background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""))
     deps_module.install(installed)
     return installed

@@ -15,6 +15,7 @@ from google.cloud import firestore
 from curbside import deps
 from curbside.domain.clock import SystemClock
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
+from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.payments import StripePayments
 from curbside.gateways.tasks import FirebaseTasks
@@ -51,7 +52,7 @@ def build() -> deps.Deps:
     refuse_emulators_outside_demo(project, os.environ)
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
-                     auth=FirebaseAuthAdmin())
+                     auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks())
 
 
 def initialize() -> None:

@@ -15,6 +15,7 @@ from google.cloud import firestore
 
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
+from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.payments import Payments
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
@@ -33,6 +34,8 @@ class Deps:
     """Stripe; tests and the local stack point the production gateway at localstripe."""
     auth: AuthAdmin
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
+    background_checks: BackgroundChecks
+    """The background-check provider; tests and the local stack point the production gateway at the local one."""
 
 
 _current: Deps | None = None

@@ -16,17 +16,21 @@ from curbside.domain.enums import (
     PaymentStatus,
     PayoutStatus,
     RedemptionStatus,
+    StepStatus,
 )
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     ALL,
     AUTHORIZATION,
+    BACKGROUND_CHECK_STEP,
     COMPLETION_PAYMENT,
     EFFECT,
+    IDENTITY_STEP,
     OFFER,
     PAYOUT,
     REDEMPTION,
+    VEHICLE_STEP,
 )
 from curbside.entrypoints.protocol import ERROR_CODES
 
@@ -35,7 +39,8 @@ PEOPLE = {A.CLIENT, A.DISPATCHER, A.ADMIN}
 EVERYONE = PEOPLE | {A.SYSTEM}
 SYSTEM = {A.SYSTEM}
 
-Au, P, C, R, E = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus
+Au, P, C, R, E, St = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus, StepStatus
+TECHNICIAN, ADMIN = {A.DISPATCHER}, {A.ADMIN}
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     "offer": {
@@ -77,9 +82,27 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (E.DONE, E.PENDING): SYSTEM,
         (E.FAILED, E.PENDING): {A.ADMIN, A.SYSTEM},
     },
+    # A technician submits a step (again after a rejection, never once approved); an admin decides. The system
+    # approves a clear background check and revokes a vehicle whose insurance lapsed.
+    "identity step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): ADMIN, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): ADMIN,
+    },
+    "vehicle step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): ADMIN, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): {A.ADMIN, A.SYSTEM},
+    },
+    "background check step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): {A.ADMIN, A.SYSTEM}, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): ADMIN,
+    },
 }
 
-TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT]
+TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

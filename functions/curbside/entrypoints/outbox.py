@@ -9,7 +9,8 @@ from curbside import config, deps
 from curbside.services import outbox
 
 
-@scheduler_fn.on_schedule(schedule="every 5 minutes", secrets=[config.STRIPE_SECRET_KEY.name])
+@scheduler_fn.on_schedule(schedule="every 5 minutes",
+                          secrets=[config.STRIPE_SECRET_KEY.name, config.BACKGROUND_CHECK_API_KEY.name])
 def sweep_outbox(event: scheduler_fn.ScheduledEvent) -> None:
     """Run every pending vendor call that is due, oldest first."""
     outcomes = outbox.sweep(deps.get())

@@ -29,3 +29,16 @@ def notify(uow: UnitOfWork, *, user_id: str, kind: NotificationType, title: str,
     )
     uow.notifications.put(note)
     return note.id
+
+
+def notify_about(uow: UnitOfWork, *, user_id: str, kind: NotificationType, title: str, body: str, subject: str,
+                 screen: str) -> str:
+    """Stage an in-app notification about something other than a job (a verification step, the account);
+    returns its id. `subject` makes the id deterministic per event, `{type}:{subject}:{user_id}`, so a replay
+    rewrites the same entry; `screen` is where the app opens."""
+    note = Notification(
+        id=notification_id(kind, subject, user_id), user_id=user_id, type=kind, title=title, body=body,
+        data={"screen": screen, "subject": subject, "type": kind.value}, created_date=uow.now,
+    )
+    uow.notifications.put(note)
+    return note.id

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from curbside.domain.documents import (
+    BackgroundCheckEvent,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
@@ -52,7 +53,8 @@ class Collection(StrEnum):
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
     and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
     (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
-    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox)."""
+    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox); and the
+    background-check provider's processed-event record (BackgroundCheckEvents)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -82,6 +84,7 @@ class Collection(StrEnum):
     PAYMENT_LEDGER = "PaymentLedger"
     DISPATCHER_EARNINGS = "DispatcherEarnings"
     OUTBOX = "Outbox"
+    BACKGROUND_CHECK_EVENTS = "BackgroundCheckEvents"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -116,6 +119,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.PAYMENT_LEDGER: PaymentLedgerEntry,
     Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
     Collection.OUTBOX: OutboxEntry,
+    Collection.BACKGROUND_CHECK_EVENTS: BackgroundCheckEvent,
 }
 """The model of each collection's documents."""
 

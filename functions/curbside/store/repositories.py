@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    BackgroundCheckEvent,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
@@ -48,7 +49,15 @@ from curbside.domain.documents import (
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
 from curbside.domain.enums import EffectStatus
 from curbside.domain.lifecycle import Actor, Lifecycle
-from curbside.domain.lifecycles import AUTHORIZATION, COMPLETION_PAYMENT, EFFECT, OFFER, PAYOUT, REDEMPTION
+from curbside.domain.lifecycles import (
+    AUTHORIZATION,
+    COMPLETION_PAYMENT,
+    EFFECT,
+    OFFER,
+    PAYOUT,
+    REDEMPTION,
+    STEP_LIFECYCLES,
+)
 from curbside.domain.request_lifecycle import REQUEST
 from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, collection_for, doc_path, private_doc_path
 from curbside.store.engine import Cursor, WriteKind
@@ -68,6 +77,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.JOB_COMPLETIONS: (COMPLETION_PAYMENT,),
     Collection.REWARD_REDEMPTIONS: (REDEMPTION,),
     Collection.OUTBOX: (EFFECT,),
+    Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
 }
 """The status fields each collection's repository guards."""
 
@@ -250,3 +260,4 @@ class Repositories:
         self.stripe_events = documents(StripeEvent)
         self.quarantine = documents(QuarantinedUpload)
         self.outbox = OutboxRepository(uow)
+        self.background_check_events = documents(BackgroundCheckEvent)

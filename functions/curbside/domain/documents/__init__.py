@@ -16,7 +16,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 - Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
   the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads;
   and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
-  work's Outbox (vendor calls to run after a commit).
+  work's Outbox (vendor calls to run after a commit); and the verification work's BackgroundCheckEvents.
 """
 
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
@@ -41,11 +41,14 @@ from curbside.domain.documents.users import (
     ClientProfilePrivate,
     DispatcherProfile,
     DispatcherProfilePrivate,
+    StepReview,
     User,
     UserPrivate,
 )
+from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
+    "BackgroundCheckEvent",
     "ClientProfile",
     "ClientProfilePrivate",
     "ClientReview",
@@ -75,6 +78,7 @@ __all__ = [
     "Reward",
     "RewardRedemption",
     "ServiceRequest",
+    "StepReview",
     "StripeEvent",
     "SupportMessage",
     "SupportTicket",
