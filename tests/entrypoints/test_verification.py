@@ -146,7 +146,8 @@ def _bad_payloads(bucket: Any, today: dt.date) -> dict[str, tuple[dict[str, Any]
                                            "is not a JPEG, PNG, WebP or HEIC image or a PDF"),
         "a vehicle photo outside vehicle_photos/": (vehicle_payload(bucket, today, vehicle_photos={
             "front": upload(bucket, f"{mine}/front.jpg"), "back": f"users/{APPLICANT}/vehicle_photos/back.jpg",
-            "left": f"users/{APPLICANT}/vehicle_photos/left.jpg", "right": f"users/{APPLICANT}/vehicle_photos/right.jpg"}),
+            "left": f"users/{APPLICANT}/vehicle_photos/left.jpg",
+            "right": f"users/{APPLICANT}/vehicle_photos/right.jpg"}),
             "INVALID_ARGUMENT", "vehicle_photos[0]"),
         "a vehicle from 1850": (vehicle_payload(bucket, today, vehicle_year=1850), "INVALID_ARGUMENT",
                                 "vehicle_year: 1850 is not a year between 1980 and"),
@@ -177,7 +178,7 @@ BAD = ["another user's document", "a missing file", "a file that is no image or 
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_bad_input_is_refused_with_a_clear_error_and_writes_nothing(db, call, bucket, today, applicant, case):
+def test_bad_input_is_refused_with_a_clear_error_and_writes_nothing(db, call, bucket, *, today, applicant, case):
     payload, code, message = _bad_payloads(bucket, today)[case]
     before = everything(db)
 
@@ -278,7 +279,7 @@ def test_an_admin_cannot_approve_what_is_not_ready(db, call, bucket, today, appl
 # --- becoming verified, and losing it --------------------------------------------------------------------------
 
 
-def test_three_approvals_verify_the_technician_who_may_then_go_online_and_be_found(db, call, bucket, clock, today,
+def test_three_approvals_verify_the_technician_who_may_then_go_online_and_be_found(db, call, bucket, *, clock, today,
                                                                                   applicant):
     assert call(set_availability, {"online": True}, uid=APPLICANT).error == "FAILED_PRECONDITION"
 
@@ -298,8 +299,8 @@ def test_three_approvals_verify_the_technician_who_may_then_go_online_and_be_fou
     assert "You are verified" in titles
 
 
-def test_losing_verification_takes_the_technician_out_of_dispatch_in_the_same_commit(db, call, clock, deps, tasks,
-                                                                                    bucket, today, applicant):
+def test_losing_verification_takes_the_technician_out_of_dispatch_in_the_same_commit(db, call, clock, *, bucket,
+                                                                                    today, applicant):
     verify_everything(call, db, bucket, today)
     call(set_availability, {"online": True}, uid=APPLICANT)
     call(update_location, {"lat": NEAR_CBD[0], "lng": NEAR_CBD[1], "accuracy_m": 10.0,
