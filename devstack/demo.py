@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from devstack import payments_flow
+from devstack import payments_flow, verification_flow
 from devstack.activity import Invocation
 from devstack.client import CallableClient
 from devstack.firestore_rest import SERVER_TIMESTAMP, FirestoreRest
@@ -57,8 +57,8 @@ class Demo:
             self.apps[uid] = self.stack.as_user(uid, email=_email(uid))
         return self.apps[uid]
 
-    def call(self, uid: str, name: str, data: dict[str, Any]) -> Any:
-        answer = self.callables.call(name, data, uid=uid, email=_email(uid))
+    def call(self, uid: str, name: str, data: dict[str, Any], **claims: Any) -> Any:
+        answer = self.callables.call(name, data, uid=uid, email=_email(uid), **claims)
         if not answer.ok:
             raise StepFailed(f"{name} answered {answer.status}: {answer.body}")
         return answer.result
@@ -217,9 +217,10 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
             "paid": Step("backend", "pays the technician", pays_technician)}
 
 
-def requests_a_job(person: Person) -> list[Step]:
-    """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician
-    accepting the 60-second offer and working through the job, a scheduled booking and its cancellation."""
+def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
+    """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician — the
+    `newcomer` who just got verified, closest and best rated — accepting the 60-second offer and working
+    through the job, a scheduled booking and its cancellation."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
     job: dict[str, Any] = {}
 
@@ -268,6 +269,8 @@ def requests_a_job(person: Person) -> list[Step]:
         if offer is None:
             raise StepFailed(f"no offer was made for ServiceRequests/{job['id']}")
         technician = job["technician"] = offer["dispatcher_id"]
+        if technician != newcomer.uid:
+            raise StepFailed(f"the offer went to {technician}, not to the newly verified {newcomer.uid}")
         mine = demo.app(technician).query("JobOffers", [("dispatcher_id", "==", technician)])
         if not mine.ok or f"{job['id']}:1" not in [doc_id for doc_id, _ in mine.body]:
             raise StepFailed(f"{technician}'s app cannot see its offer")
@@ -275,7 +278,7 @@ def requests_a_job(person: Person) -> list[Step]:
         accepted = demo.call(technician, "accept_offer", {"offer_id": f"{job['id']}:1"})
         demo.counts["jobs accepted"] += 1
         return (f"{technician} ({offer['distance_km']:.1f} km away, score {offer['assignment_score']:.1f}) "
-                f"saw the 60-second offer and accepted it -> {accepted['status']}")
+                f"saw the 60-second offer and accepted it -> {accepted['status']} (his first job)")
 
     def technician_travels_and_starts(demo: Demo) -> str:
         technician, seen = job["technician"], []
@@ -315,6 +318,56 @@ def _if(value: T, keep: Callable[[T], bool]) -> T | None:
     return value if keep(value) else None
 
 
+def gets_verified(person: Person, admin: str) -> list[Step]:
+    """Section 11: a brand-new technician uploads their documents and submits the three steps; an admin works
+    the review queue and approves identity and vehicle; the stack's local provider clears the background check
+    through its signed webhook, which completes the verification."""
+    uid = person.uid
+    paths: dict[str, Any] = {}
+
+    def uploads(demo: Demo) -> str:
+        paths.update(verification_flow.upload_documents(demo.stack, uid))
+        return f"uploaded a passport, a licence, registration and insurance, and 4 photos of the van under users/{uid}/"
+
+    def submits(demo: Demo) -> str:
+        today = demo.stack.clock.now().date()
+        answers = [demo.call(uid, "submit_verification_step", data) for data in (
+            verification_flow.identity_step(paths), verification_flow.vehicle_step(paths, today),
+            verification_flow.CONSENT)]
+        return "submit_verification_step identity, vehicle, background_check -> " + ", ".join(
+            answer["step_status"] for answer in answers)
+
+    def reviews(demo: Demo) -> str:
+        queue = demo.call(admin, "admin_list_verification_queue", {}, admin=True)
+        if uid not in [row["dispatcher_id"] for row in queue["technicians"]]:
+            raise StepFailed(f"{uid} is not in the review queue: {queue}")
+        file = demo.call(admin, "admin_get_verification", {"dispatcher_id": uid}, admin=True)
+        decisions = [demo.call(admin, "admin_review_verification", verification_flow.review(uid, step), admin=True)
+                     for step in ("identity", "vehicle")]
+        return (f"admin_list_verification_queue -> {queue['waiting']} waiting; {len(file['documents'])} documents "
+                f"as 15-minute links; identity and vehicle approved -> {decisions[-1]['verification_status']}")
+
+    def cleared(demo: Demo) -> str:
+        demo.await_run("background_check_webhook", "POST /")
+        profile = _wait(lambda: _if(demo.read(uid, f"DispatcherProfiles/{uid}"),
+                                    lambda p: p["verification_status"] == "verified"), f"{uid} verified")
+        return (f"the local provider's signed report.completed (clear) approved the background check; {uid}'s app "
+                f"reads verification_status {profile['verification_status']}")
+
+    def goes_online(demo: Demo) -> str:
+        demo.call(uid, "set_availability", {"online": True})
+        now = demo.stack.clock.now().isoformat().replace("+00:00", "Z")
+        fix = demo.call(uid, "update_location", {"lat": GEORGE_ST[0], "lng": GEORGE_ST[1], "accuracy_m": 6.0,
+                                                 "recorded_at": now})
+        return f"set_availability online; update_location at George St -> accepted {fix['accepted']}"
+
+    return [Step(uid, "uploads his verification documents", uploads),
+            Step(uid, "submits the three verification steps", submits),
+            Step("admin", "reviews and approves identity and vehicle", reviews),
+            Step("backend", "hears the background check clear", cleared),
+            Step(uid, "goes online for his first job", goes_online)]
+
+
 def technicians_report_positions() -> list[Step]:
     """The seeded technicians who are online report where they are, as their apps do every few minutes (a
     position older than LOCATION_MAX_AGE_S makes a technician ineligible for offers)."""
@@ -335,8 +388,12 @@ def technicians_report_positions() -> list[Step]:
 
 ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")
 BOB = Person("bob", "Bob Okafor", "bob@example.com", "+61400000002", "dispatcher", "ios")
+ADMIN = "admin-001"
+"""The seed's admin (custom claim `admin: true`)."""
 
-DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *technicians_report_positions(), *requests_a_job(ALICE)]
+_ONBOARDING = gets_verified(BOB, ADMIN)
+DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *_ONBOARDING[:-1], *technicians_report_positions(),
+                   _ONBOARDING[-1], *requests_a_job(ALICE, BOB)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

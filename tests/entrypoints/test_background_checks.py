@@ -140,7 +140,7 @@ def test_a_provider_outage_is_finished_by_the_outbox_sweep(db, call, deps, clock
 
 
 @pytest.fixture
-def checks(deps) -> Deps:
+def checks(deps: Deps) -> Deps:
     """The production gateway with the local provider's secrets (the webhook tests need no provider running)."""
     installed = dataclasses.replace(deps, background_checks=HttpBackgroundChecks(
         api_key=API_KEY, webhook_secret=WEBHOOK_SECRET, api_base=""))

@@ -93,7 +93,8 @@ def test_the_deployed_schedule_runs_the_check(db, deps, clock, verified):
     with flask.Flask("scheduler").test_request_context("/", method="POST", headers={
             "X-CloudScheduler-JobName": "firebase-schedule-check_insurance_expiry-us-central1",
             "X-CloudScheduler-ScheduleTime": clock.now().isoformat()}):
-        answer = check_insurance_expiry(flask.request)
+        deployed: Any = check_insurance_expiry  # served a flask request, as deployed
+        answer = deployed(flask.request)
 
     assert answer.status_code == 200
     assert profile_of(db)["vehicle_verification_status"] == "rejected"
