@@ -222,15 +222,16 @@ class Decided:
 def decide_step(uow: UnitOfWork, file: TechnicianFile, step: VerificationStep, decision: StepStatus, actor: Actor,
                 *, reviewed_by: str, private: DispatcherProfilePrivate | None = None, notes: str | None = None,
                 rejection_reason: str | None = None, why: str | None = None) -> Decided:
-    """Approve or reject one step as `actor` (checked against its lifecycle table), record the review, and
-    tell the technician; `private`: the private part with other changes already made (the provider's report)."""
+    """Approve or reject one step as `actor` (checked against its lifecycle table), record the review (an
+    admin's `notes` also become `verification_notes`), and tell the technician; `private`: the private part
+    with other changes already made (the provider's report)."""
     fields = STEP_FIELDS[step]
     LIFECYCLES[step].check(step_status(file.profile, step), decision, actor)
     base = private or file.private
     review = StepReview(decision=decision, reviewed_by=reviewed_by, reviewed_at=uow.now, notes=notes,
                         rejection_reason=rejection_reason)
-    private_now = evolve(base, step_reviews={**base.step_reviews, step.value: review},
-                         verification_notes=notes if notes is not None else base.verification_notes)
+    admin_notes = notes if notes is not None and actor is Actor.ADMIN else base.verification_notes
+    private_now = evolve(base, step_reviews={**base.step_reviews, step.value: review}, verification_notes=admin_notes)
     profile = evolve(file.profile, **{fields.status: decision, fields.rejection_reason: rejection_reason,
                                       "updated_date": uow.now})
     submitted = getattr(file.profile, fields.submitted_at) or uow.now

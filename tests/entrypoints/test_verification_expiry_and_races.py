@@ -1,4 +1,5 @@
-"""The daily insurance check, and two admins deciding one step at once."""
+"""The daily insurance check, and the races of verification: admins deciding one step at once, a technician's
+consent sent several times at once."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from tests.entrypoints.test_verification import profile_of, verify_everything
 from tests.factories import make_job_offer, put
 from tests.request_world import NEAR_CBD, add_client, add_job, everything, stored
 from tests.technicians import add_technician, north_of
-from tests.verification_world import ADMIN, APPLICANT, add_applicant, identity_payload
+from tests.verification_world import ADMIN, APPLICANT, CONSENT, add_applicant, identity_payload
 
 
 @pytest.fixture
@@ -123,6 +124,28 @@ def test_two_admins_deciding_one_step_at_once_make_one_decision(db, call, bucket
     assert len(winners) == 1
     assert {answer.error for answer in answers if answer.status != 200} <= {"FAILED_PRECONDITION", "ABORTED"}
     assert profile_of(db)["identity_verification_status"] == winners[0].result["step_status"]
+
+
+def test_consent_sent_several_times_at_once_starts_one_check(db, call):
+    add_applicant(db)
+    barrier = threading.Barrier(5)
+    answers: list[Any] = []
+
+    def consent() -> None:
+        barrier.wait()
+        answers.append(call(submit_verification_step, CONSENT, uid=APPLICANT))
+
+    threads = [threading.Thread(target=consent) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert [answer.status for answer in answers].count(200) == 1
+    assert {answer.error for answer in answers if answer.status != 200} <= {"FAILED_PRECONDITION", "ABORTED"}
+    assert [snap.id for snap in db.collection(Collection.OUTBOX).stream()] == [f"background_check:{APPLICANT}:1"]
+    assert db.document(f"DispatcherProfiles/{APPLICANT}/private/data").get().to_dict()[
+        "background_check_attempts"] == 1
 
 
 def test_a_revoked_technician_browses_no_feed(db, call, deps, clock, verified):
