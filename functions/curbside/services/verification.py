@@ -120,6 +120,7 @@ def submit_verification_step(deps: Deps, uid: str, submission: Submission) -> St
 
     def submit(uow: UnitOfWork) -> StepSubmitted:
         profile, private = _submittable(uow, uid, step)
+        LIFECYCLES[step].check(step_status(profile, step), StepStatus.UNDER_REVIEW, Actor.DISPATCHER)
         user = uow.users.get(uid)
         fields = STEP_FIELDS[step]
         changes: dict[str, object] = {fields.status: StepStatus.UNDER_REVIEW, fields.submitted_at: uow.now,
@@ -143,7 +144,6 @@ def submit_verification_step(deps: Deps, uid: str, submission: Submission) -> St
             uow.outbox.add(START_BACKGROUND_CHECK, f"{uid}:{attempt}", uid=uid, attempt=attempt,
                            email=user.email if user else None,
                            full_name=(user.full_name or user.display_name) if user else None)
-        LIFECYCLES[step].check(step_status(profile, step), StepStatus.UNDER_REVIEW, Actor.DISPATCHER)
         stored = _store(uow, evolve(profile, **changes), private)
         return StepSubmitted(stored.verification_status, StepStatus.UNDER_REVIEW)
 
