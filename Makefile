@@ -36,6 +36,7 @@ seed: venv
 bench: prereqs
 	$(PY) -m bench.dispatch $(ARGS)
 	$(PY) -m bench.feed $(FEED_ARGS)
+	$(PY) -m bench.notices $(NOTICES_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

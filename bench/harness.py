@@ -17,12 +17,13 @@ from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.email import SmtpEmail
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection
 from curbside.store.files import FileStore
-from devstack.doubles import RecordingAuthAdmin
+from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
 from devstack.emulators import FirestoreEmulator
 
 BATCH = 500
@@ -57,9 +58,11 @@ class NoTasks:
 def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
     """The services' dependencies for benchmarks that only read: the emulator, a fixed clock, the default
     settings, no Storage, no tasks, no Stripe."""
-    return Deps(db=db, files=FileStore(None), clock=FixedClock(now), settings=Settings(), tasks=NoTasks(),
+    clock = FixedClock(now)
+    return Deps(db=db, files=FileStore(None), clock=clock, settings=Settings(), tasks=NoTasks(),
                 payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin(),
-                background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""))
+                background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
+                push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

@@ -60,6 +60,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--functions-port", type=int, default=5001)
     run.set_defaults(command=run_schedule_command)
 
+    sent = commands.add_parser("messages", help="list the pushes, SMS and e-mails a running stack sent")
+    sent.add_argument("--host", default="127.0.0.1")
+    sent.add_argument("--functions-port", type=int, default=5001)
+    sent.set_defaults(command=messages_command)
+
     token = commands.add_parser("token", help="print an unsigned emulator ID token")
     token.add_argument("uid")
     token.add_argument("--claim", action="append", default=[], metavar="KEY=JSON",
@@ -181,6 +186,30 @@ def run_schedule_command(args: argparse.Namespace) -> int:
     return 0 if 200 <= status < 300 else 1
 
 
+def messages_command(args: argparse.Namespace) -> int:
+    try:
+        response = requests.get(f"http://{args.host}:{args.functions_port}/__devstack/messages", timeout=10)
+    except requests.ConnectionError:
+        print(f"devstack: no stack answers on {args.host}:{args.functions_port}; start one with "
+              "`python -m devstack dev`.", file=sys.stderr)
+        return 2
+    print(format_messages(response.json()))
+    return 0
+
+
+def format_messages(sent: dict[str, list[dict[str, Any]]]) -> str:
+    """One line per message, by channel: what a developer checks after a day on the stack."""
+    lines = []
+    for item in sent.get("push", []):
+        lines.append(f"push   {item['at'][11:19]}  {item['title']}: {item['body']} ({item['devices']} device(s), "
+                     f"opens {item['data'].get('screen')})")
+    for item in sent.get("sms", []):
+        lines.append(f"sms    {item['at'][11:19]}  to {item['to']}: {item['body']}")
+    for item in sent.get("email", []):
+        lines.append(f"email  {item['at'][11:19]}  to {', '.join(item['to'])}: {item['subject']}")
+    return "\n".join(lines) if lines else "No push, SMS or e-mail was sent yet."
+
+
 def token_command(args: argparse.Namespace) -> int:
     claims = {}
     for claim in args.claim:
@@ -252,6 +281,9 @@ def banner(stack: LocalStack) -> str:
         f"  curl -H \"Authorization: Bearer $(python -m devstack token alice)\" -H 'Content-Type: application/json' "
         f"-d '{{\"data\": {{}}}}' {stack.functions_url}/{stack.project}/us-central1/NAME",
         "Run a schedule now: python -m devstack run-schedule NAME"
+        + (f" --functions-port {ports.functions}" if ports.functions != 5001 else ""),
+        "Pushes, SMS and e-mails sent (FCM and Twilio are recorded, e-mail goes to a local SMTP server on port "
+        f"{ports.smtp}): python -m devstack messages"
         + (f" --functions-port {ports.functions}" if ports.functions != 5001 else ""),
         "Ctrl-C stops everything.",
     ]

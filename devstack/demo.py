@@ -11,107 +11,19 @@ The day is a list of `Step`s: a feature adds its steps to `DAY` (and a test that
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TextIO, TypeVar
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 from devstack import payments_flow, verification_flow
-from devstack.activity import Invocation
-from devstack.client import CallableClient
-from devstack.firestore_rest import SERVER_TIMESTAMP, FirestoreRest
+from devstack.demo_kit import Demo, Person, Step, StepFailed, only_if, wait
+from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
+from devstack.firestore_rest import SERVER_TIMESTAMP
 from devstack.loader import Kind
-from devstack.polling import poll
 from devstack.stack import LocalStack
 
-T = TypeVar("T")
 JOB_COUNTERS = ("jobs created", "jobs offered", "jobs accepted", "jobs completed")
-
-
-class StepFailed(Exception):
-    """A step did not get the answer a working backend gives; the message says what came back."""
-
-
-@dataclass
-class Demo:
-    """What the steps share: the stack, one REST client per signed-in person, and the counters."""
-
-    stack: LocalStack
-    out: TextIO
-    callables: CallableClient = field(init=False)
-    apps: dict[str, FirestoreRest] = field(default_factory=dict)
-    counts: Counter[str] = field(default_factory=Counter)
-    started: float = field(default_factory=time.monotonic)
-    baseline: int = 0
-    """Invocations before the day began (seeding, earlier use of the stack) are not the day's."""
-    seen_activity: int = 0
-
-    def __post_init__(self) -> None:
-        self.callables = CallableClient(self.stack.functions_url, self.stack.project)
-
-    def app(self, uid: str) -> FirestoreRest:
-        """The app of `uid`: Firestore REST signed in as that user (an e-mail account, `{uid}@example.com`)."""
-        if uid not in self.apps:
-            self.apps[uid] = self.stack.as_user(uid, email=_email(uid))
-        return self.apps[uid]
-
-    def call(self, uid: str, name: str, data: dict[str, Any], **claims: Any) -> Any:
-        answer = self.callables.call(name, data, uid=uid, email=_email(uid), **claims)
-        if not answer.ok:
-            raise StepFailed(f"{name} answered {answer.status}: {answer.body}")
-        return answer.result
-
-    def read(self, uid: str, path: str) -> dict[str, Any]:
-        got = self.app(uid).get(path)
-        if not got.ok:
-            reason = "denied by firestore.rules" if got.denied else f"HTTP {got.status}"
-            raise StepFailed(f"{uid} cannot read {path}: {reason}")
-        body: dict[str, Any] = got.body
-        return body
-
-    def write(self, uid: str, path: str, data: dict[str, Any]) -> None:
-        got = self.app(uid).create(path, data)
-        if not got.ok:
-            reason = "denied by firestore.rules" if got.denied else f"HTTP {got.status} {got.body}"
-            raise StepFailed(f"{uid} cannot create {path}: {reason}")
-
-    def await_run(self, name: str, detail: str, timeout: float = 20) -> Invocation:
-        """Wait for background function `name` to run on `detail` (e.g. a document path) and succeed."""
-        try:
-            runs = self.stack.activity.wait_for(lambda run: run.name == name and detail in run.detail, timeout)
-        except TimeoutError as exc:
-            raise StepFailed(f"{name} did not run for {detail} within {timeout:.0f}s") from exc
-        if not runs[-1].ok:
-            raise StepFailed(f"{name} failed for {detail} (HTTP {runs[-1].status}); see the log above")
-        return runs[-1]
-
-    def elapsed(self) -> str:
-        return f"+{time.monotonic() - self.started:6.2f}s"
-
-
-@dataclass(frozen=True)
-class Step:
-    actor: str
-    title: str
-    act: Callable[[Demo], str]
-    """Performs the step and returns what the actor saw, in a few words."""
-
-
-def _email(uid: str) -> str:
-    """The e-mail Firebase Auth holds for a demo person: what their ID token carries."""
-    return f"{uid}@example.com"
-
-
-@dataclass(frozen=True)
-class Person:
-    uid: str
-    full_name: str
-    email: str
-    phone: str
-    user_type: str
-    platform: str
 
 
 def signs_up(person: Person) -> list[Step]:
@@ -163,7 +75,7 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
         # localstripe emits no payment_method.attached: send the signed event Stripe would send
         status = payments_flow.deliver_event(demo.stack, "payment_method.attached", card)
         private = payments_flow.private_path("ClientProfiles", person.uid)
-        _wait(lambda: (demo.stack.admin_db().document(private).get().to_dict() or {}).get("payment_method")
+        wait(lambda: (demo.stack.admin_db().document(private).get().to_dict() or {}).get("payment_method")
               == card["id"], "the saved card on the client's profile")
         return (f"setup_payment_method -> {customer}; card {card['card']['brand']} *{card['card']['last4']} "
                 f"attached on localstripe; signed payment_method.attached -> webhook {status}")
@@ -176,7 +88,7 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
         account = (private.get().to_dict() or {})["stripe_account_id"]
         job["account"] = account
         demo.stack.stripe.post(f"/_curbside/accounts/{account}/complete_onboarding", {})
-        _wait(lambda: (private.get().to_dict() or {}).get("payouts_enabled") is True,
+        wait(lambda: (private.get().to_dict() or {}).get("payouts_enabled") is True,
               "payouts_enabled from localstripe's account.updated")
         return (f"create_payout_account -> {account} (onboarding {link['onboarding_url'][:40]}...); "
                 "onboarding completed, localstripe's account.updated enabled payouts")
@@ -188,7 +100,7 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
             "request_id": job["id"], "completion_images": photos, "lat": GEORGE_ST[0], "lng": GEORGE_ST[1]})
         demo.counts["jobs completed"] += 1
         payment = demo.stack.admin_db().document(f"JobPayments/{job['id']}")
-        _wait(lambda: (payment.get().to_dict() or {}).get("captured_minor"), "the captured payment")
+        wait(lambda: (payment.get().to_dict() or {}).get("captured_minor"), "the captured payment")
         return f"uploaded {len(photos)} photos; complete_job -> {result}"
 
     def reviews(demo: Demo) -> str:
@@ -198,7 +110,7 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
     def pays_technician(demo: Demo) -> str:
         db = demo.stack.admin_db()
         payment_ref = db.document(f"JobPayments/{job['id']}")
-        payment = _wait(lambda: _if((payment_ref.get().to_dict() or {}), lambda p: p.get("payout_status") == "paid"),
+        payment = wait(lambda: only_if((payment_ref.get().to_dict() or {}), lambda p: p.get("payout_status") == "paid"),
                         f"payout_status paid on JobPayments/{job['id']}")
         earnings = db.document(f"DispatcherEarnings/{job['technician']}").get().to_dict() or {}
         left, right = payments_flow.ledger_balance(demo.stack, job["id"])
@@ -219,8 +131,8 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
 
 def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
     """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician — the
-    `newcomer` who just got verified, closest and best rated — accepting the 60-second offer and working
-    through the job, a scheduled booking and its cancellation."""
+    `newcomer` who just got verified, closest and best rated — accepting the 60-second offer, the two chatting
+    and the technician working through the job, a scheduled booking and its cancellation."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
     job: dict[str, Any] = {}
 
@@ -301,21 +213,11 @@ def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
             Step("backend", "hands the job to dispatch", handed_to_dispatch),
             Step("tech", "accepts the offer", technician_accepts),
             paying["payouts"],
+            *chat_during_the_job(person, job),
             Step("tech", "drives over and starts work", technician_travels_and_starts),
             paying["complete"], paying["review"], paying["paid"],
             Step(who, "books a service for later", books_for_later),
             Step(who, "cancels the booking for later", cancels)]
-
-
-def _wait(read: Callable[[], T | None], what: str, timeout: float = 20) -> T:
-    try:
-        return poll(read, timeout, what)
-    except TimeoutError as exc:
-        raise StepFailed(str(exc)) from exc
-
-
-def _if(value: T, keep: Callable[[T], bool]) -> T | None:
-    return value if keep(value) else None
 
 
 def gets_verified(person: Person, admin: str) -> list[Step]:
@@ -349,7 +251,7 @@ def gets_verified(person: Person, admin: str) -> list[Step]:
 
     def cleared(demo: Demo) -> str:
         demo.await_run("background_check_webhook", "POST /")
-        profile = _wait(lambda: _if(demo.read(uid, f"DispatcherProfiles/{uid}"),
+        profile = wait(lambda: only_if(demo.read(uid, f"DispatcherProfiles/{uid}"),
                                     lambda p: p["verification_status"] == "verified"), f"{uid} verified")
         return (f"the local provider's signed report.completed (clear) approved the background check; {uid}'s app "
                 f"reads verification_status {profile['verification_status']}")
@@ -392,8 +294,8 @@ ADMIN = "admin-001"
 """The seed's admin (custom claim `admin: true`)."""
 
 _ONBOARDING = gets_verified(BOB, ADMIN)
-DAY: list[Step] = [*signs_up(ALICE), *signs_up(BOB), *_ONBOARDING[:-1], *technicians_report_positions(),
-                   _ONBOARDING[-1], *requests_a_job(ALICE, BOB)]
+DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
+                   *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 
@@ -429,6 +331,15 @@ def run_demo(stack: LocalStack, out: TextIO, steps: list[Step] | None = None) ->
     return DemoResult(passed, len(steps), dict(demo.counts))
 
 
+def _messages_out(demo: Demo) -> str:
+    """What reached people's phones and inboxes (`python -m devstack messages` lists them)."""
+    sent = demo.stack.messages_sent()
+    titles = Counter(item["title"] for item in sent["push"])
+    top = ", ".join(f"{title} x{count}" if count > 1 else title for title, count in titles.most_common(4))
+    return (f"{len(sent['push'])} pushes ({top}), {len(sent['sms'])} SMS, {len(sent['email'])} e-mails "
+            "(local SMTP server)")
+
+
 def _print_new_activity(demo: Demo) -> None:
     items = demo.stack.activity.items()
     for item in items[demo.seen_activity:]:
@@ -452,6 +363,7 @@ def _print_summary(demo: Demo, passed: int, total: int) -> None:
                           f"{runs[Kind.SCHEDULE]} scheduled runs, {runs[Kind.TASK]} task runs "
                           f"({failed} background failures)"),
         ("Firestore by apps", f"{reads} reads, {writes} writes (REST under firestore.rules)"),
+        ("messages out", _messages_out(demo)),
         ("result", f"{passed}/{total} steps passed" + ("" if passed == total else " - the day stopped early")),
     ]
     print("\nSummary", file=demo.out)

@@ -4,7 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import threading
 from dataclasses import dataclass, field
+
+from curbside.domain.clock import Clock
+from curbside.domain.errors import VendorUnavailable
+from curbside.gateways.push import PushMessage, PushResult
+from curbside.gateways.sms import CodeCheck, NumberRefused
 
 
 @dataclass
@@ -18,3 +25,85 @@ class RecordingAuthAdmin:
 
     def revoke(self, uid: str, at: dt.datetime) -> None:
         self.revoked_at[uid] = at
+
+
+@dataclass(frozen=True)
+class SentPush:
+    tokens: tuple[str, ...]
+    message: PushMessage
+    at: dt.datetime
+
+
+@dataclass
+class RecordingPush:
+    """Firebase Cloud Messaging: keeps every push handed to it. Tokens in `dead` answer as uninstalled apps;
+    `down` makes every send fail as an FCM outage would."""
+
+    clock: Clock
+    sent: list[SentPush] = field(default_factory=list)
+    dead: set[str] = field(default_factory=set)
+    down: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, tokens: tuple[str, ...], message: PushMessage) -> PushResult:
+        if self.down:
+            raise VendorUnavailable("FCM is down (recording double)")
+        live = tuple(token for token in tokens if token not in self.dead)
+        with self._lock:
+            if live:
+                self.sent.append(SentPush(live, message, self.clock.now()))
+        return PushResult(delivered=len(live), dead_tokens=tuple(token for token in tokens if token in self.dead))
+
+
+@dataclass(frozen=True)
+class SentSms:
+    to: str
+    body: str
+    at: dt.datetime
+
+
+CODE_LIFETIME = dt.timedelta(minutes=10)
+"""How long a Twilio Verify code stays valid."""
+
+
+@dataclass
+class RecordingSms:
+    """Twilio: keeps every SMS and plays Verify — a random six-digit code per number (in `codes`, as the phone
+    would show it), valid for ten minutes and used once. Numbers in `refused` are not mobile numbers."""
+
+    clock: Clock
+    sent: list[SentSms] = field(default_factory=list)
+    codes: dict[str, tuple[str, dt.datetime]] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)
+    down: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, to: str, body: str) -> None:
+        self._check(to)
+        with self._lock:
+            self.sent.append(SentSms(to, body, self.clock.now()))
+
+    def start_verification(self, to: str) -> None:
+        self._check(to)
+        code = f"{secrets.randbelow(10**6):06d}"
+        with self._lock:
+            self.codes[to] = (code, self.clock.now())
+            self.sent.append(SentSms(to, f"Your Curbside verification code is: {code}", self.clock.now()))
+
+    def check_verification(self, to: str, code: str) -> CodeCheck:
+        if self.down:
+            raise VendorUnavailable("Twilio is down (recording double)")
+        with self._lock:
+            waiting = self.codes.get(to)
+            if waiting is None or self.clock.now() - waiting[1] > CODE_LIFETIME:
+                return CodeCheck.EXPIRED
+            if waiting[0] != code:
+                return CodeCheck.WRONG
+            del self.codes[to]
+        return CodeCheck.APPROVED
+
+    def _check(self, to: str) -> None:
+        if self.down:
+            raise VendorUnavailable("Twilio is down (recording double)")
+        if to in self.refused:
+            raise NumberRefused(f"not a mobile number: {to}")

@@ -7,7 +7,8 @@ It answers four kinds of caller on the URL scheme of the Firebase emulators:
   an HTTP function sees the path after its name, as on cloudfunctions.net;
 - the Firestore emulator: trigger CloudEvents at `/functions/projects/{project}/triggers/{key}`;
 - firebase-admin's task queue client (`CLOUD_TASKS_EMULATOR_HOST`): the Cloud Tasks create/delete calls;
-- people and the CLI: `/__devstack/...` (health, function list, run a schedule now, pending tasks).
+- people and the CLI: `/__devstack/...` (health, function list, run a schedule now, pending tasks, the
+  pushes, SMS and e-mails sent).
 Scheduled functions and task dispatches are invoked in-process through `Runtime.invoke`.
 """
 
@@ -109,7 +110,8 @@ class Gateway:
 
 
 def control_app(project: str, functions: Functions, *, triggers: TriggerDelivery, tasks: TaskQueues,
-                scheduler: Scheduler, ready: threading.Event) -> flask.Flask:
+                scheduler: Scheduler, ready: threading.Event,
+                messages: Callable[[], dict[str, list[dict[str, Any]]]] = dict) -> flask.Flask:
     """Routes for the Firestore emulator, the task-queue client and the `/__devstack` admin endpoints."""
     app = flask.Flask("devstack.control")
 
@@ -158,6 +160,11 @@ def control_app(project: str, functions: Functions, *, triggers: TriggerDelivery
     def list_schedules() -> Any:
         return {"schedules": [{"name": name, "next_run": job.next_run.isoformat()}
                               for name, job in sorted(scheduler.jobs.items())]}
+
+    @app.get("/__devstack/messages")
+    def messages_sent() -> Any:
+        """Every push, SMS and e-mail the functions sent (the doubles' records and the local SMTP server's)."""
+        return messages()
 
     @app.get("/__devstack/tasks")
     def pending_tasks() -> Any:

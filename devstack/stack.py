@@ -35,7 +35,7 @@ from devstack.background_check_provider import API_KEY as BACKGROUND_CHECK_API_K
 from devstack.background_check_provider import WEBHOOK_SECRET as BACKGROUND_CHECK_WEBHOOK_SECRET
 from devstack.background_check_provider import LocalBackgroundCheckProvider
 from devstack.clock import Clock, SystemClock
-from devstack.doubles import RecordingAuthAdmin
+from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
 from devstack.emulators import (
     DEFAULT_BUCKET,
     PROJECT_ID,
@@ -48,6 +48,7 @@ from devstack.emulators import (
 )
 from devstack.firestore_rest import FirestoreRest
 from devstack.loader import DEFAULT_REGION, Functions, Kind, load_functions
+from devstack.mail import LOCAL_SENDER, MailServer
 from devstack.scheduler import Scheduler, schedule_headers
 from devstack.server import Gateway, Runtime, ServerThread, control_app
 from devstack.storage_events import StorageEvents
@@ -87,6 +88,8 @@ class Ports:
     stripe: int = 8420
     background_checks: int = 0
     """The local background-check provider: any free port unless chosen (only the functions talk to it)."""
+    smtp: int = 0
+    """The local SMTP server (0: a free port; `python -m devstack messages` shows what it received)."""
 
 
 class LocalStack:
@@ -103,6 +106,11 @@ class LocalStack:
         self.clock: Clock = clock or SystemClock()
         self.auth_admin = RecordingAuthAdmin()
         """Firebase Auth's admin API for the functions (no Auth emulator here): `revoke` ends sessions."""
+        self.push = RecordingPush(self.clock)
+        """FCM for the functions (no emulator): every push the day sent."""
+        self.sms = RecordingSms(self.clock)
+        """Twilio for the functions (no emulator): every SMS, and the phone verification codes."""
+        self._mail: MailServer | None = None
         self.keep_data = keep_data
         self.with_storage = storage
         self.auth_emulator = auth_emulator
@@ -142,6 +150,13 @@ class LocalStack:
         return f"http://{self.host}:{self.ports.stripe}"
 
     @property
+    def mail(self) -> MailServer:
+        """The local SMTP server the functions send e-mail to."""
+        if self._mail is None:
+            raise RuntimeError("the stack is not running")
+        return self._mail
+
+    @property
     def stripe(self) -> LocalStripeServer:
         """The local Stripe server (only with `stripe=True`)."""
         if self._stripe is None:
@@ -178,6 +193,8 @@ class LocalStack:
             # it points at the functions server, which answers Auth Admin calls with a clear 501.
             "FIREBASE_AUTH_EMULATOR_HOST": self.auth_emulator or functions_host,
             "FUNCTIONS_EMULATOR": "true",
+            "SMTP_HOST": self.host, "SMTP_PORT": str(self.ports.smtp), "SMTP_STARTTLS": "false",
+            "EMAIL_FROM": LOCAL_SENDER,
         }
         if self.with_storage:
             env |= {"STORAGE_EMULATOR_HOST": self.storage_url,
@@ -209,7 +226,7 @@ class LocalStack:
         return self
 
     def _claim_ports(self) -> None:
-        wanted = {"firestore": self.ports.firestore, "functions": self.ports.functions}
+        wanted = {"firestore": self.ports.firestore, "functions": self.ports.functions, "smtp": self.ports.smtp}
         if self.with_storage:
             wanted["storage"] = self.ports.storage
         if self.with_stripe:
@@ -233,8 +250,9 @@ class LocalStack:
         self._scheduler = Scheduler(
             self.functions.of_kind(Kind.SCHEDULE), self.clock,
             lambda fn, at: runtime.invoke(fn, schedule_headers(fn, at), b""), self.activity)
+        self._mail = MailServer(self.ports.smtp, self.host).start()
         control = control_app(self.project, self.functions, triggers=triggers, tasks=self._tasks,
-                              scheduler=self._scheduler, ready=self._ready)
+                              scheduler=self._scheduler, ready=self._ready, messages=self.messages_sent)
         gateway = Gateway(self.project, self.functions, runtime, control, self.activity)
         self._server = ServerThread(self.host, self.ports.functions, gateway).start()
         self._firestore = FirestoreEmulator(
@@ -270,7 +288,7 @@ class LocalStack:
         composition = sys.modules.get("curbside.bootstrap")
         if composition is not None:
             composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock,
-                                                         auth=self.auth_admin))
+                                                         auth=self.auth_admin, push=self.push, sms=self.sms))
 
     def _data_dir(self, part: str) -> Path | None:
         return None if self.keep_data is None else (self.keep_data / part).resolve()
@@ -279,8 +297,9 @@ class LocalStack:
         """Stop every part that started, in dependency order; safe to call twice or after a failed start."""
         self._ready.clear()
         parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._checks, self._stripe,
-                            self._firestore, self._storage, self._server]
+                            self._firestore, self._storage, self._server, self._mail]
         self._scheduler = self._tasks = self._storage_events = self._firestore = self._storage = None
+        self._mail = None
         self._server = None
         self._stripe = None
         self._checks = None
@@ -350,6 +369,16 @@ class LocalStack:
 
         client = storage.Client(project=self.project, credentials=AnonymousCredentials())
         client.bucket(DEFAULT_BUCKET).blob(path).upload_from_string(data, content_type=content_type)
+
+    def messages_sent(self) -> dict[str, list[dict[str, Any]]]:
+        """Every push, SMS and e-mail the functions sent since the stack started, oldest first."""
+        return {
+            "push": [{"at": sent.at.isoformat(), "devices": len(sent.tokens), "title": sent.message.title,
+                      "body": sent.message.body, "data": dict(sent.message.data)} for sent in list(self.push.sent)],
+            "sms": [{"at": sent.at.isoformat(), "to": sent.to, "body": sent.body} for sent in list(self.sms.sent)],
+            "email": [{"at": mail.at.isoformat(), "to": list(mail.to), "subject": mail.subject, "text": mail.text}
+                      for mail in (self._mail.received if self._mail is not None else [])],
+        }
 
     def admin_db(self) -> firestore.Client:
         """An Admin (rules-bypassing) Firestore client on this stack, like the one functions use."""

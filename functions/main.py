@@ -8,10 +8,11 @@ from firebase_functions import core, options
 
 from curbside import bootstrap, config
 
-options.set_global_options(region=config.REGION, max_instances=20)
+options.set_global_options(region=config.REGION, max_instances=20, secrets=config.NOTICE_SECRETS)
 core.init(bootstrap.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
@@ -29,6 +30,8 @@ from curbside.entrypoints.payments import (  # noqa: E402
     setup_payment_method,
     stripe_webhook,
 )
+from curbside.entrypoints.phone import check_phone_verification, start_phone_verification  # noqa: E402
+from curbside.entrypoints.reminders import send_scheduled_reminders  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
     activate_scheduled_jobs,
     cancel_request,
@@ -58,11 +61,14 @@ __all__ = [
     "background_check_webhook",
     "cancel_request",
     "check_insurance_expiry",
+    "check_phone_verification",
     "complete_job",
     "create_payout_account",
     "create_request",
     "expire_offer",
     "list_available_jobs",
+    "mark_messages_delivered",
+    "mark_messages_read",
     "on_request_created",
     "on_request_updated",
     "on_upload_finalized",
@@ -72,9 +78,12 @@ __all__ = [
     "reject_offer",
     "retry_dispatch",
     "review_dispatcher",
+    "send_message",
+    "send_scheduled_reminders",
     "set_availability",
     "set_user_type",
     "setup_payment_method",
+    "start_phone_verification",
     "stripe_webhook",
     "submit_verification_step",
     "sweep_outbox",

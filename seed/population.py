@@ -269,6 +269,7 @@ def _account(member: Member, user_type: UserType | None, *, role: UserRole = Use
         id=member.uid, uid=member.uid, email=member.email, full_name=member.full_name,
         display_name=member.full_name, user_type=user_type, role=role, phone_number=member.phone,
         phone_verified=True, email_verified=True, onboarding_completed=True,
+        fcm_tokens=[f"seed-{member.uid}-phone-0123456789"],  # one phone each, so the day's pushes reach someone
         created_time=member.joined, created_date=member.joined, updated_date=member.joined,
     )
     return [

@@ -24,15 +24,17 @@ from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
-from devstack.doubles import RecordingAuthAdmin
+from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
 from devstack.emulators import (
     EmulatorUnavailable,
     FirestoreEmulator,
     StorageEmulator,
     find_firestore_jar,
     find_java,
+    free_port,
 )
 from devstack.firestore_rest import FirestoreRest
+from devstack.mail import MailServer, local_smtp
 from tests.task_recorder import RecordingTasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,15 +135,45 @@ def auth_admin() -> RecordingAuthAdmin:
     return RecordingAuthAdmin()
 
 
+@pytest.fixture(scope="session")
+def _mail_server() -> Iterator[MailServer]:
+    server = MailServer(free_port()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mail_server(_mail_server: MailServer) -> MailServer:
+    """A real SMTP server (aiosmtpd) keeping what it receives, emptied before the test."""
+    _mail_server.clear()
+    return _mail_server
+
+
+@pytest.fixture
+def push(clock: FixedClock) -> RecordingPush:
+    """FCM: a recording double (there is no FCM emulator)."""
+    return RecordingPush(clock)
+
+
+@pytest.fixture
+def sms(clock: FixedClock) -> RecordingSms:
+    """Twilio: a recording double that plays Verify's codes."""
+    return RecordingSms(clock)
+
+
 @pytest.fixture
 def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks, *, settings: Settings,
-         auth_admin: RecordingAuthAdmin) -> Deps:
-    """The services' dependencies on the emulators (Firestore, Storage), installed for entry points too.
-    Payments go to a Stripe gateway with no key (every call is "not configured": UNAVAILABLE); tests of money
-    use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a provider gateway with no
-    address (UNAVAILABLE, retried by the outbox); tests of the check use the local provider."""
+         auth_admin: RecordingAuthAdmin, push: RecordingPush, sms: RecordingSms, mail_server: MailServer) -> Deps:
+    """The services' dependencies on the emulators (Firestore, Storage) and the local SMTP server, installed
+    for entry points too. Payments go to a Stripe gateway with no key (every call is "not configured":
+    UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a
+    provider gateway with no address (UNAVAILABLE, retried by the outbox); tests of the check use the local
+    provider."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
-                     background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""))
+                     background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
+                     push=push, sms=sms, email=local_smtp(mail_server.port))
     deps_module.install(installed)
     return installed

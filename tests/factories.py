@@ -20,9 +20,11 @@ from pydantic import BaseModel
 
 from curbside.domain.documents import (
     BackgroundCheckEvent,
+    ChatPresence,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    Conversation,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -41,6 +43,7 @@ from curbside.domain.documents import (
     NotificationPreferences,
     OutboxEntry,
     PaymentLedgerEntry,
+    PhoneVerification,
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
@@ -262,6 +265,17 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "id": f"capture:request-{n}", "kind": "capture", "key": f"request-{n}",
         "payload": {"request_id": f"request-{n}"}, "next_attempt_at": NOW, "created_date": NOW, "updated_date": NOW,
     },
+    Conversation: lambda n: {
+        "id": f"request-{n}", "request_id": f"request-{n}", "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID,
+        "last_message": "On my way", "last_message_at": NOW, "last_sender_id": DISPATCHER_ID,
+        "unread": {CLIENT_ID: 1, DISPATCHER_ID: 0},
+    },
+    ChatPresence: lambda n: {
+        "id": f"request-{n}:{CLIENT_ID}", "request_id": f"request-{n}", "user_id": CLIENT_ID, "last_seen_at": NOW,
+    },
+    PhoneVerification: lambda n: {
+        "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
+    },
     DispatcherEarnings: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "currency": "EUR", "total_earnings": 120.5,
         "pending_payments": 33.0, "awaiting_payout_account": 0.0, "completed_payments": 87.5,
@@ -319,6 +333,9 @@ make_payment_ledger_entry = partial(make, PaymentLedgerEntry)
 make_dispatcher_earnings = partial(make, DispatcherEarnings)
 make_outbox_entry = partial(make, OutboxEntry)
 make_background_check_event = partial(make, BackgroundCheckEvent)
+make_conversation = partial(make, Conversation)
+make_chat_presence = partial(make, ChatPresence)
+make_phone_verification = partial(make, PhoneVerification)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
-from curbside import deps
+from curbside import config, deps
 from curbside.domain.clock import SystemClock
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.email import SmtpEmail
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.payments import StripePayments
+from curbside.gateways.push import FirebasePush
+from curbside.gateways.sms import TwilioSms
 from curbside.gateways.tasks import FirebaseTasks
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -52,7 +55,19 @@ def build() -> deps.Deps:
     refuse_emulators_outside_demo(project, os.environ)
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
-                     auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks())
+                     auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
+                     email=smtp_from_params(), sms=twilio_from_params())
+
+
+def smtp_from_params() -> SmtpEmail:
+    return SmtpEmail(host=config.SMTP_HOST.value, port=config.SMTP_PORT.value, sender=config.EMAIL_FROM.value,
+                     username=config.SMTP_USERNAME.value, password=config.SMTP_PASSWORD.value or "",
+                     starttls=config.SMTP_STARTTLS.value)
+
+
+def twilio_from_params() -> TwilioSms:
+    return TwilioSms(account_sid=config.TWILIO_ACCOUNT_SID.value, auth_token=config.TWILIO_AUTH_TOKEN.value or "",
+                     sender=config.TWILIO_FROM.value, verify_service_sid=config.TWILIO_VERIFY_SERVICE_SID.value)
 
 
 def initialize() -> None:

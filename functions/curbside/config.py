@@ -127,3 +127,42 @@ BACKGROUND_CHECK_API_KEY = params.SecretParam("BACKGROUND_CHECK_API_KEY")
 """The provider's secret API key (HTTP basic auth user)."""
 BACKGROUND_CHECK_WEBHOOK_SECRET = params.SecretParam("BACKGROUND_CHECK_WEBHOOK_SECRET")
 """The secret the provider signs `background_check_webhook` deliveries with."""
+
+# Notices (spec section 14): e-mail over SMTP and SMS through Twilio; push needs no configuration (FCM).
+SMTP_HOST = params.StringParam(
+    "SMTP_HOST", default="", description="SMTP relay for notice e-mails (empty: no e-mail is sent)."
+)
+SMTP_PORT = params.IntParam("SMTP_PORT", default=587, description="Port of SMTP_HOST (587: STARTTLS).")
+SMTP_USERNAME = params.StringParam("SMTP_USERNAME", default="", description="SMTP login (empty: none).")
+SMTP_PASSWORD = params.SecretParam("SMTP_PASSWORD")
+"""The SMTP relay's password or API key."""
+SMTP_STARTTLS = params.BoolParam("SMTP_STARTTLS", default=True, description="Upgrade SMTP to TLS before login.")
+EMAIL_FROM = params.StringParam(
+    "EMAIL_FROM", default="Curbside <no-reply@curbside.app>", description="From header of notice e-mails."
+)
+TWILIO_ACCOUNT_SID = params.StringParam(
+    "TWILIO_ACCOUNT_SID", default="", description="Twilio account (empty: no SMS, no phone verification)."
+)
+TWILIO_AUTH_TOKEN = params.SecretParam("TWILIO_AUTH_TOKEN")
+"""The Twilio account's auth token (or an API key secret)."""
+TWILIO_FROM = params.StringParam(
+    "TWILIO_FROM", default="", description="Sender of notice SMS: an E.164 number or a Messaging Service SID."
+)
+TWILIO_VERIFY_SERVICE_SID = params.StringParam(
+    "TWILIO_VERIFY_SERVICE_SID", default="", description="Twilio Verify service that sends phone codes (VA...)."
+)
+CHAT_MESSAGES_PER_MINUTE = params.IntParam(
+    "CHAT_MESSAGES_PER_MINUTE", default=20, description="Messages one person may send into one job per minute."
+)
+PHONE_CODES_PER_HOUR = params.IntParam(
+    "PHONE_CODES_PER_HOUR", default=5, description="Phone verification codes one person may ask for per hour."
+)
+
+NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
+"""Secrets every function may need: any of them can write a notice, which is sent right after its commit."""
+
+
+def secrets(*extra: params.SecretParam) -> list[str]:
+    """The secrets of a function that also calls another vendor (Stripe): the notice secrets plus `extra`
+    (a function's own list replaces the global one, so it must repeat them)."""
+    return [*NOTICE_SECRETS, *(secret.name for secret in extra)]

@@ -16,7 +16,10 @@ from google.cloud import firestore
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
+from curbside.gateways.email import Email
 from curbside.gateways.payments import Payments
+from curbside.gateways.push import Push
+from curbside.gateways.sms import Sms
 from curbside.gateways.tasks import TaskGateway
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -36,6 +39,12 @@ class Deps:
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
     background_checks: BackgroundChecks
     """The background-check provider; tests and the local stack point the production gateway at the local one."""
+    push: Push
+    """Firebase Cloud Messaging; a recording double locally and in tests (no FCM emulator)."""
+    email: Email
+    """SMTP; the local stack and tests run a real SMTP server (aiosmtpd)."""
+    sms: Sms
+    """Twilio (SMS, Verify); a recording double locally and in tests."""
 
 
 _current: Deps | None = None

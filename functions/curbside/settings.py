@@ -52,6 +52,10 @@ class Settings:
     arrival_radius_m: float = 100.0
     upload_quota_bytes: int = 500 * 1024 * 1024
     """What one person may store in all their folders; an upload beyond it is quarantined."""
+    chat_messages_per_minute: int = 20
+    """Messages one person may send into one job's chat per minute."""
+    phone_codes_per_hour: int = 5
+    """Phone verification codes one person may ask for per hour."""
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     location: LocationPolicy = field(default_factory=LocationPolicy)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
@@ -77,6 +81,8 @@ class Settings:
             late_cancellation_fee=Decimal(config.LATE_CANCELLATION_FEE.value),
             arrival_radius_m=float(config.ARRIVAL_RADIUS_M.value),
             upload_quota_bytes=config.UPLOAD_QUOTA_MB.value * 1024 * 1024,
+            chat_messages_per_minute=config.CHAT_MESSAGES_PER_MINUTE.value,
+            phone_codes_per_hour=config.PHONE_CODES_PER_HOUR.value,
             dispatch=DispatchSettings(
                 search=SearchSettings(
                     radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,

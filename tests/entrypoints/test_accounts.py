@@ -114,3 +114,18 @@ def test_bad_device_registrations_are_refused(db, call, alice, data):
     before = snapshot_of_everything(db)
     assert call(register_device, data, uid=alice).error == "INVALID_ARGUMENT"
     assert snapshot_of_everything(db) == before
+
+
+def test_registering_a_device_brings_the_e_mail_and_its_verification_from_the_id_token(db, call, alice):
+    # given Alice confirmed her address (Firebase Auth's mail) since she signed up
+    assert db.document(doc_path(Collection.USERS, alice)).get().get("email_verified") is True  # the factory's
+    db.document(doc_path(Collection.USERS, alice)).update({"email_verified": False})
+
+    # when her app starts with a token that says so
+    call(register_device, {"fcm_token": TOKEN + "a", "platform": "ios"}, uid=alice,
+         email="alice@example.com", email_verified=True)
+
+    # then her record says so too; a token without the claim turns it back off
+    assert db.document(doc_path(Collection.USERS, alice)).get().get("email_verified") is True
+    call(register_device, {"fcm_token": TOKEN + "a", "platform": "ios"}, uid=alice, email="alice@example.com")
+    assert db.document(doc_path(Collection.USERS, alice)).get().get("email_verified") is False

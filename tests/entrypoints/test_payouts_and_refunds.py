@@ -331,7 +331,7 @@ def test_without_a_saved_card_the_payment_fails_and_the_client_is_told_once(db, 
     assert payment["authorization_status"] == "failed" and payment["authorization_failure"] == "no_payment_method"
     notes = [snap.to_dict() or {} for snap in db.collection(Collection.NOTIFICATIONS).stream()]
     assert sorted((n["user_id"], n["type"], n["request_id"]) for n in notes) == [
-        (CLIENT_ID, NotificationType.PAYMENT_PROCESSED.value, JOB),
+        (CLIENT_ID, NotificationType.PAYMENT_ACTION_REQUIRED.value, JOB),
         (DISPATCHER_ID, NotificationType.JOB_CANCELLED.value, JOB)]  # the job went back to the pool (D28)
     clock.advance(dt.timedelta(minutes=10))
     db.document(doc_path_of_request()).update({"status": RequestStatus.EN_ROUTE.value})

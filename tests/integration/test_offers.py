@@ -43,7 +43,7 @@ def offer(db, request_id: str, n: int) -> dict[str, Any]:
     return stored(db, Collection.JOB_OFFERS, f"{request_id}:{n}")
 
 
-def test_dispatch_offers_the_job_to_the_best_eligible_technician_once(db, deps, clock, tasks, world):
+def test_dispatch_offers_the_job_to_the_best_eligible_technician_once(db, deps, clock, tasks, world, *, push):
     assert start_dispatch(deps, world.id) is True
     after_first = everything(db)
     assert start_dispatch(deps, world.id) is False
@@ -59,6 +59,10 @@ def test_dispatch_offers_the_job_to_the_best_eligible_technician_once(db, deps, 
         (EXPIRE_OFFER, {"offer_id": f"{world.id}:1"}, clock.now() + TTL)]
     assert ":" not in tasks.tasks[0].name
     assert everything(db) == after_first
+    # and the replayed hand-over pushed nothing twice: one urgent push, living as long as the offer
+    [pushed] = push.sent
+    assert pushed.message.data["offer_id"] == f"{world.id}:1" and pushed.message.urgent
+    assert pushed.message.time_to_live == TTL and "1 George St" not in pushed.message.body
 
 
 def test_accepting_the_offer_assigns_the_job_and_withdraws_other_offers(db, deps, clock, world):

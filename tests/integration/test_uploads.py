@@ -201,3 +201,55 @@ def test_the_finalize_trigger_quarantines_a_bad_upload(deps: Deps, db, bucket):
     assert names(bucket) == [f"quarantine/{obj.name}"]
     [record] = records(db)
     assert record["problems"] == ["type_not_allowed", "content_type_mismatch"]
+
+
+def real_photo(width: int = 2400, height: int = 1800) -> bytes:
+    """A real JPEG from a phone camera: big, with its EXIF (the GPS position where it was taken)."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "S", 2: (33.0, 52.0, 10.0), 3: "E", 4: (151.0, 12.0, 30.0)}  # GPSInfo: Sydney
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_an_accepted_photo_gets_a_thumbnail_and_a_compressed_copy_without_its_exif(deps: Deps, db, bucket):
+    import io
+
+    from PIL import Image
+
+    # given a client's real 2400x1800 photo carrying the GPS position of their home
+    given_people_and_a_job(db)
+    original = real_photo()
+    assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
+    obj = upload(bucket, f"users/{CLIENT}/car_photos/front.jpg", original, "image/jpeg")
+
+    # when the finalize check accepts it
+    verdict = check_upload(deps, obj)
+
+    # then a 320 px thumbnail and a 1600 px copy sit next to it, as JPEG, with no EXIF left
+    assert verdict.variants == (f"{obj.name}.thumb.jpg", f"{obj.name}.web.jpg")
+    sizes = {}
+    for path in verdict.variants:
+        image = Image.open(io.BytesIO(bucket.blob(path).download_as_bytes()))
+        sizes[path.rsplit(".", 2)[1]] = image.size
+        assert image.format == "JPEG" and not image.getexif()
+    assert sizes == {"thumb": (320, 240), "web": (1600, 1200)}
+    # and the finalize events of the copies themselves, or a replay of the original's, make nothing more
+    for path in verdict.variants:
+        blob = bucket.get_blob(path)
+        again = UploadedObject(bucket=bucket.name, name=path, size=int(blob.size), content_type=blob.content_type)
+        assert check_upload(deps, again).outcome is Outcome.IGNORED
+    assert check_upload(deps, obj).variants == ()
+
+
+def test_a_user_upload_named_like_a_servers_copy_is_quarantined(deps: Deps, db, bucket):
+    given_people_and_a_job(db)
+    obj = upload(bucket, f"users/{CLIENT}/car_photos/front.jpg.thumb.jpg", JPEG, "image/jpeg")
+
+    verdict = check_upload(deps, obj)
+
+    assert verdict.outcome is Outcome.QUARANTINED and verdict.problems == (Problem.RESERVED_NAME,)

@@ -138,11 +138,20 @@ ACCESS: tuple[Entry, ...] = (
           list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
                      "`applied` = true", DA, DU)),
     Entry("Messages",
-          get=grant(f"{PARTIES}, while the job is accepted/en_route/arrived/in_progress", CA, DA, SHADOW),
+          get=grant(f"{PARTIES}; read-only once the job ended", CA, DA, SHADOW),
           list=grant("the same; a query must filter `request_id`", CA, DA, SHADOW),
-          create=grant("the same parties while the chat is open; sender fields forced to the caller",
-                       CA, DA, SHADOW),
-          note="read receipts through `mark_messages_read`; `send_message` writes the same document"),
+          note="posted only through `send_message`; read and delivery receipts through `mark_messages_read` / "
+               "`mark_messages_delivered`"),
+    Entry("Conversations",
+          get=grant("the job's client, or its technician while verified (active)", CA, DA, SHADOW),
+          list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, SHADOW),
+          note="each job's Messages-list entry: last message, unread counts; written by the chat functions"),
+    Entry("ChatPresence",
+          get=grant(f"{PARTIES}", CA, DA, SHADOW),
+          create=grant("the person it is about, a party of the ongoing job: `last_seen_at` / `typing_at` = "
+                       "request time", CA, DA, SHADOW),
+          update=grant("the same; `last_seen_at` at most once a minute, `typing_at` every 3 s", CA, DA, SHADOW),
+          note="`{request_id}:{uid}`: online = seen within 2 minutes, typing = within 8 seconds"),
     Entry("JobOffers",
           get=grant("the offered technician, while verified (active)", DA),
           list=grant("the same; a query must filter `dispatcher_id` = caller", DA)),
@@ -177,7 +186,7 @@ ACCESS: tuple[Entry, ...] = (
     Entry("NotificationPreferences",
           get=grant(OWNER_READS, CA, DA, DU, SHADOW),
           list=grant(f"{OWNER_READS}, query filtered on `user_id` = caller", CA, DA, DU, SHADOW),
-          update=grant("owner (active): toggles and quiet hours", CA, DA, DU, SHADOW),
+          update=grant("owner (active): toggles, quiet hours and their time zone", CA, DA, DU, SHADOW),
           note="created with the spec's defaults by `on_user_created`"),
     Entry("Notifications",
           get=grant(OWNER_READS, CA, DA, DU, SHADOW),
@@ -194,6 +203,7 @@ ACCESS: tuple[Entry, ...] = (
           note="the Earnings screen, kept in step with `JobPayments` by the payment functions"),
     Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
     Entry("BackgroundCheckEvents", note="written by the background-check webhook"),
+    Entry("PhoneVerifications", note="the number an SMS code went to, and the rate limit's window"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}
@@ -232,6 +242,7 @@ class Kind(StrEnum):
     TRUE = "true"
     CLOCK = "clock"
     STAMP = "stamp"
+    ZONE = "zone"
     OWN_UID = "own uid"
     FORCED = "forced"
 
@@ -257,6 +268,7 @@ class FieldRule:
             Kind.TRUE: "true",
             Kind.CLOCK: "`HH:MM` or null",
             Kind.STAMP: "server timestamp",
+            Kind.ZONE: f"null or an IANA zone name ≤ {self.max}",
             Kind.OWN_UID: "caller's uid",
             Kind.FORCED: "forced to the caller / job",
         }[self.kind]
@@ -269,8 +281,8 @@ BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
 TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
            "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
            "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
-           "scheduled_job_reminder", "email_notifications", "push_notifications", "sound_enabled",
-           "do_not_disturb", "quiet_hours_enabled")
+           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "email_notifications",
+           "push_notifications", "sms_notifications", "sound_enabled", "do_not_disturb", "quiet_hours_enabled")
 
 
 @dataclass(frozen=True)
@@ -303,18 +315,14 @@ SURFACES: tuple[Surface, ...] = (
         "bio": FieldRule(Kind.TEXT, 1000), "profile_image_url": IMAGE_URL, "updated_date": STAMP}),
     Surface("NotificationPreferences", Op.UPDATE, CA, {
         **dict.fromkeys(TOGGLES, BOOL), "quiet_hours_start": FieldRule(Kind.CLOCK),
-        "quiet_hours_end": FieldRule(Kind.CLOCK)}),
+        "quiet_hours_end": FieldRule(Kind.CLOCK), "time_zone": FieldRule(Kind.ZONE, 64)}),
     Surface("Notifications", Op.UPDATE, CA, {"read": FieldRule(Kind.TRUE), "read_at": STAMP}),
-    Surface("Messages", Op.CREATE, CA, {
-        "id": FieldRule(Kind.FORCED, text="the document id"),
-        "request_id": FieldRule(Kind.FORCED, text="a job the caller is a party of, chat open"),
-        "sender_id": FieldRule(Kind.OWN_UID),
-        "sender_name": FieldRule(Kind.FORCED, text="the job's name for the caller's seat"),
-        "sender_type": FieldRule(Kind.FORCED, text="the caller's seat: client or dispatcher"),
-        "message": FieldRule(Kind.TEXT, 2000, text="text 1-2000; optional caption ≤ 2000 on images"),
-        "message_type": FieldRule(Kind.FORCED, text="text or image"),
-        "image_url": FieldRule(Kind.FORCED, text="images only: `users/{caller}/chat_images/{request_id}/{file}`"),
-        "created_date": STAMP}, by="a party of the job"),
+    Surface("ChatPresence", Op.CREATE, CA, {
+        "request_id": FieldRule(Kind.FORCED, text="an ongoing job the caller is a party of (the id's first part)"),
+        "user_id": FieldRule(Kind.OWN_UID), "last_seen_at": STAMP, "typing_at": STAMP},
+        by="a party of the job, about themselves"),
+    Surface("ChatPresence", Op.UPDATE, CA, {"last_seen_at": STAMP, "typing_at": STAMP},
+        by="the person it is about"),
 )
 
 

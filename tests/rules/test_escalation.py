@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from curbside.store.collections import MODELS, PRIVATE_MODELS, Collection
 from devstack.firestore_rest import SERVER_TIMESTAMP
 from tests.rules.access_table import ACCESS, SURFACES, Entry, FieldRule, Kind, Op, Role, Surface
-from tests.rules.world import ACTORS, PROBES, VALID_UPDATES, World, message_body, signup_body
+from tests.rules.world import ACTORS, PROBES, VALID_UPDATES, World, presence_body, signup_body
 
 CLIENT_TIME = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 EXTRA_FIELDS: dict[str, Any] = {"admin": True, "account_status": "active", "is_verified": True}
@@ -71,8 +71,6 @@ def escalated(model: type[BaseModel], field: str, current: Any) -> Any:
 # ------------------------------------------------------------------------------------------- surfaces
 
 def surface_path(surface: Surface) -> str:
-    if surface.collection == "Messages":
-        return "Messages/escalation-message"
     return PROBES[surface.collection].path(ACTORS[surface.writer])
 
 
@@ -80,8 +78,8 @@ def valid_body(surface: Surface) -> dict[str, Any]:
     actor = ACTORS[surface.writer]
     if surface.collection == "Users" and surface.op is Op.CREATE:
         return signup_body(actor.uid or "")
-    if surface.collection == "Messages":
-        return message_body(actor, "escalation-message")
+    if surface.collection == "ChatPresence" and surface.op is Op.CREATE:
+        return presence_body(actor)
     return dict(VALID_UPDATES[surface.collection])
 
 
@@ -105,6 +103,7 @@ def wrong_values(surface: Surface, name: str, rule: FieldRule) -> list[Any]:
         Kind.BOOL: ["yes", 1],
         Kind.TRUE: [False, "true"],
         Kind.CLOCK: ["25:00", 2300, "7:5"],
+        Kind.ZONE: [42, "Europe/Paris; DROP", ""],
         Kind.STAMP: [CLIENT_TIME, "2026-11-20T09:00:00Z"],
         Kind.OWN_UID: ["someone-else", 42],
     }
@@ -118,7 +117,7 @@ def wrong_values(surface: Surface, name: str, rule: FieldRule) -> list[Any]:
 
 def oversized(surface: Surface, rule: FieldRule) -> Any:
     uid = ACTORS[surface.writer].uid
-    if rule.kind is Kind.TEXT:
+    if rule.kind in (Kind.TEXT, Kind.ZONE):
         return "x" * (rule.max + 1)
     if rule.kind is Kind.PLATE:
         return "A" * (rule.max + 1)
@@ -137,7 +136,7 @@ def at_limit(surface: Surface, rule: FieldRule) -> Any:
     uid = ACTORS[surface.writer].uid
     if rule.kind is Kind.IMAGE_URL:
         return own_photo_url(uid or "")
-    if rule.kind is Kind.TEXT:
+    if rule.kind in (Kind.TEXT, Kind.ZONE):
         return "x" * rule.max
     if rule.kind is Kind.PATHS:
         return [f"users/{uid}/car_photos/{n}.jpg" for n in range(rule.max)]
@@ -264,20 +263,34 @@ def test_a_new_user_cannot_grow_their_record_into_an_admin(world: World) -> None
         world.restore(path)
 
 
-def test_a_sent_message_cannot_be_edited_or_marked_read_by_the_client(world: World) -> None:
-    # given a message client A sent on the ongoing job
+def test_a_message_cannot_be_edited_or_marked_read_by_the_parties(world: World) -> None:
+    # given a message client A sent on the ongoing job (through send_message)
+    client_a, technician = world.rest(Role.CLIENT_A), world.rest(Role.DISPATCHER_ASSIGNED)
+    path = PROBES["Messages"].path(ACTORS[Role.CLIENT_A])
+
+    # when client A (or the technician) edits it afterwards
+    edits = [world.write(client_a, Op.UPDATE, path, {"message": "something else"}),
+             world.write(client_a, Op.UPDATE, path, {"read": True}),
+             world.write(technician, Op.UPDATE, path, {"read": True, "read_at": SERVER_TIMESTAMP}),
+             world.write(client_a, Op.DELETE, path, {})]
+
+    # then every edit is refused: read receipts belong to the server
+    assert [edit.status for edit in edits] == [403] * 4
+
+
+def test_presence_cannot_be_written_more_often_than_the_rules_allow(world: World) -> None:
+    # given client A seen on the job's screen just now
     client_a = world.rest(Role.CLIENT_A)
-    path = "Messages/sent-then-edited"
+    path = PROBES["ChatPresence"].path(ACTORS[Role.CLIENT_A])
     try:
-        assert client_a.create(path, message_body(ACTORS[Role.CLIENT_A], "sent-then-edited")).ok
+        assert client_a.update(path, {"last_seen_at": SERVER_TIMESTAMP, "typing_at": SERVER_TIMESTAMP}).ok
 
-        # when client A (or the technician) edits it afterwards
-        edits = [client_a.update(path, {"message": "something else"}), client_a.update(path, {"read": True}),
-                 world.rest(Role.DISPATCHER_ASSIGNED).update(path, {"read": True, "read_at": SERVER_TIMESTAMP}),
-                 client_a.delete(path)]
+        # when the app writes again within the minute (seen) or the three seconds (typing)
+        again = [client_a.update(path, {"last_seen_at": SERVER_TIMESTAMP}),
+                 client_a.update(path, {"typing_at": SERVER_TIMESTAMP})]
 
-        # then every edit is refused: read receipts belong to the server
-        assert [edit.status for edit in edits] == [403] * 4
+        # then both are refused: a chat screen costs a few small writes, not one per keystroke
+        assert [result.status for result in again] == [403, 403]
     finally:
         world.restore(path)
 

@@ -98,6 +98,13 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                       on("PaymentLedger", ("dispatcher_id", "==", lambda a: a.uid or MAIN.dispatcher))],
     "DispatcherEarnings": [on("DispatcherEarnings", ("user_id", "==", victim_dispatcher)),
                            on("DispatcherEarnings", ("currency", "==", const("EUR")))],
+    "Conversations": [on("Conversations", ("client_id", "==", victim_client)),
+                      on("Conversations", ("dispatcher_id", "==", victim_dispatcher)),
+                      on("Conversations", ("request_id", "==", lambda a: victim_world(a).active_job))],
+    "ChatPresence": [on("ChatPresence", ("request_id", "==", lambda a: victim_world(a).active_job)),
+                     on("ChatPresence", ("user_id", "==", victim_client))],
+    "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),
+                           on("PhoneVerifications", ("user_id", "==", lambda a: a.uid or MAIN.client))],
 }
 
 

@@ -171,6 +171,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=seats.done_job, reviewer_id=d, reviewee_id=c, applied=False, **one_job),
         doc_path(Collection.MESSAGES, f"{key}-message"): f.make_message(
             id=f"{key}-message", request_id=seats.active_job, sender_id=c, sender_name=names["client_name"]),
+        doc_path(Collection.CONVERSATIONS, seats.active_job): f.make_conversation(
+            id=seats.active_job, request_id=seats.active_job, client_id=c, dispatcher_id=d, last_sender_id=c,
+            unread={c: 0, d: 1}),
         doc_path(Collection.JOB_OFFERS, f"{key}-offer"): f.make_job_offer(
             id=f"{key}-offer", request_id=seats.active_job, dispatcher_id=d, offer_status="accepted"),
         doc_path(Collection.JOB_CONTACTS, seats.active_job): f.make_job_contact(
@@ -207,6 +210,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=seats.ticket(side), user_id=uid)
         docs[doc_path(Collection.SUPPORT_MESSAGES, f"{seats.ticket(side)}-message")] = f.make_support_message(
             id=f"{seats.ticket(side)}-message", ticket_id=seats.ticket(side), sender_id=uid)
+        docs[doc_path(Collection.CHAT_PRESENCE, f"{seats.active_job}:{uid}")] = f.make_chat_presence(
+            id=f"{seats.active_job}:{uid}", request_id=seats.active_job, user_id=uid)
+        docs[doc_path(Collection.PHONE_VERIFICATIONS, uid)] = f.make_phone_verification(id=uid)
         docs[doc_path(Collection.NOTIFICATIONS, f"{key}-note-{side.value}")] = f.make_notification(
             id=f"{key}-note-{side.value}", user_id=uid, type=NotificationType.NEW_MESSAGE,
             request_id=seats.active_job, data={"request_id": seats.active_job})
@@ -292,6 +298,11 @@ PROBES: dict[str, ProbeSpec] = {
         (("reviewee_id" if a.side is Side.CLIENT else "reviewer_id", "==", a.target_uid),))),
     "Messages": ProbeSpec(lambda a: doc_path(Collection.MESSAGES, f"{a.world.key}-message"),
                           lambda a: Query(Collection.MESSAGES.value, (("request_id", "==", a.world.active_job),))),
+    "Conversations": ProbeSpec(lambda a: doc_path(Collection.CONVERSATIONS, a.world.active_job),
+                               lambda a: Query(Collection.CONVERSATIONS.value, _job_side_filter(a))),
+    "ChatPresence": ProbeSpec(lambda a: doc_path(Collection.CHAT_PRESENCE, f"{a.world.active_job}:{a.target_uid}"),
+                              lambda a: Query(Collection.CHAT_PRESENCE.value,
+                                              (("request_id", "==", a.world.active_job),))),
     "JobOffers": ProbeSpec(lambda a: doc_path(Collection.JOB_OFFERS, f"{a.world.key}-offer"), lambda a: Query(
         Collection.JOB_OFFERS.value, (("dispatcher_id", "==", a.target_uid),) if a.side is Side.DISPATCHER
         else (("request_id", "==", a.world.active_job),))),
@@ -341,6 +352,7 @@ PROBES: dict[str, ProbeSpec] = {
     "BackgroundCheckEvents": ProbeSpec(
         lambda a: doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{a.world.key}-check-event"),
         lambda a: Query(Collection.BACKGROUND_CHECK_EVENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
+    "PhoneVerifications": _keyed(Collection.PHONE_VERIFICATIONS, "user_id", _side),
 }
 
 
@@ -362,12 +374,18 @@ def message_body(actor: Actor, message_id: str) -> dict[str, Any]:
             "created_date": SERVER_TIMESTAMP}
 
 
+def presence_body(actor: Actor) -> dict[str, Any]:
+    """The app marking its user seen on the job's screen."""
+    return {"request_id": actor.world.active_job, "user_id": actor.uid or "nobody", "last_seen_at": SERVER_TIMESTAMP}
+
+
 VALID_UPDATES: dict[str, dict[str, Any]] = {
     "Users": {"full_name": "Renamed Person", "updated_date": SERVER_TIMESTAMP},
     "ClientProfiles": {"car_model": "Toyota Yaris", "updated_date": SERVER_TIMESTAMP},
     "DispatcherProfiles": {"bio": "Tyres and brakes, 12 years.", "updated_date": SERVER_TIMESTAMP},
     "NotificationPreferences": {"new_message": False, "quiet_hours_start": "23:00"},
     "Notifications": {"read": True, "read_at": SERVER_TIMESTAMP},
+    "ChatPresence": {"last_seen_at": SERVER_TIMESTAMP},
 }
 """The change an owner legitimately makes, per client-updatable collection."""
 
@@ -400,6 +418,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "DispatcherEarnings": {"completed_payments": 100000.0},
     "Outbox": {"status": "done"},
     "BackgroundCheckEvents": {"outcome": "superseded"},
+    "Conversations": {"unread": {}},
+    "PhoneVerifications": {"started_at": []},
 }
 """A change only the server may make, per collection without a client update."""
 
@@ -409,6 +429,8 @@ def create_body(collection: str, actor: Actor, path: str, stored: dict[str, Any]
         return signup_body(actor.uid or "anonymous")
     if collection == "Messages":
         return message_body(actor, path.rsplit("/", 1)[1])
+    if collection == "ChatPresence":
+        return presence_body(actor)
     return stored
 
 

@@ -99,6 +99,10 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert "signed report.completed (clear) approved the background check; bob's app reads verification_status " \
            "verified" in output
     assert "bob (0.0 km away" in output and "(his first job)" in output
+    assert "check_phone_verification -> {'phone_number': '+61400000001', 'phone_verified': True}" in output
+    assert "pushed to the technician's phone" in output and "unread 1 -> 0" in output
+    messages_out = next(line for line in output.splitlines() if "messages out" in line)
+    assert "New job offer" in messages_out and "2 SMS" in messages_out and " 0 e-mails" not in messages_out
     assert "devstack: stack stopped." in output
 
 

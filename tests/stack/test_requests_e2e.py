@@ -141,4 +141,4 @@ def test_the_technicians_moves_over_http(real_stack: LocalStack, app: CallableCl
     notices = {snap.get("type") for snap in admin.collection("Notifications")
                .where(filter=FieldFilter("request_id", "==", job.id)).stream()}
     # the payments trigger also tells the client about the card (this job has none): not this test's subject
-    assert notices - {"payment_processed"} == {"dispatcher_en_route", "dispatcher_arrived"}
+    assert notices - {"payment_action_required"} == {"dispatcher_en_route", "dispatcher_arrived"}

@@ -1,5 +1,6 @@
-"""Production truth the emulator hides: every query the functions run has the index Firestore needs for it in
-`firestore.indexes.json`, and every index there is needed by some query (store/queries.py says the rules)."""
+"""Production truth the emulator hides: every query the functions (and the apps) run has the index Firestore
+needs for it in `firestore.indexes.json`, and every index there is needed by some query (store/queries.py says
+the rules)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from curbside.store.queries import CATALOGUE, Direction, IndexField, Op, QuerySpec, RequiredIndex, where
+from curbside.store.queries import APP_QUERIES, CATALOGUE, Direction, IndexField, Op, QuerySpec, RequiredIndex, where
 
 INDEXES = Path(__file__).resolve().parents[2] / "firestore.indexes.json"
 
@@ -39,8 +40,8 @@ def satisfied(required: RequiredIndex, declared: dict[str, Any]) -> bool:
     return False
 
 
-def missing(declared: dict[str, Any], catalogue: tuple[QuerySpec, ...] = CATALOGUE) -> list[str]:
-    """The queries whose index is not declared, each with what to add."""
+def missing(declared: dict[str, Any], catalogue: tuple[QuerySpec, ...] = CATALOGUE + APP_QUERIES) -> list[str]:
+    """The queries (the functions' and the apps') whose index is not declared, each with what to add."""
     return [f"{spec.name}: {required}" for spec in catalogue
             if (required := spec.required_index()) is not None and not satisfied(required, declared)]
 

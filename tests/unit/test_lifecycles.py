@@ -11,6 +11,7 @@ import pytest
 
 from curbside.domain.enums import (
     AuthorizationStatus,
+    DeliveryStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
@@ -25,6 +26,7 @@ from curbside.domain.lifecycles import (
     AUTHORIZATION,
     BACKGROUND_CHECK_STEP,
     COMPLETION_PAYMENT,
+    DELIVERY,
     EFFECT,
     IDENTITY_STEP,
     OFFER,
@@ -39,7 +41,8 @@ PEOPLE = {A.CLIENT, A.DISPATCHER, A.ADMIN}
 EVERYONE = PEOPLE | {A.SYSTEM}
 SYSTEM = {A.SYSTEM}
 
-Au, P, C, R, E, St = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus, StepStatus
+Au, P, C, R, E, St, Dl = (AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus,
+                          StepStatus, DeliveryStatus)
 TECHNICIAN, ADMIN = {A.DISPATCHER}, {A.ADMIN}
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
@@ -99,10 +102,13 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (St.UNDER_REVIEW, St.APPROVED): {A.ADMIN, A.SYSTEM}, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
         (St.APPROVED, St.REJECTED): ADMIN,
     },
+    "notice delivery": {
+        (Dl.PENDING, Dl.DONE): SYSTEM, (Dl.PENDING, Dl.FAILED): SYSTEM,
+    },
 }
 
 TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
-                                VEHICLE_STEP, BACKGROUND_CHECK_STEP]
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -301,7 +301,7 @@ class TicketStatus(StrEnum):
 
 class NotificationType(StrEnum):
     """Notifications.type: one value per NotificationPreferences toggle (same spelling, so the preference
-    check is a lookup), plus the two events of section 14 that have no toggle and are always delivered."""
+    check is a lookup), except the critical ones, which have no toggle (`domain.notices.POLICIES`)."""
 
     JOB_ACCEPTED = "job_accepted"
     DISPATCHER_EN_ROUTE = "dispatcher_en_route"
@@ -321,6 +321,20 @@ class NotificationType(StrEnum):
     SCHEDULED_JOB_REMINDER = "scheduled_job_reminder"
     JOB_CANCELLED = "job_cancelled"
     DISPATCH_DELAYED = "dispatch_delayed"
+    PAYMENT_ACTION_REQUIRED = "payment_action_required"
+    """Critical: the client's card could not hold a job's price, so the job waits for another card."""
+    ACCOUNT_SECURITY = "account_security"
+    """Critical: a change to the account itself (phone number verified, account status)."""
+
+
+class DeliveryStatus(StrEnum):
+    """Notifications.delivery_status: the push / e-mail / SMS fan-out of one notice (not in the spec).
+    `pending` until decided and sent (or held by quiet hours: `deliver_after`), then `done` (the channels
+    used in `delivered_via`, possibly none), or `failed` after the last attempt."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class AuthorizationStatus(StrEnum):

@@ -12,6 +12,7 @@ from typing import Any
 
 from curbside.domain.enums import (
     AuthorizationStatus,
+    DeliveryStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
@@ -110,7 +111,14 @@ BACKGROUND_CHECK_STEP = _step("background check step", "background_check_status"
 
 STEP_LIFECYCLES = (IDENTITY_STEP, VEHICLE_STEP, BACKGROUND_CHECK_STEP)
 
+Dl = DeliveryStatus
+DELIVERY = Lifecycle("notice delivery", "delivery_status", DeliveryStatus, moves(
+    (Dl.PENDING, (Dl.DONE, Dl.FAILED), (A.SYSTEM,)),
+))
+"""Notifications.delivery_status: a notice's push / e-mail / SMS fan-out, done once."""
+
+
 ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
-                                   *STEP_LIFECYCLES)
+                                   DELIVERY, *STEP_LIFECYCLES)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

@@ -109,6 +109,35 @@ _PATH = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    longest_side: int
+    """Pixels of the longer side (a smaller photo is not enlarged)."""
+    quality: int
+    """JPEG quality."""
+
+
+VARIANTS = (Variant("thumb", 320, 70), Variant("web", 1600, 82))
+"""The server's copies of each uploaded photo (spec "Image Optimization"): a small thumbnail for galleries and
+a compressed copy for full-screen display, both JPEG without the camera's metadata (no GPS), stored next to
+the original as `{file}.thumb.jpg` / `{file}.web.jpg` (so the same rules decide who reads them). Users cannot
+upload names ending like that (storage.rules' `fileName`)."""
+
+
+def variant_path(path: str, variant: str) -> str:
+    return f"{path}.{variant}.jpg"
+
+
+def original_of(path: str) -> str | None:
+    """The photo a variant was made from, or None when `path` is not a variant's name."""
+    for variant in VARIANTS:
+        suffix = f".{variant.name}.jpg"
+        if path.endswith(suffix):
+            return path[: -len(suffix)]
+    return None
+
+
 class Problem(StrEnum):
     """Why an upload is quarantined (stored on the quarantine record)."""
 
@@ -123,6 +152,8 @@ class Problem(StrEnum):
     CONTENT_TYPE_MISMATCH = "content_type_mismatch"
     TOO_LARGE = "too_large"
     QUOTA_EXCEEDED = "quota_exceeded"
+    RESERVED_NAME = "reserved_name"
+    """Named like the server's copies of a photo (`.thumb.jpg`, `.web.jpg`) without being one."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +244,8 @@ def inspect(name: str, size: int, content_type: str | None, head: bytes) -> Insp
     parsed = parse_path(name)
     path = parsed if isinstance(parsed, UploadPath) else None
     problems: list[Problem] = [parsed] if isinstance(parsed, Problem) else []
+    if original_of(name) is not None:
+        problems.append(Problem.RESERVED_NAME)
     kind = sniff(head)
     if size <= 0:
         problems.append(Problem.EMPTY)

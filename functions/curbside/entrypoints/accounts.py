@@ -43,4 +43,4 @@ class RegisterDevicePayload(Payload):
 @on_call()
 def register_device(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RegisterDevicePayload, lambda caller, p: accounts.register_device(
-        deps.get(), caller.uid, p.fcm_token))
+        deps.get(), caller.uid, p.fcm_token, accounts.TokenIdentity(caller.email, caller.email_verified)))

@@ -35,7 +35,7 @@ class CompleteJobPayload(Payload):
         return completions.Proof(tuple(self.completion_images), self.completion_video_url, self.lat, self.lng)
 
 
-@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def complete_job(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CompleteJobPayload, lambda caller, p: completions.complete_job(
         deps.get(), caller.uid, p.request_id, p.proof()), fresh_sign_in=True)
@@ -47,13 +47,13 @@ class ReviewDispatcherPayload(Payload):
     comment: Annotated[str, Field(max_length=1000)] | None = None
 
 
-@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def review_dispatcher(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ReviewDispatcherPayload, lambda caller, p: completions.review_dispatcher(
         deps.get(), caller.uid, p.request_id, p.rating, p.comment), fresh_sign_in=True)
 
 
-@scheduler_fn.on_schedule(schedule="every 1 hours", secrets=[config.STRIPE_SECRET_KEY.name])
+@scheduler_fn.on_schedule(schedule="every 1 hours", secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def auto_approve_completions(event: scheduler_fn.ScheduledEvent) -> None:
     """Completions 48 hours old without a review or dispute are approved and their payment released."""
     approved = completions.auto_approve_completions(deps.get())

@@ -37,14 +37,14 @@ class SetupPaymentMethodPayload(Payload):
     """No fields: the caller is the client whose card is being saved."""
 
 
-@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def setup_payment_method(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SetupPaymentMethodPayload,
                         lambda caller, _: payments.setup_payment_method(deps.get(), caller.uid, caller.email),
                         fresh_sign_in=True)
 
 
-@https_fn.on_request(secrets=[config.STRIPE_SECRET_KEY.name, config.STRIPE_WEBHOOK_SECRET.name])
+@https_fn.on_request(secrets=config.secrets(config.STRIPE_SECRET_KEY, config.STRIPE_WEBHOOK_SECRET))
 def stripe_webhook(req: Request) -> Response:
     """400 for anything not signed by Stripe (nothing written); 200 once applied, replayed or ignored; 500
     when applying failed, so Stripe delivers the event again."""
@@ -69,14 +69,14 @@ class CreatePayoutAccountPayload(Payload):
     refresh_url: AppUrl
 
 
-@on_call(secrets=[config.STRIPE_SECRET_KEY.name])
+@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def create_payout_account(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, CreatePayoutAccountPayload, lambda caller, p: payouts.create_payout_account(
         deps.get(), caller.uid, p.return_url, p.refresh_url), fresh_sign_in=True)
 
 
 @firestore_fn.on_document_updated(document=f"{Collection.SERVICE_REQUESTS}/{{request_id}}",
-                                  secrets=[config.STRIPE_SECRET_KEY.name])
+                                  secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def on_request_updated(event: firestore_fn.Event[Change[DocumentSnapshot[Any] | None]]) -> None:
     """A job's status changed: hold the card on acceptance, release it or charge the late fee on
     cancellation. Other updates (the live location every 10 s) cost nothing here."""

@@ -99,6 +99,11 @@ class Caller:
         email = self.claims.get("email")
         return email if isinstance(email, str) and email else None
 
+    @property
+    def email_verified(self) -> bool:
+        """Whether the person confirmed that e-mail address (Firebase Auth's verification mail)."""
+        return self.claims.get("email_verified") is True
+
 
 P = TypeVar("P", bound=Payload)
 

@@ -92,7 +92,7 @@ class SubmitVerificationStepPayload(Payload):
         return verification.BackgroundCheckSubmission(consent=True)
 
 
-@on_call(secrets=[config.BACKGROUND_CHECK_API_KEY.name])
+@on_call(secrets=config.secrets(config.BACKGROUND_CHECK_API_KEY))
 def submit_verification_step(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SubmitVerificationStepPayload, lambda caller, p: verification.submit_verification_step(
         deps.get(), caller.uid, p.submission()))
@@ -144,7 +144,7 @@ def admin_get_verification(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
         deps.get(), is_admin=caller.is_admin, dispatcher_id=p.dispatcher_id))
 
 
-@https_fn.on_request(secrets=[config.BACKGROUND_CHECK_WEBHOOK_SECRET.name, config.BACKGROUND_CHECK_API_KEY.name])
+@https_fn.on_request(secrets=config.secrets(config.BACKGROUND_CHECK_WEBHOOK_SECRET, config.BACKGROUND_CHECK_API_KEY))
 def background_check_webhook(req: Request) -> Response:
     """400 for anything not signed by the provider, or malformed (nothing written); 200 once applied, replayed
     or ignored;

@@ -97,13 +97,26 @@ class DeviceRegistered:
     registered: bool = True
 
 
-def register_device(deps: Deps, uid: str, fcm_token: str) -> DeviceRegistered:
-    """Keep the push token (most recent last, at most `max_device_tokens`, so stale devices age out)."""
+@dataclass(frozen=True)
+class TokenIdentity:
+    """What Firebase Auth vouches for in the caller's ID token."""
+
+    email: str | None = None
+    email_verified: bool = False
+
+
+def register_device(deps: Deps, uid: str, fcm_token: str, identity: TokenIdentity) -> DeviceRegistered:
+    """Keep the push token (most recent last, at most `max_device_tokens`, so stale devices age out), and bring
+    `email` / `email_verified` up to date with the ID token (the app registers at every start, so a confirmed
+    e-mail address shows as verified the next time the app opens)."""
 
     def register(uow: UnitOfWork) -> None:
         user = signed_up_user(uow, uid)
         tokens = [*(token for token in user.fcm_tokens if token != fcm_token), fcm_token]
-        uow.users.save(evolve(user, fcm_tokens=tokens[-uow.settings.max_device_tokens:], updated_date=uow.now))
+        identity_fields = {"email_verified": identity.email_verified,
+                           **({"email": identity.email} if identity.email else {})}
+        uow.users.save(evolve(user, fcm_tokens=tokens[-uow.settings.max_device_tokens:], updated_date=uow.now,
+                              **identity_fields))
 
     work.transaction(deps, register, lost_race=ACCOUNT_CHANGED)
     return DeviceRegistered()

@@ -139,7 +139,7 @@ def fail(uow: UnitOfWork, loaded: Loaded, reason: str, payment_method: str | Non
     payment.authorization_failure = reason
     payment.declined_payment_method = payment_method
     if first:
-        notify(uow, user_id=payment.client_id, kind=NotificationType.PAYMENT_PROCESSED,
+        notify(uow, user_id=payment.client_id, kind=NotificationType.PAYMENT_ACTION_REQUIRED,
                title="Payment needs your attention",
                body="We could not hold the price of your job on a card. Add or update your card in Payment "
                     "methods so your technician can be paid.", request_id=payment.request_id)

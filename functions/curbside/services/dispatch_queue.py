@@ -174,8 +174,9 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
             job_details=job_details(current, plan.photo_urls)))
         notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title="New job offer",
-               body=f"{current.car_model} at {current.location_address}, {best.distance_km:.1f} km away: accept "
-                    f"within {int(ttl.total_seconds())} seconds.", request_id=request_id)
+               body=f"{current.car_model} in {current.location_area or 'your area'}, {best.distance_km:.1f} km "
+                    f"away: accept within {int(ttl.total_seconds())} seconds.", request_id=request_id,
+               expires_at=offer.expires_at, data={"screen": "job_offer", "offer_id": offer.id})
         return Outcome(started=started, offer=offer)
 
     outcome = work.transaction(deps, decide, lost_race="The job changed while it was being offered.")

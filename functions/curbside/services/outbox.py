@@ -97,9 +97,13 @@ def _failed(deps: Deps, entry: OutboxEntry, exc: Exception) -> EffectStatus | No
     log = logger.error if give_up else logger.warn
     log("outbox.attempt_failed", effect_id=entry.id, attempts=entry.attempts, error=type(exc).__name__,
         gave_up=give_up)
-    pause = BACKOFF[min(entry.attempts, len(BACKOFF)) - 1]
     return _finish(deps, entry.id, EffectStatus.FAILED if give_up else EffectStatus.PENDING,
-                   f"{type(exc).__name__}: {exc}"[:500], attempts=entry.attempts, retry_in=pause)
+                   f"{type(exc).__name__}: {exc}"[:500], attempts=entry.attempts, retry_in=pause_after(entry.attempts))
+
+
+def pause_after(attempts: int) -> dt.timedelta:
+    """How long to wait before the next attempt after `attempts` failed ones (`BACKOFF`, its last repeating)."""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
 
 
 def _finish(deps: Deps, effect_id: str, status: EffectStatus, error: str | None, *, attempts: int,

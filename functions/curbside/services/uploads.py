@@ -36,11 +36,13 @@ from curbside.domain.uploads import (
     UploadPath,
     inspect,
     is_user_upload,
+    original_of,
     parse_path,
     quarantine_name,
 )
 from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
+from curbside.services.image_variants import make_variants
 from curbside.services.outbox import Handler
 from curbside.store.files import FileStore
 from curbside.store.uow import UnitOfWork
@@ -71,6 +73,8 @@ class UploadVerdict:
     outcome: Outcome
     problems: tuple[Problem, ...] = ()
     record_id: str | None = None
+    variants: tuple[str, ...] = ()
+    """The thumbnail and compressed copy made of an accepted photo (`image_variants`)."""
 
 
 def quarantine_record_id(bucket: str, name: str, generation: int | None) -> str:
@@ -82,6 +86,9 @@ def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
     """Accept the object or move it to quarantine; see the module docstring for what is checked."""
     if obj.bucket != deps.files.bucket_name or not is_user_upload(obj.name):
         return UploadVerdict(Outcome.IGNORED)
+    original = original_of(obj.name)
+    if original is not None and deps.files.stat(original) is not None:
+        return UploadVerdict(Outcome.IGNORED)  # the server's own copy of a photo (a user cannot upload one)
     try:
         head = deps.files.head(obj.name, HEAD_BYTES) if obj.size > 0 else b""
     except NotFound:
@@ -94,7 +101,7 @@ def check_upload(deps: Deps, obj: UploadedObject) -> UploadVerdict:
         if not problems and deps.files.total_size(f"{USERS_PREFIX}{path.uid}/") > deps.settings.upload_quota_bytes:
             problems += (Problem.QUOTA_EXCEEDED,)
     if not problems:
-        return UploadVerdict(Outcome.ACCEPTED)
+        return UploadVerdict(Outcome.ACCEPTED, variants=make_variants(deps.files, obj.name, inspection.kind))
     record_id = _quarantine(deps, obj, inspection, problems)
     if record_id is None:
         return UploadVerdict(Outcome.GONE, problems)

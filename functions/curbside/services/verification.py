@@ -47,7 +47,7 @@ from curbside.domain.verification import (
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import closed_details, offer_next
-from curbside.services.notifications import notify_about
+from curbside.services.notifications import notify
 from curbside.services.uploads import PHOTO, require_own_uploads
 from curbside.store import queries
 from curbside.store.repositories import evolve
@@ -249,8 +249,8 @@ def record(uow: UnitOfWork, file: TechnicianFile, profile: DispatcherProfile, pr
     withdrawn = tuple(_withdraw(uow, file.pending_offers, actor)) if lost else ()
     notice = _notice(file.profile, stored, step, lost=lost)
     if notice is not None:
-        notify_about(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title=notice[0],
-                     body=notice[1], subject=subject, screen=SCREEN)
+        notify(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title=notice[0], body=notice[1],
+               request_id=None, key=subject, data={"screen": SCREEN, "subject": subject})
     return Decided(stored.verification_status, withdrawn)
 
 

@@ -34,7 +34,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.verification import check_needs_admin, step_status
 from curbside.gateways.background_checks import Report
 from curbside.services import work
-from curbside.services.notifications import notify_about
+from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
 from curbside.services.verification import (
     SCREEN,
@@ -129,10 +129,10 @@ def _apply_report(uow: UnitOfWork, file: TechnicianFile, report: Report,
     decided = record(uow, file, file.profile, private, actor=Actor.SYSTEM, step=step,
                      subject=f"{step.value}:{int(submitted.timestamp() * 1000)}:{report.status}")
     if waiting and check_needs_admin(private) and not check_needs_admin(file.private):
-        notify_about(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE,
-                     title="Background check in review",
-                     body="Your background check needs a manual review; we will tell you the outcome.",
-                     subject=f"{step.value}:{int(submitted.timestamp() * 1000)}:manual_review", screen=SCREEN)
+        subject = f"{step.value}:{int(submitted.timestamp() * 1000)}:manual_review"
+        notify(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title="Background check in review",
+               body="Your background check needs a manual review; we will tell you the outcome.",
+               request_id=None, key=subject, data={"screen": SCREEN, "subject": subject})
     return decided.withdrawn
 
 

@@ -5,13 +5,18 @@
     result = work.reading(deps, look)                           # reads only
 
 `decide(uow)` reads and stages through the repositories (`store.uow`); nothing is written until it returns.
-After the commit, the outbox entries it created run at once (`services.outbox`), so an answer to the app
+After the commit, the notices it wrote go out (`services.notice_delivery`: push first, so a job offer reaches
+the phone at once) and the outbox entries it created run (`services.outbox`), so an answer to the app
 already reflects the card hold or the capture; whatever fails there stays pending for the sweep.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from curbside.deps import Deps
@@ -23,13 +28,45 @@ T = TypeVar("T")
 LOST_RACE = "Something changed at the same moment; try again."
 
 
+@dataclass
+class Meter:
+    """The Firestore bill of the units of work run while it is active (`metering`), and when each committed."""
+
+    reads: int = 0
+    writes: int = 0
+    commits: list[float] = field(default_factory=list)
+    """`time.monotonic()` right after each commit."""
+
+
+_meter: ContextVar[Meter | None] = ContextVar("work_meter", default=None)
+
+
+@contextmanager
+def metering() -> Iterator[Meter]:
+    """Count the reads and writes of every unit of work run in this context (benchmarks, cost tests)."""
+    meter = Meter()
+    token = _meter.set(meter)
+    try:
+        yield meter
+    finally:
+        _meter.reset(token)
+
+
 def _run(deps: Deps, decide: Callable[[UnitOfWork], T], style: Style, lost_race: str) -> T:
     committed: Committed[T] = run(deps.db, decide, now=deps.clock.now(), settings=deps.settings, style=style,
                                   lost_race=lost_race)
-    if committed.effects:
+    meter = _meter.get()
+    if meter is not None:
+        meter.reads, meter.writes = meter.reads + committed.after.reads, meter.writes + committed.after.writes
+        meter.commits.append(time.monotonic())
+    if committed.after.notices:
+        from curbside.services import notice_delivery
+
+        notice_delivery.deliver_now(deps, committed.after.notices)
+    if committed.after.effects:
         from curbside.services import outbox
 
-        outbox.run_now(deps, committed.effects)
+        outbox.run_now(deps, committed.after.effects)
     return committed.value
 
 

@@ -11,9 +11,11 @@ from enum import StrEnum
 
 from curbside.domain.documents import (
     BackgroundCheckEvent,
+    ChatPresence,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    Conversation,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -32,6 +34,7 @@ from curbside.domain.documents import (
     NotificationPreferences,
     OutboxEntry,
     PaymentLedgerEntry,
+    PhoneVerification,
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
@@ -53,8 +56,10 @@ class Collection(StrEnum):
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
     and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
     (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
-    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox); and the
-    background-check provider's processed-event record (BackgroundCheckEvents)."""
+    (DispatcherEarnings); the vendor calls a commit asked for, run after it (Outbox); the background-check
+    provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
+    summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
+    (PhoneVerifications)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -85,6 +90,9 @@ class Collection(StrEnum):
     DISPATCHER_EARNINGS = "DispatcherEarnings"
     OUTBOX = "Outbox"
     BACKGROUND_CHECK_EVENTS = "BackgroundCheckEvents"
+    CONVERSATIONS = "Conversations"
+    CHAT_PRESENCE = "ChatPresence"
+    PHONE_VERIFICATIONS = "PhoneVerifications"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -120,6 +128,9 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
     Collection.OUTBOX: OutboxEntry,
     Collection.BACKGROUND_CHECK_EVENTS: BackgroundCheckEvent,
+    Collection.CONVERSATIONS: Conversation,
+    Collection.CHAT_PRESENCE: ChatPresence,
+    Collection.PHONE_VERIFICATIONS: PhoneVerification,
 }
 """The model of each collection's documents."""
 

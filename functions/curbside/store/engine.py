@@ -63,7 +63,16 @@ class WriteKind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     SET = "set"
+    MERGE = "merge"
     DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Add:
+    """In a merge (`Engine.merge`): add this to the stored number (a Firestore increment), so concurrent commits
+    that each add one all count without reading the document."""
+
+    amount: int
 
 
 @dataclass
@@ -90,6 +99,9 @@ class Engine:
         self._queries: dict[tuple[Any, ...], list[str]] = {}
         self._writes: dict[str, Write] = {}
         self._committing = False
+        self.reads = 0
+        """Document reads Firestore bills for what this unit of work read (a query: one per document returned,
+        at least one; a count: one per 1,000 counted)."""
         self.refresh_requested: set[str] = set()
         """Technicians whose dispatch-index entry must be rebuilt from its sources even if no source changed
         (going online, a repair)."""
@@ -107,6 +119,7 @@ class Engine:
             return known
         self._check_may_read()
         snap = self.db.document(path).get(transaction=self._transaction)
+        self.reads += 1
         return self._track(path, model_cls, snap)
 
     def cursor(self, path: str) -> Cursor:
@@ -140,12 +153,14 @@ class Engine:
             return self._queries[key]
         self._check_may_read()
         query = self._build(spec, params, limit, start_after)
-        paths = []
+        paths, returned = [], 0
         for snap in query.stream(transaction=self._transaction):
+            returned += 1
             path = snap.reference.path
             if keep(path):
                 self._track(path, model_cls, snap)
                 paths.append(path)
+        self.reads += max(1, returned)
         self._queries[key] = paths
         return paths
 
@@ -154,7 +169,9 @@ class Engine:
         self._check_may_read()
         rows: Any = AggregationQuery(self._build(spec, params, up_to, None)).count(alias="n").get(
             transaction=self._transaction)
-        return int(rows[0][0].value)
+        counted = int(rows[0][0].value)
+        self.reads += max(1, -(-counted // 1000))
+        return counted
 
     def _build(self, spec: QuerySpec, params: dict[str, Any], limit: int | None,
                start_after: Cursor | None) -> Any:
@@ -193,6 +210,13 @@ class Engine:
         else:
             fields = data
         self._writes[path] = Write(path, kind, model, fields)
+
+    def merge(self, path: str, fields: dict[str, Any]) -> None:
+        """Stage a set-with-merge of `fields` (nested maps merge key by key; `Add` values are increments): for a
+        summary document that many commits add to at once and none reads, such as a chat's unread counts."""
+        if path in self._writes:
+            raise RuntimeError(f"{path} is already staged in this unit of work")
+        self._writes[path] = Write(path, WriteKind.MERGE, None, _with_increments(fields))
 
     def touch(self, path: str, field: str) -> None:
         """Rewrite one field of a document this unit of work read, unchanged: in the conditional style the
@@ -251,10 +275,20 @@ class Engine:
                 target.create(ref, write.fields)
             elif write.kind is WriteKind.SET:
                 target.set(ref, write.fields)
+            elif write.kind is WriteKind.MERGE:
+                target.set(ref, write.fields, merge=True)
             elif write.kind is WriteKind.UPDATE:
                 target.update(ref, write.fields, **({"option": option} if option else {}))
             else:
                 target.delete(ref, **({"option": option} if option else {}))
+
+
+def _with_increments(fields: dict[str, Any]) -> dict[str, Any]:
+    from curbside.store.codec import encode_value
+
+    return {name: firestore.Increment(value.amount) if isinstance(value, Add)
+            else _with_increments(value) if isinstance(value, dict) else encode_value(value)
+            for name, value in fields.items()}
 
 
 def _frozen(value: Any) -> Any:

@@ -44,6 +44,13 @@ class FileStore:
         """Bytes stored under `prefix` (a person's folder), for their quota."""
         return sum(int(blob.size or 0) for blob in self._bucket.list_blobs(prefix=prefix))
 
+    def download(self, path: str) -> bytes:
+        data: bytes = self._bucket.blob(path).download_as_bytes()
+        return data
+
+    def upload(self, path: str, data: bytes, content_type: str) -> None:
+        self._bucket.blob(path).upload_from_string(data, content_type=content_type)
+
     def copy(self, path: str, new_path: str) -> None:
         """Copy a file (the copy replaces whatever `new_path` held, so a repeated copy is the same copy)."""
         self._bucket.copy_blob(self._bucket.blob(path), self._bucket, new_path)

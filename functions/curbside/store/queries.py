@@ -192,5 +192,41 @@ DUE_EFFECTS = QuerySpec("vendor calls due", S.OUTBOX, (
     order_by=(("next_attempt_at", Direction.ASCENDING),))
 """The outbox sweep."""
 
+# --- Notifications ------------------------------------------------------------------------------------------------
+DUE_NOTICES = QuerySpec("notices due to fan out", S.NOTIFICATIONS, (
+    where("delivery_status", Op.EQ), where("deliver_after", Op.LTE, "due_by")),
+    order_by=(("deliver_after", Direction.ASCENDING),))
+"""The notice sweep: held by quiet hours until now, or failed earlier."""
+UNREAD_NOTICES = QuerySpec("a person's unread notices", S.NOTIFICATIONS, (
+    where("user_id", Op.EQ), where("read", Op.EQ)))
+"""The badge count of a push."""
+
+# --- Messages (the job chat) --------------------------------------------------------------------------------------
+MESSAGES_OF_JOB_READ = QuerySpec("a job's messages by read flag", S.MESSAGES, (
+    where("request_id", Op.EQ), where("read", Op.EQ)))
+MESSAGES_OF_JOB_DELIVERED = QuerySpec("a job's messages by delivered flag", S.MESSAGES, (
+    where("request_id", Op.EQ), where("delivered", Op.EQ)))
+MESSAGES_OF_SENDER_SINCE = QuerySpec("a sender's recent messages in a job", S.MESSAGES, (
+    where("request_id", Op.EQ), where("sender_id", Op.EQ), where("created_date", Op.GTE, "since")))
+"""The chat's rate limit (a count)."""
+
+# --- ServiceRequests, again: reminders ----------------------------------------------------------------------------
+SCHEDULED_JOBS_STARTING = QuerySpec("scheduled jobs starting soon", S.SERVICE_REQUESTS, (
+    where("is_scheduled", Op.EQ), where("scheduled_datetime", Op.GT, "after"),
+    where("scheduled_datetime", Op.LTE, "until")))
+"""The reminder an hour before a scheduled slot."""
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
+
+APP_QUERIES: tuple[QuerySpec, ...] = (
+    QuerySpec("the client's Messages list", S.CONVERSATIONS, (where("client_id", Op.EQ),),
+              order_by=(("last_message_at", Direction.DESCENDING),)),
+    QuerySpec("the technician's Messages list", S.CONVERSATIONS, (where("dispatcher_id", Op.EQ),),
+              order_by=(("last_message_at", Direction.DESCENDING),)),
+    QuerySpec("a job's chat", S.MESSAGES, (where("request_id", Op.EQ),),
+              order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("the Notifications list", S.NOTIFICATIONS, (where("user_id", Op.EQ),),
+              order_by=(("created_date", Direction.DESCENDING),)),
+)
+"""Queries the apps run themselves (the rules allow them): they need their indexes in production too."""

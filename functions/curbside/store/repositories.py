@@ -23,6 +23,7 @@ from curbside.domain.documents import (
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
+    Conversation,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -32,9 +33,11 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Message,
     Notification,
     NotificationPreferences,
     PaymentLedgerEntry,
+    PhoneVerification,
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
@@ -52,6 +55,7 @@ from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     AUTHORIZATION,
     COMPLETION_PAYMENT,
+    DELIVERY,
     EFFECT,
     OFFER,
     PAYOUT,
@@ -78,6 +82,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.REWARD_REDEMPTIONS: (REDEMPTION,),
     Collection.OUTBOX: (EFFECT,),
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
+    Collection.NOTIFICATIONS: (DELIVERY,),
 }
 """The status fields each collection's repository guards."""
 
@@ -161,6 +166,14 @@ class DocumentRepository(_Base[D]):
     def move(self, model: D, target: Any, actor: Actor, **changes: Any) -> D:
         return self._move(self.path(model.id), model, target, actor, changes)
 
+    def merge(self, doc_id: str, **fields: Any) -> None:
+        """Merge `fields` into the document, creating it if needed, without reading it (`Engine.merge`): values
+        may be `Add(n)` increments, also inside maps (`unread={uid: Add(1)}`)."""
+        unknown = set(fields) - set(self.model.model_fields)
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no field {sorted(unknown)}")
+        self._uow.merge(self.path(doc_id), {"id": doc_id, **fields})
+
     def delete(self, doc_id: str) -> None:
         self._uow.stage(self.path(doc_id), WriteKind.DELETE, None)
 
@@ -226,6 +239,27 @@ class OutboxRepository(DocumentRepository[OutboxEntry]):
         return tuple(to_run)
 
 
+class NotificationRepository(DocumentRepository[Notification]):
+    """The in-app notices (`services.notifications.notify` stages them), and those to fan out after the commit."""
+
+    def __init__(self, uow: Engine) -> None:
+        super().__init__(uow, Collection.NOTIFICATIONS, Notification)
+        self._new: list[str] = []
+
+    def stage_new(self, notice: Notification) -> Notification:
+        """Write a new notice (its id is the event's: a replay rewrites the same one) and fan it out once this
+        commit lands."""
+        self.put(notice)
+        self._new.append(notice.id)
+        return notice
+
+    def new_notices(self) -> tuple[Notification, ...]:
+        """At commit: the notices staged with `stage_new`, as they will be stored."""
+        staged = (self._uow.staged(self.path(notice_id)) for notice_id in dict.fromkeys(self._new))
+        return tuple(write.model for write in staged
+                     if write is not None and isinstance(write.model, Notification))
+
+
 class Repositories:
     """Every repository of a unit of work (`uow.requests` etc. are these)."""
 
@@ -253,7 +287,10 @@ class Repositories:
         self.rewards = documents(Reward)
         self.redemptions = documents(RewardRedemption)
         self.pricing_rules = documents(PricingRule)
-        self.notifications = documents(Notification)
+        self.notifications = NotificationRepository(uow)
+        self.messages = documents(Message)
+        self.conversations = documents(Conversation)
+        self.phone_verifications = documents(PhoneVerification)
         self.payments = documents(JobPayment)
         self.ledger = documents(PaymentLedgerEntry)
         self.earnings = documents(DispatcherEarnings)

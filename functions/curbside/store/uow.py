@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from google.api_core import exceptions as google_errors
 from google.cloud import firestore
 
+from curbside.domain.documents import Notification
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.store.engine import Conflict, Engine, Style
 from curbside.store.repositories import Repositories
@@ -53,25 +54,37 @@ class UnitOfWork(Engine, Repositories):
         Engine.__init__(self, db, now=now, settings=settings, style=style, transaction=transaction)
         Repositories.__init__(self, self)
 
-    def flush(self) -> tuple[OutboxEntry, ...]:
+    def flush(self) -> AfterCommit:
         """Stage the derived documents and the new outbox entries, then commit (see `Engine.commit`).
-        Returns the outbox entries this commit created."""
+        Returns what is to run now that the commit landed."""
         from curbside.store.derived import DERIVATIONS
 
         self.begin_commit()
         for derive in DERIVATIONS:
             derive(self)
         effects = self.outbox.new_entries()
+        writes = len(self.writes)
         self.commit()
-        return effects
+        return AfterCommit(effects, self.notifications.new_notices(), reads=self.reads, writes=writes)
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """What a commit asked to run once it landed: its vendor calls, and the fan-out of the notices it wrote."""
+
+    effects: tuple[OutboxEntry, ...] = ()
+    notices: tuple[Notification, ...] = ()
+    reads: int = 0
+    """What the unit of work cost: document reads billed, and documents written."""
+    writes: int = 0
 
 
 @dataclass(frozen=True)
 class Committed(Generic[T]):
-    """What a unit of work decided, and the vendor calls it recorded (to run now that it is committed)."""
+    """What a unit of work decided, and what it asked to run after its commit."""
 
     value: T
-    effects: tuple[OutboxEntry, ...]
+    after: AfterCommit
 
 
 def run(db: firestore.Client, decide: Callable[[UnitOfWork], T], *, now: dt.datetime, settings: Settings,

@@ -16,7 +16,9 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 - Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
   the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads;
   and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
-  work's Outbox (vendor calls to run after a commit); and the verification work's BackgroundCheckEvents.
+  work's Outbox (vendor calls to run after a commit); the verification work's BackgroundCheckEvents; and the
+  notifications work: Conversations,
+  ChatPresence and PhoneVerifications.
 """
 
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
@@ -25,11 +27,12 @@ from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert
 from curbside.domain.documents.locations import DispatcherLocation
-from curbside.domain.documents.messages import Message
+from curbside.domain.documents.messages import ChatPresence, Conversation, Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, PaymentLedgerEntry, StripeEvent
+from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
@@ -49,9 +52,11 @@ from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
     "BackgroundCheckEvent",
+    "ChatPresence",
     "ClientProfile",
     "ClientProfilePrivate",
     "ClientReview",
+    "Conversation",
     "DispatcherEarnings",
     "DispatcherLocation",
     "DispatcherProfile",
@@ -70,6 +75,7 @@ __all__ = [
     "NotificationPreferences",
     "OutboxEntry",
     "PaymentLedgerEntry",
+    "PhoneVerification",
     "PointsLedgerEntry",
     "PricingRule",
     "PrivateDocument",

@@ -7,8 +7,8 @@ creating a Notifications document is what sends the push (after the preference c
 
 from pydantic import Field
 
-from curbside.domain.documents.base import Document, TimeString, UserKeyedDocument, UtcDatetime
-from curbside.domain.enums import NotificationType
+from curbside.domain.documents.base import Count, Document, TimeString, UserKeyedDocument, UtcDatetime
+from curbside.domain.enums import DeliveryStatus, NotificationType
 
 
 class NotificationPreferences(UserKeyedDocument):
@@ -32,13 +32,21 @@ class NotificationPreferences(UserKeyedDocument):
     fraud_alert: bool = True
     rewards_earned: bool = True
     scheduled_job_reminder: bool = True
+    job_cancelled: bool = True
+    """Added (the spec's "job cancelled by client" has no toggle)."""
+    dispatch_delayed: bool = True
+    """Added: "still looking for a technician"."""
     email_notifications: bool = False
     push_notifications: bool = True
+    sms_notifications: bool = False
+    """Added: SMS to the verified phone number (costs us per message, so off until the person asks)."""
     sound_enabled: bool = True
     do_not_disturb: bool = False
     quiet_hours_enabled: bool = False
     quiet_hours_start: TimeString | None = None
     quiet_hours_end: TimeString | None = None
+    time_zone: str | None = Field(default=None, max_length=64)
+    """Added: the IANA zone quiet hours are read in (the platform's DEFAULT_TIME_ZONE when unset or unknown)."""
 
 
 class Notification(Document):
@@ -55,3 +63,16 @@ class Notification(Document):
     read: bool = False
     read_at: UtcDatetime | None = None
     created_date: UtcDatetime
+    expires_at: UtcDatetime | None = None
+    """Added: after this, the notice is not worth a push (a job offer's countdown, a reminder's slot)."""
+    delivery_status: DeliveryStatus | None = None
+    """Added, server-written: the push / e-mail / SMS fan-out (None on notices written before it existed)."""
+    deliver_after: UtcDatetime | None = None
+    """When the sweep may take the fan-out: the end of the lease of the request that wrote the notice, the end
+    of quiet hours, or the pause after a failed attempt."""
+    delivery_attempts: Count = 0
+    delivered_via: list[str] = Field(default_factory=list)
+    """The channels it went out on (`push`, `email`, `sms`); a retry skips them."""
+    delivery_note: str | None = None
+    """Why it went where it went, in a few words ("sent", "quiet hours", "muted: new_message")."""
+    delivered_at: UtcDatetime | None = None

@@ -98,6 +98,8 @@ class ServiceRequest(Document, DerivesFields):
     arrival_distance_meters: Annotated[float, Field(ge=0)] | None = None
     arrival_location_verified: bool | None = None
     dispatch_started_at: UtcDatetime | None = None
+    reminder_sent_at: UtcDatetime | None = None
+    """Added: when the scheduled-job reminder (an hour before the slot) went to the parties; it goes once."""
     price_breakdown: dict[str, Any] | None = None
     awaiting_payment_method: bool = False
     """The client's card could not hold the price (declined, removed): the job is not offered until the client
