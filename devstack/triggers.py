@@ -56,7 +56,8 @@ def register(firestore_url: str, project: str, functions: Functions) -> dict[str
     for fn in functions.of_kind(Kind.FIRESTORE):
         key = trigger_key(fn)
         url = f"{firestore_url}/emulator/v1/projects/{project}/eventarcTrigger"
-        response = requests.post(url, params={"eventarcTriggerId": key}, json=registration(fn), timeout=10)
+        # a JVM that has just started can take well over 10 s to answer its first requests on a busy machine
+        response = requests.post(url, params={"eventarcTriggerId": key}, json=registration(fn), timeout=60)
         if not response.ok:
             raise RuntimeError(f"The Firestore emulator refused trigger {fn.name}: "
                                f"{response.status_code} {response.text[:300]}")
