@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from devstack import payments_flow, verification_flow
-from devstack.demo_kit import Demo, Person, Step, StepFailed, only_if, wait
+from devstack import payments_flow
+from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
+from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
 from devstack.loader import Kind
 from devstack.stack import LocalStack
@@ -61,7 +62,6 @@ def signs_up(person: Person) -> list[Step]:
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256)
-GEORGE_ST = (-33.8731, 151.2065)  # inside the seeded Sydney CBD zone
 
 
 def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
@@ -218,56 +218,6 @@ def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
             paying["complete"], paying["review"], paying["paid"],
             Step(who, "books a service for later", books_for_later),
             Step(who, "cancels the booking for later", cancels)]
-
-
-def gets_verified(person: Person, admin: str) -> list[Step]:
-    """Section 11: a brand-new technician uploads their documents and submits the three steps; an admin works
-    the review queue and approves identity and vehicle; the stack's local provider clears the background check
-    through its signed webhook, which completes the verification."""
-    uid = person.uid
-    paths: dict[str, Any] = {}
-
-    def uploads(demo: Demo) -> str:
-        paths.update(verification_flow.upload_documents(demo.stack, uid))
-        return f"uploaded a passport, a licence, registration and insurance, and 4 photos of the van under users/{uid}/"
-
-    def submits(demo: Demo) -> str:
-        today = demo.stack.clock.now().date()
-        answers = [demo.call(uid, "submit_verification_step", data) for data in (
-            verification_flow.identity_step(paths), verification_flow.vehicle_step(paths, today),
-            verification_flow.CONSENT)]
-        return "submit_verification_step identity, vehicle, background_check -> " + ", ".join(
-            answer["step_status"] for answer in answers)
-
-    def reviews(demo: Demo) -> str:
-        queue = demo.call(admin, "admin_list_verification_queue", {}, admin=True)
-        if uid not in [row["dispatcher_id"] for row in queue["technicians"]]:
-            raise StepFailed(f"{uid} is not in the review queue: {queue}")
-        file = demo.call(admin, "admin_get_verification", {"dispatcher_id": uid}, admin=True)
-        decisions = [demo.call(admin, "admin_review_verification", verification_flow.review(uid, step), admin=True)
-                     for step in ("identity", "vehicle")]
-        return (f"admin_list_verification_queue -> {queue['waiting']} waiting; {len(file['documents'])} documents "
-                f"as 15-minute links; identity and vehicle approved -> {decisions[-1]['verification_status']}")
-
-    def cleared(demo: Demo) -> str:
-        demo.await_run("background_check_webhook", "POST /")
-        profile = wait(lambda: only_if(demo.read(uid, f"DispatcherProfiles/{uid}"),
-                                    lambda p: p["verification_status"] == "verified"), f"{uid} verified")
-        return (f"the local provider's signed report.completed (clear) approved the background check; {uid}'s app "
-                f"reads verification_status {profile['verification_status']}")
-
-    def goes_online(demo: Demo) -> str:
-        demo.call(uid, "set_availability", {"online": True})
-        now = demo.stack.clock.now().isoformat().replace("+00:00", "Z")
-        fix = demo.call(uid, "update_location", {"lat": GEORGE_ST[0], "lng": GEORGE_ST[1], "accuracy_m": 6.0,
-                                                 "recorded_at": now})
-        return f"set_availability online; update_location at George St -> accepted {fix['accepted']}"
-
-    return [Step(uid, "uploads his verification documents", uploads),
-            Step(uid, "submits the three verification steps", submits),
-            Step("admin", "reviews and approves identity and vehicle", reviews),
-            Step("backend", "hears the background check clear", cleared),
-            Step(uid, "goes online for his first job", goes_online)]
 
 
 def technicians_report_positions() -> list[Step]:

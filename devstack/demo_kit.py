@@ -16,6 +16,8 @@ from devstack.polling import poll
 from devstack.stack import LocalStack
 
 T = TypeVar("T")
+GEORGE_ST = (-33.8731, 151.2065)
+"""A point inside the seeded Sydney CBD zone, where the demo day happens."""
 
 
 class StepFailed(Exception):
