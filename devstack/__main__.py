@@ -82,12 +82,22 @@ def _stack_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--rules", type=Path, default=RULES)
     command.add_argument("--auth-emulator", metavar="HOST:PORT",
                          help="a running firebase-tools Auth emulator for the functions' Auth Admin calls")
+    command.add_argument("--background-check-result", choices=("clear", "consider"), default="clear",
+                         help="what the local background-check provider answers (default: clear)")
+    command.add_argument("--background-check-delay", type=float, default=2.0, metavar="SECONDS",
+                         help="how long the local provider takes to complete a report (default: 2)")
+    command.add_argument("--background-check-port", type=int, default=0,
+                         help="the local background-check provider's port (default: any free one)")
 
 
 def _stack(args: argparse.Namespace) -> LocalStack:
     return LocalStack(args.functions_dir, args.rules, host=args.host, keep_data=args.keep_data,
                       auth_emulator=args.auth_emulator, stripe=args.command in (dev_command, demo_command),
-                      ports=Ports(args.firestore_port, args.functions_port, args.storage_port))
+                      background_checks=args.command in (dev_command, demo_command),
+                      background_check_result=args.background_check_result,
+                      background_check_delay_s=args.background_check_delay,
+                      ports=Ports(args.firestore_port, args.functions_port, args.storage_port,
+                                  background_checks=args.background_check_port))
 
 
 @contextmanager
@@ -243,6 +253,9 @@ def banner(stack: LocalStack) -> str:
         f"  Functions  {stack.functions_url}/{stack.project}/{{region}}/{{name}}",
         f"  Storage    {stack.storage_url}  (bucket {DEFAULT_BUCKET})",
         f"  Tasks      Cloud Tasks API on {host}:{ports.functions} (CLOUD_TASKS_EMULATOR_HOST)",
+        *([f"  Checks     background-check provider {stack.background_checks_url} (answers "
+           f"{stack.background_check_result}; POST /_curbside/config {{\"result\": \"consider\"}} to switch)"]
+          if stack.with_background_checks else []),
         "",
         "Functions:",
     ]

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from devstack import payments_flow
-from devstack.demo_kit import Demo, Person, Step, StepFailed, only_if, wait
+from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
+from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
 from devstack.loader import Kind
 from devstack.stack import LocalStack
@@ -61,7 +62,6 @@ def signs_up(person: Person) -> list[Step]:
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256)
-GEORGE_ST = (-33.8731, 151.2065)  # inside the seeded Sydney CBD zone
 
 
 def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
@@ -129,10 +129,10 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
             "paid": Step("backend", "pays the technician", pays_technician)}
 
 
-def requests_a_job(person: Person) -> list[Step]:
-    """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician
-    accepting the 60-second offer, the two chatting and the technician working through the job, a scheduled
-    booking and its cancellation."""
+def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
+    """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician — the
+    `newcomer` who just got verified, closest and best rated — accepting the 60-second offer, the two chatting
+    and the technician working through the job, a scheduled booking and its cancellation."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
     job: dict[str, Any] = {}
 
@@ -181,6 +181,8 @@ def requests_a_job(person: Person) -> list[Step]:
         if offer is None:
             raise StepFailed(f"no offer was made for ServiceRequests/{job['id']}")
         technician = job["technician"] = offer["dispatcher_id"]
+        if technician != newcomer.uid:
+            raise StepFailed(f"the offer went to {technician}, not to the newly verified {newcomer.uid}")
         mine = demo.app(technician).query("JobOffers", [("dispatcher_id", "==", technician)])
         if not mine.ok or f"{job['id']}:1" not in [doc_id for doc_id, _ in mine.body]:
             raise StepFailed(f"{technician}'s app cannot see its offer")
@@ -188,7 +190,7 @@ def requests_a_job(person: Person) -> list[Step]:
         accepted = demo.call(technician, "accept_offer", {"offer_id": f"{job['id']}:1"})
         demo.counts["jobs accepted"] += 1
         return (f"{technician} ({offer['distance_km']:.1f} km away, score {offer['assignment_score']:.1f}) "
-                f"saw the 60-second offer and accepted it -> {accepted['status']}")
+                f"saw the 60-second offer and accepted it -> {accepted['status']} (his first job)")
 
     def technician_travels_and_starts(demo: Demo) -> str:
         technician, seen = job["technician"], []
@@ -238,9 +240,12 @@ def technicians_report_positions() -> list[Step]:
 
 ALICE = Person("alice", "Alice Nguyen", "alice@example.com", "+61400000001", "client", "android")
 BOB = Person("bob", "Bob Okafor", "bob@example.com", "+61400000002", "dispatcher", "ios")
+ADMIN = "admin-001"
+"""The seed's admin (custom claim `admin: true`)."""
 
-DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB),
-                   *technicians_report_positions(), *requests_a_job(ALICE)]
+_ONBOARDING = gets_verified(BOB, ADMIN)
+DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
+                   *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

@@ -31,6 +31,9 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 
 from devstack.activity import Activity
+from devstack.background_check_provider import API_KEY as BACKGROUND_CHECK_API_KEY
+from devstack.background_check_provider import WEBHOOK_SECRET as BACKGROUND_CHECK_WEBHOOK_SECRET
+from devstack.background_check_provider import LocalBackgroundCheckProvider
 from devstack.clock import Clock, SystemClock
 from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
 from devstack.emulators import (
@@ -83,6 +86,8 @@ class Ports:
     functions: int = 5001
     storage: int = 9199
     stripe: int = 8420
+    background_checks: int = 0
+    """The local background-check provider: any free port unless chosen (only the functions talk to it)."""
     smtp: int = 0
     """The local SMTP server (0: a free port; `python -m devstack messages` shows what it received)."""
 
@@ -91,7 +96,8 @@ class LocalStack:
     def __init__(self, functions_dir: Path = FUNCTIONS_DIR, rules: Path | None = RULES, *,
                  ports: Ports | None = None, host: str = "127.0.0.1", project: str = PROJECT_ID,
                  clock: Clock | None = None, keep_data: Path | None = None, storage: bool = True,
-                 auth_emulator: str | None = None, stripe: bool = False) -> None:
+                 auth_emulator: str | None = None, stripe: bool = False, background_checks: bool = False,
+                 background_check_result: str = "clear", background_check_delay_s: float = 2.0) -> None:
         self.functions_dir = functions_dir
         self.rules = rules
         self.ports = ports or Ports()
@@ -109,6 +115,9 @@ class LocalStack:
         self.with_storage = storage
         self.auth_emulator = auth_emulator
         self.with_stripe = stripe
+        self.with_background_checks = background_checks
+        self.background_check_result = background_check_result
+        self.background_check_delay_s = background_check_delay_s
         self.activity = Activity()
         self.functions = Functions({})
         self._firestore: FirestoreEmulator | None = None
@@ -118,6 +127,7 @@ class LocalStack:
         self._tasks: TaskQueues | None = None
         self._storage_events: StorageEvents | None = None
         self._stripe: LocalStripeServer | None = None
+        self._checks: LocalBackgroundCheckProvider | None = None
         self._saved_env: dict[str, str | None] | None = None
         self._ready = threading.Event()
 
@@ -153,6 +163,17 @@ class LocalStack:
             raise RuntimeError("the stack runs no local Stripe (start it with stripe=True)")
         return self._stripe
 
+    @property
+    def background_checks_url(self) -> str:
+        return f"http://{self.host}:{self.ports.background_checks}"
+
+    @property
+    def background_checks(self) -> LocalBackgroundCheckProvider:
+        """The local background-check provider (only with `background_checks=True`)."""
+        if self._checks is None:
+            raise RuntimeError("the stack runs no background-check provider (start it with background_checks=True)")
+        return self._checks
+
     def function_url(self, name: str) -> str:
         fn = self.functions.get(name)
         region = fn.region if fn is not None else DEFAULT_REGION
@@ -182,6 +203,10 @@ class LocalStack:
         if self.with_stripe:  # read by firebase-functions' params (SecretParam values come from the environment)
             env |= {"STRIPE_API_BASE": self.stripe_url, "STRIPE_SECRET_KEY": STRIPE_SECRET_KEY,
                     "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET}
+        if self.with_background_checks:
+            env |= {"BACKGROUND_CHECK_API_BASE": self.background_checks_url,
+                    "BACKGROUND_CHECK_API_KEY": BACKGROUND_CHECK_API_KEY,
+                    "BACKGROUND_CHECK_WEBHOOK_SECRET": BACKGROUND_CHECK_WEBHOOK_SECRET}
         return env
 
     # --- life cycle ----------------------------------------------------------------------------------
@@ -206,6 +231,8 @@ class LocalStack:
             wanted["storage"] = self.ports.storage
         if self.with_stripe:
             wanted["stripe"] = self.ports.stripe
+        if self.with_background_checks:
+            wanted["background_checks"] = self.ports.background_checks
         busy = [f"{part} {port}" for part, port in wanted.items() if port and port_in_use(port, self.host)]
         if busy:
             raise EmulatorUnavailable(f"Port(s) already in use: {', '.join(busy)}. Stop whatever listens there "
@@ -243,6 +270,12 @@ class LocalStack:
             self._stripe = LocalStripeServer(self.ports.stripe, self.host).start()
             if self.functions.get("stripe_webhook") is not None:
                 self._stripe.register_webhook(self.function_url("stripe_webhook"), STRIPE_WEBHOOK_SECRET)
+        if self.with_background_checks:
+            self._checks = LocalBackgroundCheckProvider(
+                self.ports.background_checks, self.host, result=self.background_check_result,
+                delay_s=self.background_check_delay_s).start()
+            if self.functions.get("background_check_webhook") is not None:
+                self._checks.register_webhook(self.function_url("background_check_webhook"))
         self._share_clock_with_services()
         self._tasks.start()
         self._scheduler.start()
@@ -263,12 +296,13 @@ class LocalStack:
     def stop(self) -> None:
         """Stop every part that started, in dependency order; safe to call twice or after a failed start."""
         self._ready.clear()
-        parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._stripe, self._firestore,
-                            self._storage, self._server, self._mail]
+        parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._checks, self._stripe,
+                            self._firestore, self._storage, self._server, self._mail]
         self._scheduler = self._tasks = self._storage_events = self._firestore = self._storage = None
         self._mail = None
         self._server = None
         self._stripe = None
+        self._checks = None
         for part in parts:
             if part is None:
                 continue

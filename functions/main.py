@@ -42,13 +42,26 @@ from curbside.entrypoints.requests import (  # noqa: E402
     update_job_status,
 )
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
+from curbside.entrypoints.verification import (  # noqa: E402
+    admin_get_verification,
+    admin_list_verification_queue,
+    admin_review_verification,
+    background_check_webhook,
+    check_insurance_expiry,
+    submit_verification_step,
+)
 
 __all__ = [
     "accept_job",
     "accept_offer",
     "activate_scheduled_jobs",
+    "admin_get_verification",
+    "admin_list_verification_queue",
+    "admin_review_verification",
     "auto_approve_completions",
+    "background_check_webhook",
     "cancel_request",
+    "check_insurance_expiry",
     "check_phone_verification",
     "complete_job",
     "create_payout_account",
@@ -74,6 +87,7 @@ __all__ = [
     "setup_payment_method",
     "start_phone_verification",
     "stripe_webhook",
+    "submit_verification_step",
     "sweep_outbox",
     "update_job_status",
     "update_location",

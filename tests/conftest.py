@@ -20,6 +20,7 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.maps import RoadSpeedModel
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
@@ -168,11 +169,14 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
          auth_admin: RecordingAuthAdmin, push: RecordingPush, sms: RecordingSms, mail_server: MailServer) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage) and the local SMTP server, installed
     for entry points too. Payments go to a Stripe gateway with no key (every call is "not configured":
-    UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Driving times come from
-    the road-speed model (the Routes API's local fallback; `tests/integration/test_routing.py` plays Google's
-    API on a local server)."""
+    UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a
+    provider gateway with no address (UNAVAILABLE, retried by the outbox); tests of the check use the local
+    provider. Driving times come from the road-speed model (the Routes API's local fallback;
+    `tests/integration/test_routing.py` plays Google's API on a local server)."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
-                     push=push, sms=sms, email=local_smtp(mail_server.port), routing=RoadSpeedModel())
+                     background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
+                     push=push, sms=sms, email=local_smtp(mail_server.port),
+                     routing=RoadSpeedModel())
     deps_module.install(installed)
     return installed

@@ -19,6 +19,7 @@ from google.cloud import firestore
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
     ClientProfilePrivate,
@@ -280,6 +281,10 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "pending_payments": 33.0, "awaiting_payout_account": 0.0, "completed_payments": 87.5,
         "updated_date": NOW,
     },
+    BackgroundCheckEvent: lambda n: {
+        "id": f"evt_{n}", "type": "report.completed", "report_id": f"rep_{n}", "dispatcher_id": DISPATCHER_ID,
+        "outcome": "applied", "event_created": NOW, "processed_date": NOW,
+    },
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -327,6 +332,7 @@ make_job_payment = partial(make, JobPayment)
 make_payment_ledger_entry = partial(make, PaymentLedgerEntry)
 make_dispatcher_earnings = partial(make, DispatcherEarnings)
 make_outbox_entry = partial(make, OutboxEntry)
+make_background_check_event = partial(make, BackgroundCheckEvent)
 make_conversation = partial(make, Conversation)
 make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)

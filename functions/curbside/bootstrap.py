@@ -15,6 +15,7 @@ from google.cloud import firestore
 from curbside import config, deps
 from curbside.domain.clock import SystemClock
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
+from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.maps import GoogleRoutes
@@ -55,8 +56,8 @@ def build() -> deps.Deps:
     refuse_emulators_outside_demo(project, os.environ)
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
-                     auth=FirebaseAuthAdmin(), push=FirebasePush(), email=smtp_from_params(),
-                     sms=twilio_from_params(), routing=GoogleRoutes())
+                     auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
+                     email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes())
 
 
 def smtp_from_params() -> SmtpEmail:

@@ -131,6 +131,21 @@ PAYMENT_HOLD_HOURS = params.IntParam(
     description="Hours a completed job's payment is held for the client's review before auto-approval.",
 )
 
+# Verification (spec section 11): docs/decisions.md D35-D39.
+BACKGROUND_CHECK_API_BASE = params.StringParam(
+    "BACKGROUND_CHECK_API_BASE", default="",
+    description="The background-check provider's API address (Checkr-style); the local stack points it at its "
+                "own provider. Empty: background checks wait (retried) until it is set.",
+)
+BACKGROUND_CHECK_PACKAGE = params.StringParam(
+    "BACKGROUND_CHECK_PACKAGE", default="driver_pro",
+    description="The provider's package for technicians: criminal records, driving history, sex-offender registry.",
+)
+BACKGROUND_CHECK_API_KEY = params.SecretParam("BACKGROUND_CHECK_API_KEY")
+"""The provider's secret API key (HTTP basic auth user)."""
+BACKGROUND_CHECK_WEBHOOK_SECRET = params.SecretParam("BACKGROUND_CHECK_WEBHOOK_SECRET")
+"""The secret the provider signs `background_check_webhook` deliveries with."""
+
 # Notices (spec section 14): e-mail over SMTP and SMS through Twilio; push needs no configuration (FCM).
 SMTP_HOST = params.StringParam(
     "SMTP_HOST", default="", description="SMTP relay for notice e-mails (empty: no e-mail is sent)."

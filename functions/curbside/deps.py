@@ -16,6 +16,7 @@ from google.cloud import firestore
 
 from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
+from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.email import Email
 from curbside.gateways.maps import Routing
 from curbside.gateways.payments import Payments
@@ -38,6 +39,8 @@ class Deps:
     """Stripe; tests and the local stack point the production gateway at localstripe."""
     auth: AuthAdmin
     """Firebase Auth's admin API (revoked sessions); a recording double locally (no Auth emulator here)."""
+    background_checks: BackgroundChecks
+    """The background-check provider; tests and the local stack point the production gateway at the local one."""
     push: Push
     """Firebase Cloud Messaging; a recording double locally and in tests (no FCM emulator)."""
     email: Email

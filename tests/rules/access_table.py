@@ -202,6 +202,7 @@ ACCESS: tuple[Entry, ...] = (
           list=grant("the same; a query must filter `user_id` = caller", DA, DU),
           note="the Earnings screen, kept in step with `JobPayments` by the payment functions"),
     Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
+    Entry("BackgroundCheckEvents", note="written by the background-check webhook"),
     Entry("PhoneVerifications", note="the number an SMS code went to, and the rate limit's window"),
 )
 

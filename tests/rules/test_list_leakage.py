@@ -87,6 +87,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                             on("DispatcherLocations", ("is_online", "==", const(True)))],
     "QuarantinedUploads": [on("QuarantinedUploads", ("owner_id", "==", victim_client))],
     "StripeEvents": [on("StripeEvents", ("type", "==", const("payment_method.attached")))],
+    "BackgroundCheckEvents": [on("BackgroundCheckEvents", ("dispatcher_id", "==", victim_dispatcher))],
     "Outbox": [on("Outbox", ("kind", "==", const("capture"))),
                on("Outbox", ("key", "==", lambda a: victim_world(a).done_job))],
     "JobPayments": [on("JobPayments", ("client_id", "==", victim_client)),

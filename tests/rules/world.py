@@ -195,6 +195,8 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
+        doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{key}-check-event"): f.make_background_check_event(
+            id=f"{key}-check-event", dispatcher_id=d),
         doc_path(Collection.OUTBOX, f"capture:{seats.done_job}"): f.make_outbox_entry(
             id=f"capture:{seats.done_job}", key=seats.done_job, payload={"request_id": seats.done_job}),
         doc_path(Collection.JOB_PAYMENTS, seats.done_job): f.make_job_payment(
@@ -347,6 +349,9 @@ PROBES: dict[str, ProbeSpec] = {
     "DispatcherEarnings": _keyed(Collection.DISPATCHER_EARNINGS, "user_id", _dispatcher),
     "Outbox": ProbeSpec(lambda a: doc_path(Collection.OUTBOX, f"capture:{a.world.done_job}"),
                         lambda a: Query(Collection.OUTBOX.value, (("key", "==", a.world.done_job),))),
+    "BackgroundCheckEvents": ProbeSpec(
+        lambda a: doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{a.world.key}-check-event"),
+        lambda a: Query(Collection.BACKGROUND_CHECK_EVENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "PhoneVerifications": _keyed(Collection.PHONE_VERIFICATIONS, "user_id", _side),
 }
 
@@ -412,6 +417,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "PaymentLedger": {"amount_minor": 0},
     "DispatcherEarnings": {"completed_payments": 100000.0},
     "Outbox": {"status": "done"},
+    "BackgroundCheckEvents": {"outcome": "superseded"},
     "Conversations": {"unread": {}},
     "PhoneVerifications": {"started_at": []},
 }

@@ -91,6 +91,14 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert "jobs               created 2" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
     assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
+    # a brand-new technician is verified (admin for identity and vehicle, the local provider's clear) and
+    # takes the day's job as his first
+    assert "submit_verification_step identity, vehicle, background_check -> under_review, under_review, " \
+           "under_review" in output
+    assert "identity and vehicle approved -> under_review" in output
+    assert "signed report.completed (clear) approved the background check; bob's app reads verification_status " \
+           "verified" in output
+    assert "bob (0.0 km away" in output and "(his first job)" in output
     assert "check_phone_verification -> {'phone_number': '+61400000001', 'phone_verified': True}" in output
     assert "pushed to the technician's phone" in output and "unread 1 -> 0" in output
     messages_out = next(line for line in output.splitlines() if "messages out" in line)

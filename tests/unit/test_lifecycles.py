@@ -17,18 +17,22 @@ from curbside.domain.enums import (
     PaymentStatus,
     PayoutStatus,
     RedemptionStatus,
+    StepStatus,
 )
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     ALL,
     AUTHORIZATION,
+    BACKGROUND_CHECK_STEP,
     COMPLETION_PAYMENT,
     DELIVERY,
     EFFECT,
+    IDENTITY_STEP,
     OFFER,
     PAYOUT,
     REDEMPTION,
+    VEHICLE_STEP,
 )
 from curbside.entrypoints.protocol import ERROR_CODES
 
@@ -37,7 +41,9 @@ PEOPLE = {A.CLIENT, A.DISPATCHER, A.ADMIN}
 EVERYONE = PEOPLE | {A.SYSTEM}
 SYSTEM = {A.SYSTEM}
 
-Au, P, C, R, E, Dl = AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus, DeliveryStatus
+Au, P, C, R, E, St, Dl = (AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus,
+                          StepStatus, DeliveryStatus)
+TECHNICIAN, ADMIN = {A.DISPATCHER}, {A.ADMIN}
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     "offer": {
@@ -79,12 +85,30 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (E.DONE, E.PENDING): SYSTEM,
         (E.FAILED, E.PENDING): {A.ADMIN, A.SYSTEM},
     },
+    # A technician submits a step (again after a rejection, never once approved); an admin decides. The system
+    # approves a clear background check and revokes a vehicle whose insurance lapsed.
+    "identity step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): ADMIN, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): ADMIN,
+    },
+    "vehicle step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): ADMIN, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): {A.ADMIN, A.SYSTEM},
+    },
+    "background check step": {
+        (St.PENDING, St.UNDER_REVIEW): TECHNICIAN, (St.REJECTED, St.UNDER_REVIEW): TECHNICIAN,
+        (St.UNDER_REVIEW, St.APPROVED): {A.ADMIN, A.SYSTEM}, (St.UNDER_REVIEW, St.REJECTED): ADMIN,
+        (St.APPROVED, St.REJECTED): ADMIN,
+    },
     "notice delivery": {
         (Dl.PENDING, Dl.DONE): SYSTEM, (Dl.PENDING, Dl.FAILED): SYSTEM,
     },
 }
 
-TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, DELIVERY]
+TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -80,11 +80,13 @@ class VerificationStatus(StrEnum):
 
 
 class StepStatus(StrEnum):
-    """DispatcherProfiles identity/vehicle/background_check step statuses."""
+    """DispatcherProfiles identity/vehicle/background_check step statuses: the spec's three, plus
+    `under_review` (added, D35) for a step submitted and waiting for a decision."""
 
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    UNDER_REVIEW = "under_review"
 
 
 class RequestStatus(StrEnum):
@@ -381,3 +383,27 @@ class EffectStatus(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
+
+
+class VerificationStep(StrEnum):
+    """The three steps of a technician's verification (spec section 11), as `submit_verification_step` and
+    `admin_review_verification` name them (not a stored field)."""
+
+    IDENTITY = "identity"
+    VEHICLE = "vehicle"
+    BACKGROUND_CHECK = "background_check"
+
+
+class IdentityDocumentType(StrEnum):
+    """DispatcherProfiles private `identity_document_type` (added): what the technician uploaded in step 1."""
+
+    PASSPORT = "passport"
+    NATIONAL_ID = "national_id"
+
+
+class BackgroundCheckResult(StrEnum):
+    """The provider's verdict on a completed report (Checkr's `result`): `clear` approves the step, `consider`
+    leaves it for an admin."""
+
+    CLEAR = "clear"
+    CONSIDER = "consider"

@@ -18,6 +18,7 @@ from curbside.domain.enums import (
     PaymentStatus,
     PayoutStatus,
     RedemptionStatus,
+    StepStatus,
 )
 from curbside.domain.lifecycle import Actor, Lifecycle, moves
 from curbside.domain.request_lifecycle import REQUEST
@@ -82,13 +83,42 @@ EFFECT = Lifecycle("vendor call", "status", EffectStatus, moves(
 ))
 """Outbox.status: a vendor call recorded by a commit, run after it."""
 
+St = StepStatus
+
+
+def _step(noun: str, status_field: str, *, approved_by: tuple[Actor, ...], revoked_by: tuple[Actor, ...]
+          ) -> Lifecycle[StepStatus]:
+    """One verification step (D35): the technician submits it (again after a rejection, never once approved),
+    an admin decides; `approved_by` / `revoked_by` add who else may approve it or withdraw an approval."""
+    return Lifecycle(noun, status_field, StepStatus, moves(
+        (St.PENDING, (St.UNDER_REVIEW,), (A.DISPATCHER,)),
+        (St.REJECTED, (St.UNDER_REVIEW,), (A.DISPATCHER,)),
+        (St.UNDER_REVIEW, (St.APPROVED,), approved_by),
+        (St.UNDER_REVIEW, (St.REJECTED,), (A.ADMIN,)),
+        (St.APPROVED, (St.REJECTED,), revoked_by),
+    ))
+
+
+IDENTITY_STEP = _step("identity step", "identity_verification_status", approved_by=(A.ADMIN,),
+                      revoked_by=(A.ADMIN,))
+"""DispatcherProfiles.identity_verification_status: passport or national ID and driving licence."""
+VEHICLE_STEP = _step("vehicle step", "vehicle_verification_status", approved_by=(A.ADMIN,),
+                     revoked_by=(A.ADMIN, A.SYSTEM))
+"""DispatcherProfiles.vehicle_verification_status; the system revokes it when the insurance lapses."""
+BACKGROUND_CHECK_STEP = _step("background check step", "background_check_status", approved_by=(A.ADMIN, A.SYSTEM),
+                              revoked_by=(A.ADMIN,))
+"""DispatcherProfiles.background_check_status; the system approves it when the provider's report is clear."""
+
+STEP_LIFECYCLES = (IDENTITY_STEP, VEHICLE_STEP, BACKGROUND_CHECK_STEP)
+
 Dl = DeliveryStatus
 DELIVERY = Lifecycle("notice delivery", "delivery_status", DeliveryStatus, moves(
     (Dl.PENDING, (Dl.DONE, Dl.FAILED), (A.SYSTEM,)),
 ))
 """Notifications.delivery_status: a notice's push / e-mail / SMS fan-out, done once."""
 
+
 ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
-                                   DELIVERY)
+                                   DELIVERY, *STEP_LIFECYCLES)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

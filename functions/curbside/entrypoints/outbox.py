@@ -11,7 +11,8 @@ from curbside.services import notice_delivery, outbox
 
 
 @scheduler_fn.on_schedule(schedule="every 5 minutes",
-                          secrets=config.secrets(config.STRIPE_SECRET_KEY, config.ROUTES_API_KEY))
+                          secrets=config.secrets(config.STRIPE_SECRET_KEY, config.BACKGROUND_CHECK_API_KEY,
+                                                 config.ROUTES_API_KEY))
 def sweep_outbox(event: scheduler_fn.ScheduledEvent) -> None:
     """Run every pending vendor call that is due, oldest first, then every notice due to go out."""
     outcomes = outbox.sweep(deps.get())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from curbside.domain.documents import (
+    BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
     ClientProfilePrivate,
@@ -55,7 +56,8 @@ class Collection(StrEnum):
     need (JobContacts: contact details shared while a job is active; QuarantinedUploads: rejected files),
     and the payments work: the Stripe webhook's processed-event record (StripeEvents), each job's money
     (JobPayments), every money movement (PaymentLedger) and the technicians' Earnings screen
-    (DispatcherEarnings); and the vendor calls a commit asked for, run after it (Outbox); and the chat's per-job
+    (DispatcherEarnings); the vendor calls a commit asked for, run after it (Outbox); the background-check
+    provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
     (PhoneVerifications)."""
 
@@ -87,6 +89,7 @@ class Collection(StrEnum):
     PAYMENT_LEDGER = "PaymentLedger"
     DISPATCHER_EARNINGS = "DispatcherEarnings"
     OUTBOX = "Outbox"
+    BACKGROUND_CHECK_EVENTS = "BackgroundCheckEvents"
     CONVERSATIONS = "Conversations"
     CHAT_PRESENCE = "ChatPresence"
     PHONE_VERIFICATIONS = "PhoneVerifications"
@@ -124,6 +127,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.PAYMENT_LEDGER: PaymentLedgerEntry,
     Collection.DISPATCHER_EARNINGS: DispatcherEarnings,
     Collection.OUTBOX: OutboxEntry,
+    Collection.BACKGROUND_CHECK_EVENTS: BackgroundCheckEvent,
     Collection.CONVERSATIONS: Conversation,
     Collection.CHAT_PRESENCE: ChatPresence,
     Collection.PHONE_VERIFICATIONS: PhoneVerification,

@@ -147,6 +147,18 @@ OFFERS_OF_JOB = QuerySpec("a job's offers", S.JOB_OFFERS, (where("request_id", O
 OFFERS_OF_JOB_IN_STATE = QuerySpec("a job's offers in a state", S.JOB_OFFERS, (
     where("request_id", Op.EQ), where("offer_status", Op.EQ)))
 
+OFFERS_OF_TECHNICIAN_IN_STATE = QuerySpec("a technician's offers in a state", S.JOB_OFFERS, (
+    where("dispatcher_id", Op.EQ), where("offer_status", Op.EQ)))
+"""Withdrawing the pending offers of a technician who loses their verification."""
+
+# --- DispatcherProfiles (verification) ----------------------------------------------------------------------------
+TECHNICIANS_AWAITING_REVIEW = QuerySpec("technicians awaiting a verification review", S.DISPATCHER_PROFILES, (
+    where("awaiting_review_since", Op.GT, "since"),), order_by=(("awaiting_review_since", Direction.ASCENDING),))
+"""The admins' review queue, oldest submission first (one field: its automatic index serves it)."""
+VEHICLES_WITH_LAPSED_INSURANCE = QuerySpec("approved vehicles whose insurance lapsed", S.DISPATCHER_PROFILES, (
+    where("vehicle_verification_status", Op.EQ, "status"), where("vehicle_insurance_expiry", Op.LT, "before")))
+"""The daily insurance check: approved vehicle steps whose insurance ended before today."""
+
 # --- DispatcherLocations (the dispatch index) ---------------------------------------------------------------------
 FRESH_TECHNICIANS_IN_CELLS = QuerySpec("fresh technicians in cells", S.DISPATCHER_LOCATIONS, (
     where("search_cells", Op.CONTAINS_ANY, "cells"), where("location_updated_at", Op.GTE, "fresh_since")))
@@ -174,6 +186,9 @@ OWNER_OF_STRIPE_CUSTOMER = QuerySpec("the client of a Stripe customer", PRIVATE_
     where("stripe_customer_id", Op.EQ),), group=True)
 OWNER_OF_STRIPE_ACCOUNT = QuerySpec("the technician of a Stripe account", PRIVATE_SUBCOLLECTION, (
     where("stripe_account_id", Op.EQ),), group=True)
+OWNER_OF_BACKGROUND_CHECK_CANDIDATE = QuerySpec("the technician of a background-check candidate",
+                                                PRIVATE_SUBCOLLECTION, (
+                                                    where("background_check_candidate_id", Op.EQ),), group=True)
 
 # --- Outbox -------------------------------------------------------------------------------------------------------
 DUE_EFFECTS = QuerySpec("vendor calls due", S.OUTBOX, (

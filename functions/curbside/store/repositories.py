@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    BackgroundCheckEvent,
     ClientProfile,
     ClientProfilePrivate,
     ClientReview,
@@ -59,6 +60,7 @@ from curbside.domain.lifecycles import (
     OFFER,
     PAYOUT,
     REDEMPTION,
+    STEP_LIFECYCLES,
 )
 from curbside.domain.request_lifecycle import REQUEST
 from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, collection_for, doc_path, private_doc_path
@@ -79,6 +81,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.JOB_COMPLETIONS: (COMPLETION_PAYMENT,),
     Collection.REWARD_REDEMPTIONS: (REDEMPTION,),
     Collection.OUTBOX: (EFFECT,),
+    Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
 }
 """The status fields each collection's repository guards."""
@@ -294,3 +297,4 @@ class Repositories:
         self.stripe_events = documents(StripeEvent)
         self.quarantine = documents(QuarantinedUpload)
         self.outbox = OutboxRepository(uow)
+        self.background_check_events = documents(BackgroundCheckEvent)

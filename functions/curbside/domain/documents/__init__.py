@@ -16,7 +16,8 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 - Collections the spec implies but does not list: Notifications, DispatcherLocations, PointsLedger; and two
   the security work adds: JobContacts (contact details shared while a job is active) and QuarantinedUploads;
   and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
-  work's Outbox (vendor calls to run after a commit); and the notifications work: Conversations,
+  work's Outbox (vendor calls to run after a commit); the verification work's BackgroundCheckEvents; and the
+  notifications work: Conversations,
   ChatPresence and PhoneVerifications.
 """
 
@@ -43,11 +44,14 @@ from curbside.domain.documents.users import (
     ClientProfilePrivate,
     DispatcherProfile,
     DispatcherProfilePrivate,
+    StepReview,
     User,
     UserPrivate,
 )
+from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
+    "BackgroundCheckEvent",
     "ChatPresence",
     "ClientProfile",
     "ClientProfilePrivate",
@@ -80,6 +84,7 @@ __all__ = [
     "Reward",
     "RewardRedemption",
     "ServiceRequest",
+    "StepReview",
     "StripeEvent",
     "SupportMessage",
     "SupportTicket",

@@ -19,11 +19,12 @@ Profiles are stored under the user's uid (the spec says "auto"): set_user_type c
 making a second profile, and rules check ownership from the path.
 """
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from curbside.domain.documents.base import (
     AverageStars,
     Count,
+    DateString,
     Document,
     PrivateDocument,
     UserKeyedDocument,
@@ -31,6 +32,8 @@ from curbside.domain.documents.base import (
 )
 from curbside.domain.enums import (
     AccountStatus,
+    BackgroundCheckResult,
+    IdentityDocumentType,
     LoyaltyTier,
     StepStatus,
     UserRole,
@@ -122,12 +125,38 @@ class DispatcherProfile(UserKeyedDocument):
     verification_submitted_date: UtcDatetime | None = None
     verification_completed_date: UtcDatetime | None = None
     rejection_reason: str | None = None
+    """The reasons of the steps rejected now, one line each, as the Verification Status screen shows them."""
     rating: AverageStars = 5.0
     total_jobs: Count = 0
     total_reviews: Count = 0
     bio: str | None = None
     created_date: UtcDatetime
     updated_date: UtcDatetime | None = None
+    # Added by the verification work (D35): per step, when it was last submitted and why it was rejected.
+    identity_submitted_at: UtcDatetime | None = None
+    vehicle_submitted_at: UtcDatetime | None = None
+    background_check_submitted_at: UtcDatetime | None = None
+    identity_rejection_reason: str | None = None
+    vehicle_rejection_reason: str | None = None
+    background_check_rejection_reason: str | None = None
+    vehicle_insurance_expiry: DateString | None = None
+    """The last day the submitted insurance covers ("YYYY-MM-DD"); the daily check revokes the vehicle step
+    the day after."""
+    awaiting_review_since: UtcDatetime | None = None
+    """Set while some step waits for an admin: the oldest such submission (the review queue's order)."""
+
+
+class StepReview(BaseModel):
+    """An admin's (or the system's) last decision on one step, kept in the private part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: StepStatus
+    reviewed_by: str
+    """The admin's uid, or `system` (the background-check provider's `clear`, the insurance check)."""
+    reviewed_at: UtcDatetime
+    notes: str | None = None
+    rejection_reason: str | None = None
 
 
 class DispatcherProfilePrivate(PrivateDocument):
@@ -145,3 +174,19 @@ class DispatcherProfilePrivate(PrivateDocument):
     """Added: Stripe says the connected account can receive transfers (from `account.updated`)."""
     account_event_created: UtcDatetime | None = None
     """Added: when Stripe created the `account.updated` event that set `payouts_enabled`."""
+    # Added by the verification work (D35-D37).
+    identity_document_type: IdentityDocumentType | None = None
+    """`passport_image_url` holds its front; `identity_document_back_url` its back."""
+    identity_document_back_url: str | None = None
+    step_reviews: dict[str, StepReview] = Field(default_factory=dict)
+    """The last decision on each step, by step name."""
+    background_check_attempts: Count = 0
+    """Numbers each background check asked of the provider (its idempotency key `background_check:{uid}:{n}`)."""
+    background_check_candidate_id: str | None = None
+    background_check_report_id: str | None = None
+    """The provider's report of the current attempt (None until the provider has answered)."""
+    background_check_report_status: str | None = None
+    """The provider's report status (`pending`, `complete`, `suspended`, `dispute`, `canceled`)."""
+    background_check_result: BackgroundCheckResult | None = None
+    background_check_event_created: UtcDatetime | None = None
+    """When the provider created the event that last changed the report here; an older one changes nothing."""
