@@ -40,6 +40,7 @@ from curbside.entrypoints.requests import (  # noqa: E402
     quote_price,
     update_job_status,
 )
+from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -57,6 +58,7 @@ __all__ = [
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_review_verification",
+    "apply_pending_reviews",
     "auto_approve_completions",
     "background_check_webhook",
     "cancel_request",
@@ -77,6 +79,7 @@ __all__ = [
     "register_device",
     "reject_offer",
     "retry_dispatch",
+    "review_client",
     "review_dispatcher",
     "send_message",
     "send_scheduled_reminders",

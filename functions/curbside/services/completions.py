@@ -19,8 +19,8 @@ from curbside.domain.enums import PaymentStatus, RequestActor, RequestStatus, Re
 from curbside.domain.errors import NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
+from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
-from curbside.domain.scheduling import time_zone
 from curbside.domain.uploads import Purpose
 from curbside.services import charges, work
 from curbside.services.accounts import require_usable_account
@@ -102,12 +102,6 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
     return work.transaction(deps, complete, lost_race=JOB_CHANGED)
 
 
-def _tomorrow(uow: UnitOfWork) -> str:
-    """Reviews apply the day after they are written (spec section 6), in the platform's time zone."""
-    local = uow.now.astimezone(time_zone(uow.settings.default_time_zone))
-    return (local.date() + dt.timedelta(days=1)).isoformat()
-
-
 def _approve(uow: UnitOfWork, completion: JobCompletion, loaded: Loaded, reason: str, actor: Actor,
              **fields: object) -> None:
     """Approve a completion: its money is released in the same commit unless a dispute holds it."""
@@ -136,7 +130,8 @@ def review_dispatcher(deps: Deps, uid: str, request_id: str, rating: int, commen
         loaded = load(uow, request_id)
         written = uow.reviews.create(Review(
             id=request_id, request_id=request_id, reviewer_id=uid, reviewee_id=completion.dispatcher_id,
-            reviewer_type=ReviewerType.CLIENT, rating=rating, comment=comment or None, apply_date=_tomorrow(uow),
+            reviewer_type=ReviewerType.CLIENT, rating=rating, comment=comment or None,
+            apply_date=apply_date(uow.now, uow.settings.default_time_zone),
             created_date=uow.now))
         _approve(uow, completion, loaded, "client_review", Actor.CLIENT, client_reviewed=True,
                  client_reviewed_at=uow.now)

@@ -171,6 +171,13 @@ ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
     where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
 
+# --- Reviews and ClientReviews (applied a day late) ---------------------------------------------------------------
+DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+"""The daily review job: unapplied reviews whose day has come, oldest first."""
+DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+
 # --- JobPayments --------------------------------------------------------------------------------------------------
 PAYMENT_BY_INTENT = QuerySpec("the payment of a PaymentIntent", S.JOB_PAYMENTS, (
     where("payment_intent_id", Op.EQ),))
