@@ -38,6 +38,7 @@ from curbside.domain.documents import (
     NotificationPreferences,
     PaymentLedgerEntry,
     PhoneVerification,
+    PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
@@ -286,6 +287,7 @@ class Repositories:
         self.client_reviews = documents(ClientReview)
         self.rewards = documents(Reward)
         self.redemptions = documents(RewardRedemption)
+        self.points = documents(PointsLedgerEntry)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)
