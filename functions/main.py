@@ -41,6 +41,7 @@ from curbside.entrypoints.requests import (  # noqa: E402
     update_job_status,
 )
 from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
+from curbside.entrypoints.rewards import admin_upsert_reward, expire_redemptions, redeem_reward  # noqa: E402
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -58,6 +59,7 @@ __all__ = [
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_review_verification",
+    "admin_upsert_reward",
     "apply_pending_reviews",
     "auto_approve_completions",
     "background_check_webhook",
@@ -68,6 +70,7 @@ __all__ = [
     "create_payout_account",
     "create_request",
     "expire_offer",
+    "expire_redemptions",
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",
@@ -76,6 +79,7 @@ __all__ = [
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
+    "redeem_reward",
     "register_device",
     "reject_offer",
     "retry_dispatch",

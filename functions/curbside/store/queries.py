@@ -178,6 +178,11 @@ DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
 DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
 
+# --- RewardRedemptions ------------------------------------------------------------------------------------------
+REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (
+    where("status", Op.EQ), where("expires_at", Op.LTE, "due_by")), order_by=(("expires_at", Direction.ASCENDING),))
+"""The daily expiry of unused redemptions."""
+
 # --- JobPayments --------------------------------------------------------------------------------------------------
 PAYMENT_BY_INTENT = QuerySpec("the payment of a PaymentIntent", S.JOB_PAYMENTS, (
     where("payment_intent_id", Op.EQ),))
