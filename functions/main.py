@@ -41,7 +41,13 @@ from curbside.entrypoints.requests import (  # noqa: E402
     update_job_status,
 )
 from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
-from curbside.entrypoints.rewards import admin_upsert_reward, expire_redemptions, redeem_reward  # noqa: E402
+from curbside.entrypoints.rewards import (  # noqa: E402
+    admin_upsert_reward,
+    apply_referral_code,
+    expire_redemptions,
+    get_referral_code,
+    redeem_reward,
+)
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -61,6 +67,7 @@ __all__ = [
     "admin_review_verification",
     "admin_upsert_reward",
     "apply_pending_reviews",
+    "apply_referral_code",
     "auto_approve_completions",
     "background_check_webhook",
     "cancel_request",
@@ -71,6 +78,7 @@ __all__ = [
     "create_request",
     "expire_offer",
     "expire_redemptions",
+    "get_referral_code",
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",

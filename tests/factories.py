@@ -48,6 +48,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    ReferralCode,
     Review,
     Reward,
     RewardRedemption,
@@ -273,6 +274,7 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
     ChatPresence: lambda n: {
         "id": f"request-{n}:{CLIENT_ID}", "request_id": f"request-{n}", "user_id": CLIENT_ID, "last_seen_at": NOW,
     },
+    ReferralCode: lambda n: {"id": f"REF-{n}", "client_id": CLIENT_ID, "created_date": NOW},
     PhoneVerification: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
     },
@@ -336,6 +338,7 @@ make_background_check_event = partial(make, BackgroundCheckEvent)
 make_conversation = partial(make, Conversation)
 make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
+make_referral_code = partial(make, ReferralCode)
 
 
 def put(db: firestore.Client, model: Document) -> str:

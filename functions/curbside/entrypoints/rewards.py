@@ -13,7 +13,7 @@ from curbside import config, deps
 from curbside.domain.enums import LoyaltyTier, RewardType
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
-from curbside.services import rewards
+from curbside.services import referrals, rewards
 
 DISCOUNTS = {RewardType.PERCENTAGE_DISCOUNT: "discount_percentage", RewardType.FIXED_DISCOUNT: "discount_amount",
              RewardType.FREE_SERVICE: "discount_amount"}
@@ -72,3 +72,22 @@ def expire_redemptions(event: scheduler_fn.ScheduledEvent) -> None:
     """Unused redemptions past their expiry become `expired` (their points stay spent, D53)."""
     expired = rewards.expire_redemptions(deps.get())
     logger.info("rewards.redemptions_expired", count=len(expired))
+
+
+class NoPayload(Payload):
+    pass
+
+
+@on_call()
+def get_referral_code(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, NoPayload, lambda caller, p: referrals.referral_code(deps.get(), caller.uid))
+
+
+class ApplyReferralCodePayload(Payload):
+    code: Annotated[str, Field(min_length=4, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+@on_call()
+def apply_referral_code(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, ApplyReferralCodePayload, lambda caller, p: referrals.apply_referral_code(
+        deps.get(), caller.uid, p.code), fresh_sign_in=True)

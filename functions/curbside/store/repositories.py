@@ -42,6 +42,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    ReferralCode,
     Review,
     Reward,
     RewardRedemption,
@@ -288,6 +289,7 @@ class Repositories:
         self.rewards = documents(Reward)
         self.redemptions = documents(RewardRedemption)
         self.points = documents(PointsLedgerEntry)
+        self.referral_codes = documents(ReferralCode)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)

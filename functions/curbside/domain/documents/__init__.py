@@ -37,7 +37,13 @@ from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
 from curbside.domain.documents.reviews import ClientReview, Review
-from curbside.domain.documents.rewards import PointsLedgerEntry, Reward, RewardRedemption, ledger_entry_id
+from curbside.domain.documents.rewards import (
+    PointsLedgerEntry,
+    ReferralCode,
+    Reward,
+    RewardRedemption,
+    ledger_entry_id,
+)
 from curbside.domain.documents.support import SupportMessage, SupportTicket
 from curbside.domain.documents.users import (
     ClientProfile,
@@ -80,6 +86,7 @@ __all__ = [
     "PricingRule",
     "PrivateDocument",
     "QuarantinedUpload",
+    "ReferralCode",
     "Review",
     "Reward",
     "RewardRedemption",
