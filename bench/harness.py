@@ -18,6 +18,7 @@ from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
+from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.codec import to_document
@@ -62,7 +63,8 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
     return Deps(db=db, files=FileStore(None), clock=clock, settings=Settings(), tasks=NoTasks(),
                 payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin(),
                 background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
-                push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""))
+                push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""),
+                moderation=OpenAIModeration(api_key=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

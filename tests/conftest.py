@@ -21,6 +21,7 @@ from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -174,6 +175,7 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
-                     push=push, sms=sms, email=local_smtp(mail_server.port))
+                     push=push, sms=sms, email=local_smtp(mail_server.port),
+                     moderation=OpenAIModeration(api_key=""))
     deps_module.install(installed)
     return installed

@@ -17,6 +17,7 @@ from curbside.domain.clock import Clock
 from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.email import Email
+from curbside.gateways.moderation import Moderation
 from curbside.gateways.payments import Payments
 from curbside.gateways.push import Push
 from curbside.gateways.sms import Sms
@@ -45,6 +46,8 @@ class Deps:
     """SMTP; the local stack and tests run a real SMTP server (aiosmtpd)."""
     sms: Sms
     """Twilio (SMS, Verify); a recording double locally and in tests."""
+    moderation: Moderation
+    """OpenAI's moderation endpoint; without a key (locally, in tests) the local word-list checker."""
 
 
 _current: Deps | None = None

@@ -5,6 +5,7 @@ technician's rating, disputed jobs waiting, pages, replays and overlapping runs 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from typing import Any
 
@@ -233,3 +234,33 @@ def test_overlapping_runs_count_every_review_once(db, deps: Deps):
     assert (profile["total_reviews"], profile["rating_sum"]) == (10 + len(ratings), 48 + sum(ratings))
     # A run left before its end (the rest was applied by others): the next one finds nothing to do.
     assert reviews.apply_pending_reviews(deps) == reviews.Run(0, 0)
+
+
+# --- comment moderation (the local word list: no OpenAI key in tests) -------------------------------------------
+
+
+def test_a_flagged_comment_is_withheld_from_others_and_listed_for_admins_but_the_rating_counts(db, call, deps,
+                                                                                                completed):
+    response = call(review_client, {"request_id": JOB, "rating": 2, "comment": "Rude, an absolute idiot."},
+                    uid=DISPATCHER_ID)
+
+    assert response.status == 200, response.body
+    review = stored(db, Collection.CLIENT_REVIEWS, JOB)
+    assert (review["comment"], review["comment_withheld"], review["rating"]) == (None, True, 2)
+    withheld = stored(db, Collection.WITHHELD_COMMENTS, f"ClientReviews:{JOB}")
+    assert (withheld["comment"], withheld["categories"], withheld["checked_by"]) == (
+        "Rude, an absolute idiot.", ["harassment"], "word_list")
+    assert (withheld["reviewer_id"], withheld["reviewee_id"]) == (DISPATCHER_ID, CLIENT_ID)
+
+    deps.clock.advance(dt.timedelta(days=1))
+    assert reviews.apply_pending_reviews(deps).applied == 1
+    assert (client(db)["client_reviews_count"], client(db)["client_rating"]) == (1, 2.0)
+
+
+def test_a_clean_comment_is_public_once_applied(db, call, completed):
+    call(review_client, {"request_id": JOB, "rating": 5, "comment": "Lovely client, car as described."},
+         uid=DISPATCHER_ID)
+
+    review = stored(db, Collection.CLIENT_REVIEWS, JOB)
+    assert (review["comment"], review["comment_withheld"]) == ("Lovely client, car as described.", False)
+    assert stored(db, Collection.WITHHELD_COMMENTS, f"ClientReviews:{JOB}") == {}

@@ -22,7 +22,7 @@ class ReviewClientPayload(Payload):
     service_categories: Annotated[tuple[ReviewCategory, ...], Field(max_length=len(ReviewCategory))] = ()
 
 
-@on_call()
+@on_call(secrets=config.secrets(config.OPENAI_API_KEY))
 def review_client(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ReviewClientPayload, lambda caller, p: reviews.review_client(
         deps.get(), caller.uid, p.request_id, p.rating, p.comment, categories=p.service_categories))

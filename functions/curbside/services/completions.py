@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, work
+from curbside.services import charges, reviews, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -115,6 +115,7 @@ def _approve(uow: UnitOfWork, completion: JobCompletion, loaded: Loaded, reason:
 def review_dispatcher(deps: Deps, uid: str, request_id: str, rating: int, comment: str | None) -> Reviewed:
     """The client rates the technician after a completed job; the review is applied tomorrow, and it
     approves the completion, which releases the held payment at once. One review per job."""
+    verdict = reviews.moderate(deps, comment)
 
     def review(uow: UnitOfWork) -> Reviewed:
         request = uow.requests.get(request_id)
@@ -128,11 +129,11 @@ def review_dispatcher(deps: Deps, uid: str, request_id: str, rating: int, commen
         if completion is None:
             raise WrongState("You can review the technician once the job is completed.")
         loaded = load(uow, request_id)
-        written = uow.reviews.create(Review(
+        written = uow.reviews.create(reviews.public_comment(uow, Review(
             id=request_id, request_id=request_id, reviewer_id=uid, reviewee_id=completion.dispatcher_id,
             reviewer_type=ReviewerType.CLIENT, rating=rating, comment=comment or None,
             apply_date=apply_date(uow.now, uow.settings.default_time_zone),
-            created_date=uow.now))
+            created_date=uow.now), comment or None, verdict))
         _approve(uow, completion, loaded, "client_review", Actor.CLIENT, client_reviewed=True,
                  client_reviewed_at=uow.now)
         return Reviewed(written.id, written.apply_date)

@@ -17,18 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientReview, Review
+from curbside.domain.documents import ClientReview, Review, WithheldComment
 from curbside.domain.enums import NotificationType, PaymentStatus, RequestStatus, ReviewCategory
 from curbside.domain.errors import LostRace, NotFound, WrongState
 from curbside.domain.ratings import Tally, apply_date, today
+from curbside.gateways.moderation import Verdict
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import NOT_YOURS
 from curbside.services.notifications import notify
 from curbside.store import queries
+from curbside.store.collections import collection_for
 from curbside.store.engine import Cursor
 from curbside.store.repositories import DocumentRepository, evolve
 from curbside.store.transactions import retry_lost_races
@@ -39,6 +41,25 @@ RETRIES = 6
 """A review's commit is guarded by what it read (conditional style: no lock waits between overlapping runs or
 reviews of one technician); it is re-read and tried again this often when another commit came first."""
 CHANGED = "The review changed at the same moment; try again."
+R = TypeVar("R", Review, ClientReview)
+
+
+def moderate(deps: Deps, comment: str | None) -> Verdict | None:
+    """Check a comment before the review's transaction (a vendor call never runs inside one); None: no comment."""
+    return deps.moderation.check(comment) if comment else None
+
+
+def public_comment(uow: UnitOfWork, review: R, comment: str | None, verdict: Verdict | None) -> R:
+    """The review as stored: a flagged comment is kept from others (listed for admins in `WithheldComments`);
+    the rating counts either way."""
+    if comment is None or verdict is None or not verdict.flagged:
+        return review
+    uow.withheld_comments.create(WithheldComment(
+        id=f"{collection_for(type(review))}:{review.request_id}", review_collection=collection_for(type(review)),
+        request_id=review.request_id, reviewer_id=review.reviewer_id, reviewee_id=review.reviewee_id,
+        comment=comment, categories=list(verdict.categories), checked_by=verdict.checked_by,
+        created_date=uow.now))
+    return evolve(review, comment=None, comment_withheld=True)
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ def review_client(deps: Deps, uid: str, request_id: str, rating: int, comment: s
                   categories: tuple[ReviewCategory, ...]) -> ClientReviewed:
     """The job's technician rates the client once the job is completed; one review per job, applied tomorrow.
     `reviewer_name` and `verified_service` are the server's."""
+    verdict = moderate(deps, comment)
 
     def review(uow: UnitOfWork) -> ClientReviewed:
         request = uow.requests.get(request_id)
@@ -61,11 +83,11 @@ def review_client(deps: Deps, uid: str, request_id: str, rating: int, comment: s
             raise WrongState("You have already reviewed the client of this job.")
         if request.status is not RequestStatus.COMPLETED:
             raise WrongState("You can review the client once the job is completed.")
-        written = uow.client_reviews.create(ClientReview(
+        written = uow.client_reviews.create(public_comment(uow, ClientReview(
             id=request_id, request_id=request_id, reviewer_id=uid, reviewee_id=request.client_id,
             reviewer_name=request.dispatcher_name, verified_service=True, rating=rating, comment=comment or None,
             service_categories=list(dict.fromkeys(categories)),
-            apply_date=apply_date(uow.now, uow.settings.default_time_zone), created_date=uow.now))
+            apply_date=apply_date(uow.now, uow.settings.default_time_zone), created_date=uow.now), comment, verdict))
         return ClientReviewed(written.id, written.apply_date)
 
     return work.transaction(deps, review, lost_race=CHANGED)

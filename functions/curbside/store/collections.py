@@ -49,6 +49,7 @@ from curbside.domain.documents import (
     SupportTicket,
     User,
     UserPrivate,
+    WithheldComment,
 )
 
 
@@ -84,6 +85,7 @@ class Collection(StrEnum):
     DISPATCHER_LOCATIONS = "DispatcherLocations"
     POINTS_LEDGER = "PointsLedger"
     REFERRAL_CODES = "ReferralCodes"
+    WITHHELD_COMMENTS = "WithheldComments"
     JOB_CONTACTS = "JobContacts"
     QUARANTINED_UPLOADS = "QuarantinedUploads"
     STRIPE_EVENTS = "StripeEvents"
@@ -123,6 +125,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.DISPATCHER_LOCATIONS: DispatcherLocation,
     Collection.POINTS_LEDGER: PointsLedgerEntry,
     Collection.REFERRAL_CODES: ReferralCode,
+    Collection.WITHHELD_COMMENTS: WithheldComment,
     Collection.JOB_CONTACTS: JobContact,
     Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
     Collection.STRIPE_EVENTS: StripeEvent,

@@ -50,6 +50,7 @@ from curbside.domain.documents import (
     StripeEvent,
     User,
     UserPrivate,
+    WithheldComment,
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
 from curbside.domain.enums import EffectStatus
@@ -290,6 +291,7 @@ class Repositories:
         self.redemptions = documents(RewardRedemption)
         self.points = documents(PointsLedgerEntry)
         self.referral_codes = documents(ReferralCode)
+        self.withheld_comments = documents(WithheldComment)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)

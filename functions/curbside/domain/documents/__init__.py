@@ -36,7 +36,7 @@ from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
-from curbside.domain.documents.reviews import ClientReview, Review
+from curbside.domain.documents.reviews import ClientReview, Review, WithheldComment
 from curbside.domain.documents.rewards import (
     PointsLedgerEntry,
     ReferralCode,
@@ -98,5 +98,6 @@ __all__ = [
     "User",
     "UserKeyedDocument",
     "UserPrivate",
+    "WithheldComment",
     "ledger_entry_id",
 ]
