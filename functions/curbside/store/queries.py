@@ -128,6 +128,9 @@ JOBS_OF_TECHNICIAN_IN = QuerySpec("a technician's jobs in states", S.SERVICE_REQ
     where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
 """A technician's active jobs (the dispatch index's count), or those on a live map."""
 JOBS_BY_STATUS = QuerySpec("jobs by status", S.SERVICE_REQUESTS, (where("status", Op.EQ),))
+PRIORITY_JOBS_BY_STATUS = QuerySpec("priority-booked jobs by status", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("priority_booking", Op.EQ)))
+"""retry_dispatch: jobs booked with a priority_booking reward go first."""
 DUE_SCHEDULED_JOBS = QuerySpec("scheduled jobs falling due", S.SERVICE_REQUESTS, (
     where("status", Op.EQ), where("becomes_available_at", Op.LTE, "due_by")),
     order_by=(("becomes_available_at", Direction.ASCENDING),))
