@@ -9,11 +9,15 @@ payment is disputed (the review stays due and a later run applies it), and other
 folds the rating into the profile's sum and count in the same commit (`domain.ratings`: the exact mean). The
 technician's dispatch-index entry follows their profile's rating in that commit (`store.derived`). The due
 reviews are read in pages behind a cursor, so a run finishes any number of them and a run cut short leaves
-the rest for the next one, applying nothing twice.
+the rest for the next one, applying nothing twice; within a page, the reviews of different reviewees are
+applied side by side (`WORKERS`).
 """
 
 from __future__ import annotations
 
+import contextvars
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -37,6 +41,9 @@ from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 PAGE = 200
+WORKERS = 8
+"""Reviews of different reviewees are applied side by side (their commits touch different documents); one
+reviewee's reviews one after another, so they do not race for the same profile."""
 RETRIES = 6
 """A review's commit is guarded by what it read (conditional style: no lock waits between overlapping runs or
 reviews of one technician); it is re-read and tried again this often when another commit came first."""
@@ -111,14 +118,26 @@ def apply_pending_reviews(deps: Deps, *, page: int = PAGE) -> Run:
     """Apply every review due today or earlier, of technicians and of clients (the daily job)."""
     due_by = today(deps.clock.now(), deps.settings.default_time_zone).isoformat()
     outcomes: list[Outcome] = []
-    for about_client in (False, True):
-        cursor: Cursor | None = None
-        while True:
-            ids, cursor = work.reading(deps, partial(_page, about_client=about_client, due_by=due_by, size=page,
-                                                     cursor=cursor))
-            outcomes += [_apply_one(deps, review_id, about_client=about_client, due_by=due_by) for review_id in ids]
-            if cursor is None:
-                break
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for about_client in (False, True):
+            cursor: Cursor | None = None
+            while True:
+                found, cursor = work.reading(deps, partial(_page, about_client=about_client, due_by=due_by,
+                                                           size=page, cursor=cursor))
+                by_reviewee: dict[str, list[str]] = defaultdict(list)
+                for review_id, reviewee in found:
+                    by_reviewee[reviewee].append(review_id)
+
+                def apply_all(ids: list[str], about_client: bool = about_client) -> list[Outcome]:
+                    return [_apply_one(deps, review_id, about_client=about_client, due_by=due_by) for review_id in ids]
+
+                # Each group runs in a copy of this thread's context, so a `work.metering()` around the run
+                # counts it all.
+                groups = [(contextvars.copy_context(), ids) for ids in by_reviewee.values()]
+                for done in pool.map(lambda group: group[0].run(apply_all, group[1]), groups):
+                    outcomes += done
+                if cursor is None:
+                    break
     return Run(outcomes.count(Outcome.APPLIED), outcomes.count(Outcome.WAITING))
 
 
@@ -127,11 +146,13 @@ def _repository(uow: UnitOfWork, about_client: bool) -> DocumentRepository[Any]:
 
 
 def _page(uow: UnitOfWork, *, about_client: bool, due_by: str, size: int,
-          cursor: Cursor | None) -> tuple[list[str], Cursor | None]:
+          cursor: Cursor | None) -> tuple[list[tuple[str, str]], Cursor | None]:
+    """A page of due reviews, as (review id, reviewee)."""
     spec = queries.DUE_CLIENT_REVIEWS if about_client else queries.DUE_REVIEWS
     repository = _repository(uow, about_client)
     found = repository.find(spec, applied=False, due_by=due_by, limit=size, start_after=cursor)
-    return [review.id for review in found], (repository.cursor(found[-1]) if len(found) == size else None)
+    return ([(review.id, review.reviewee_id) for review in found],
+            repository.cursor(found[-1]) if len(found) == size else None)
 
 
 def _apply_one(deps: Deps, review_id: str, *, about_client: bool, due_by: str) -> Outcome:
