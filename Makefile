@@ -38,6 +38,7 @@ bench: prereqs
 	$(PY) -m bench.feed $(FEED_ARGS)
 	$(PY) -m bench.notices $(NOTICES_ARGS)
 	$(PY) -m bench.surge $(SURGE_ARGS)
+	$(PY) -m bench.reviews $(REVIEWS_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -19,6 +19,7 @@ from curbside.domain.documents.base import Document
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.maps import RoadSpeedModel
+from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.codec import to_document
@@ -64,7 +65,7 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
                 payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin(),
                 background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                 push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""),
-                routing=RoadSpeedModel())
+                routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

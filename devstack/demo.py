@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from devstack import payments_flow
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
+from devstack.demo_loyalty import earns_and_redeems
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
 from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
@@ -171,10 +172,12 @@ def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
             "car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
             "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
             "is_scheduled": True, "scheduled_date": day, "scheduled_time": "10:00",
-            "time_zone": "Australia/Sydney"})
+            "time_zone": "Australia/Sydney", "reward_redemption_id": job["redemption"]})
         job["later"] = result["request_id"]
         demo.counts["jobs created"] += 1
-        return f"create_request ({day} 10:00) -> {result['status']}, {result['final_price']:.2f} with 15% off"
+        discount = result["breakdown"]["reward_discount"]
+        return (f"create_request ({day} 10:00) -> {result['status']}, {result['final_price']:.2f} with 15% off "
+                f"and the redeemed reward's {discount:.2f} off")
 
     def technician_accepts(demo: Demo) -> str:
         offer = demo.stack.admin_db().document(f"JobOffers/{job['id']}:1").get().to_dict()
@@ -216,7 +219,8 @@ def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
             *chat_during_the_job(person, job),
             Step("tech", "drives over and starts work", technician_travels_and_starts),
             paying["complete"], paying["review"], paying["paid"],
-            Step(who, "books a service for later", books_for_later),
+            *earns_and_redeems(person, job),
+            Step(who, "books a service for later with the reward", books_for_later),
             Step(who, "cancels the booking for later", cancels)]
 
 

@@ -41,6 +41,14 @@ from curbside.entrypoints.requests import (  # noqa: E402
     quote_price,
     update_job_status,
 )
+from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
+from curbside.entrypoints.rewards import (  # noqa: E402
+    admin_upsert_reward,
+    apply_referral_code,
+    expire_redemptions,
+    get_referral_code,
+    redeem_reward,
+)
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -58,6 +66,9 @@ __all__ = [
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_review_verification",
+    "admin_upsert_reward",
+    "apply_pending_reviews",
+    "apply_referral_code",
     "auto_approve_completions",
     "background_check_webhook",
     "cancel_request",
@@ -67,6 +78,8 @@ __all__ = [
     "create_payout_account",
     "create_request",
     "expire_offer",
+    "expire_redemptions",
+    "get_referral_code",
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",
@@ -76,9 +89,11 @@ __all__ = [
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
+    "redeem_reward",
     "register_device",
     "reject_offer",
     "retry_dispatch",
+    "review_client",
     "review_dispatcher",
     "send_message",
     "send_scheduled_reminders",

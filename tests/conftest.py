@@ -22,6 +22,7 @@ from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.maps import RoadSpeedModel
+from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
@@ -177,6 +178,6 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                      push=push, sms=sms, email=local_smtp(mail_server.port),
-                     routing=RoadSpeedModel())
+                     routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""))
     deps_module.install(installed)
     return installed

@@ -48,6 +48,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    ReferralCode,
     Review,
     Reward,
     RewardRedemption,
@@ -58,6 +59,7 @@ from curbside.domain.documents import (
     User,
     UserKeyedDocument,
     UserPrivate,
+    WithheldComment,
     ledger_entry_id,
 )
 from curbside.domain.enums import (
@@ -273,6 +275,12 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
     ChatPresence: lambda n: {
         "id": f"request-{n}:{CLIENT_ID}", "request_id": f"request-{n}", "user_id": CLIENT_ID, "last_seen_at": NOW,
     },
+    WithheldComment: lambda n: {
+        "id": f"Reviews:request-{n}", "review_collection": "Reviews", "request_id": f"request-{n}",
+        "reviewer_id": CLIENT_ID, "reviewee_id": DISPATCHER_ID, "comment": "You idiot.",
+        "categories": ["harassment"], "checked_by": "word_list", "created_date": NOW,
+    },
+    ReferralCode: lambda n: {"id": f"REF-{n}", "client_id": CLIENT_ID, "created_date": NOW},
     PhoneVerification: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
     },
@@ -336,6 +344,8 @@ make_background_check_event = partial(make, BackgroundCheckEvent)
 make_conversation = partial(make, Conversation)
 make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
+make_referral_code = partial(make, ReferralCode)
+make_withheld_comment = partial(make, WithheldComment)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -19,6 +19,7 @@ from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.maps import GoogleRoutes
+from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.gateways.push import FirebasePush
 from curbside.gateways.sms import TwilioSms
@@ -57,7 +58,8 @@ def build() -> deps.Deps:
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
                      auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
-                     email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes())
+                     email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes(),
+                     moderation=OpenAIModeration(api_key=config.OPENAI_API_KEY.value or ""))
 
 
 def smtp_from_params() -> SmtpEmail:

@@ -180,6 +180,10 @@ NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""
 
 
+OPENAI_API_KEY = params.SecretParam("OPENAI_API_KEY")
+"""OpenAI's API key for comment moderation; empty: the local word-list checker decides (D51)."""
+
+
 def secrets(*extra: params.SecretParam) -> list[str]:
     """The secrets of a function that also calls another vendor (Stripe): the notice secrets plus `extra`
     (a function's own list replaces the global one, so it must repeat them)."""

@@ -19,6 +19,7 @@ from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.email import Email
 from curbside.gateways.maps import Routing
+from curbside.gateways.moderation import Moderation
 from curbside.gateways.payments import Payments
 from curbside.gateways.push import Push
 from curbside.gateways.sms import Sms
@@ -49,6 +50,8 @@ class Deps:
     """Twilio (SMS, Verify); a recording double locally and in tests."""
     routing: Routing
     """Driving times for arrival estimates: Google's Routes API, or the road-speed model without a key."""
+    moderation: Moderation
+    """OpenAI's moderation endpoint; without a key (locally, in tests) the local word-list checker."""
 
 
 _current: Deps | None = None

@@ -204,6 +204,9 @@ ACCESS: tuple[Entry, ...] = (
     Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
     Entry("BackgroundCheckEvents", note="written by the background-check webhook"),
     Entry("PhoneVerifications", note="the number an SMS code went to, and the rate limit's window"),
+    Entry("WithheldComments", note="review comments moderation kept from the public, with why; the admins' list"),
+    Entry("ReferralCodes", note="whose referral code each is (the code is the id: unique); the owner reads their "
+                                "code on `ClientProfiles.referral_code`"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}

@@ -105,6 +105,10 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                      on("ChatPresence", ("user_id", "==", victim_client))],
     "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),
                            on("PhoneVerifications", ("user_id", "==", lambda a: a.uid or MAIN.client))],
+    "WithheldComments": [on("WithheldComments", ("reviewer_id", "==", victim_client)),
+                         on("WithheldComments", ("reviewee_id", "==", lambda a: a.uid or MAIN.client))],
+    "ReferralCodes": [on("ReferralCodes", ("client_id", "==", victim_client)),
+                      on("ReferralCodes", ("client_id", "==", lambda a: a.uid or MAIN.client))],
 }
 
 

@@ -213,6 +213,10 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         docs[doc_path(Collection.CHAT_PRESENCE, f"{seats.active_job}:{uid}")] = f.make_chat_presence(
             id=f"{seats.active_job}:{uid}", request_id=seats.active_job, user_id=uid)
         docs[doc_path(Collection.PHONE_VERIFICATIONS, uid)] = f.make_phone_verification(id=uid)
+        docs[doc_path(Collection.REFERRAL_CODES, f"{key}-REF-{side.value}")] = f.make_referral_code(
+            id=f"{key}-REF-{side.value}", client_id=uid)
+        docs[doc_path(Collection.WITHHELD_COMMENTS, f"{key}-withheld-{side.value}")] = f.make_withheld_comment(
+            id=f"{key}-withheld-{side.value}", request_id=seats.done_job, reviewer_id=uid, reviewee_id=uid)
         docs[doc_path(Collection.NOTIFICATIONS, f"{key}-note-{side.value}")] = f.make_notification(
             id=f"{key}-note-{side.value}", user_id=uid, type=NotificationType.NEW_MESSAGE,
             request_id=seats.active_job, data={"request_id": seats.active_job})
@@ -353,6 +357,11 @@ PROBES: dict[str, ProbeSpec] = {
         lambda a: doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{a.world.key}-check-event"),
         lambda a: Query(Collection.BACKGROUND_CHECK_EVENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "PhoneVerifications": _keyed(Collection.PHONE_VERIFICATIONS, "user_id", _side),
+    "ReferralCodes": ProbeSpec(lambda a: doc_path(Collection.REFERRAL_CODES, f"{a.world.key}-REF-{a.side.value}"),
+                               lambda a: Query(Collection.REFERRAL_CODES.value, (("client_id", "==", a.target_uid),))),
+    "WithheldComments": ProbeSpec(
+        lambda a: doc_path(Collection.WITHHELD_COMMENTS, f"{a.world.key}-withheld-{a.side.value}"),
+        lambda a: Query(Collection.WITHHELD_COMMENTS.value, (("reviewer_id", "==", a.target_uid),))),
 }
 
 
@@ -420,6 +429,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "BackgroundCheckEvents": {"outcome": "superseded"},
     "Conversations": {"unread": {}},
     "PhoneVerifications": {"started_at": []},
+    "ReferralCodes": {"client_id": "someone-else"},
+    "WithheldComments": {"comment": "Lovely."},
 }
 """A change only the server may make, per collection without a client update."""
 

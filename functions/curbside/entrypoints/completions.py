@@ -47,7 +47,7 @@ class ReviewDispatcherPayload(Payload):
     comment: Annotated[str, Field(max_length=1000)] | None = None
 
 
-@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
+@on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY, config.OPENAI_API_KEY))
 def review_dispatcher(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ReviewDispatcherPayload, lambda caller, p: completions.review_dispatcher(
         deps.get(), caller.uid, p.request_id, p.rating, p.comment), fresh_sign_in=True)

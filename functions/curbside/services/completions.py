@@ -19,10 +19,10 @@ from curbside.domain.enums import PaymentStatus, RequestActor, RequestStatus, Re
 from curbside.domain.errors import NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
+from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
-from curbside.domain.scheduling import time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, work
+from curbside.services import charges, reviews, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -102,12 +102,6 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
     return work.transaction(deps, complete, lost_race=JOB_CHANGED)
 
 
-def _tomorrow(uow: UnitOfWork) -> str:
-    """Reviews apply the day after they are written (spec section 6), in the platform's time zone."""
-    local = uow.now.astimezone(time_zone(uow.settings.default_time_zone))
-    return (local.date() + dt.timedelta(days=1)).isoformat()
-
-
 def _approve(uow: UnitOfWork, completion: JobCompletion, loaded: Loaded, reason: str, actor: Actor,
              **fields: object) -> None:
     """Approve a completion: its money is released in the same commit unless a dispute holds it."""
@@ -121,6 +115,7 @@ def _approve(uow: UnitOfWork, completion: JobCompletion, loaded: Loaded, reason:
 def review_dispatcher(deps: Deps, uid: str, request_id: str, rating: int, comment: str | None) -> Reviewed:
     """The client rates the technician after a completed job; the review is applied tomorrow, and it
     approves the completion, which releases the held payment at once. One review per job."""
+    verdict = reviews.moderate(deps, comment)
 
     def review(uow: UnitOfWork) -> Reviewed:
         request = uow.requests.get(request_id)
@@ -134,10 +129,11 @@ def review_dispatcher(deps: Deps, uid: str, request_id: str, rating: int, commen
         if completion is None:
             raise WrongState("You can review the technician once the job is completed.")
         loaded = load(uow, request_id)
-        written = uow.reviews.create(Review(
+        written = uow.reviews.create(reviews.public_comment(uow, Review(
             id=request_id, request_id=request_id, reviewer_id=uid, reviewee_id=completion.dispatcher_id,
-            reviewer_type=ReviewerType.CLIENT, rating=rating, comment=comment or None, apply_date=_tomorrow(uow),
-            created_date=uow.now))
+            reviewer_type=ReviewerType.CLIENT, rating=rating, comment=comment or None,
+            apply_date=apply_date(uow.now, uow.settings.default_time_zone),
+            created_date=uow.now), comment or None, verdict))
         _approve(uow, completion, loaded, "client_review", Actor.CLIENT, client_reviewed=True,
                  client_reviewed_at=uow.now)
         return Reviewed(written.id, written.apply_date)

@@ -77,7 +77,8 @@ def job_details(request: ServiceRequest, photo_urls: list[str]) -> dict[str, Any
         "location_area": request.location_area, "location_lat": request.location_lat,
         "location_lng": request.location_lng, "price": float(request.final_price), "is_urgent": request.is_urgent,
         "is_scheduled": request.is_scheduled, "scheduled_datetime": request.scheduled_datetime,
-        "client_rating": request.client_rating,
+        "client_rating": request.client_rating, "priority_booking": request.priority_booking,
+        "special_perk": request.special_perk,
     }
 
 

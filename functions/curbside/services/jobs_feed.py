@@ -62,10 +62,12 @@ class FeedJob:
     scheduled_datetime: dt.datetime | None
     client_rating: float | None
     created_date: dt.datetime | None
+    priority_booking: bool = False
+    special_perk: str | None = None
 
 
 _ORDER: dict[FeedTab, Callable[[FeedJob], Any]] = {
-    FeedTab.PRIORITY: lambda job: (not job.is_urgent, job.distance_km),
+    FeedTab.PRIORITY: lambda job: (not job.priority_booking, not job.is_urgent, job.distance_km),
     FeedTab.SCHEDULED: lambda job: (job.scheduled_datetime or dt.datetime.max.replace(tzinfo=dt.UTC)),
     FeedTab.HIGHEST_PAY: lambda job: (-job.price, job.distance_km),
     FeedTab.MOST_RECENT: lambda job: -(job.created_date or dt.datetime.min.replace(tzinfo=dt.UTC)).timestamp(),
@@ -149,7 +151,8 @@ def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None
         nearby = pending_jobs_near(uow, *here, radius_m)
         return [FeedJob(request.id, request.car_model, request.location_area, request.final_price,
                         round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
-                        request.scheduled_datetime, request.client_rating, request.created_date)
+                        request.scheduled_datetime, request.client_rating, request.created_date,
+                        request.priority_booking, request.special_perk)
                 for request, distance_m in nearby.jobs
                 if request.client_id != uid and not request.awaiting_payment_method
                 and (tab is not FeedTab.SCHEDULED or request.is_scheduled)

@@ -216,12 +216,18 @@ def expire_offer(deps: Deps, offer_id: str) -> str:
 
 def retry_dispatch(deps: Deps, *, limit: int = 200) -> list[str]:
     """The sweep (every 2 minutes): for each pending job, expire an overdue offer whose task was lost, or
-    offer a job nobody holds an offer for. Returns the jobs that were offered to someone."""
+    offer a job nobody holds an offer for — jobs booked with a `priority_booking` reward first, so they get
+    the free technicians before the others do. Returns the jobs that were offered to someone."""
     now = deps.clock.now()
     offered: list[str] = []
-    jobs = work.reading(deps, lambda uow: [
-        (job.id, offers_of(uow, job.id, pending_only=True))
-        for job in uow.requests.find(queries.JOBS_BY_STATUS, status=RequestStatus.PENDING, limit=limit)])
+    def pending_jobs(uow: UnitOfWork) -> list[tuple[str, list[JobOffer]]]:
+        first = uow.requests.find(queries.PRIORITY_JOBS_BY_STATUS, status=RequestStatus.PENDING,
+                                  priority_booking=True, limit=limit)
+        rest = uow.requests.find(queries.JOBS_BY_STATUS, status=RequestStatus.PENDING, limit=limit)
+        jobs = list({job.id: job for job in [*first, *rest]}.values())[:limit]
+        return [(job.id, offers_of(uow, job.id, pending_only=True)) for job in jobs]
+
+    jobs = work.reading(deps, pending_jobs)
     for job_id, pending in jobs:
         for offer in pending:
             if now >= offer.expires_at:

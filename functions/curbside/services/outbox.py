@@ -44,9 +44,17 @@ SWEEP_PAGE = 200
 def handlers() -> Mapping[str, Handler]:
     """Every kind of vendor call, by the `kind` its entries carry (imported on first use: the handlers'
     modules use the unit of work, which runs this module)."""
-    from curbside.services import arrival_estimates, card_holds, charges, refunds, uploads, verification_checks
+    from curbside.services import (
+        arrival_estimates,
+        card_holds,
+        charges,
+        loyalty,
+        refunds,
+        uploads,
+        verification_checks,
+    )
 
-    return {**card_holds.HANDLERS, **charges.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
+    return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
             **verification_checks.HANDLERS, **arrival_estimates.HANDLERS}
 
 

@@ -21,6 +21,7 @@ from curbside.domain.enums import AuthorizationStatus, LedgerKind, PayoutStatus
 from curbside.domain.errors import InvalidInput, LostRace, WrongState
 from curbside.domain.money import RefundSplit, from_minor, split_refund
 from curbside.gateways.payments import AccountCannotReceive
+from curbside.services import loyalty
 from curbside.services.outbox import Handler
 from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, load, record
 from curbside.store.uow import UnitOfWork
@@ -100,6 +101,7 @@ def _refund(deps: Deps, entry: OutboxEntry) -> None:
         stored.refund_in_flight, stored.refund_in_flight_minor = None, None
         record(uow, loaded, _entries(stored, key, amount, split, reversal_id=reversal_id,
                                      stripe_refund=stripe_refund, uow=uow))
+        loyalty.take_back_for_refund(uow, loaded.request, stored, key, amount)
 
     in_unit(deps, request_id, step)
 
@@ -149,6 +151,7 @@ def external_refund_step(stripe_refund_id: str, amount_minor: int) -> Step[bool]
         payment.stripe_refund_ids.append(stripe_refund_id)
         record(uow, loaded, _entries(payment, stripe_refund_id, amount, split, reversal_id=None,
                                      stripe_refund=stripe_refund_id, uow=uow))
+        loyalty.take_back_for_refund(uow, loaded.request, payment, stripe_refund_id, amount)
         return True
 
     return step

@@ -231,6 +231,9 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         becomes_available_at=booked.becomes_available_at if booked else None,
         base_price=quote.base_price, price=quote.subtotal, reward_applied=redeemed is not None,
         reward_redemption_id=new.reward_redemption_id, reward_discount=quote.reward_discount,
+        priority_booking=redeemed is not None and redeemed.discount.reward_type is RewardType.PRIORITY_BOOKING,
+        special_perk=redeemed.redemption.reward_title
+        if redeemed is not None and redeemed.discount.reward_type is RewardType.SPECIAL_PERK else None,
         final_price=quote.final_price, is_urgent=placement.is_urgent,
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),

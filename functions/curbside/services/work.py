@@ -12,6 +12,7 @@ already reflects the card hold or the capture; whatever fails there stays pendin
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ class Meter:
 
 
 _meter: ContextVar[Meter | None] = ContextVar("work_meter", default=None)
+_meter_lock = threading.Lock()
 
 
 @contextmanager
@@ -57,8 +59,9 @@ def _run(deps: Deps, decide: Callable[[UnitOfWork], T], style: Style, lost_race:
                                   lost_race=lost_race)
     meter = _meter.get()
     if meter is not None:
-        meter.reads, meter.writes = meter.reads + committed.after.reads, meter.writes + committed.after.writes
-        meter.commits.append(time.monotonic())
+        with _meter_lock:  # units of work of one metered context may run on several threads
+            meter.reads, meter.writes = meter.reads + committed.after.reads, meter.writes + committed.after.writes
+            meter.commits.append(time.monotonic())
     if committed.after.notices:
         from curbside.services import notice_delivery
 

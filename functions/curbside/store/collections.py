@@ -39,6 +39,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    ReferralCode,
     Review,
     Reward,
     RewardRedemption,
@@ -48,6 +49,7 @@ from curbside.domain.documents import (
     SupportTicket,
     User,
     UserPrivate,
+    WithheldComment,
 )
 
 
@@ -82,6 +84,8 @@ class Collection(StrEnum):
     NOTIFICATIONS = "Notifications"
     DISPATCHER_LOCATIONS = "DispatcherLocations"
     POINTS_LEDGER = "PointsLedger"
+    REFERRAL_CODES = "ReferralCodes"
+    WITHHELD_COMMENTS = "WithheldComments"
     JOB_CONTACTS = "JobContacts"
     QUARANTINED_UPLOADS = "QuarantinedUploads"
     STRIPE_EVENTS = "StripeEvents"
@@ -120,6 +124,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.NOTIFICATIONS: Notification,
     Collection.DISPATCHER_LOCATIONS: DispatcherLocation,
     Collection.POINTS_LEDGER: PointsLedgerEntry,
+    Collection.REFERRAL_CODES: ReferralCode,
+    Collection.WITHHELD_COMMENTS: WithheldComment,
     Collection.JOB_CONTACTS: JobContact,
     Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
     Collection.STRIPE_EVENTS: StripeEvent,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from curbside.domain.dispatch_index import Standing, active_jobs_of, index_entry, occupies
+from curbside.domain.dispatch_index import Standing, active_jobs_of, index_entry, occupies, revised
 from curbside.domain.documents import (
     DispatcherEarnings,
     DispatcherLocation,
@@ -50,10 +50,12 @@ def technician_standing(uow: UnitOfWork, uid: str) -> Standing:
                     active_jobs_of(uid, stored, changed))
 
 
-def _technicians_changed(uow: UnitOfWork) -> tuple[set[str], set[str]]:
-    """Technicians whose standing a staged write changes, and among them those whose workload changes."""
+def _technicians_changed(uow: UnitOfWork) -> tuple[set[str], set[str], dict[str, float]]:
+    """Technicians whose standing a staged write changes, those among them whose workload changes, and those
+    whose profile changes only its rating (with the new rating): their entry needs only the rating copied."""
     changed: set[str] = set()
     busier: set[str] = set()
+    rated: dict[str, float] = {}
     for write in uow.writes:
         tracked = uow.tracked_or_none(write.path)
         before = tracked.model if tracked is not None else None
@@ -63,9 +65,11 @@ def _technicians_changed(uow: UnitOfWork) -> tuple[set[str], set[str]]:
                     occupies(after if isinstance(after, ServiceRequest) else None)}
             if len(busy) > 1:
                 busier |= {uid for uid in busy if uid is not None}
-        elif isinstance(before, DispatcherProfile) and (
-                not isinstance(after, DispatcherProfile)
-                or (before.verification_status, before.rating) != (after.verification_status, after.rating)):
+        elif isinstance(before, DispatcherProfile) and isinstance(after, DispatcherProfile) \
+                and before.verification_status == after.verification_status:
+            if before.rating != after.rating:
+                rated[after.user_id] = after.rating
+        elif isinstance(before, DispatcherProfile):
             changed.add(before.user_id)
         elif isinstance(after, UserPrivate):
             before_status = before.account_status if isinstance(before, UserPrivate) else AccountStatus.ACTIVE
@@ -73,11 +77,22 @@ def _technicians_changed(uow: UnitOfWork) -> tuple[set[str], set[str]]:
                 changed.add(write.path.split("/")[1])
         elif isinstance(after, DispatcherLocation) and (tracked is None or tracked.model is None):
             changed.add(after.dispatcher_id)  # a first entry gets its copies from the sources
-    return changed | busier, busier
+    return changed | busier, busier, rated
 
 
 def dispatch_index(uow: UnitOfWork) -> None:
-    changed, busier = _technicians_changed(uow)
+    changed, busier, rated = _technicians_changed(uow)
+    for uid, rating in sorted(rated.items()):
+        if uid in changed or uid in uow.refresh_requested:
+            continue  # rebuilt whole below
+        path = uow.locations.path(uid)
+        staged = uow.staged(path)
+        if staged is not None and isinstance(staged.model, DispatcherLocation):
+            uow.stage(path, staged.kind, revised(staged.model, rating=rating))
+            continue
+        entry = uow.current(path, DispatcherLocation)
+        if entry is not None and entry.rating != rating:
+            uow.locations.save(revised(entry, rating=rating))  # a review applied: one read, one write
     for uid in sorted(changed | uow.refresh_requested):
         path = uow.locations.path(uid)
         staged = uow.staged(path)

@@ -132,6 +132,9 @@ JOBS_OF_TECHNICIAN_IN = QuerySpec("a technician's jobs in states", S.SERVICE_REQ
     where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
 """A technician's active jobs (the dispatch index's count), or those on a live map."""
 JOBS_BY_STATUS = QuerySpec("jobs by status", S.SERVICE_REQUESTS, (where("status", Op.EQ),))
+PRIORITY_JOBS_BY_STATUS = QuerySpec("priority-booked jobs by status", S.SERVICE_REQUESTS, (
+    where("status", Op.EQ), where("priority_booking", Op.EQ)))
+"""retry_dispatch: jobs booked with a priority_booking reward go first."""
 DUE_SCHEDULED_JOBS = QuerySpec("scheduled jobs falling due", S.SERVICE_REQUESTS, (
     where("status", Op.EQ), where("becomes_available_at", Op.LTE, "due_by")),
     order_by=(("becomes_available_at", Direction.ASCENDING),))
@@ -174,6 +177,18 @@ ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
     where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
+
+# --- Reviews and ClientReviews (applied a day late) ---------------------------------------------------------------
+DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+"""The daily review job: unapplied reviews whose day has come, oldest first."""
+DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+
+# --- RewardRedemptions ------------------------------------------------------------------------------------------
+REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (
+    where("status", Op.EQ), where("expires_at", Op.LTE, "due_by")), order_by=(("expires_at", Direction.ASCENDING),))
+"""The daily expiry of unused redemptions."""
 
 # --- JobPayments --------------------------------------------------------------------------------------------------
 PAYMENT_BY_INTENT = QuerySpec("the payment of a PaymentIntent", S.JOB_PAYMENTS, (

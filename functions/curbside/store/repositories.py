@@ -38,9 +38,11 @@ from curbside.domain.documents import (
     NotificationPreferences,
     PaymentLedgerEntry,
     PhoneVerification,
+    PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    ReferralCode,
     Review,
     Reward,
     RewardRedemption,
@@ -48,6 +50,7 @@ from curbside.domain.documents import (
     StripeEvent,
     User,
     UserPrivate,
+    WithheldComment,
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
 from curbside.domain.enums import EffectStatus
@@ -286,6 +289,9 @@ class Repositories:
         self.client_reviews = documents(ClientReview)
         self.rewards = documents(Reward)
         self.redemptions = documents(RewardRedemption)
+        self.points = documents(PointsLedgerEntry)
+        self.referral_codes = documents(ReferralCode)
+        self.withheld_comments = documents(WithheldComment)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)

@@ -36,8 +36,14 @@ from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.requests import ServiceRequest
-from curbside.domain.documents.reviews import ClientReview, Review
-from curbside.domain.documents.rewards import PointsLedgerEntry, Reward, RewardRedemption, ledger_entry_id
+from curbside.domain.documents.reviews import ClientReview, Review, WithheldComment
+from curbside.domain.documents.rewards import (
+    PointsLedgerEntry,
+    ReferralCode,
+    Reward,
+    RewardRedemption,
+    ledger_entry_id,
+)
 from curbside.domain.documents.support import SupportMessage, SupportTicket
 from curbside.domain.documents.users import (
     ClientProfile,
@@ -80,6 +86,7 @@ __all__ = [
     "PricingRule",
     "PrivateDocument",
     "QuarantinedUpload",
+    "ReferralCode",
     "Review",
     "Reward",
     "RewardRedemption",
@@ -91,5 +98,6 @@ __all__ = [
     "User",
     "UserKeyedDocument",
     "UserPrivate",
+    "WithheldComment",
     "ledger_entry_id",
 ]

@@ -76,6 +76,11 @@ class ServiceRequest(Document, DerivesFields):
     reward_applied: bool = False
     reward_redemption_id: str | None = None
     reward_discount: Money | None = None
+    priority_booking: bool = False
+    """Added (D53): booked with a `priority_booking` reward — dispatched before other pending jobs and shown
+    first in technicians' priority tab."""
+    special_perk: str | None = None
+    """Added (D53): the `special_perk` reward the client booked with (its title), shown to the technician."""
     final_price: Money
     is_urgent: bool = False
     urgency_multiplier: Annotated[float, Field(ge=1.0, le=1.5)] = 1.0

@@ -21,6 +21,23 @@ class _DelayedReview(Document):
     applied: bool = False
     apply_date: DateString
     created_date: UtcDatetime
+    comment_withheld: bool = False
+    """Added (D51): moderation flagged the comment; it is kept for admins in `WithheldComments`, and `comment`
+    stays empty here (the rating still counts)."""
+
+
+class WithheldComment(Document):
+    """WithheldComments/{collection}:{request_id} (added, D51): a review comment moderation kept from the
+    public, with why; admins read the list."""
+
+    review_collection: str
+    request_id: str
+    reviewer_id: str
+    reviewee_id: str
+    comment: str
+    categories: list[str] = Field(default_factory=list)
+    checked_by: str
+    created_date: UtcDatetime
 
 
 class Review(_DelayedReview):

@@ -39,6 +39,14 @@ class RewardRedemption(Document):
     created_date: UtcDatetime
 
 
+class ReferralCode(Document):
+    """ReferralCodes/{code}: whose referral code this is (added, D54). The code is the id, so the database
+    refuses a second client with the same code; admin-only, looked up by `apply_referral_code`."""
+
+    client_id: str
+    created_date: UtcDatetime
+
+
 def ledger_entry_id(reason: PointsReason, ref: str) -> str:
     """The deterministic id of a points movement (`earn:{request_id}`, `redeem:{redemption_id}`, ...), so a
     retried trigger writes the same entry instead of granting points twice (DESIGN.md convention 5)."""

@@ -85,9 +85,18 @@ class ClientProfile(UserKeyedDocument):
     client_rating: AverageStars = 5.0
     total_requests: Count = 0
     client_reviews_count: Count = 0
-    loyalty_points: Count = 0
+    client_rating_sum: Count | None = None
+    """Added: the sum of the applied ratings, so `client_rating` is their exact mean (D50)."""
+    loyalty_points: int = 0
+    """The sum of the client's `PointsLedger` entries; below zero only when a refund takes back points already
+    spent (D52)."""
     loyalty_tier: LoyaltyTier = LoyaltyTier.BRONZE
-    total_points_earned: Count = 0
+    total_points_earned: int = 0
+    """Points earned and not taken back by a refund (redeeming leaves it): the basis of `loyalty_tier` (D52)."""
+    referral_code: str | None = None
+    """Added: the client's own code for friends (`apply_referral_code`, D54)."""
+    referred_by: str | None = None
+    """Added: the uid of the client whose code this client applied."""
     created_date: UtcDatetime
     updated_date: UtcDatetime | None = None
 
@@ -129,6 +138,8 @@ class DispatcherProfile(UserKeyedDocument):
     rating: AverageStars = 5.0
     total_jobs: Count = 0
     total_reviews: Count = 0
+    rating_sum: Count | None = None
+    """Added: the sum of the applied ratings, so `rating` is their exact mean (`domain.ratings`, D50)."""
     bio: str | None = None
     created_date: UtcDatetime
     updated_date: UtcDatetime | None = None
