@@ -40,6 +40,11 @@ from curbside.entrypoints.requests import (  # noqa: E402
     quote_price,
     update_job_status,
 )
+from curbside.entrypoints.trust import (  # noqa: E402
+    admin_set_account_status,
+    on_account_status_written,
+    on_dispatcher_profile_updated,
+)
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -57,6 +62,7 @@ __all__ = [
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_review_verification",
+    "admin_set_account_status",
     "auto_approve_completions",
     "background_check_webhook",
     "cancel_request",
@@ -69,6 +75,8 @@ __all__ = [
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",
+    "on_account_status_written",
+    "on_dispatcher_profile_updated",
     "on_request_created",
     "on_request_updated",
     "on_upload_finalized",

@@ -19,6 +19,7 @@ from google.cloud import firestore
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    AuditEntry,
     BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
@@ -61,6 +62,7 @@ from curbside.domain.documents import (
     ledger_entry_id,
 )
 from curbside.domain.enums import (
+    AuditSource,
     AuthorizationStatus,
     CommentUserType,
     DisputeReason,
@@ -273,6 +275,11 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
     ChatPresence: lambda n: {
         "id": f"request-{n}:{CLIENT_ID}", "request_id": f"request-{n}", "user_id": CLIENT_ID, "last_seen_at": NOW,
     },
+    AuditEntry: lambda n: {
+        "id": f"audit-{n}", "actor_id": "uid-admin", "source": AuditSource.ADMIN, "action": "set_account_status",
+        "target_collection": "Users", "target_id": f"uid-{n}", "before": {"account_status": "active"},
+        "after": {"account_status": "suspended"}, "reason": "Three chargebacks in a week.", "created_date": NOW,
+    },
     PhoneVerification: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
     },
@@ -336,6 +343,7 @@ make_background_check_event = partial(make, BackgroundCheckEvent)
 make_conversation = partial(make, Conversation)
 make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
+make_audit_entry = partial(make, AuditEntry)
 
 
 def put(db: firestore.Client, model: Document) -> str:

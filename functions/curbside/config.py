@@ -157,6 +157,10 @@ CHAT_MESSAGES_PER_MINUTE = params.IntParam(
 PHONE_CODES_PER_HOUR = params.IntParam(
     "PHONE_CODES_PER_HOUR", default=5, description="Phone verification codes one person may ask for per hour."
 )
+UNMATCHED_REQUEST_TIMEOUT_MIN = params.IntParam(
+    "UNMATCHED_REQUEST_TIMEOUT_MIN", default=30,
+    description="A pending job nobody took this many minutes after it was asked for (or its slot began) is cancelled.",
+)
 
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""

@@ -56,6 +56,9 @@ class Settings:
     """Messages one person may send into one job's chat per minute."""
     phone_codes_per_hour: int = 5
     """Phone verification codes one person may ask for per hour."""
+    unmatched_request_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    """A pending job nobody took this long after it was asked for (or after its slot began) is cancelled as
+    "no technician available" — also what a shadow-banned client's jobs, never offered, come to."""
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     location: LocationPolicy = field(default_factory=LocationPolicy)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
@@ -83,6 +86,7 @@ class Settings:
             upload_quota_bytes=config.UPLOAD_QUOTA_MB.value * 1024 * 1024,
             chat_messages_per_minute=config.CHAT_MESSAGES_PER_MINUTE.value,
             phone_codes_per_hour=config.PHONE_CODES_PER_HOUR.value,
+            unmatched_request_timeout=dt.timedelta(minutes=config.UNMATCHED_REQUEST_TIMEOUT_MIN.value),
             dispatch=DispatchSettings(
                 search=SearchSettings(
                     radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,

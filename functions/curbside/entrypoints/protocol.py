@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from curbside import deps
 from curbside.domain import errors
+from curbside.services import accounts
 
 Code = https_fn.FunctionsErrorCode
 
@@ -158,12 +159,14 @@ def _body_problem(raw: bytes) -> str | None:
 
 def run_callable(req: https_fn.CallableRequest[Any], payload_type: type[P],
                  action: Callable[[Caller, P], Any], *, fresh_sign_in: bool = False) -> dict[str, Any]:
-    """Authenticate, parse, act, and map errors — the whole callable protocol for one entry point.
+    """Authenticate, parse, refuse a suspended or banned account, act, and map errors — the whole callable
+    protocol for one entry point.
     `fresh_sign_in`: the action moves money or changes an account, so a token of a session that was revoked
     (signed out everywhere, banned) is refused even before it expires."""
     caller = caller_of(req)
-    payload = parse_payload(payload_type, req.data)
     try:
+        accounts.refuse_blocked(deps.get(), caller.uid)  # suspended and banned: refused by every callable
+        payload = parse_payload(payload_type, req.data)
         if fresh_sign_in:
             require_live_session(caller)
         result = action(caller, payload)

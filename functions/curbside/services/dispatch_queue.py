@@ -32,6 +32,7 @@ from curbside.domain.documents import JobOffer, ServiceRequest
 from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
 from curbside.gateways.tasks import task_id
 from curbside.services import work
+from curbside.services.accounts import requests_dispatched
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.notifications import notification_id, notify
 from curbside.store import queries
@@ -97,10 +98,13 @@ class Outcome:
     offer: JobOffer | None = None
     delayed: bool = False
     """Nobody was left to offer the job to."""
+    stale: bool = False
+    """The technician the search found could no longer be offered work when the offer was to be made (banned,
+    gone offline... since the search): nothing was written, the search runs again."""
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """What was read outside the decision's transaction: the best technician not yet offered the job."""
 
     best: RankedCandidate | None
@@ -108,10 +112,10 @@ class _Plan:
     photo_urls: list[str]
 
 
-def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
+def plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
     """The candidate search (a query, so outside the transaction); None when there is nothing to do."""
 
-    def look(uow: UnitOfWork) -> _Plan | None:
+    def look(uow: UnitOfWork) -> Plan | None:
         request = uow.requests.get(request_id)
         if request is None or request.status is not RequestStatus.PENDING or request.awaiting_payment_method or (
                 first and request.dispatch_started_at is not None):
@@ -120,13 +124,15 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> _Plan | None:
         if any(offer.offer_status is OfferStatus.PENDING for offer in made):
             return None
         offered = {offer.dispatcher_id for offer in made}
-        ranked = find_candidates(uow, job_site(uow, request), exclude=offered).candidates
-        return _Plan(ranked[0] if ranked else None, len(made) + 1, list(request.car_location_images))
+        # A shadow-banned client's job meets nobody, exactly as in an area without technicians (spec 15).
+        ranked = find_candidates(uow, job_site(uow, request), exclude=offered).candidates \
+            if requests_dispatched(uow, request.client_id) else []
+        return Plan(ranked[0] if ranked else None, len(made) + 1, list(request.car_location_images))
 
-    plan = work.reading(deps, look)
-    if plan is None or plan.best is None:
-        return plan
-    return replace(plan, photo_urls=_photo_links(deps, plan.photo_urls))
+    found = work.reading(deps, look)
+    if found is None or found.best is None:
+        return found
+    return replace(found, photo_urls=_photo_links(deps, found.photo_urls))
 
 
 def _photo_links(deps: Deps, paths: list[str]) -> list[str]:
@@ -139,17 +145,35 @@ def _photo_links(deps: Deps, paths: list[str]) -> list[str]:
         return []
 
 
+SEARCHES_PER_STEP = 3
+"""A step whose chosen technician became unavailable meanwhile searches again, at most this often."""
+
+
 def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
     """One dispatch step (see the module docstring). `first`: the hand-over, done once per job."""
-    plan = _plan(deps, request_id, first=first)
-    if plan is None:
-        return Outcome(started=False)
-    best = plan.best
-    next_id = offer_id(request_id, plan.next_offer)
+    outcome = Outcome(started=False)
+    for _ in range(SEARCHES_PER_STEP):
+        found = plan(deps, request_id, first=first)
+        if found is None:
+            return Outcome(started=False)
+        outcome = commit_offer(deps, request_id, found, first=first)
+        if not outcome.stale:
+            break
+    return outcome
+
+
+def commit_offer(deps: Deps, request_id: str, found: Plan, *, first: bool) -> Outcome:
+    """The step's transaction: the offer to the technician `found` (or the client's delay notice). The
+    technician's index entry is read in it, so an account action or a verification decision committed since
+    the search is seen — or, committing meanwhile, collides with this transaction — and no offer reaches a
+    technician who left dispatch (`stale`: search again)."""
+    best = found.best
+    next_id = offer_id(request_id, found.next_offer)
 
     def decide(uow: UnitOfWork) -> Outcome:
         current = uow.requests.get(request_id)
         technician = uow.users.get(best.dispatcher_id) if best is not None else None
+        entry = uow.locations.get(best.dispatcher_id) if best is not None else None
         taken = uow.offers.get(next_id) is not None
         pending = offers_of(uow, request_id, pending_only=True)
         told = current is not None and uow.notifications.get(notification_id(
@@ -157,6 +181,8 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
                 or (first and current.dispatch_started_at is not None)):
             return Outcome(started=False)
+        if best is not None and (entry is None or not entry.searchable):
+            return Outcome(started=False, stale=True)
         started = current.dispatch_started_at is None
         if started:
             uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))
@@ -172,7 +198,7 @@ def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
             id=next_id, request_id=request_id, dispatcher_id=best.dispatcher_id,
             dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
-            job_details=job_details(current, plan.photo_urls)))
+            job_details=job_details(current, found.photo_urls)))
         notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title="New job offer",
                body=f"{current.car_model} in {current.location_area or 'your area'}, {best.distance_km:.1f} km "
                     f"away: accept within {int(ttl.total_seconds())} seconds.", request_id=request_id,

@@ -44,10 +44,10 @@ SWEEP_PAGE = 200
 def handlers() -> Mapping[str, Handler]:
     """Every kind of vendor call, by the `kind` its entries carry (imported on first use: the handlers'
     modules use the unit of work, which runs this module)."""
-    from curbside.services import card_holds, charges, refunds, uploads, verification_checks
+    from curbside.services import account_actions, card_holds, charges, refunds, uploads, verification_checks
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
-            **verification_checks.HANDLERS}
+            **verification_checks.HANDLERS, **account_actions.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from curbside.domain.documents import (
+    AuditEntry,
     BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
@@ -59,7 +60,7 @@ class Collection(StrEnum):
     (DispatcherEarnings); the vendor calls a commit asked for, run after it (Outbox); the background-check
     provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
-    (PhoneVerifications)."""
+    (PhoneVerifications); and every admin action (AuditLog)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -93,6 +94,7 @@ class Collection(StrEnum):
     CONVERSATIONS = "Conversations"
     CHAT_PRESENCE = "ChatPresence"
     PHONE_VERIFICATIONS = "PhoneVerifications"
+    AUDIT_LOG = "AuditLog"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -131,6 +133,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.CONVERSATIONS: Conversation,
     Collection.CHAT_PRESENCE: ChatPresence,
     Collection.PHONE_VERIFICATIONS: PhoneVerification,
+    Collection.AUDIT_LOG: AuditEntry,
 }
 """The model of each collection's documents."""
 
