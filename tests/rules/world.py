@@ -192,6 +192,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=f"{key}-internal", dispute_id=seats.dispute, user_id=ADMIN_UID, user_type=CommentUserType.ADMIN,
             is_internal=True),
         doc_path(Collection.FRAUD_ALERTS, f"{key}-alert"): f.make_fraud_alert(id=f"{key}-alert", user_id=d),
+        doc_path(Collection.AUDIT_LOG, f"{key}-audit"): f.make_audit_entry(id=f"{key}-audit", target_id=c),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -353,6 +354,8 @@ PROBES: dict[str, ProbeSpec] = {
         lambda a: doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{a.world.key}-check-event"),
         lambda a: Query(Collection.BACKGROUND_CHECK_EVENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "PhoneVerifications": _keyed(Collection.PHONE_VERIFICATIONS, "user_id", _side),
+    "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
+                          lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
 
 
@@ -420,6 +423,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "BackgroundCheckEvents": {"outcome": "superseded"},
     "Conversations": {"unread": {}},
     "PhoneVerifications": {"started_at": []},
+    "AuditLog": {"reason": "nothing happened"},
 }
 """A change only the server may make, per collection without a client update."""
 

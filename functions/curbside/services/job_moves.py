@@ -39,6 +39,7 @@ from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import closed_details, offers_of
 from curbside.services.notifications import notify
+from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
@@ -223,7 +224,12 @@ def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, rea
         if request.status is RequestStatus.CANCELLED and request.cancelled_by == uid:
             return Cancelled(request.status, request.refund_amount or Decimal("0.00"),
                              request.cancellation_fee or Decimal("0.00"), currency)
-        return _cancel(uow, request, actor, by=uid, reason=reason or None)
+        cancelled = _cancel(uow, request, actor, by=uid, reason=reason or None)
+        if actor is RequestActor.ADMIN:
+            uow.audit.record(actor_id=uid, action="cancel_request", target=Collection.SERVICE_REQUESTS,
+                             target_id=request.id, before={"status": request.status.value},
+                             after={"status": RequestStatus.CANCELLED.value}, reason=reason or None)
+        return cancelled
 
     return work.transaction(deps, cancel, lost_race=JOB_CHANGED)
 
