@@ -49,6 +49,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     Review,
     Reward,
     RewardRedemption,
@@ -280,6 +281,10 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "target_collection": "Users", "target_id": f"uid-{n}", "before": {"account_status": "active"},
         "after": {"account_status": "suspended"}, "reason": "Three chargebacks in a week.", "created_date": NOW,
     },
+    RateLimitSlot: lambda n: {
+        "id": f"create_request:uid-{n}:2940000:0", "bucket": f"create_request:uid-{n}:2940000",
+        "limit": "create_request", "who": f"uid-{n}", "created_date": NOW, "expires_at": NOW + timedelta(minutes=20),
+    },
     PhoneVerification: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
     },
@@ -344,6 +349,7 @@ make_conversation = partial(make, Conversation)
 make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
 make_audit_entry = partial(make, AuditEntry)
+make_rate_limit_slot = partial(make, RateLimitSlot)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -16,6 +16,7 @@ from curbside import config
 from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.pricing import PricingSettings
+from curbside.domain.rate_limits import Limit
 from curbside.domain.tracking import LocationPolicy
 
 
@@ -43,6 +44,16 @@ class PaymentSettings:
 
 
 @dataclass(frozen=True)
+class RateLimitSettings:
+    """Per-person and per-source limits (D47); each a fixed window of numbered slots."""
+
+    create_request: Limit = field(default_factory=lambda: Limit(
+        "create_request", 5, dt.timedelta(minutes=10), "new jobs"))
+    webhook: Limit = field(default_factory=lambda: Limit(
+        "webhook", 300, dt.timedelta(minutes=1), "webhook deliveries from this address"))
+
+
+@dataclass(frozen=True)
 class Settings:
     pricing: PricingSettings = field(default_factory=PricingSettings)
     default_time_zone: str = "Australia/Sydney"
@@ -62,6 +73,10 @@ class Settings:
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     location: LocationPolicy = field(default_factory=LocationPolicy)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    enforce_app_check: bool = True
+    """Callables refuse a request without a valid App Check token (never on the emulators, whose tokens are
+    unsigned anyway)."""
 
     @property
     def currency(self) -> str:
@@ -114,4 +129,11 @@ class Settings:
                 platform_fee_percent=Decimal(config.PLATFORM_FEE_PERCENT.value),
                 hold=dt.timedelta(hours=config.PAYMENT_HOLD_HOURS.value),
             ),
+            rate_limits=RateLimitSettings(
+                create_request=Limit("create_request", config.REQUESTS_PER_WINDOW.value,
+                                     dt.timedelta(minutes=config.REQUESTS_WINDOW_MIN.value), "new jobs"),
+                webhook=Limit("webhook", config.WEBHOOK_CALLS_PER_MINUTE.value, dt.timedelta(minutes=1),
+                              "webhook deliveries from this address"),
+            ),
+            enforce_app_check=config.ENFORCE_APP_CHECK.value,
         )

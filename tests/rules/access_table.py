@@ -209,6 +209,7 @@ ACCESS: tuple[Entry, ...] = (
     Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
     Entry("BackgroundCheckEvents", note="written by the background-check webhook"),
     Entry("PhoneVerifications", note="the number an SMS code went to, and the rate limit's window"),
+    Entry("RateLimitSlots", note="one per call a rate limit let through (D47); written by the functions only"),
     Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
           note="every admin action; admins read it, nobody's app writes it (append-only)"),
 )

@@ -103,6 +103,8 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                       on("Conversations", ("request_id", "==", lambda a: victim_world(a).active_job))],
     "ChatPresence": [on("ChatPresence", ("request_id", "==", lambda a: victim_world(a).active_job)),
                      on("ChatPresence", ("user_id", "==", victim_client))],
+    "RateLimitSlots": [on("RateLimitSlots", ("who", "==", victim_client)),
+                       on("RateLimitSlots", ("who", "==", lambda a: a.uid or MAIN.client))],
     "AuditLog": [on("AuditLog", ("target_id", "==", victim_client)),
                  on("AuditLog", ("target_id", "==", lambda a: a.uid or MAIN.client))],
     "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),

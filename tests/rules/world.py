@@ -193,6 +193,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             is_internal=True),
         doc_path(Collection.FRAUD_ALERTS, f"{key}-alert"): f.make_fraud_alert(id=f"{key}-alert", user_id=d),
         doc_path(Collection.AUDIT_LOG, f"{key}-audit"): f.make_audit_entry(id=f"{key}-audit", target_id=c),
+        doc_path(Collection.RATE_LIMIT_SLOTS, f"{key}-slot"): f.make_rate_limit_slot(id=f"{key}-slot", who=c),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -354,6 +355,8 @@ PROBES: dict[str, ProbeSpec] = {
         lambda a: doc_path(Collection.BACKGROUND_CHECK_EVENTS, f"{a.world.key}-check-event"),
         lambda a: Query(Collection.BACKGROUND_CHECK_EVENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "PhoneVerifications": _keyed(Collection.PHONE_VERIFICATIONS, "user_id", _side),
+    "RateLimitSlots": ProbeSpec(lambda a: doc_path(Collection.RATE_LIMIT_SLOTS, f"{a.world.key}-slot"),
+                                lambda a: Query(Collection.RATE_LIMIT_SLOTS.value, (("who", "==", a.world.client),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -424,6 +427,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "Conversations": {"unread": {}},
     "PhoneVerifications": {"started_at": []},
     "AuditLog": {"reason": "nothing happened"},
+    "RateLimitSlots": {"bucket": "reset"},
 }
 """A change only the server may make, per collection without a client update."""
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import os
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -165,6 +166,7 @@ def run_callable(req: https_fn.CallableRequest[Any], payload_type: type[P],
     (signed out everywhere, banned) is refused even before it expires."""
     caller = caller_of(req)
     try:
+        require_app_check(req)
         accounts.refuse_blocked(deps.get(), caller.uid)  # suspended and banned: refused by every callable
         payload = parse_payload(payload_type, req.data)
         if fresh_sign_in:
@@ -242,4 +244,22 @@ def describe_validation_error(exc: ValidationError) -> str:
 def to_https_error(exc: errors.DomainError) -> https_fn.HttpsError:
     code = next((code for cls, code in ERROR_CODES.items() if isinstance(exc, cls)), Code.INTERNAL)
     logger.info("callable.refused", code=code.value, error=type(exc).__name__)
+    if isinstance(exc, errors.TooManyRequests) and exc.retry_after_s is not None:
+        return https_fn.HttpsError(code, str(exc), {"retry_after_seconds": exc.retry_after_s})
     return https_fn.HttpsError(code, str(exc))
+
+
+EMULATOR_VARIABLES = ("FIREBASE_AUTH_EMULATOR_HOST", "FUNCTIONS_EMULATOR")
+
+
+def app_check_required(enforce: bool, environ: Mapping[str, str]) -> bool:
+    """Whether a callable refuses a request without a valid App Check token: when the deployment enforces it
+    (`ENFORCE_APP_CHECK`), never on the emulators (bootstrap refuses emulator variables in a real project)."""
+    return enforce and not any(environ.get(name) for name in EMULATOR_VARIABLES)
+
+
+def require_app_check(req: https_fn.CallableRequest[Any]) -> None:
+    """The SDK verifies an App Check token when one is sent (`req.app`); enforcement is decided here, at run
+    time, because the SDK's own switch is fixed when the module is imported (before any parameter is read)."""
+    if app_check_required(deps.get().settings.enforce_app_check, os.environ) and req.app is None:
+        raise errors.Unauthenticated("This app could not be verified; update Curbside from the app store.")

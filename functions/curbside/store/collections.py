@@ -40,6 +40,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     Review,
     Reward,
     RewardRedemption,
@@ -60,7 +61,8 @@ class Collection(StrEnum):
     (DispatcherEarnings); the vendor calls a commit asked for, run after it (Outbox); the background-check
     provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
-    (PhoneVerifications); and every admin action (AuditLog)."""
+    (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
+    (RateLimitSlots)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -95,6 +97,7 @@ class Collection(StrEnum):
     CHAT_PRESENCE = "ChatPresence"
     PHONE_VERIFICATIONS = "PhoneVerifications"
     AUDIT_LOG = "AuditLog"
+    RATE_LIMIT_SLOTS = "RateLimitSlots"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -134,6 +137,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.CHAT_PRESENCE: ChatPresence,
     Collection.PHONE_VERIFICATIONS: PhoneVerification,
     Collection.AUDIT_LOG: AuditEntry,
+    Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
 }
 """The model of each collection's documents."""
 

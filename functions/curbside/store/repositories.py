@@ -42,6 +42,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     Review,
     Reward,
     RewardRedemption,
@@ -325,3 +326,4 @@ class Repositories:
         self.outbox = OutboxRepository(uow)
         self.background_check_events = documents(BackgroundCheckEvent)
         self.audit = AuditRepository(uow)
+        self.rate_slots = documents(RateLimitSlot)

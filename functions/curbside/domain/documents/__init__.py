@@ -18,7 +18,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
   and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
   work's Outbox (vendor calls to run after a commit); the verification work's BackgroundCheckEvents; and the
   notifications work: Conversations,
-  ChatPresence and PhoneVerifications; and trust and safety's AuditLog.
+  ChatPresence and PhoneVerifications; and trust and safety's AuditLog and RateLimitSlots.
 """
 
 from curbside.domain.documents.audit import AuditEntry
@@ -36,6 +36,7 @@ from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, P
 from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
+from curbside.domain.documents.rate_limits import RateLimitSlot
 from curbside.domain.documents.requests import ServiceRequest
 from curbside.domain.documents.reviews import ClientReview, Review
 from curbside.domain.documents.rewards import PointsLedgerEntry, Reward, RewardRedemption, ledger_entry_id
@@ -82,6 +83,7 @@ __all__ = [
     "PricingRule",
     "PrivateDocument",
     "QuarantinedUpload",
+    "RateLimitSlot",
     "Review",
     "Reward",
     "RewardRedemption",
