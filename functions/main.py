@@ -42,6 +42,7 @@ from curbside.entrypoints.requests import (  # noqa: E402
 )
 from curbside.entrypoints.trust import (  # noqa: E402
     admin_set_account_status,
+    admin_update_fraud_alert,
     on_account_status_written,
     on_dispatcher_profile_updated,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "admin_list_verification_queue",
     "admin_review_verification",
     "admin_set_account_status",
+    "admin_update_fraud_alert",
     "auto_approve_completions",
     "background_check_webhook",
     "cancel_request",

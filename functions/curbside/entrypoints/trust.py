@@ -1,5 +1,5 @@
-"""Trust and safety (issue 15): an admin's account action, and the triggers that apply what an admin edits in
-the Firebase console (account status, verification) as a callable would have."""
+"""Trust and safety (issue 15): an admin's account action and fraud-alert update, and the triggers that apply
+what an admin edits in the Firebase console (account status, verification) as a callable would have."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import Field, ValidationError
 
 from curbside import deps
-from curbside.domain.enums import AccountStatus
+from curbside.domain.enums import AccountStatus, FraudAlertStatus
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
-from curbside.services import account_actions
+from curbside.services import account_actions, fraud
 from curbside.store.collections import PRIVATE_DOC_ID, PRIVATE_SUBCOLLECTION, Collection
 
 
@@ -30,6 +30,19 @@ def admin_set_account_status(req: https_fn.CallableRequest[Any]) -> dict[str, An
     return run_callable(req, SetAccountStatusPayload, lambda caller, p: account_actions.set_account_status(
         deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, user_id=p.user_id,
         status=AccountStatus(p.account_status), reason=p.reason), fresh_sign_in=True)
+
+
+class UpdateFraudAlertPayload(Payload):
+    alert_id: DocId
+    status: Literal["investigating", "resolved", "false_positive"]
+    resolution_notes: Annotated[str, Field(max_length=2000)] | None = None
+
+
+@on_call()
+def admin_update_fraud_alert(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, UpdateFraudAlertPayload, lambda caller, p: fraud.update_alert(
+        deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, alert_id=p.alert_id,
+        status=FraudAlertStatus(p.status), resolution_notes=p.resolution_notes), fresh_sign_in=True)
 
 
 @firestore_fn.on_document_written(

@@ -216,6 +216,10 @@ SCHEDULED_JOBS_STARTING = QuerySpec("scheduled jobs starting soon", S.SERVICE_RE
     where("scheduled_datetime", Op.LTE, "until")))
 """The reminder an hour before a scheduled slot."""
 
+# --- Users ----------------------------------------------------------------------------------------------------------
+ADMINS = QuerySpec("admins", S.USERS, (where("role", Op.EQ),))
+"""Who is told of a fraud alert (`Users.role` mirrors the `admin` claim)."""
+
 # --- RateLimitSlots -------------------------------------------------------------------------------------------------
 RATE_SLOTS_OF_BUCKET = QuerySpec("a rate limit's slots in one window", S.RATE_LIMIT_SLOTS, (
     where("bucket", Op.EQ),))

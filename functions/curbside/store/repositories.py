@@ -30,6 +30,7 @@ from curbside.domain.documents import (
     DispatcherProfile,
     DispatcherProfilePrivate,
     Document,
+    FraudAlert,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -53,6 +54,7 @@ from curbside.domain.documents import (
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
 from curbside.domain.enums import AuditSource, EffectStatus
+from curbside.domain.fraud import FRAUD_ALERT
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     AUTHORIZATION,
@@ -92,6 +94,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.OUTBOX: (EFFECT,),
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
+    Collection.FRAUD_ALERTS: (FRAUD_ALERT,),
 }
 """The status fields each collection's repository guards."""
 
@@ -326,4 +329,5 @@ class Repositories:
         self.outbox = OutboxRepository(uow)
         self.background_check_events = documents(BackgroundCheckEvent)
         self.audit = AuditRepository(uow)
+        self.fraud_alerts = documents(FraudAlert)
         self.rate_slots = documents(RateLimitSlot)

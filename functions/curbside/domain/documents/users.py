@@ -81,6 +81,10 @@ class UserPrivate(PrivateDocument):
     trigger applies it (`services.account_actions.apply_console_edit`). Absent (a part written before it
     existed, the seed): the status itself, taken as applied."""
 
+    fraud_quiet_until: dict[str, UtcDatetime] = Field(default_factory=dict)
+    """Per `alert_type`: an admin called this person's alert a false positive; the same pattern raises no
+    alert for them until then (30 days)."""
+
     @model_validator(mode="before")
     @classmethod
     def _applied_defaults_to_status(cls, data: Any) -> Any:
