@@ -1,6 +1,7 @@
 """Fraud alerts (issue 15): a completion far from its job raises `location_mismatch` in the commit of the
-completion (and 450 m does not), one alert per person, type and window, admins told; an admin works the alert
-with `admin_update_fraud_alert`, and a false positive quiets the pattern for that person for 30 days."""
+completion (and 450 m does not), an impossible position report raises `fake_gps` (a fast drive does not), one
+alert per person, type and window, admins told; an admin works the alert with `admin_update_fraud_alert`, and a
+false positive quiets the pattern for that person for 30 days."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from curbside.domain.enums import FraudAlertType, PartyType, UserRole
 from curbside.services import card_holds, fraud, work
 from curbside.store.collections import Collection
-from main import admin_update_fraud_alert, complete_job
+from main import admin_update_fraud_alert, complete_job, update_location
 from tests.entrypoints.test_completions import JOB, completion_payload
 from tests.factories import DISPATCHER_ID, make_user, put
 from tests.payment_world import (
@@ -22,7 +23,7 @@ from tests.payment_world import (
     upload_completion_photos,
 )
 from tests.request_world import NEAR_CBD, everything, stored
-from tests.technicians import north_of
+from tests.technicians import add_technician, north_of
 
 ADMIN = "uid-admin-1"
 
@@ -144,3 +145,38 @@ def test_bad_updates_are_refused_and_write_nothing(db, deps, admin, call, *, dat
     answer = call(admin_update_fraud_alert, {"alert_id": alert["id"], **data}, uid=ADMIN, **claims)
     assert answer.error == code, answer.body
     assert everything(db) == before
+
+
+# --- fake GPS, checked when the fix arrives ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def online(db, clock) -> str:
+    add_technician(db, DISPATCHER_ID, at=NEAR_CBD, fixed_at=clock.now())
+    return DISPATCHER_ID
+
+
+def report(call, clock, at: tuple[float, float], seconds_later: float, *, ahead_s: float = 0.0):
+    clock.advance(dt.timedelta(seconds=seconds_later))
+    recorded = clock.now() + dt.timedelta(seconds=ahead_s)
+    return call(update_location, {"lat": at[0], "lng": at[1], "accuracy_m": 5.0,
+                                  "recorded_at": recorded.isoformat().replace("+00:00", "Z")}, uid=DISPATCHER_ID)
+
+
+def test_an_impossible_jump_is_refused_and_raises_fake_gps(db, call, clock, online, admin):
+    refused = report(call, clock, (-31.9523, 115.8613), 20)  # Perth, 3,300 km away, 20 s later
+
+    assert refused.error == "INVALID_ARGUMENT" and "not a drive" in refused.message
+    [alert] = alerts(db)
+    assert (alert["alert_type"], alert["severity"], alert["related_jobs"]) == ("fake_gps", "critical", [])
+    assert "not a drive" in alert["alert_details"]["occurrences"][0]["why"]
+
+
+def test_a_fix_from_the_future_raises_fake_gps(db, call, clock, online, admin):
+    assert report(call, clock, NEAR_CBD, 5, ahead_s=3600).error == "INVALID_ARGUMENT"
+    assert [alert["alert_type"] for alert in alerts(db)] == ["fake_gps"]
+
+
+def test_a_fast_but_possible_drive_raises_nothing(db, call, clock, online, admin):
+    assert report(call, clock, north_of(NEAR_CBD, 4_000), 60).status == 200  # 240 km/h: a motorway, not a jump
+    assert alerts(db) == []
