@@ -103,12 +103,15 @@ def deliver(endpoint: Any, source: str) -> flask.Response:
     return response
 
 
-@pytest.mark.parametrize("endpoint", [stripe_webhook, background_check_webhook], ids=["stripe", "background_check"])
-def test_a_source_sending_too_many_deliveries_is_answered_429_and_nothing_is_written(db, tight, endpoint):
-    assert [deliver(endpoint, "198.51.100.7").status_code for _ in range(2)] == [400, 400]  # unsigned: refused
+@pytest.mark.parametrize(("endpoint", "source"), [(stripe_webhook, "198.51.100.7"),
+                                                (background_check_webhook, "198.51.100.9")],
+                         ids=["stripe", "background_check"])
+def test_a_source_sending_too_many_deliveries_is_answered_429_and_nothing_is_written(db, tight, endpoint, source):
     before = everything(db)
+    assert [deliver(endpoint, source).status_code for _ in range(2)] == [400, 400]  # unsigned: refused
+    assert everything(db) == before  # nothing written for a delivery let through either
 
-    limited = deliver(endpoint, "198.51.100.7")
-    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "60")
+    limited = deliver(endpoint, source)
+    assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
     assert everything(db) == before
-    assert deliver(endpoint, "198.51.100.8").status_code == 400  # another address: its own window
+    assert deliver(endpoint, "198.51.100.8").status_code == 400  # another address: its own count
