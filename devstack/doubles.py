@@ -22,15 +22,33 @@ from curbside.gateways.sms import CodeCheck, NumberRefused
 
 @dataclass
 class RecordingAuthAdmin:
-    """Firebase Auth's admin API: `revoke` stands for `revoke_refresh_tokens`."""
+    """Firebase Auth's admin API: `revoke` stands for `revoke_refresh_tokens`, `disabled` holds the accounts
+    `update_user(disabled=True)` disabled; `down` makes every change fail as an outage would."""
 
     revoked_at: dict[str, dt.datetime] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+    down: bool = False
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    """(method, uid) of every change asked for, in order."""
 
     def sessions_valid_after(self, uid: str) -> dt.datetime | None:
         return self.revoked_at.get(uid)
 
     def revoke(self, uid: str, at: dt.datetime) -> None:
         self.revoked_at[uid] = at
+
+    def revoke_sessions(self, uid: str, at: dt.datetime) -> None:
+        self._change("revoke_sessions", uid)
+        self.revoke(uid, at)
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        self._change("disable" if disabled else "enable", uid)
+        (self.disabled.add if disabled else self.disabled.discard)(uid)
+
+    def _change(self, method: str, uid: str) -> None:
+        if self.down:
+            raise VendorUnavailable("Firebase Auth is down (recording double)")
+        self.calls.append((method, uid))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,12 @@ from curbside.entrypoints.rewards import (  # noqa: E402
     get_referral_code,
     redeem_reward,
 )
+from curbside.entrypoints.trust import (  # noqa: E402
+    admin_set_account_status,
+    admin_update_fraud_alert,
+    on_account_status_written,
+    on_dispatcher_profile_updated,
+)
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
@@ -66,6 +72,8 @@ __all__ = [
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_review_verification",
+    "admin_set_account_status",
+    "admin_update_fraud_alert",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",
@@ -84,6 +92,8 @@ __all__ = [
     "mark_messages_delivered",
     "mark_messages_read",
     "match_surge_window",
+    "on_account_status_written",
+    "on_dispatcher_profile_updated",
     "on_request_created",
     "on_request_updated",
     "on_upload_finalized",

@@ -19,6 +19,7 @@ from google.cloud import firestore
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    AuditEntry,
     BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
@@ -48,6 +49,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     ReferralCode,
     Review,
     Reward,
@@ -63,6 +65,7 @@ from curbside.domain.documents import (
     ledger_entry_id,
 )
 from curbside.domain.enums import (
+    AuditSource,
     AuthorizationStatus,
     CommentUserType,
     DisputeReason,
@@ -281,6 +284,15 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "categories": ["harassment"], "checked_by": "word_list", "created_date": NOW,
     },
     ReferralCode: lambda n: {"id": f"REF-{n}", "client_id": CLIENT_ID, "created_date": NOW},
+    AuditEntry: lambda n: {
+        "id": f"audit-{n}", "actor_id": "uid-admin", "source": AuditSource.ADMIN, "action": "set_account_status",
+        "target_collection": "Users", "target_id": f"uid-{n}", "before": {"account_status": "active"},
+        "after": {"account_status": "suspended"}, "reason": "Three chargebacks in a week.", "created_date": NOW,
+    },
+    RateLimitSlot: lambda n: {
+        "id": f"create_request:uid-{n}:2940000:0", "bucket": f"create_request:uid-{n}:2940000",
+        "limit": "create_request", "who": f"uid-{n}", "created_date": NOW, "expires_at": NOW + timedelta(minutes=20),
+    },
     PhoneVerification: lambda n: {
         "id": f"uid-{n}", "user_id": f"uid-{n}", "phone_number": "+61412345678", "started_at": [NOW],
     },
@@ -346,6 +358,8 @@ make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
 make_referral_code = partial(make, ReferralCode)
 make_withheld_comment = partial(make, WithheldComment)
+make_audit_entry = partial(make, AuditEntry)
+make_rate_limit_slot = partial(make, RateLimitSlot)
 
 
 def put(db: firestore.Client, model: Document) -> str:

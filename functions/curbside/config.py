@@ -175,6 +175,25 @@ CHAT_MESSAGES_PER_MINUTE = params.IntParam(
 PHONE_CODES_PER_HOUR = params.IntParam(
     "PHONE_CODES_PER_HOUR", default=5, description="Phone verification codes one person may ask for per hour."
 )
+UNMATCHED_REQUEST_TIMEOUT_MIN = params.IntParam(
+    "UNMATCHED_REQUEST_TIMEOUT_MIN", default=30,
+    description="A pending job nobody took this many minutes after it was asked for (or its slot began) is cancelled.",
+)
+
+# Trust and safety (issue 15): rate limits (docs/decisions.md D47) and App Check.
+REQUESTS_PER_WINDOW = params.IntParam(
+    "REQUESTS_PER_WINDOW", default=5, description="Jobs one client may create per REQUESTS_WINDOW_MIN minutes."
+)
+REQUESTS_WINDOW_MIN = params.IntParam(
+    "REQUESTS_WINDOW_MIN", default=10, description="The window of REQUESTS_PER_WINDOW, in minutes."
+)
+WEBHOOK_CALLS_PER_MINUTE = params.IntParam(
+    "WEBHOOK_CALLS_PER_MINUTE", default=300, description="Webhook deliveries accepted per source address per minute."
+)
+ENFORCE_APP_CHECK = params.BoolParam(
+    "ENFORCE_APP_CHECK", default=True,
+    description="Callables refuse requests without a valid App Check token (never enforced on the emulators).",
+)
 
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""

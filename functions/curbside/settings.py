@@ -17,6 +17,7 @@ from curbside.domain.dispatch_policy import SurgeSettings
 from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.pricing import PricingSettings
+from curbside.domain.rate_limits import Limit
 from curbside.domain.tracking import LocationPolicy
 
 
@@ -45,6 +46,16 @@ class PaymentSettings:
 
 
 @dataclass(frozen=True)
+class RateLimitSettings:
+    """Per-person and per-source limits (D47); each a fixed window of numbered slots."""
+
+    create_request: Limit = field(default_factory=lambda: Limit(
+        "create_request", 5, dt.timedelta(minutes=10), "new jobs"))
+    webhook: Limit = field(default_factory=lambda: Limit(
+        "webhook", 300, dt.timedelta(minutes=1), "webhook deliveries from this address"))
+
+
+@dataclass(frozen=True)
 class Settings:
     pricing: PricingSettings = field(default_factory=PricingSettings)
     default_time_zone: str = "Australia/Sydney"
@@ -58,9 +69,16 @@ class Settings:
     """Messages one person may send into one job's chat per minute."""
     phone_codes_per_hour: int = 5
     """Phone verification codes one person may ask for per hour."""
+    unmatched_request_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    """A pending job nobody took this long after it was asked for (or after its slot began) is cancelled as
+    "no technician available" — also what a shadow-banned client's jobs, never offered, come to."""
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     location: LocationPolicy = field(default_factory=LocationPolicy)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    enforce_app_check: bool = True
+    """Callables refuse a request without a valid App Check token (never on the emulators, whose tokens are
+    unsigned anyway)."""
 
     @property
     def currency(self) -> str:
@@ -85,6 +103,7 @@ class Settings:
             upload_quota_bytes=config.UPLOAD_QUOTA_MB.value * 1024 * 1024,
             chat_messages_per_minute=config.CHAT_MESSAGES_PER_MINUTE.value,
             phone_codes_per_hour=config.PHONE_CODES_PER_HOUR.value,
+            unmatched_request_timeout=dt.timedelta(minutes=config.UNMATCHED_REQUEST_TIMEOUT_MIN.value),
             dispatch=DispatchSettings(
                 search=SearchSettings(
                     radius_m=float(config.DISPATCH_RADIUS_MILES.value) * METRES_PER_MILE,
@@ -114,4 +133,11 @@ class Settings:
                 platform_fee_percent=Decimal(config.PLATFORM_FEE_PERCENT.value),
                 hold=dt.timedelta(hours=config.PAYMENT_HOLD_HOURS.value),
             ),
+            rate_limits=RateLimitSettings(
+                create_request=Limit("create_request", config.REQUESTS_PER_WINDOW.value,
+                                     dt.timedelta(minutes=config.REQUESTS_WINDOW_MIN.value), "new jobs"),
+                webhook=Limit("webhook", config.WEBHOOK_CALLS_PER_MINUTE.value, dt.timedelta(minutes=1),
+                              "webhook deliveries from this address"),
+            ),
+            enforce_app_check=config.ENFORCE_APP_CHECK.value,
         )

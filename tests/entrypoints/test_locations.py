@@ -152,14 +152,18 @@ def test_a_bad_report_is_invalid_and_writes_nothing(db, call, clock, changes, fr
 
 
 @pytest.mark.parametrize(("after_s", "fragment"), [(31, "in the future"), (-601, "older than 600 seconds")])
-def test_a_report_from_the_future_or_the_past_is_invalid_and_writes_nothing(db, call, clock, after_s, fragment):
+def test_a_report_from_the_future_or_the_past_is_invalid_and_writes_only_a_fraud_signal(db, call, clock, *, after_s,
+                                                                                         fragment):
     add_technician(db, SAM, fixed_at=clock.now() - dt.timedelta(minutes=5))
     before = everything(db)
 
     response = call(update_location, report(clock, after_s=after_s, north_m=900), uid=SAM)
 
     assert response.error == "INVALID_ARGUMENT" and fragment in response.message
-    assert everything(db) == before
+    alerts = [path for path in everything(db) if path.startswith(f"{Collection.FRAUD_ALERTS}/")]
+    # a fix from the future is a fake-GPS signal (recorded as a fraud alert, nothing else); a late one is not
+    assert [path.split(":")[1] for path in alerts] == (["fake_gps"] if fragment == "in the future" else [])
+    assert {path: doc for path, doc in everything(db).items() if path not in alerts} == before
 
 
 def test_a_client_cannot_report_a_position(db, call, clock):

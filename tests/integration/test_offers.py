@@ -36,7 +36,7 @@ def world(db, clock):
     add_technician(db, "unverified", at=north_of(NEAR_CBD, 100), verification=VerificationStatus.PENDING, **fresh)
     add_technician(db, "offline", at=north_of(NEAR_CBD, 100), online=False, **fresh)
     add_technician(db, "stale", at=north_of(NEAR_CBD, 100), fixed_at=clock.now() - dt.timedelta(hours=1))
-    return add_job(db, S.PENDING, client_name="Alex Client")
+    return add_job(db, S.PENDING, client_name="Alex Client", created_date=clock.now())
 
 
 def offer(db, request_id: str, n: int) -> dict[str, Any]:

@@ -73,6 +73,7 @@ def grant(rule: str, *roles: Role) -> Grant:
 
 ADMINS = Grant("admins")
 """Nobody but admins (for writes: only Cloud Functions and admins)."""
+FUNCTIONS_ONLY = Grant("nobody, admins included: Cloud Functions only")
 
 CA, CB = Role.CLIENT_A, Role.CLIENT_B
 DA, DO, DU = Role.DISPATCHER_ASSIGNED, Role.DISPATCHER_OTHER, Role.DISPATCHER_UNVERIFIED
@@ -88,13 +89,17 @@ class Entry:
     update: Grant = ADMINS
     delete: Grant = ADMINS
     note: str = ""
+    admins_write: bool = True
+    """False: append-only even for admins' apps (only Cloud Functions write it)."""
 
     def grant(self, op: Op) -> Grant:
         grant_of_op: Grant = getattr(self, op.value)
         return grant_of_op
 
     def allows(self, role: Role, op: Op) -> bool:
-        return role is Role.ADMIN or role in self.grant(op).roles
+        if role is Role.ADMIN:
+            return self.admins_write or op in (Op.GET, Op.LIST)
+        return role in self.grant(op).roles
 
 
 OWNER_READS = "owner (active)"
@@ -207,6 +212,9 @@ ACCESS: tuple[Entry, ...] = (
     Entry("WithheldComments", note="review comments moderation kept from the public, with why; the admins' list"),
     Entry("ReferralCodes", note="whose referral code each is (the code is the id: unique); the owner reads their "
                                 "code on `ClientProfiles.referral_code`"),
+    Entry("RateLimitSlots", note="one per call a rate limit let through (D47); written by the functions only"),
+    Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
+          note="every admin action; admins read it, nobody's app writes it (append-only)"),
 )
 
 ENTRIES: dict[str, Entry] = {entry.collection: entry for entry in ACCESS}

@@ -192,6 +192,8 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=f"{key}-internal", dispute_id=seats.dispute, user_id=ADMIN_UID, user_type=CommentUserType.ADMIN,
             is_internal=True),
         doc_path(Collection.FRAUD_ALERTS, f"{key}-alert"): f.make_fraud_alert(id=f"{key}-alert", user_id=d),
+        doc_path(Collection.AUDIT_LOG, f"{key}-audit"): f.make_audit_entry(id=f"{key}-audit", target_id=c),
+        doc_path(Collection.RATE_LIMIT_SLOTS, f"{key}-slot"): f.make_rate_limit_slot(id=f"{key}-slot", who=c),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -362,6 +364,10 @@ PROBES: dict[str, ProbeSpec] = {
     "WithheldComments": ProbeSpec(
         lambda a: doc_path(Collection.WITHHELD_COMMENTS, f"{a.world.key}-withheld-{a.side.value}"),
         lambda a: Query(Collection.WITHHELD_COMMENTS.value, (("reviewer_id", "==", a.target_uid),))),
+    "RateLimitSlots": ProbeSpec(lambda a: doc_path(Collection.RATE_LIMIT_SLOTS, f"{a.world.key}-slot"),
+                                lambda a: Query(Collection.RATE_LIMIT_SLOTS.value, (("who", "==", a.world.client),))),
+    "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
+                          lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
 
 
@@ -431,6 +437,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "PhoneVerifications": {"started_at": []},
     "ReferralCodes": {"client_id": "someone-else"},
     "WithheldComments": {"comment": "Lovely."},
+    "AuditLog": {"reason": "nothing happened"},
+    "RateLimitSlots": {"bucket": "reset"},
 }
 """A change only the server may make, per collection without a client update."""
 

@@ -33,6 +33,14 @@ class AccountStatus(StrEnum):
     BANNED = "banned"
 
 
+class AuditSource(StrEnum):
+    """AuditLog.source (added): an admin's callable, or an edit made in the Firebase console and applied by a
+    trigger."""
+
+    ADMIN = "admin"
+    CONSOLE = "console"
+
+
 class PartyType(StrEnum):
     """The two sides of a job: Reviews.reviewer_type, Messages.sender_type, Disputes.raised_by_type,
     FraudAlerts.user_type."""

@@ -34,7 +34,11 @@ class LostRace(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """A rate or quota limit was reached."""
+    """A rate or quota limit was reached; `retry_after_s`, when known, says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class VendorUnavailable(DomainError):

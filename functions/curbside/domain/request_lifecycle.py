@@ -10,16 +10,19 @@ exists but not for this actor is a permission refusal (PERMISSION_DENIED).
 
 Who may cancel (docs/decisions.md, "Cancellation: who may, and what it costs"): the client until the work
 starts (free until the technician sets off, a late fee from en_route on), the assigned technician between
-accepting and starting, an admin at any time before completion. Nobody but an admin cancels a job in
+accepting and starting, an admin at any time before completion, the system a pending job nobody took in time
+(`unmatched_deadline`). Nobody but an admin cancels a job in
 progress: once work has started, a problem is a dispute, not a cancellation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import NotificationType, RequestActor, RequestStatus
 from curbside.domain.lifecycle import Lifecycle
 
@@ -64,7 +67,8 @@ MOVES: Mapping[tuple[RequestStatus, RequestStatus], Move] = {
         _move(S.IN_PROGRESS, S.COMPLETED, A.DISPATCHER, stamp="completed_at",
               tell=NotificationType.JOB_COMPLETED, flag="client_notified_completed"),
         _move(S.SCHEDULED, S.CANCELLED, A.CLIENT, A.ADMIN, stamp="cancelled_at"),
-        _move(S.PENDING, S.CANCELLED, A.CLIENT, A.ADMIN, stamp="cancelled_at"),
+        # The system: nobody took the job within the wait (`unmatched_deadline`), for a client anywhere.
+        _move(S.PENDING, S.CANCELLED, A.CLIENT, A.ADMIN, A.SYSTEM, stamp="cancelled_at"),
         *(_move(source, S.CANCELLED, A.CLIENT, A.DISPATCHER, A.ADMIN, stamp="cancelled_at")
           for source in _BEFORE_WORK),
         _move(S.IN_PROGRESS, S.CANCELLED, A.ADMIN, stamp="cancelled_at"),
@@ -109,3 +113,16 @@ def cancellation_terms(current: RequestStatus, actor: RequestActor, final_price:
     never costs the client anything. A reward comes back whenever no work was done."""
     fee = min(late_fee, final_price) if actor is A.CLIENT and current in LATE_CANCELLATION else Decimal("0.00")
     return CancellationTerms(fee=fee, refund=final_price - fee, reward_returned=current in NOT_STARTED)
+
+
+NO_TECHNICIAN_AVAILABLE = "no_technician_available"
+"""The cancellation reason of a job nobody took in time."""
+
+
+def unmatched_deadline(request: ServiceRequest, wait: dt.timedelta) -> dt.datetime:
+    """When a pending job nobody took is cancelled: `wait` after it was asked for (an immediate job) or after
+    its slot began (a scheduled one, pending from 24 h before). The same for every client, so a shadow-banned
+    client's job — never offered — ends exactly as one in an area without technicians (spec section 15)."""
+    start = request.scheduled_datetime if request.is_scheduled and request.scheduled_datetime else \
+        request.created_date
+    return start + wait

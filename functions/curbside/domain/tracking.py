@@ -72,10 +72,15 @@ class LocationPolicy:
         return fix.accuracy_m is None or fix.accuracy_m <= self.max_accuracy_m
 
 
+class ImplausibleFix(InvalidInput):
+    """A fix no honest phone sends (from the future, or a jump no road allows): refused, and a `fake_gps` fraud
+    signal (`services.locations`)."""
+
+
 def check_fix(fix: LocationFix, now: dt.datetime, policy: LocationPolicy) -> None:
     """Refuse a fix whose time cannot be right: from the future (beyond clock skew) or already stale."""
     if fix.recorded_at > now + policy.future_skew:
-        raise InvalidInput("recorded_at: is in the future; check the phone's clock.")
+        raise ImplausibleFix("recorded_at: is in the future; check the phone's clock.")
     if fix.recorded_at < now - policy.max_age:
         raise InvalidInput(f"recorded_at: is older than {int(policy.max_age.total_seconds())} seconds; "
                            "send the current position.")
@@ -90,7 +95,7 @@ def check_plausible(stored_at: dt.datetime | None, stored: tuple[float, float] |
     moved_m = haversine_m(stored[0], stored[1], fix.lat, fix.lng) - (fix.accuracy_m or 0.0) - policy.max_accuracy_m
     seconds = (fix.recorded_at - stored_at).total_seconds()
     if moved_m > policy.max_speed_kmh / 3.6 * seconds:
-        raise InvalidInput(f"lat, lng: {moved_m / 1000:.0f} km from your last position {seconds:.0f} s earlier is "
+        raise ImplausibleFix(f"lat, lng: {moved_m / 1000:.0f} km from your last position {seconds:.0f} s earlier is "
                            "not a drive; check the phone's location settings.")
 
 

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field
 
 from curbside import config, deps
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
+from curbside.entrypoints.webhooks import over_limit
 from curbside.gateways.payments import WebhookRejected
 from curbside.services import card_holds, payments, payouts, stripe_events
 from curbside.store.collections import Collection
@@ -47,10 +48,12 @@ def setup_payment_method(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 @https_fn.on_request(secrets=config.secrets(config.STRIPE_SECRET_KEY, config.STRIPE_WEBHOOK_SECRET))
 def stripe_webhook(req: Request) -> Response:
     """400 for anything not signed by Stripe (nothing written); 200 once applied, replayed or ignored; 500
-    when applying failed, so Stripe delivers the event again."""
+    when applying failed, so Stripe delivers the event again; 429 when one address sends too many."""
     if req.method != "POST":
         return Response("method not allowed", status=405)
     current = deps.get()
+    if (limited := over_limit(current, "stripe", req)) is not None:
+        return limited
     try:
         event = current.payments.verify_webhook(req.get_data(), req.headers.get("Stripe-Signature"))
     except WebhookRejected as exc:

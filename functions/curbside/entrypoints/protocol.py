@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import os
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from curbside import deps
 from curbside.domain import errors
+from curbside.services import accounts
 
 Code = https_fn.FunctionsErrorCode
 
@@ -158,12 +160,15 @@ def _body_problem(raw: bytes) -> str | None:
 
 def run_callable(req: https_fn.CallableRequest[Any], payload_type: type[P],
                  action: Callable[[Caller, P], Any], *, fresh_sign_in: bool = False) -> dict[str, Any]:
-    """Authenticate, parse, act, and map errors — the whole callable protocol for one entry point.
+    """Authenticate, parse, refuse a suspended or banned account, act, and map errors — the whole callable
+    protocol for one entry point.
     `fresh_sign_in`: the action moves money or changes an account, so a token of a session that was revoked
     (signed out everywhere, banned) is refused even before it expires."""
     caller = caller_of(req)
-    payload = parse_payload(payload_type, req.data)
     try:
+        require_app_check(req)
+        accounts.refuse_blocked(deps.get(), caller.uid)  # suspended and banned: refused by every callable
+        payload = parse_payload(payload_type, req.data)
         if fresh_sign_in:
             require_live_session(caller)
         result = action(caller, payload)
@@ -239,4 +244,22 @@ def describe_validation_error(exc: ValidationError) -> str:
 def to_https_error(exc: errors.DomainError) -> https_fn.HttpsError:
     code = next((code for cls, code in ERROR_CODES.items() if isinstance(exc, cls)), Code.INTERNAL)
     logger.info("callable.refused", code=code.value, error=type(exc).__name__)
+    if isinstance(exc, errors.TooManyRequests) and exc.retry_after_s is not None:
+        return https_fn.HttpsError(code, str(exc), {"retry_after_seconds": exc.retry_after_s})
     return https_fn.HttpsError(code, str(exc))
+
+
+EMULATOR_VARIABLES = ("FIREBASE_AUTH_EMULATOR_HOST", "FUNCTIONS_EMULATOR")
+
+
+def app_check_required(enforce: bool, environ: Mapping[str, str]) -> bool:
+    """Whether a callable refuses a request without a valid App Check token: when the deployment enforces it
+    (`ENFORCE_APP_CHECK`), never on the emulators (bootstrap refuses emulator variables in a real project)."""
+    return enforce and not any(environ.get(name) for name in EMULATOR_VARIABLES)
+
+
+def require_app_check(req: https_fn.CallableRequest[Any]) -> None:
+    """The SDK verifies an App Check token when one is sent (`req.app`); enforcement is decided here, at run
+    time, because the SDK's own switch is fixed when the module is imported (before any parameter is read)."""
+    if app_check_required(deps.get().settings.enforce_app_check, os.environ) and req.app is None:
+        raise errors.Unauthenticated("This app could not be verified; update Curbside from the app store.")

@@ -14,6 +14,7 @@ from curbside import config, deps
 from curbside.domain.enums import IdentityDocumentType, StepStatus, VerificationStep
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, StoragePath
+from curbside.entrypoints.webhooks import over_limit
 from curbside.gateways.background_checks import SIGNATURE_HEADER, WebhookRejected
 from curbside.services import verification, verification_checks, verification_expiry, verification_review
 
@@ -147,12 +148,14 @@ def admin_get_verification(req: https_fn.CallableRequest[Any]) -> dict[str, Any]
 @https_fn.on_request(secrets=config.secrets(config.BACKGROUND_CHECK_WEBHOOK_SECRET, config.BACKGROUND_CHECK_API_KEY))
 def background_check_webhook(req: Request) -> Response:
     """400 for anything not signed by the provider, or malformed (nothing written); 200 once applied, replayed
-    or ignored;
+    or ignored; 429 when one address sends too many;
     503 for an event that came before its report was recorded, and 500 when applying failed — the provider
     delivers both again later."""
     if req.method != "POST":
         return Response("method not allowed", status=405)
     current = deps.get()
+    if (limited := over_limit(current, "background_check", req)) is not None:
+        return limited
     try:
         event = current.background_checks.verify_webhook(req.get_data(), req.headers.get(SIGNATURE_HEADER))
     except WebhookRejected as exc:

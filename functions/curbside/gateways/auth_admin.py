@@ -1,6 +1,7 @@
 """Firebase Authentication's admin API, behind a small Protocol: whether a person's sessions were revoked
-(a callable that moves money or changes an account refuses a token issued before), and later disabling an
-account. There is no Auth emulator here, so the local stack and tests use a recording double
+(a callable that moves money or changes an account refuses a token issued before), revoking them, and
+disabling or enabling an account (account actions, issue 15; called through the outbox). There is no Auth
+emulator here, so the local stack and tests use a recording double
 (`devstack/doubles.py`); this is the production one."""
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from curbside.gateways.firebase_app import admin_app
 class AuthAdmin(Protocol):
     def sessions_valid_after(self, uid: str) -> dt.datetime | None:
         """Tokens issued (signed in) before this instant are revoked; None when none ever were."""
+
+    def revoke_sessions(self, uid: str, at: dt.datetime) -> None:
+        """Revoke every refresh token: the person must sign in again (`at`, the action's time, is what the
+        double records; Firebase uses its own clock). A missing account has nothing to revoke."""
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        """Disable (no sign-in, no token refresh) or enable the account; a missing account is left alone."""
 
 
 class FirebaseAuthAdmin:
@@ -31,3 +39,23 @@ class FirebaseAuthAdmin:
             raise VendorUnavailable("Sign-in could not be checked; try again in a moment.") from None
         valid_after_ms = user.tokens_valid_after_timestamp
         return dt.datetime.fromtimestamp(valid_after_ms / 1000, tz=dt.UTC) if valid_after_ms else None
+
+    def revoke_sessions(self, uid: str, at: dt.datetime) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            auth.revoke_refresh_tokens(uid, app=admin_app())
+        except auth.UserNotFoundError:
+            return
+        except exceptions.FirebaseError as exc:
+            raise VendorUnavailable(f"Firebase Auth did not revoke the sessions: {type(exc).__name__}") from None
+
+    def set_disabled(self, uid: str, disabled: bool) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            auth.update_user(uid, disabled=disabled, app=admin_app())
+        except auth.UserNotFoundError:
+            return
+        except exceptions.FirebaseError as exc:
+            raise VendorUnavailable(f"Firebase Auth did not update the account: {type(exc).__name__}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from curbside.deps import Deps
+from curbside.domain.account_status import BLOCKED, STANDING, blocked_message
 from curbside.domain.documents import ClientProfile, DispatcherProfile, NotificationPreferences, User, UserPrivate
 from curbside.domain.enums import AccountStatus, UserType
 from curbside.domain.errors import NotAllowed, NotFound
@@ -17,7 +18,7 @@ from curbside.services import work
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
-BLOCKED_STATUSES = frozenset({AccountStatus.SUSPENDED, AccountStatus.BANNED})
+BLOCKED_STATUSES = BLOCKED
 ACCOUNT_CHANGED = "Your account changed at the same moment; try again."
 
 
@@ -54,8 +55,20 @@ def require_usable_account(uow: UnitOfWork, uid: str) -> AccountStatus:
     """Refuse suspended and banned accounts. A shadow-banned account passes: it must notice nothing."""
     status = account_status_of(uow, uid)
     if status in BLOCKED_STATUSES:
-        raise NotAllowed(f"Your account is {status.value}; contact support if you think this is a mistake.")
+        raise NotAllowed(blocked_message(status))
     return status
+
+
+def refuse_blocked(deps: Deps, uid: str) -> None:
+    """Every callable's gate (`entrypoints.protocol.run_callable`): suspended and banned people are refused
+    before anything else is read or written (one read). Use cases that must hold under a concurrent ban check
+    again inside their own commit."""
+    work.reading(deps, lambda uow: require_usable_account(uow, uid))
+
+
+def requests_dispatched(uow: UnitOfWork, client_id: str) -> bool:
+    """Whether a client's requests are offered to technicians (not while shadow-banned, suspended or banned)."""
+    return STANDING[account_status_of(uow, client_id)].requests_dispatched
 
 
 def signed_up_user(uow: UnitOfWork, uid: str) -> User:

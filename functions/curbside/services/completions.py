@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from curbside.deps import Deps
 from curbside.domain.documents import JobCompletion, Review
-from curbside.domain.enums import PaymentStatus, RequestActor, RequestStatus, ReviewerType
+from curbside.domain.enums import FraudAlertType, PartyType, PaymentStatus, RequestActor, RequestStatus, ReviewerType
 from curbside.domain.errors import NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, reviews, work
+from curbside.services import charges, fraud, reviews, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -65,7 +65,8 @@ def _completed(completion: JobCompletion) -> Completed:
 def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Completed:
     """The assigned technician finishes an in-progress job with at least four photos and their position.
     Farther than the arrival radius from the job is allowed but recorded (`location_verified: false`) for
-    fraud review. Completing twice answers as the first time did (without looking at the files again)."""
+    fraud review; farther than 500 m raises a `location_mismatch` fraud alert in the same commit. Completing
+    twice answers as the first time did (without looking at the files again)."""
     stored = work.reading(deps, lambda uow: uow.completions.get(request_id))
     if stored is not None and stored.dispatcher_id == uid:
         return _completed(stored)
@@ -87,6 +88,8 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         require_current_technician(uow, uid)
         profile = uow.dispatcher_profiles.get(uid)
         distance = round(haversine_m(proof.lat, proof.lng, request.location_lat, request.location_lng), 1)
+        mismatch = fraud.watch(uow, uid, PartyType.DISPATCHER, FraudAlertType.LOCATION_MISMATCH) \
+            if distance > fraud.THRESHOLDS.location_mismatch_m else None
         completion = uow.completions.create(JobCompletion(
             id=request_id, request_id=request_id, dispatcher_id=uid, client_id=request.client_id,
             completion_images=list(proof.completion_images), completion_video_url=proof.completion_video_url,
@@ -97,6 +100,9 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         if profile is not None:
             uow.dispatcher_profiles.save(evolve(profile, total_jobs=profile.total_jobs + 1, updated_date=uow.now))
         charges.ask_for_capture(uow, request_id)
+        if mismatch is not None:
+            fraud.record(uow, mismatch, request_id=request_id, details={
+                "distance_m": distance, "completion_lat": proof.lat, "completion_lng": proof.lng})
         return _completed(completion)
 
     return work.transaction(deps, complete, lost_race=JOB_CHANGED)

@@ -38,6 +38,7 @@ from curbside.domain.documents import JobOffer, ServiceRequest
 from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
 from curbside.gateways.tasks import task_id
 from curbside.services import work
+from curbside.services.accounts import requests_dispatched
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.notifications import notification_id, notify
 from curbside.store import queries
@@ -108,6 +109,9 @@ class Outcome:
     """Nobody was left to offer the job to."""
     window: Window | None = None
     """The job waits for this surge window (its task is enqueued)."""
+    stale: bool = False
+    """The technician the search found could no longer be offered work when the offer was to be made (banned,
+    gone offline... since the search): nothing was written, the search runs again."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def pending_in_region(uow: UnitOfWork, region: str) -> int:
                               status=RequestStatus.PENDING, cells=[region])
 
 
-def _plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
+def plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
     """The candidate search (a query, so outside the transaction); None when there is nothing to do."""
 
     def look(uow: UnitOfWork) -> Plan | None:
@@ -140,6 +144,9 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
         made = offers_of(uow, request_id)
         if any(offer.offer_status is OfferStatus.PENDING for offer in made):
             return None
+        if not requests_dispatched(uow, request.client_id):
+            # a shadow-banned client's job meets nobody, exactly as in an area without technicians (spec 15)
+            return Plan(None, len(made) + 1, [], first=first)
         surge = uow.settings.dispatch.surge
         region = region_of(request.location_lat, request.location_lng)
         if route(pending_in_region(uow, region), surge) is Route.WINDOW:
@@ -148,10 +155,10 @@ def _plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
         ranked = find_candidates(uow, job_site(uow, request), k=1, exclude=offered).candidates
         return Plan(best_offer(ranked), len(made) + 1, list(request.car_location_images), first=first)
 
-    plan = work.reading(deps, look)
-    if plan is None or plan.best is None:
-        return plan
-    return replace(plan, photo_urls=photo_links(deps, plan.photo_urls))
+    found = work.reading(deps, look)
+    if found is None or found.best is None:
+        return found
+    return replace(found, photo_urls=photo_links(deps, found.photo_urls))
 
 
 def photo_links(deps: Deps, paths: list[str]) -> list[str]:
@@ -164,14 +171,23 @@ def photo_links(deps: Deps, paths: list[str]) -> list[str]:
         return []
 
 
+SEARCHES_PER_STEP = 3
+"""A step whose chosen technician became unavailable meanwhile searches again, at most this often."""
+
+
 def _dispatch(deps: Deps, request_id: str, *, first: bool) -> Outcome:
     """One dispatch step (see the module docstring). `first`: the hand-over, done once per job."""
-    plan = _plan(deps, request_id, first=first)
-    if plan is None:
-        return Outcome(started=False)
-    if plan.window is not None:
-        return _wait_for_window(deps, request_id, plan.window, first=first)
-    return make_offer(deps, request_id, plan)
+    outcome = Outcome(started=False)
+    for _ in range(SEARCHES_PER_STEP):
+        found = plan(deps, request_id, first=first)
+        if found is None:
+            return Outcome(started=False)
+        if found.window is not None:
+            return _wait_for_window(deps, request_id, found.window, first=first)
+        outcome = make_offer(deps, request_id, found)
+        if not outcome.stale:
+            break
+    return outcome
 
 
 def _wait_for_window(deps: Deps, request_id: str, window: Window, *, first: bool) -> Outcome:
@@ -200,13 +216,16 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
     """Offer the job to `plan.best` (or, with nobody left, tell the client of the delay once) in one
     transaction that re-checks the job is pending with no open offer and the offer's number is free; the
     countdown is enqueued after the commit. Shared by immediate dispatch and the surge windows, so both
-    make offers under the same guards."""
+    make offers under the same guards. The technician's index entry is read in it, so an account action or a
+    verification decision committed since the search is seen — or, committing meanwhile, collides with this
+    transaction — and no offer reaches a technician who left dispatch (`stale`: search again)."""
     best = plan.best
     next_id = offer_id(request_id, plan.next_offer)
 
     def decide(uow: UnitOfWork) -> Outcome:
         current = uow.requests.get(request_id)
         technician = uow.users.get(best.dispatcher_id) if best is not None else None
+        entry = uow.locations.get(best.dispatcher_id) if best is not None else None
         taken = uow.offers.get(next_id) is not None
         pending = offers_of(uow, request_id, pending_only=True)
         told = current is not None and uow.notifications.get(notification_id(
@@ -214,6 +233,8 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
                 or (plan.first and current.dispatch_started_at is not None)):
             return Outcome(started=False)
+        if best is not None and (entry is None or not entry.searchable):
+            return Outcome(started=False, stale=True)
         started = current.dispatch_started_at is None
         if started:
             uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))

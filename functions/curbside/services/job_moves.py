@@ -28,12 +28,19 @@ from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, VendorUna
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
 from curbside.domain.money import to_minor
-from curbside.domain.request_lifecycle import Move, cancellation_terms, transition
+from curbside.domain.request_lifecycle import (
+    NO_TECHNICIAN_AVAILABLE,
+    Move,
+    cancellation_terms,
+    transition,
+    unmatched_deadline,
+)
 from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.arrival_estimates import estimate_arrival
 from curbside.services.dispatch_queue import closed_details, offers_of
 from curbside.services.notifications import notify
+from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
@@ -212,7 +219,6 @@ def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, rea
     from where): withdraws open offers, gives back the reward when no work was done, frees the technician,
     tells the other side, and records the refund and fee. Repeating one's own cancellation answers the same."""
     currency = deps.settings.currency
-    late_fee = deps.settings.late_cancellation_fee
 
     def cancel(uow: UnitOfWork) -> Cancelled:
         request = job_of(uow, request_id)
@@ -221,23 +227,50 @@ def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, rea
         if request.status is RequestStatus.CANCELLED and request.cancelled_by == uid:
             return Cancelled(request.status, request.refund_amount or Decimal("0.00"),
                              request.cancellation_fee or Decimal("0.00"), currency)
-        step = transition(request.status, RequestStatus.CANCELLED, actor)
-        terms = cancellation_terms(request.status, actor, request.final_price, late_fee)
-        offers = offers_of(uow, request.id, pending_only=True)
-        redemption = (uow.redemptions.get(request.reward_redemption_id)
-                      if request.reward_redemption_id and terms.reward_returned else None)
-
-        for offer in offers:  # withdrawn: the countdown task finds them no longer pending
-            uow.offers.move(offer, OfferStatus.EXPIRED, actor, job_details=closed_details(offer.job_details))
-        if (redemption is not None and redemption.status is RedemptionStatus.USED
-                and redemption.used_on_request_id == request.id):
-            uow.redemptions.move(redemption, RedemptionStatus.ACTIVE, actor, used_at=None, used_on_request_id=None)
-        _tell_cancellation(uow, request, actor=actor, refund=terms.refund, currency=currency)
-        record_move(uow, request, step, cancelled_by=uid, cancelled_by_type=actor,
-                    cancellation_reason=reason or None, refund_amount=terms.refund, cancellation_fee=terms.fee)
-        return Cancelled(RequestStatus.CANCELLED, terms.refund, terms.fee, currency)
+        cancelled = _cancel(uow, request, actor, by=uid, reason=reason or None)
+        if actor is RequestActor.ADMIN:
+            uow.audit.record(actor_id=uid, action="cancel_request", target=Collection.SERVICE_REQUESTS,
+                             target_id=request.id, before={"status": request.status.value},
+                             after={"status": RequestStatus.CANCELLED.value}, reason=reason or None)
+        return cancelled
 
     return work.transaction(deps, cancel, lost_race=JOB_CHANGED)
+
+
+def cancel_unmatched(deps: Deps, request_id: str) -> bool:
+    """The system cancels a pending job nobody took by its deadline (`unmatched_deadline`), as "no technician
+    available": free, the reward given back, the client told; the card hold, if any, is released by the status
+    trigger like any cancellation's. Returns whether it cancelled (a replay, or a job taken meanwhile: no)."""
+
+    def cancel(uow: UnitOfWork) -> bool:
+        request = uow.requests.get(request_id)
+        if (request is None or request.status is not RequestStatus.PENDING
+                or uow.now < unmatched_deadline(request, uow.settings.unmatched_request_timeout)):
+            return False
+        _cancel(uow, request, RequestActor.SYSTEM, by=RequestActor.SYSTEM.value, reason=NO_TECHNICIAN_AVAILABLE)
+        return True
+
+    return work.transaction(deps, cancel, lost_race=JOB_CHANGED)
+
+
+def _cancel(uow: UnitOfWork, request: ServiceRequest, actor: RequestActor, *, by: str, reason: str | None
+            ) -> Cancelled:
+    currency = uow.settings.currency
+    step = transition(request.status, RequestStatus.CANCELLED, actor)
+    terms = cancellation_terms(request.status, actor, request.final_price, uow.settings.late_cancellation_fee)
+    offers = offers_of(uow, request.id, pending_only=True)
+    redemption = (uow.redemptions.get(request.reward_redemption_id)
+                  if request.reward_redemption_id and terms.reward_returned else None)
+
+    for offer in offers:  # withdrawn: the countdown task finds them no longer pending
+        uow.offers.move(offer, OfferStatus.EXPIRED, actor, job_details=closed_details(offer.job_details))
+    if (redemption is not None and redemption.status is RedemptionStatus.USED
+            and redemption.used_on_request_id == request.id):
+        uow.redemptions.move(redemption, RedemptionStatus.ACTIVE, actor, used_at=None, used_on_request_id=None)
+    _tell_cancellation(uow, request, actor=actor, refund=terms.refund, currency=currency)
+    record_move(uow, request, step, cancelled_by=by, cancelled_by_type=actor, cancellation_reason=reason,
+                refund_amount=terms.refund, cancellation_fee=terms.fee)
+    return Cancelled(RequestStatus.CANCELLED, terms.refund, terms.fee, currency)
 
 
 def _tell_cancellation(uow: UnitOfWork, request: ServiceRequest, *, actor: Actor, refund: Decimal,
@@ -245,6 +278,11 @@ def _tell_cancellation(uow: UnitOfWork, request: ServiceRequest, *, actor: Actor
     """The other side learns of the cancellation; after an admin's, both sides do."""
     by = {RequestActor.CLIENT: "the client", RequestActor.DISPATCHER: "your technician"}.get(actor, "support")
     where = request.location_address
+    if actor is RequestActor.SYSTEM:
+        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title="No technician available",
+               body=f"No technician could take your job at {where}, so it was cancelled; you are not charged for it "
+                    f"({refund:.2f} {currency} released). Try again later.", request_id=request.id)
+        return
     if actor is not RequestActor.DISPATCHER and request.dispatcher_id:
         notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title="Job cancelled",
                body=f"The job at {where} was cancelled by {by}.", request_id=request.id)

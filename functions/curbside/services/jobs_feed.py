@@ -28,6 +28,7 @@ from curbside.domain.errors import NotAllowed
 from curbside.domain.geo import haversine_m
 from curbside.domain.search_cells import cover_disc
 from curbside.services import work
+from curbside.services.accounts import requests_dispatched
 from curbside.store import queries
 from curbside.store.uow import UnitOfWork
 
@@ -149,14 +150,17 @@ def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None
             return []
         radius_m = uow.settings.dispatch.search.radius_m
         nearby = pending_jobs_near(uow, *here, radius_m)
+        listed = [(request, distance_m) for request, distance_m in nearby.jobs
+                  if request.client_id != uid and not request.awaiting_payment_method
+                  and (tab is not FeedTab.SCHEDULED or request.is_scheduled)
+                  and (near is None or haversine_m(*near, request.location_lat, request.location_lng) <= radius_m)]
+        clients = sorted({request.client_id for request, _ in listed})  # one read each (spec 15: shadow bans)
+        dispatched = {client: requests_dispatched(uow, client) for client in clients}
         return [FeedJob(request.id, request.car_model, request.location_area, request.final_price,
                         round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
                         request.scheduled_datetime, request.client_rating, request.created_date,
                         request.priority_booking, request.special_perk)
-                for request, distance_m in nearby.jobs
-                if request.client_id != uid and not request.awaiting_payment_method
-                and (tab is not FeedTab.SCHEDULED or request.is_scheduled)
-                and (near is None or haversine_m(*near, request.location_lat, request.location_lng) <= radius_m)]
+                for request, distance_m in listed if dispatched[request.client_id]]
 
     feed_limit = deps.settings.dispatch.feed_limit
     most = min(limit or feed_limit, feed_limit)

@@ -15,16 +15,19 @@ from dataclasses import dataclass
 from curbside.deps import Deps
 from curbside.domain.dispatch_index import index_entry, revised
 from curbside.domain.documents import DispatcherLocation
+from curbside.domain.enums import FraudAlertType, PartyType
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.tracking import (
     LIVE_TRACKING_STATUSES,
+    ImplausibleFix,
     LocationFix,
+    LocationPolicy,
     check_fix,
     check_plausible,
     live_update_due,
     position_write_due,
 )
-from curbside.services import work
+from curbside.services import fraud, work
 from curbside.services.accounts import BLOCKED_STATUSES, require_usable_account
 from curbside.services.arrival_estimates import ON_THE_WAY, estimate_arrival
 from curbside.store import queries
@@ -72,6 +75,27 @@ def update_location(deps: Deps, uid: str, fix: LocationFix) -> LocationUpdate:
     enough or last reported long enough ago, and shown on the live map of their job that is en route or
     arrived at the spec's cadence; otherwise it is dropped (`accepted: false`) and nothing is written."""
     policy = deps.settings.location
+    try:
+        return _update_location(deps, uid, fix, policy)
+    except ImplausibleFix as refused:
+        _flag_fake_gps(deps, uid, fix, str(refused))
+        raise
+
+
+def _flag_fake_gps(deps: Deps, uid: str, fix: LocationFix, why: str) -> None:
+    """A refused, impossible fix is a `fake_gps` signal: recorded in a commit of its own (the report itself
+    wrote nothing), one alert per technician and window."""
+
+    def decide(uow: UnitOfWork) -> None:
+        seen = fraud.watch(uow, uid, PartyType.DISPATCHER, FraudAlertType.FAKE_GPS)
+        if seen is not None:
+            fraud.record(uow, seen, request_id=None, details={
+                "lat": fix.lat, "lng": fix.lng, "recorded_at": fix.recorded_at, "why": why})
+
+    work.transaction(deps, decide)
+
+
+def _update_location(deps: Deps, uid: str, fix: LocationFix, policy: LocationPolicy) -> LocationUpdate:
     check_fix(fix, deps.clock.now(), policy)
 
     def apply(uow: UnitOfWork) -> bool:

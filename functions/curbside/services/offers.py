@@ -27,11 +27,12 @@ from curbside.domain.enums import AccountStatus, OfferStatus, RequestActor, Requ
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
-from curbside.domain.request_lifecycle import transition
+from curbside.domain.request_lifecycle import transition, unmatched_deadline
 from curbside.services import work
+from curbside.services.accounts import requests_dispatched
 from curbside.services.arrival_estimates import estimate_arrival
 from curbside.services.dispatch_queue import closed_details, offer_next, offers_of
-from curbside.services.job_moves import JOB_CHANGED, record_move
+from curbside.services.job_moves import JOB_CHANGED, cancel_unmatched, record_move
 from curbside.store import queries
 from curbside.store.derived import technician_standing
 from curbside.store.engine import Conflict
@@ -114,6 +115,8 @@ def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str 
         if request.client_id == uid:
             raise NotAllowed("You cannot accept your own job.")
         _check_may_take(uow, uid, request, from_feed=offer_id is None)
+        if not requests_dispatched(uow, request.client_id):
+            raise WrongState(TAKEN)  # a shadow-banned client's job: offered by no one, taken by no one
         client, technician = uow.users.get(request.client_id), uow.users.get(uid)
         pending = offers_of(uow, request.id, pending_only=True)
 
@@ -215,23 +218,29 @@ def expire_offer(deps: Deps, offer_id: str) -> str:
 
 
 def retry_dispatch(deps: Deps, *, limit: int = 200) -> list[str]:
-    """The sweep (every 2 minutes): for each pending job, expire an overdue offer whose task was lost, or
-    offer a job nobody holds an offer for — jobs booked with a `priority_booking` reward first, so they get
-    the free technicians before the others do. Returns the jobs that were offered to someone."""
+    """The sweep (every 2 minutes): for each pending job, cancel one nobody took by its deadline ("no technician
+    available", `job_moves.cancel_unmatched`), expire an overdue offer whose task was lost, or offer a job
+    nobody holds an offer for — jobs booked with a `priority_booking` reward first, so they get the free
+    technicians before the others do. Returns the jobs that were offered to someone."""
     now = deps.clock.now()
+    wait = deps.settings.unmatched_request_timeout
     offered: list[str] = []
-    def pending_jobs(uow: UnitOfWork) -> list[tuple[str, list[JobOffer]]]:
+
+    def pending_jobs(uow: UnitOfWork) -> list[tuple[ServiceRequest, list[JobOffer]]]:
         first = uow.requests.find(queries.PRIORITY_JOBS_BY_STATUS, status=RequestStatus.PENDING,
                                   priority_booking=True, limit=limit)
         rest = uow.requests.find(queries.JOBS_BY_STATUS, status=RequestStatus.PENDING, limit=limit)
         jobs = list({job.id: job for job in [*first, *rest]}.values())[:limit]
-        return [(job.id, offers_of(uow, job.id, pending_only=True)) for job in jobs]
+        return [(job, offers_of(uow, job.id, pending_only=True)) for job in jobs]
 
     jobs = work.reading(deps, pending_jobs)
-    for job_id, pending in jobs:
+    for job, pending in jobs:
+        if now >= unmatched_deadline(job, wait):
+            cancel_unmatched(deps, job.id)
+            continue
         for offer in pending:
             if now >= offer.expires_at:
                 expire_offer(deps, offer.id)
-        if not pending and offer_next(deps, job_id).offer is not None:
-            offered.append(job_id)
+        if not pending and offer_next(deps, job.id).offer is not None:
+            offered.append(job.id)
     return offered

@@ -45,6 +45,7 @@ def handlers() -> Mapping[str, Handler]:
     """Every kind of vendor call, by the `kind` its entries carry (imported on first use: the handlers'
     modules use the unit of work, which runs this module)."""
     from curbside.services import (
+        account_actions,
         arrival_estimates,
         card_holds,
         charges,
@@ -55,7 +56,7 @@ def handlers() -> Mapping[str, Handler]:
     )
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
-            **verification_checks.HANDLERS, **arrival_estimates.HANDLERS}
+            **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

@@ -26,6 +26,7 @@ from curbside.domain.uploads import Purpose
 from curbside.services import pricing, scheduled_jobs, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
+from curbside.services.rate_limits import next_slot
 from curbside.services.uploads import COPY_REQUEST_PHOTOS, request_photo_paths, require_own_uploads
 from curbside.settings import Settings
 from curbside.store.codec import encode_value
@@ -185,17 +186,22 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
         return earlier
     require_own_uploads(deps.files, uid, new.car_location_images, purpose=Purpose.CAR_PHOTOS,
                         field_name="car_location_images")
-    try:
-        return work.conditional(deps, lambda uow: _store_new(uow, uid, new, request_id),
-                                lost_race="Another change got in the way; try again.")
-    except (WrongState, LostRace) as refused:
-        # With a key, the refusal may only mean that a concurrent retry of this same call got there first
-        # (it created the request and used the reward): its request is the answer.
-        if new.request_key and (earlier := _already_created(deps, uid, request_id)) is not None:
-            return earlier
-        if isinstance(refused, Conflict) and new.reward_redemption_id:
-            _explain_reward(deps, uid, new.reward_redemption_id)
-        raise
+    attempts = deps.settings.rate_limits.create_request.count + 1
+    for attempt in range(attempts):
+        try:
+            return work.conditional(deps, lambda uow: _store_new(uow, uid, new, request_id),
+                                    lost_race="Another change got in the way; try again.")
+        except (WrongState, LostRace) as refused:
+            # With a key, the refusal may only mean that a concurrent retry of this same call got there first
+            # (it created the request and used the reward): its request is the answer.
+            if new.request_key and (earlier := _already_created(deps, uid, request_id)) is not None:
+                return earlier
+            if isinstance(refused, Conflict) and new.reward_redemption_id:
+                _explain_reward(deps, uid, new.reward_redemption_id)
+            if not isinstance(refused, Conflict) or attempt + 1 == attempts:
+                raise
+            # Another of the caller's requests took the same rate-limit slot at the same moment: count again.
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
@@ -210,9 +216,11 @@ def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
 
 
 def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> RequestCreated:
-    """Check the caller and the reward, price the job, and create it with the reward's use."""
+    """Check the caller, the rate limit and the reward, price the job, and create it with the reward's use and
+    the rate limit's slot."""
     job, booked = _plan(uow.settings, new.placement, uow.now)
     client = _client(uow, uid)
+    slot = next_slot(uow, uow.settings.rate_limits.create_request, uid)
     _require_card(uow, uid)
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
@@ -240,6 +248,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
         updated_date=uow.now,
     ))
+    uow.rate_slots.create(slot)
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,
                              used_on_request_id=request.id)

@@ -28,6 +28,7 @@ from curbside.domain.dispatch_policy import (
 )
 from curbside.domain.enums import OfferStatus, RequestStatus
 from curbside.services import work
+from curbside.services.accounts import requests_dispatched
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.dispatch_queue import Plan, job_site, make_offer, offers_of, photo_links
 from curbside.store import queries
@@ -59,6 +60,8 @@ def _waiting(uow: UnitOfWork, region: str) -> tuple[list[_Waiting], int]:
     for request in requests:
         if request.awaiting_payment_method or request.dispatch_started_at is None:
             continue  # not (or no longer) in dispatch's hands
+        if not requests_dispatched(uow, request.client_id):
+            continue  # a shadow-banned client's job meets nobody, in a surge as outside one
         made = offers_of(uow, request.id)
         if not any(offer.offer_status is OfferStatus.PENDING for offer in made):
             open_jobs[request.id] = (job_site(uow, request), {offer.dispatcher_id for offer in made},

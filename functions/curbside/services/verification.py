@@ -18,7 +18,7 @@ right after, and they are told why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from curbside.deps import Deps
@@ -246,7 +246,7 @@ def record(uow: UnitOfWork, file: TechnicianFile, profile: DispatcherProfile, pr
     stored = _store(uow, profile, private)
     lost = (file.profile.verification_status is VerificationStatus.VERIFIED
             and stored.verification_status is not VerificationStatus.VERIFIED)
-    withdrawn = tuple(_withdraw(uow, file.pending_offers, actor)) if lost else ()
+    withdrawn = withdraw_offers(uow, file.pending_offers, actor, reason="technician_not_verified") if lost else ()
     notice = _notice(file.profile, stored, step, lost=lost)
     if notice is not None:
         notify(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title=notice[0], body=notice[1],
@@ -260,11 +260,15 @@ def _store(uow: UnitOfWork, profile: DispatcherProfile, private: DispatcherProfi
     return stored
 
 
-def _withdraw(uow: UnitOfWork, offers: Iterable[JobOffer], actor: Actor) -> Iterable[str]:
+def withdraw_offers(uow: UnitOfWork, offers: Sequence[JobOffer], actor: Actor, *, reason: str | None
+                    ) -> tuple[str, ...]:
+    """Close a technician's pending offers (`expired`, the exact place removed) in this commit; returns their
+    jobs, for `hand_on` once it landed. `reason`: the offer's `rejection_reason` (None reads as a job taken or
+    cancelled, which is what a shadow-banned technician must see)."""
     for offer in offers:
         uow.offers.move(offer, OfferStatus.EXPIRED, actor, job_details=closed_details(offer.job_details),
-                        rejection_reason="technician_not_verified")
-        yield offer.request_id
+                        rejection_reason=reason)
+    return tuple(offer.request_id for offer in offers)
 
 
 def _notice(before: DispatcherProfile, after: DispatcherProfile, step: VerificationStep, *,

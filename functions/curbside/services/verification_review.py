@@ -23,9 +23,12 @@ from curbside.domain.verification import STEP_FIELDS, insurance_lapsed, local_to
 from curbside.services import work
 from curbside.services.verification import CHANGED, decide_step, hand_on, open_file
 from curbside.store import queries
+from curbside.store.collections import Collection
 from curbside.store.uow import UnitOfWork
 
 ONLY_ADMINS = "Only admins review verifications."
+REVIEW_VERIFICATION = "review_verification"
+"""The audit trail's name for the action."""
 NO_TECHNICIAN = "There is no technician with that id."
 LINK_LIFETIME = dt.timedelta(minutes=15)
 """How long a document link works: long enough to look at a file, short enough that a copied link dies."""
@@ -68,6 +71,9 @@ def review_step(deps: Deps, *, admin_uid: str, is_admin: bool, dispatcher_id: st
                                  f"(status: {file.private.background_check_report_status or 'not started'}).")
         decided = decide_step(uow, file, step, decision, Actor.ADMIN, reviewed_by=admin_uid, notes=notes,
                               rejection_reason=rejection_reason if decision is StepStatus.REJECTED else None)
+        uow.audit.record(actor_id=admin_uid, action=REVIEW_VERIFICATION, target=Collection.DISPATCHER_PROFILES,
+                         target_id=dispatcher_id, before={step.value: current.value},
+                         after={step.value: decision.value}, reason=rejection_reason or notes)
         return Reviewed(decided.verification_status, decision), decided.withdrawn
 
     reviewed, withdrawn = work.transaction(deps, decide, lost_race=CHANGED)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from curbside.domain.documents import (
+    AuditEntry,
     BackgroundCheckEvent,
     ChatPresence,
     ClientProfile,
@@ -39,6 +40,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     ReferralCode,
     Review,
     Reward,
@@ -61,7 +63,8 @@ class Collection(StrEnum):
     (DispatcherEarnings); the vendor calls a commit asked for, run after it (Outbox); the background-check
     provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
-    (PhoneVerifications)."""
+    (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
+    (RateLimitSlots)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -97,6 +100,8 @@ class Collection(StrEnum):
     CONVERSATIONS = "Conversations"
     CHAT_PRESENCE = "ChatPresence"
     PHONE_VERIFICATIONS = "PhoneVerifications"
+    AUDIT_LOG = "AuditLog"
+    RATE_LIMIT_SLOTS = "RateLimitSlots"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -137,6 +142,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.CONVERSATIONS: Conversation,
     Collection.CHAT_PRESENCE: ChatPresence,
     Collection.PHONE_VERIFICATIONS: PhoneVerification,
+    Collection.AUDIT_LOG: AuditEntry,
+    Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
 }
 """The model of each collection's documents."""
 

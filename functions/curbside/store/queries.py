@@ -235,6 +235,15 @@ SCHEDULED_JOBS_STARTING = QuerySpec("scheduled jobs starting soon", S.SERVICE_RE
     where("scheduled_datetime", Op.LTE, "until")))
 """The reminder an hour before a scheduled slot."""
 
+# --- Users ----------------------------------------------------------------------------------------------------------
+ADMINS = QuerySpec("admins", S.USERS, (where("role", Op.EQ),))
+"""Who is told of a fraud alert (`Users.role` mirrors the `admin` claim)."""
+
+# --- RateLimitSlots -------------------------------------------------------------------------------------------------
+RATE_SLOTS_OF_BUCKET = QuerySpec("a rate limit's slots in one window", S.RATE_LIMIT_SLOTS, (
+    where("bucket", Op.EQ),))
+"""Counted (one read per 1,000) to find a window's next free slot."""
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
 

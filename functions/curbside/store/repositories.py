@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from curbside.domain.documents import (
+    AuditEntry,
     BackgroundCheckEvent,
     ClientProfile,
     ClientProfilePrivate,
@@ -29,6 +30,7 @@ from curbside.domain.documents import (
     DispatcherProfile,
     DispatcherProfilePrivate,
     Document,
+    FraudAlert,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -42,6 +44,7 @@ from curbside.domain.documents import (
     PricingRule,
     PrivateDocument,
     QuarantinedUpload,
+    RateLimitSlot,
     ReferralCode,
     Review,
     Reward,
@@ -53,7 +56,8 @@ from curbside.domain.documents import (
     WithheldComment,
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
-from curbside.domain.enums import EffectStatus
+from curbside.domain.enums import AuditSource, EffectStatus
+from curbside.domain.fraud import FRAUD_ALERT
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     AUTHORIZATION,
@@ -66,7 +70,14 @@ from curbside.domain.lifecycles import (
     STEP_LIFECYCLES,
 )
 from curbside.domain.request_lifecycle import REQUEST
-from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, collection_for, doc_path, private_doc_path
+from curbside.store.collections import (
+    PRIVATE_SUBCOLLECTION,
+    Collection,
+    collection_for,
+    doc_path,
+    new_document_id,
+    private_doc_path,
+)
 from curbside.store.engine import Cursor, WriteKind
 from curbside.store.queries import QuerySpec
 
@@ -86,6 +97,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.OUTBOX: (EFFECT,),
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
+    Collection.FRAUD_ALERTS: (FRAUD_ALERT,),
 }
 """The status fields each collection's repository guards."""
 
@@ -263,6 +275,24 @@ class NotificationRepository(DocumentRepository[Notification]):
                      if write is not None and isinstance(write.model, Notification))
 
 
+class AuditRepository(DocumentRepository[AuditEntry]):
+    """The audit trail: `uow.audit.record(...)` is the one line an admin use case adds to its decision, so the
+    entry commits with the action or not at all."""
+
+    def __init__(self, uow: Engine) -> None:
+        super().__init__(uow, Collection.AUDIT_LOG, AuditEntry)
+
+    def record(self, *, actor_id: str | None, action: str, target: Collection, target_id: str,
+               before: Mapping[str, Any], after: Mapping[str, Any], reason: str | None,
+               source: AuditSource = AuditSource.ADMIN, entry_id: str | None = None) -> AuditEntry:
+        """Stage one entry: `before`/`after` hold only the fields the action changed. `entry_id`: a deterministic
+        id for an action a replay could repeat (a console edit's trigger); otherwise a new one."""
+        return self.create(AuditEntry(
+            id=entry_id or new_document_id(), actor_id=actor_id, source=source, action=action,
+            target_collection=target.value, target_id=target_id, before=dict(before), after=dict(after),
+            reason=reason, created_date=self._uow.now))
+
+
 class Repositories:
     """Every repository of a unit of work (`uow.requests` etc. are these)."""
 
@@ -304,3 +334,6 @@ class Repositories:
         self.quarantine = documents(QuarantinedUpload)
         self.outbox = OutboxRepository(uow)
         self.background_check_events = documents(BackgroundCheckEvent)
+        self.audit = AuditRepository(uow)
+        self.fraud_alerts = documents(FraudAlert)
+        self.rate_slots = documents(RateLimitSlot)

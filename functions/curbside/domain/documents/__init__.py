@@ -8,7 +8,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 - Money is `Decimal` here and a double in Firestore; timestamps are aware UTC `datetime`s; the spec's
   "YYYY-MM-DD" and "HH:MM" fields stay strings.
 - Fields a role must not read live in a `private/data` sub-document, modelled as `...Private` classes:
-  Users: account_status (+ account_status_reason);
+  Users: account_status (+ account_status_reason, who changed it and when, the status last applied);
   ClientProfiles: phone_number, payment_method, billing_address (+ stripe_customer_id);
   DispatcherProfiles: phone_number, passport_image_url, drivers_license_url, vehicle_registration_url,
   vehicle_insurance_url, verification_notes, bank_details (+ stripe_account_id);
@@ -18,9 +18,10 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
   and the payments work: StripeEvents, JobPayments, PaymentLedger, DispatcherEarnings; and the unit of
   work's Outbox (vendor calls to run after a commit); the verification work's BackgroundCheckEvents; and the
   notifications work: Conversations,
-  ChatPresence and PhoneVerifications.
+  ChatPresence and PhoneVerifications; and trust and safety's AuditLog and RateLimitSlots.
 """
 
+from curbside.domain.documents.audit import AuditEntry
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
@@ -35,6 +36,7 @@ from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, P
 from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
+from curbside.domain.documents.rate_limits import RateLimitSlot
 from curbside.domain.documents.requests import ServiceRequest
 from curbside.domain.documents.reviews import ClientReview, Review, WithheldComment
 from curbside.domain.documents.rewards import (
@@ -57,6 +59,7 @@ from curbside.domain.documents.users import (
 from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
+    "AuditEntry",
     "BackgroundCheckEvent",
     "ChatPresence",
     "ClientProfile",
@@ -86,6 +89,7 @@ __all__ = [
     "PricingRule",
     "PrivateDocument",
     "QuarantinedUpload",
+    "RateLimitSlot",
     "ReferralCode",
     "Review",
     "Reward",

@@ -21,3 +21,7 @@ class FraudAlert(Document):
     resolution_notes: str | None = None
     related_jobs: list[str] = Field(default_factory=list)
     created_date: UtcDatetime
+    updated_date: UtcDatetime | None = None
+    reviewed_at: UtcDatetime | None = None
+    occurrences: int = 1
+    """How many times the pattern was seen within the alert's window (added)."""

@@ -19,7 +19,9 @@ Profiles are stored under the user's uid (the spec says "auto"): set_user_type c
 making a second profile, and rules check ownership from the path.
 """
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from curbside.domain.documents.base import (
     AverageStars,
@@ -69,6 +71,26 @@ class UserPrivate(PrivateDocument):
 
     account_status: AccountStatus = AccountStatus.ACTIVE
     account_status_reason: str | None = None
+    """Why (admins only, like the whole private part)."""
+    account_status_changed_at: UtcDatetime | None = None
+    account_status_changed_by: str | None = None
+    """The admin's uid; None when the status was set in the Firebase console."""
+    account_status_applied: AccountStatus = AccountStatus.ACTIVE
+    """The status whose effects were applied (offers withdrawn, Auth updated, the person told): equal to
+    `account_status` after every function's write, so a console edit shows as the two differing and its
+    trigger applies it (`services.account_actions.apply_console_edit`). Absent (a part written before it
+    existed, the seed): the status itself, taken as applied."""
+
+    fraud_quiet_until: dict[str, UtcDatetime] = Field(default_factory=dict)
+    """Per `alert_type`: an admin called this person's alert a false positive; the same pattern raises no
+    alert for them until then (30 days)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _applied_defaults_to_status(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("account_status_applied") is None:
+            return {**data, "account_status_applied": data.get("account_status", AccountStatus.ACTIVE)}
+        return data
 
 
 class ClientProfile(UserKeyedDocument):
