@@ -14,6 +14,13 @@ core.init(bootstrap.initialize)
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
+from curbside.entrypoints.disputes import (  # noqa: E402
+    add_dispute_comment,
+    admin_request_dispute_info,
+    admin_resolve_dispute,
+    escalate_disputes,
+    raise_dispute,
+)
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
     accept_job,
@@ -54,8 +61,11 @@ __all__ = [
     "accept_job",
     "accept_offer",
     "activate_scheduled_jobs",
+    "add_dispute_comment",
     "admin_get_verification",
     "admin_list_verification_queue",
+    "admin_request_dispute_info",
+    "admin_resolve_dispute",
     "admin_review_verification",
     "auto_approve_completions",
     "background_check_webhook",
@@ -65,6 +75,7 @@ __all__ = [
     "complete_job",
     "create_payout_account",
     "create_request",
+    "escalate_disputes",
     "expire_offer",
     "list_available_jobs",
     "mark_messages_delivered",
@@ -74,6 +85,7 @@ __all__ = [
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
+    "raise_dispute",
     "register_device",
     "reject_offer",
     "retry_dispatch",

@@ -28,6 +28,9 @@ from curbside.domain.documents import (
     DispatcherLocation,
     DispatcherProfile,
     DispatcherProfilePrivate,
+    Dispute,
+    DisputeComment,
+    DisputePrivate,
     Document,
     JobCompletion,
     JobContact,
@@ -46,6 +49,8 @@ from curbside.domain.documents import (
     RewardRedemption,
     ServiceRequest,
     StripeEvent,
+    SupportMessage,
+    SupportTicket,
     User,
     UserPrivate,
 )
@@ -56,11 +61,13 @@ from curbside.domain.lifecycles import (
     AUTHORIZATION,
     COMPLETION_PAYMENT,
     DELIVERY,
+    DISPUTE,
     EFFECT,
     OFFER,
     PAYOUT,
     REDEMPTION,
     STEP_LIFECYCLES,
+    TICKET,
 )
 from curbside.domain.request_lifecycle import REQUEST
 from curbside.store.collections import PRIVATE_SUBCOLLECTION, Collection, collection_for, doc_path, private_doc_path
@@ -83,6 +90,8 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.OUTBOX: (EFFECT,),
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
+    Collection.DISPUTES: (DISPUTE,),
+    Collection.SUPPORT_TICKETS: (TICKET,),
 }
 """The status fields each collection's repository guards."""
 
@@ -298,3 +307,8 @@ class Repositories:
         self.quarantine = documents(QuarantinedUpload)
         self.outbox = OutboxRepository(uow)
         self.background_check_events = documents(BackgroundCheckEvent)
+        self.disputes = documents(Dispute)
+        self.dispute_private = private(DisputePrivate)
+        self.dispute_comments = documents(DisputeComment)
+        self.support_tickets = documents(SupportTicket)
+        self.support_messages = documents(SupportMessage)
