@@ -20,6 +20,7 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
@@ -170,10 +171,11 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
     for entry points too. Payments go to a Stripe gateway with no key (every call is "not configured":
     UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a
     provider gateway with no address (UNAVAILABLE, retried by the outbox); tests of the check use the local
-    provider."""
+    provider. The support assistant has no OpenAI key: the local retriever answers (tests of the model path
+    install a scripted double)."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
-                     push=push, sms=sms, email=local_smtp(mail_server.port))
+                     push=push, sms=sms, email=local_smtp(mail_server.port), assistant=OpenAIAssistant(api_key=""))
     deps_module.install(installed)
     return installed

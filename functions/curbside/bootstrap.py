@@ -14,6 +14,7 @@ from google.cloud import firestore
 
 from curbside import config, deps
 from curbside.domain.clock import SystemClock
+from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
@@ -56,7 +57,7 @@ def build() -> deps.Deps:
     return deps.Deps(db=firestore.Client(project=project), files=default_files(project), clock=SystemClock(),
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
                      auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
-                     email=smtp_from_params(), sms=twilio_from_params())
+                     email=smtp_from_params(), sms=twilio_from_params(), assistant=OpenAIAssistant())
 
 
 def smtp_from_params() -> SmtpEmail:

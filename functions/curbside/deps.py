@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from google.cloud import firestore
 
 from curbside.domain.clock import Clock
+from curbside.gateways.assistant import Assistant
 from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.email import Email
@@ -45,6 +46,9 @@ class Deps:
     """SMTP; the local stack and tests run a real SMTP server (aiosmtpd)."""
     sms: Sms
     """Twilio (SMS, Verify); a recording double locally and in tests."""
+    assistant: Assistant
+    """OpenAI for the support assistant; unconfigured locally and in tests (the local retriever answers), or a
+    scripted double."""
 
 
 _current: Deps | None = None

@@ -279,7 +279,7 @@ class PaymentMachine(RuleBasedStateMachine):
     def every_stripe_call_is_keyed_by_the_job(self) -> None:
         rid = re.escape(self.request_id)
         pattern = re.compile(rf"^(authorize:{rid}:\d+|capture:{rid}|cancel:{rid}(:\d+)?|transfer:{rid}(:\d+)?|"
-                             rf"refund:{rid}:[\w-]+|reversal:{rid}:[\w-]+)$")
+                             rf"refund:{rid}:(dispute:)?[\w-]+|reversal:{rid}:(dispute:)?[\w-]+)$")
         for call in self.stripe.calls:
             assert call.key is not None and pattern.match(call.key), f"{call.method} with key {call.key!r}"
 
