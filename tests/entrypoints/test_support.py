@@ -63,8 +63,8 @@ def world(db, clock) -> None:
 
 
 def open_ticket(call, message: str = "Where is my payment?", uid: str = CLIENT_ID, **extra: Any):
-    return call(create_support_ticket, {"subject": "Payment", "category": "payment_issue", "message": message,
-                                        **extra}, uid=uid)
+    return call(create_support_ticket, {"subject": "Payment", "category": "payment_issue", "message": message}
+                | extra, uid=uid)
 
 
 def messages_of(db, ticket_id: str) -> list[dict[str, Any]]:
@@ -310,3 +310,17 @@ def test_cleanup_deletes_expired_tickets_with_their_messages_and_files(db, call,
     assert bucket.get_blob(photo) is None and bucket.get_blob(f"{photo}.thumb.jpg") is None
     assert ticket_of(db, kept)["status"] == "open" and len(messages_of(db, kept)) == 2
     assert support.cleanup_expired_tickets(deps) == []
+
+
+def test_a_late_technician_is_answered_with_the_jobs_live_status_and_eta(db, call, world, clock):
+    eta = clock.now() + dt.timedelta(minutes=12)
+    put(db, make_service_request(id="on-the-way", client_id=CLIENT_ID, car_model="Mazda 3",
+                                 status=RequestStatus.EN_ROUTE, dispatcher_id=DISPATCHER_ID,
+                                 estimated_arrival_time=eta, created_date=clock.now()))
+
+    reply = open_ticket(call, "My technician is late, where are they?", subject="Late technician",
+                        category="service_quality").result["reply"]
+
+    local = eta.astimezone(dt.timezone(dt.timedelta(hours=11))).strftime("%H:%M")  # Sydney, summer time
+    assert "Job on-the-way (Mazda 3) is en_route; your technician is on the way, expected at" in reply["message"]
+    assert local in reply["message"] and reply["requires_human"] is False

@@ -64,10 +64,12 @@ class Assistant(Protocol):
 class OpenAIAssistant:
     """The production gateway. Configuration is read on first use, never at import or construction."""
 
-    def __init__(self, api_key: str | None = None, model: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, model: str | None = None, api_base: str | None = None, *,
+                 timeout_s: float = TIMEOUT_S) -> None:
         self._api_key = api_key
         self._model = model
         self._api_base = api_base
+        self._timeout_s = timeout_s
         self._session = requests.Session()
 
     def _key(self) -> str:
@@ -87,7 +89,7 @@ class OpenAIAssistant:
                 "max_tokens": MAX_ANSWER_TOKENS,
                 "response_format": {"type": "json_schema", "json_schema": REPLY_SCHEMA}}
         try:
-            response = self._session.post(f"{base}/chat/completions", json=body, timeout=TIMEOUT_S,
+            response = self._session.post(f"{base}/chat/completions", json=body, timeout=self._timeout_s,
                                           headers={"Authorization": f"Bearer {key}"})
         except requests.RequestException:
             raise VendorUnavailable("The support assistant's model did not answer.") from None
