@@ -15,17 +15,24 @@ import pytest
 
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
-from curbside.domain.enums import DisputeReason, NotificationType, ResolutionAction, UserRole
+from curbside.domain.enums import DisputeReason, NotificationType, RequestStatus, ResolutionAction, UserRole
 from curbside.domain.errors import DomainError
-from curbside.services import completions, dispute_resolution, disputes
+from curbside.services import card_holds, completions, dispute_resolution, disputes
 from curbside.services.notifications import notification_id
 from curbside.store.collections import Collection
-from main import add_dispute_comment, admin_request_dispute_info, admin_resolve_dispute, raise_dispute
+from main import (
+    add_dispute_comment,
+    admin_request_dispute_info,
+    admin_resolve_dispute,
+    cancel_request,
+    raise_dispute,
+)
 from tests.entrypoints.test_payouts_and_refunds import (
     JOB,
     PRICE_MINOR,
     SHARE_MINOR,
     completed_job,
+    held_job,
     refunds_of,
     transfers_to,
 )
@@ -194,6 +201,44 @@ def test_many_raisers_at_once_open_exactly_one_dispute(db, stripe_deps, captured
     opened = [o for o in outcomes if o not in ("WrongState", "LostRace", "Conflict")]
     assert len(opened) == 1, outcomes
     assert [snap.id for snap in db.collection(Collection.DISPUTES).stream()] == opened
+
+
+def test_a_charged_cancellation_can_be_disputed_and_its_fee_refunded_from_the_technician(
+        db, call, *, stripe_deps, localstripe):
+    """A late-cancellation fee is money the client paid: the client may dispute it; a job cancelled for free
+    cannot be disputed (nothing was charged)."""
+    client_with_saved_card(db, call, localstripe)
+    account = technician_with_account(db, call, localstripe)
+    put(db, make_user(id=ADMIN, uid=ADMIN, full_name="Ada Admin", role=UserRole.ADMIN))
+    held_job(stripe_deps, db, RequestStatus.EN_ROUTE)
+    assert call(cancel_request, {"request_id": JOB}, uid=CLIENT_ID).status == 200
+    assert card_holds.follow_request(stripe_deps, JOB) == "fee_paid"  # 10.00 captured and paid out
+
+    raised = raise_as(call, dispute_reason="did_not_arrive",
+                      description="The technician never came close; I cancelled after 40 minutes.")
+
+    assert raised.status == 200, raised.body
+    dispute = dispute_of(db, raised.result["dispute_id"])
+    assert dispute["job_completion_id"] is None and dispute["priority"] == "medium"
+    assert resolve_as(call, raised.result["dispute_id"], "full_refund").result["refund_amount"] == 10.0
+    assert [r["amount"] for r in refunds_of(localstripe, db)] == [1000]
+    [transfer] = transfers_to(localstripe, account)
+    assert transfer["amount_reversed"] == 1000 - 150
+    assert_ledger_balanced(db, JOB)
+
+
+def test_a_job_cancelled_for_free_cannot_be_disputed(db, call, *, stripe_deps, localstripe):
+    client_with_saved_card(db, call, localstripe)
+    technician_with_account(db, call, localstripe)
+    held_job(stripe_deps, db, RequestStatus.ACCEPTED)
+    assert call(cancel_request, {"request_id": JOB}, uid=CLIENT_ID).status == 200
+    card_holds.follow_request(stripe_deps, JOB)
+    before = everything(db)
+
+    response = raise_as(call)
+
+    assert response.error == "FAILED_PRECONDITION" and "cancelled one you were charged for" in response.message
+    assert everything(db) == before
 
 
 # --- the thread ------------------------------------------------------------------------------------------------

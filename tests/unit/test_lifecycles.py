@@ -129,7 +129,7 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
                                                          Ds.AWAITING_DISPATCHER_RESPONSE)},
         **{(source, Ds.CLOSED): ADMIN for source in DECIDED},
     },
-    # The owner asks for a person (or answers one) and may close; admins run the rest.
+    # The owner asks for a person (or answers one); admins run the rest, closing included.
     "support ticket": {
         (T.OPEN, T.WAITING_ADMIN): OWNER, (T.IN_PROGRESS, T.WAITING_ADMIN): OWNER,
         (T.WAITING_USER, T.WAITING_ADMIN): OWNER,
@@ -139,8 +139,8 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (T.IN_PROGRESS, T.WAITING_USER): ADMIN, (T.IN_PROGRESS, T.RESOLVED): ADMIN,
         (T.WAITING_USER, T.IN_PROGRESS): ADMIN, (T.WAITING_USER, T.RESOLVED): ADMIN,
         (T.RESOLVED, T.IN_PROGRESS): ADMIN,
-        **{(source, T.CLOSED): OWNER | ADMIN for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
-                                                            T.RESOLVED)},
+        **{(source, T.CLOSED): ADMIN for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
+                                                    T.RESOLVED)},
     },
 }
 

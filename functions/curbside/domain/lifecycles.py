@@ -142,7 +142,7 @@ USERS = (A.CLIENT, A.DISPATCHER)
 """A ticket's owner, whichever app they wrote from."""
 TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
     # The owner asks for a person (or answers one); an admin takes the ticket on, waits for the owner, resolves
-    # or closes it; the owner may close it too.
+    # or closes it (closing starts the 10 days after which the cleanup deletes it).
     (T.OPEN, (T.WAITING_ADMIN,), USERS),
     (T.IN_PROGRESS, (T.WAITING_ADMIN,), USERS),
     (T.WAITING_USER, (T.WAITING_ADMIN,), USERS),
@@ -151,8 +151,8 @@ TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
     (T.IN_PROGRESS, (T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
     (T.WAITING_USER, (T.IN_PROGRESS, T.RESOLVED), (A.ADMIN,)),
     (T.RESOLVED, (T.IN_PROGRESS,), (A.ADMIN,)),
-    *((source, (T.CLOSED,), (*USERS, A.ADMIN)) for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER,
-                                                              T.WAITING_ADMIN, T.RESOLVED)),
+    *((source, (T.CLOSED,), (A.ADMIN,)) for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
+                                                       T.RESOLVED)),
 ), terminal=frozenset({T.CLOSED}))
 """SupportTickets.status (spec section 13): the AI answers an open ticket; a person takes it over."""
 
