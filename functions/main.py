@@ -16,6 +16,7 @@ from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_rea
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.disputes import (  # noqa: E402
     add_dispute_comment,
+    admin_close_dispute,
     admin_request_dispute_info,
     admin_resolve_dispute,
     escalate_disputes,
@@ -70,6 +71,7 @@ __all__ = [
     "accept_offer",
     "activate_scheduled_jobs",
     "add_dispute_comment",
+    "admin_close_dispute",
     "admin_get_verification",
     "admin_list_verification_queue",
     "admin_reply_ticket",

@@ -22,6 +22,7 @@ from curbside.services.notifications import notification_id
 from curbside.store.collections import Collection
 from main import (
     add_dispute_comment,
+    admin_close_dispute,
     admin_request_dispute_info,
     admin_resolve_dispute,
     cancel_request,
@@ -425,6 +426,24 @@ def test_a_resolved_dispute_cannot_be_resolved_again(db, call, captured, localst
     assert again.error == "FAILED_PRECONDITION" and "already resolved_mutual" in again.message
     assert everything(db) == before
     assert [r["amount"] for r in refunds_of(localstripe, db)] == [1000]
+
+
+def test_a_resolved_dispute_is_closed_by_an_admin_and_then_takes_no_comments(db, call, captured):
+    dispute_id = raise_as(call).result["dispute_id"]
+    early = call(admin_close_dispute, {"dispute_id": dispute_id}, uid=ADMIN, admin=True)
+    assert early.error == "FAILED_PRECONDITION" and "Resolve the dispute" in early.message
+    assert call(admin_close_dispute, {"dispute_id": dispute_id}, uid=CLIENT_ID).error == "PERMISSION_DENIED"
+    assert resolve_as(call, dispute_id, "no_refund").status == 200
+
+    closed = call(admin_close_dispute, {"dispute_id": dispute_id}, uid=ADMIN, admin=True)
+
+    assert closed.result == {"dispute_id": dispute_id, "status": "closed"}
+    assert dispute_of(db, dispute_id)["status"] == "closed"
+    before = everything(db)
+    assert call(admin_close_dispute, {"dispute_id": dispute_id}, uid=ADMIN, admin=True).result == closed.result
+    late = call(add_dispute_comment, {"dispute_id": dispute_id, "comment": "One more thing"}, uid=CLIENT_ID)
+    assert late.error == "FAILED_PRECONDITION"
+    assert everything(db) == before
 
 
 def test_admins_resolving_at_once_refund_once(db, call, stripe_deps, captured, localstripe):

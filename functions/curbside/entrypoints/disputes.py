@@ -78,6 +78,16 @@ def admin_resolve_dispute(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
             p.resolution_action, p.resolution_details, p.refund_amount, p.account_user_id)), fresh_sign_in=True)
 
 
+class DisputePayload(Payload):
+    dispute_id: DocId
+
+
+@on_call()
+def admin_close_dispute(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, DisputePayload, lambda caller, p: dispute_resolution.admin_close_dispute(
+        deps.get(), caller.uid, caller.is_admin, p.dispute_id))
+
+
 @scheduler_fn.on_schedule(schedule="every 1 hours")
 def escalate_disputes(event: scheduler_fn.ScheduledEvent) -> None:
     """Disputes without admin activity for 72 hours are escalated to every admin, once (safe to run twice)."""

@@ -116,3 +116,29 @@ def _tell_parties(uow: UnitOfWork, dispute: Dispute, decision: Decision, *, reso
              title="A warning on your account",
              body=f"After reviewing the dispute our team has warned your account: {decision.details[:160]}",
              key=f"warning:{dispute.id}")
+
+
+@dataclass(frozen=True)
+class Closed:
+    dispute_id: str
+    status: DisputeStatus
+
+
+def admin_close_dispute(deps: Deps, admin_uid: str, is_admin: bool, dispute_id: str) -> Closed:
+    """Close a resolved dispute (the admin screen's "Close dispute"): no more comments; closing twice answers
+    the same. An undecided dispute must be resolved first — closing never moves money."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def decide(uow: UnitOfWork) -> Closed:
+        dispute = uow.disputes.get(dispute_id)
+        if dispute is None:
+            raise NotFound(NO_DISPUTE)
+        if dispute.status is not DisputeStatus.CLOSED:
+            if dispute.status in DISPUTE_WAITING:
+                raise WrongState("Resolve the dispute before closing it; closing does not decide the money.")
+            uow.disputes.move(dispute, DisputeStatus.CLOSED, Actor.ADMIN, last_activity_at=uow.now,
+                              last_admin_activity_at=uow.now)
+        return Closed(dispute_id, DisputeStatus.CLOSED)
+
+    return work.transaction(deps, decide, lost_race=CHANGED)
