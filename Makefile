@@ -37,6 +37,7 @@ bench: prereqs
 	$(PY) -m bench.dispatch $(ARGS)
 	$(PY) -m bench.feed $(FEED_ARGS)
 	$(PY) -m bench.notices $(NOTICES_ARGS)
+	$(PY) -m bench.support $(SUPPORT_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -324,3 +324,16 @@ def test_a_late_technician_is_answered_with_the_jobs_live_status_and_eta(db, cal
     local = eta.astimezone(dt.timezone(dt.timedelta(hours=11))).strftime("%H:%M")  # Sydney, summer time
     assert "Job on-the-way (Mazda 3) is en_route; your technician is on the way, expected at" in reply["message"]
     assert local in reply["message"] and reply["requires_human"] is False
+
+
+def test_asking_for_a_person_after_resolution_reopens_the_ticket_for_the_admins(db, call, world):
+    ticket_id = open_ticket(call).result["ticket_id"]
+    assert call(admin_reply_ticket, {"ticket_id": ticket_id, "message": "Paid tomorrow.", "status": "resolved"},
+                uid=ADMIN, admin=True).result["status"] == "resolved"
+
+    reopened = call(request_live_agent, {"ticket_id": ticket_id}, uid=CLIENT_ID)
+
+    assert reopened.result == {"status": "waiting_admin"}
+    assert ticket_of(db, ticket_id)["live_agent_requested"] is True
+    assert stored(db, Collection.NOTIFICATIONS, notification_id(NotificationType.SUPPORT_REPLY, f"agent:{ticket_id}",
+                                                                ADMIN))

@@ -132,7 +132,7 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     # The owner asks for a person (or answers one); admins run the rest, closing included.
     "support ticket": {
         (T.OPEN, T.WAITING_ADMIN): OWNER, (T.IN_PROGRESS, T.WAITING_ADMIN): OWNER,
-        (T.WAITING_USER, T.WAITING_ADMIN): OWNER,
+        (T.WAITING_USER, T.WAITING_ADMIN): OWNER, (T.RESOLVED, T.WAITING_ADMIN): OWNER,
         (T.OPEN, T.IN_PROGRESS): ADMIN, (T.OPEN, T.WAITING_USER): ADMIN, (T.OPEN, T.RESOLVED): ADMIN,
         (T.WAITING_ADMIN, T.IN_PROGRESS): ADMIN, (T.WAITING_ADMIN, T.WAITING_USER): ADMIN,
         (T.WAITING_ADMIN, T.RESOLVED): ADMIN,

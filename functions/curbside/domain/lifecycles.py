@@ -146,6 +146,7 @@ TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
     (T.OPEN, (T.WAITING_ADMIN,), USERS),
     (T.IN_PROGRESS, (T.WAITING_ADMIN,), USERS),
     (T.WAITING_USER, (T.WAITING_ADMIN,), USERS),
+    (T.RESOLVED, (T.WAITING_ADMIN,), USERS),  # not solved after all: the owner asks for a person again
     (T.OPEN, (T.IN_PROGRESS, T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
     (T.WAITING_ADMIN, (T.IN_PROGRESS, T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
     (T.IN_PROGRESS, (T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),

@@ -74,8 +74,8 @@ def admin_resolve_dispute(deps: Deps, admin_uid: str, is_admin: bool, dispute_id
         if decision.action in ACCOUNT_ACTIONS and decision.account_user_id not in (dispute.client_id,
                                                                                     dispute.dispatcher_id):
             raise InvalidInput("account_user_id: name the dispute's client or technician the account action is for.")
-        loaded, completion, admin = load(uow, dispute.request_id), uow.completions.get(dispute.request_id), \
-            uow.users.get(admin_uid)
+        loaded, completion = load(uow, dispute.request_id), uow.completions.get(dispute.request_id)
+        admin = uow.users.get(admin_uid)
         payment = loaded.payment
         refundable = payment.captured_minor - payment.refunded_minor - (payment.refund_in_flight_minor or 0)
         asked = None if decision.refund_amount is None else to_minor(decision.refund_amount, payment.currency)

@@ -95,8 +95,8 @@ def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReaso
         if request is None or uid not in (request.client_id, request.dispatcher_id):
             raise NotFound(NOT_YOURS)
         require_usable_account(uow, uid)
-        completion, loaded, user, alerted = uow.completions.get(request_id), load(uow, request_id), \
-            uow.users.get(uid), admins(uow)
+        completion, loaded = uow.completions.get(request_id), load(uow, request_id)
+        user, alerted = uow.users.get(uid), admins(uow)
         payment = loaded.payment
         deadline = _ended_at(request, completion, payment) + uow.settings.disputes.window
         if uow.now > deadline:

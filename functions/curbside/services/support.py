@@ -198,10 +198,11 @@ def request_live_agent(deps: Deps, uid: str, ticket_id: str) -> TicketStatusOnly
         alerted = admins(uow)
         if ticket.live_agent_requested:
             return TicketStatusOnly(ticket.status)
-        if ticket.status is TicketStatus.WAITING_ADMIN or ticket.status is TicketStatus.RESOLVED:
+        if ticket.status is TicketStatus.WAITING_ADMIN:
             uow.support_tickets.save(evolve(ticket, live_agent_requested=True))
-            return TicketStatusOnly(ticket.status)
-        uow.support_tickets.move(ticket, TicketStatus.WAITING_ADMIN, _owner_actor(ticket), live_agent_requested=True)
+        else:  # a resolved ticket is reopened for a person
+            uow.support_tickets.move(ticket, TicketStatus.WAITING_ADMIN, _owner_actor(ticket),
+                                     live_agent_requested=True)
         for admin in alerted:
             notify(uow, user_id=admin.id, kind=NotificationType.SUPPORT_REPLY, title="Live agent requested",
                    body=f"{ticket.category.value}: {ticket.subject[:120]}", request_id=None, key=f"agent:{ticket_id}",

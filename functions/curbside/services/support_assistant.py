@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from firebase_functions import logger
 
@@ -45,6 +46,12 @@ INSTRUCTIONS = (
     "a dispute: only Curbside's team decides those. Be brief (at most 120 words). confidence is how sure you are "
     "(0-1) that the answer resolves the question."
 )
+
+
+@cache
+def retriever() -> Retriever:
+    """Built once per instance: the knowledge base ships with the code."""
+    return Retriever(knowledge_base())
 
 
 @dataclass(frozen=True)
@@ -108,9 +115,8 @@ def _job_line(uid: str, job: ServiceRequest, zone: str) -> str | None:
         return None
     line = f"Job {job.id} ({job.car_model}) is {job.status.value}"
     if job.status is RequestStatus.EN_ROUTE:
-        who = "your technician" if uid == job.client_id else "you"
-        line += f"; {who} {'is' if who != 'you' else 'are'} on the way, expected at " \
-                f"{_when(job.estimated_arrival_time, zone)}"
+        who = "your technician is" if uid == job.client_id else "you are"
+        line += f"; {who} on the way, expected at {_when(job.estimated_arrival_time, zone)}"
     elif job.status is RequestStatus.PENDING:
         line += "; we are finding a technician"
     elif job.status is RequestStatus.SCHEDULED:
@@ -138,7 +144,7 @@ def facts_of(deps: Deps, uid: str) -> Facts:
 
 
 def _local(question: str, facts: Facts) -> Reply:
-    article, confidence = Retriever(knowledge_base()).best(question)
+    article, confidence = retriever().best(question)
     if article is None or confidence < HUMAN_THRESHOLD:
         return Reply(f"I am not sure I understood your question. {OFFER_AGENT}", confidence, True, 0, "local")
     mine = {"payment": facts.payment, "job": facts.job}.get(article.facts or "", ())
