@@ -338,7 +338,7 @@ def _messages_out(demo: Demo) -> str:
     """What reached people's phones and inboxes (`python -m devstack messages` lists them)."""
     sent = demo.stack.messages_sent()
     titles = Counter(item["title"] for item in sent["push"])
-    top = ", ".join(f"{title} x{count}" if count > 1 else title for title, count in titles.most_common(6))
+    top = ", ".join(f"{title} x{count}" if count > 1 else title for title, count in titles.most_common())
     return (f"{len(sent['push'])} pushes ({top}), {len(sent['sms'])} SMS, {len(sent['email'])} e-mails "
             "(local SMTP server)")
 
