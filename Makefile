@@ -39,6 +39,7 @@ bench: prereqs
 	$(PY) -m bench.notices $(NOTICES_ARGS)
 	$(PY) -m bench.surge $(SURGE_ARGS)
 	$(PY) -m bench.reviews $(REVIEWS_ARGS)
+	$(PY) -m bench.support $(SUPPORT_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -16,6 +16,7 @@ from google.cloud import firestore
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
+from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.maps import RoadSpeedModel
@@ -65,7 +66,8 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
                 payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=RecordingAuthAdmin(),
                 background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                 push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""),
-                routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""))
+                routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
+                assistant=OpenAIAssistant(api_key=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

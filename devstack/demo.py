@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from devstack import payments_flow
+from devstack.demo_disputes import disputes_and_support
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_loyalty import earns_and_redeems
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
@@ -130,12 +131,11 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
             "paid": Step("backend", "pays the technician", pays_technician)}
 
 
-def requests_a_job(person: Person, newcomer: Person) -> list[Step]:
+def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> list[Step]:
     """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician — the
     `newcomer` who just got verified, closest and best rated — accepting the 60-second offer, the two chatting
     and the technician working through the job, a scheduled booking and its cancellation."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
-    job: dict[str, Any] = {}
 
     def uploads_photo(demo: Demo) -> str:
         demo.stack.upload(photo, JPEG, content_type="image/jpeg")
@@ -248,8 +248,11 @@ ADMIN = "admin-001"
 """The seed's admin (custom claim `admin: true`)."""
 
 _ONBOARDING = gets_verified(BOB, ADMIN)
+_JOB: dict[str, Any] = {}
+"""The day's job (its id, technician, dispute), shared by the steps that follow it."""
 DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
-                   *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB)]
+                   *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB, _JOB),
+                   *disputes_and_support(ALICE, _JOB, ADMIN)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 
@@ -289,7 +292,7 @@ def _messages_out(demo: Demo) -> str:
     """What reached people's phones and inboxes (`python -m devstack messages` lists them)."""
     sent = demo.stack.messages_sent()
     titles = Counter(item["title"] for item in sent["push"])
-    top = ", ".join(f"{title} x{count}" if count > 1 else title for title, count in titles.most_common(4))
+    top = ", ".join(f"{title} x{count}" if count > 1 else title for title, count in titles.most_common())
     return (f"{len(sent['push'])} pushes ({top}), {len(sent['sms'])} SMS, {len(sent['email'])} e-mails "
             "(local SMTP server)")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from curbside.domain.clock import Clock
 from curbside.domain.errors import VendorUnavailable
+from curbside.gateways.assistant import ModelReply, Prompt
 from curbside.gateways.push import PushMessage, PushResult
 from curbside.gateways.sms import CodeCheck, NumberRefused
 
@@ -181,3 +182,20 @@ class RoutesApiDouble:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+@dataclass
+class ScriptedAssistant:
+    """OpenAI's Chat Completions for the support assistant: keeps every prompt it is given and answers with the
+    next scripted reply (or the default one); `down` makes it fail as an outage or a timeout would."""
+
+    replies: list[ModelReply] = field(default_factory=list)
+    default: ModelReply = field(default_factory=lambda: ModelReply("Scripted answer.", 0.9, False, 120))
+    prompts: list[Prompt] = field(default_factory=list)
+    down: bool = False
+
+    def reply(self, prompt: Prompt) -> ModelReply:
+        self.prompts.append(prompt)
+        if self.down:
+            raise VendorUnavailable("OpenAI is down (scripted double)")
+        return self.replies.pop(0) if self.replies else self.default

@@ -14,6 +14,14 @@ core.init(bootstrap.initialize)
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
+from curbside.entrypoints.disputes import (  # noqa: E402
+    add_dispute_comment,
+    admin_close_dispute,
+    admin_request_dispute_info,
+    admin_resolve_dispute,
+    escalate_disputes,
+    raise_dispute,
+)
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
     accept_job,
@@ -49,6 +57,14 @@ from curbside.entrypoints.rewards import (  # noqa: E402
     get_referral_code,
     redeem_reward,
 )
+from curbside.entrypoints.support import (  # noqa: E402
+    admin_reply_ticket,
+    cleanup_expired_tickets,
+    create_support_ticket,
+    rate_support_ticket,
+    request_live_agent,
+    send_support_message,
+)
 from curbside.entrypoints.trust import (  # noqa: E402
     admin_set_account_status,
     admin_update_fraud_alert,
@@ -69,8 +85,13 @@ __all__ = [
     "accept_job",
     "accept_offer",
     "activate_scheduled_jobs",
+    "add_dispute_comment",
+    "admin_close_dispute",
     "admin_get_verification",
     "admin_list_verification_queue",
+    "admin_reply_ticket",
+    "admin_request_dispute_info",
+    "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
     "admin_update_fraud_alert",
@@ -82,9 +103,12 @@ __all__ = [
     "cancel_request",
     "check_insurance_expiry",
     "check_phone_verification",
+    "cleanup_expired_tickets",
     "complete_job",
     "create_payout_account",
     "create_request",
+    "create_support_ticket",
+    "escalate_disputes",
     "expire_offer",
     "expire_redemptions",
     "get_referral_code",
@@ -99,14 +123,18 @@ __all__ = [
     "on_upload_finalized",
     "on_user_created",
     "quote_price",
+    "raise_dispute",
+    "rate_support_ticket",
     "redeem_reward",
     "register_device",
     "reject_offer",
+    "request_live_agent",
     "retry_dispatch",
     "review_client",
     "review_dispatcher",
     "send_message",
     "send_scheduled_reminders",
+    "send_support_message",
     "set_availability",
     "set_user_type",
     "setup_payment_method",

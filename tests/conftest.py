@@ -20,6 +20,7 @@ from google.cloud import firestore
 from curbside import deps as deps_module
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
+from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.maps import RoadSpeedModel
 from curbside.gateways.moderation import OpenAIModeration
@@ -173,11 +174,13 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
     UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a
     provider gateway with no address (UNAVAILABLE, retried by the outbox); tests of the check use the local
     provider. Driving times come from the road-speed model (the Routes API's local fallback;
-    `tests/integration/test_routing.py` plays Google's API on a local server)."""
+    `tests/integration/test_routing.py` plays Google's API on a local server). The support assistant has no
+    OpenAI key: the local retriever answers (tests of the model path install a scripted double)."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                      push=push, sms=sms, email=local_smtp(mail_server.port),
-                     routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""))
+                     routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
+                     assistant=OpenAIAssistant(api_key=""))
     deps_module.install(installed)
     return installed

@@ -14,6 +14,7 @@ from google.cloud import firestore
 
 from curbside import config, deps
 from curbside.domain.clock import SystemClock
+from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.email import SmtpEmail
@@ -59,7 +60,8 @@ def build() -> deps.Deps:
                      settings=Settings.from_params(), tasks=FirebaseTasks(), payments=StripePayments(),
                      auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
                      email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes(),
-                     moderation=OpenAIModeration(api_key=config.OPENAI_API_KEY.value or ""))
+                     moderation=OpenAIModeration(api_key=config.OPENAI_API_KEY.value or ""),
+                     assistant=OpenAIAssistant())
 
 
 def smtp_from_params() -> SmtpEmail:

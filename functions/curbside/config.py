@@ -195,12 +195,31 @@ ENFORCE_APP_CHECK = params.BoolParam(
     description="Callables refuse requests without a valid App Check token (never enforced on the emulators).",
 )
 
+# Disputes and support (spec sections 10 and 13): docs/decisions.md D55-D59.
+DISPUTE_WINDOW_DAYS = params.IntParam(
+    "DISPUTE_WINDOW_DAYS", default=7, description="Days after a job ends during which either party may dispute it."
+)
+DISPUTE_ESCALATION_HOURS = params.IntParam(
+    "DISPUTE_ESCALATION_HOURS", default=72,
+    description="Hours without admin activity after which an open dispute is escalated to every admin.",
+)
+OPENAI_MODEL = params.StringParam(
+    "OPENAI_MODEL", default="gpt-4o-mini-2024-07-18",
+    description="The pinned OpenAI model of the support assistant (a dated snapshot, so answers do not drift).",
+)
+OPENAI_API_BASE = params.StringParam(
+    "OPENAI_API_BASE", default="https://api.openai.com/v1", description="OpenAI's API address.",
+)
+OPENAI_API_KEY = params.SecretParam("OPENAI_API_KEY")
+"""OpenAI's API key; unset, the support assistant answers from the local knowledge-base retriever and review
+comments are moderated by the local word list (D51)."""
+SUPPORT_AI_TOKENS_PER_TICKET = params.IntParam(
+    "SUPPORT_AI_TOKENS_PER_TICKET", default=20000,
+    description="OpenAI tokens one support ticket may spend; beyond it the local retriever answers.",
+)
+
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""
-
-
-OPENAI_API_KEY = params.SecretParam("OPENAI_API_KEY")
-"""OpenAI's API key for comment moderation; empty: the local word-list checker decides (D51)."""
 
 
 def secrets(*extra: params.SecretParam) -> list[str]:

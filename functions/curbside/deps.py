@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from google.cloud import firestore
 
 from curbside.domain.clock import Clock
+from curbside.gateways.assistant import Assistant
 from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.email import Email
@@ -52,6 +53,9 @@ class Deps:
     """Driving times for arrival estimates: Google's Routes API, or the road-speed model without a key."""
     moderation: Moderation
     """OpenAI's moderation endpoint; without a key (locally, in tests) the local word-list checker."""
+    assistant: Assistant
+    """OpenAI for the support assistant; unconfigured locally and in tests (the local retriever answers), or a
+    scripted double."""
 
 
 _current: Deps | None = None

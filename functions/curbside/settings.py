@@ -56,6 +56,24 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True)
+class DisputeSettings:
+    window: dt.timedelta = dt.timedelta(days=7)
+    """How long after a job is completed (or a charged job cancelled) either party may dispute it."""
+    escalate_after: dt.timedelta = dt.timedelta(hours=72)
+    """An open dispute without admin activity for this long is escalated (spec section 10)."""
+
+
+@dataclass(frozen=True)
+class SupportSettings:
+    ai_model: str = "gpt-4o-mini-2024-07-18"
+    """The pinned OpenAI model of the assistant."""
+    ai_tokens_per_ticket: int = 20000
+    """OpenAI tokens one ticket may spend before the local retriever takes over."""
+    ticket_retention: dt.timedelta = dt.timedelta(days=10)
+    """A closed ticket is deleted this long after closing (`expires_at`, the spec's 10 days)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     pricing: PricingSettings = field(default_factory=PricingSettings)
     default_time_zone: str = "Australia/Sydney"
@@ -79,6 +97,8 @@ class Settings:
     enforce_app_check: bool = True
     """Callables refuse a request without a valid App Check token (never on the emulators, whose tokens are
     unsigned anyway)."""
+    disputes: DisputeSettings = field(default_factory=DisputeSettings)
+    support: SupportSettings = field(default_factory=SupportSettings)
 
     @property
     def currency(self) -> str:
@@ -140,4 +160,12 @@ class Settings:
                               "webhook deliveries from this address"),
             ),
             enforce_app_check=config.ENFORCE_APP_CHECK.value,
+            disputes=DisputeSettings(
+                window=dt.timedelta(days=config.DISPUTE_WINDOW_DAYS.value),
+                escalate_after=dt.timedelta(hours=config.DISPUTE_ESCALATION_HOURS.value),
+            ),
+            support=SupportSettings(
+                ai_model=config.OPENAI_MODEL.value,
+                ai_tokens_per_ticket=config.SUPPORT_AI_TOKENS_PER_TICKET.value,
+            ),
         )

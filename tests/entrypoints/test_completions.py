@@ -6,14 +6,15 @@ Every scenario ends with the ledger identity: captured - refunded = paid out + f
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
-from curbside.domain.enums import RequestStatus
-from curbside.services import card_holds, completions
+from curbside.domain.enums import DisputeReason, RequestStatus, ResolutionAction
+from curbside.services import card_holds, completions, dispute_resolution, disputes
 from curbside.store.collections import Collection
 from main import complete_job, review_dispatcher
 from tests.factories import CLIENT_ID, DISPATCHER_ID
@@ -357,7 +358,8 @@ def test_after_48_hours_without_a_review_the_completion_is_approved_and_paid(db,
 
 def test_an_open_dispute_holds_the_money_and_its_resolution_refunds_part_and_pays_the_rest(
         db, stripe_deps: Deps, clock: FixedClock, completed, localstripe):
-    completions.dispute_opened(stripe_deps, JOB)
+    dispute_id = disputes.raise_dispute(stripe_deps, CLIENT_ID, JOB, reason=DisputeReason.INCOMPLETE_SERVICE,
+                                        description="Half the dents are still there.", evidence_urls=()).dispute_id
     clock.advance(dt.timedelta(hours=72))
 
     assert completions.auto_approve_completions(stripe_deps) == []
@@ -368,7 +370,8 @@ def test_an_open_dispute_holds_the_money_and_its_resolution_refunds_part_and_pay
     assert earnings_of(db)["pending_minor"] == PRICE_MINOR - FEE_MINOR
     assert_ledger_balanced(db, JOB)
 
-    completions.dispute_resolved(stripe_deps, JOB, refund_minor=1600, release_rest=True, key="dispute-1")
+    dispute_resolution.admin_resolve_dispute(stripe_deps, "admin-1", True, dispute_id, dispute_resolution.Decision(
+        ResolutionAction.PARTIAL_REFUND, "Half the dents remained.", Decimal("16.00")))
 
     rest = PRICE_MINOR - 1600
     fee = 600  # 15 % of 40.00

@@ -25,6 +25,7 @@ import datetime as dt
 import itertools
 import os
 import re
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
@@ -33,10 +34,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from curbside.deps import Deps
-from curbside.domain.enums import LedgerKind, PayoutStatus
+from curbside.domain.enums import DisputeReason, LedgerKind, PayoutStatus, ResolutionAction
 from curbside.domain.errors import InvalidInput, WrongState
 from curbside.domain.money import technician_earnings
-from curbside.services import card_holds, charges, completions, refunds, stripe_events
+from curbside.services import (
+    card_holds,
+    charges,
+    completions,
+    dispute_resolution,
+    disputes,
+    refunds,
+    stripe_events,
+)
 from curbside.store.collections import Collection, doc_path
 from tests.factories import CLIENT_ID, DISPATCHER_ID
 from tests.payment_world import (
@@ -78,6 +87,7 @@ class PaymentMachine(RuleBasedStateMachine):
         self.completed = False
         self.approved = False
         self.dispute_open = False
+        self.dispute_id = ""
         self.events: list[dict[str, Any]] = []
         self.event_ids = itertools.count()
         self.account_event_time = 1_800_000_000
@@ -165,10 +175,17 @@ class PaymentMachine(RuleBasedStateMachine):
 
     @rule()
     def open_dispute(self) -> None:
-        if not self.completed:
+        if not self.completed or self.dispute_open:
             return
-        self._checked(lambda: completions.dispute_opened(self.deps, self.request_id))
-        self.dispute_open = True
+
+        def act() -> None:
+            with contextlib.suppress(WrongState):  # past the dispute window: refused
+                self.dispute_id = disputes.raise_dispute(
+                    self.deps, CLIENT_ID, self.request_id, reason=DisputeReason.SERVICE_QUALITY,
+                    description="Dents are still there.", evidence_urls=()).dispute_id
+                self.dispute_open = True
+
+        self._checked(act)
 
     @rule(refund_percent=st.sampled_from([0, 30, 100]), release=st.booleans())
     def resolve_dispute(self, refund_percent: int, release: bool) -> None:
@@ -176,13 +193,19 @@ class PaymentMachine(RuleBasedStateMachine):
             return
         payment = self._payment()
         refund = (payment["captured_minor"] - payment["refunded_minor"]) * refund_percent // 100
+        paying = ResolutionAction.PARTIAL_REFUND if refund else ResolutionAction.NO_REFUND
+        action = (ResolutionAction.PAYMENT_HELD if not release else ResolutionAction.FULL_REFUND
+                  if refund_percent == 100 else paying)
+        amount = Decimal(refund) / 100 if action is ResolutionAction.PARTIAL_REFUND else None
 
         def act() -> None:
-            if release:
-                self.approved = True
-                self.dispute_open = False
-            completions.dispute_resolved(self.deps, self.request_id, refund_minor=refund, release_rest=release,
-                                         key=f"dispute-{refund_percent}")
+            with contextlib.suppress(InvalidInput, WrongState):  # nothing captured yet to refund: refused
+                dispute_resolution.admin_resolve_dispute(
+                    self.deps, "admin-1", True, self.dispute_id,
+                    dispute_resolution.Decision(action, "Decided by the state machine.", amount))
+                if release:
+                    self.approved = True
+                    self.dispute_open = False
 
         self._checked(act)
 
@@ -256,7 +279,7 @@ class PaymentMachine(RuleBasedStateMachine):
     def every_stripe_call_is_keyed_by_the_job(self) -> None:
         rid = re.escape(self.request_id)
         pattern = re.compile(rf"^(authorize:{rid}:\d+|capture:{rid}|cancel:{rid}(:\d+)?|transfer:{rid}(:\d+)?|"
-                             rf"refund:{rid}:[\w-]+|reversal:{rid}:[\w-]+)$")
+                             rf"refund:{rid}:(dispute:)?[\w-]+|reversal:{rid}:(dispute:)?[\w-]+)$")
         for call in self.stripe.calls:
             assert call.key is not None and pattern.match(call.key), f"{call.method} with key {call.key!r}"
 

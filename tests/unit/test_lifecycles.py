@@ -12,12 +12,14 @@ import pytest
 from curbside.domain.enums import (
     AuthorizationStatus,
     DeliveryStatus,
+    DisputeStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
     PayoutStatus,
     RedemptionStatus,
     StepStatus,
+    TicketStatus,
 )
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.lifecycle import Actor, Lifecycle
@@ -27,11 +29,13 @@ from curbside.domain.lifecycles import (
     BACKGROUND_CHECK_STEP,
     COMPLETION_PAYMENT,
     DELIVERY,
+    DISPUTE,
     EFFECT,
     IDENTITY_STEP,
     OFFER,
     PAYOUT,
     REDEMPTION,
+    TICKET,
     VEHICLE_STEP,
 )
 from curbside.entrypoints.protocol import ERROR_CODES
@@ -44,6 +48,9 @@ SYSTEM = {A.SYSTEM}
 Au, P, C, R, E, St, Dl = (AuthorizationStatus, PayoutStatus, PaymentStatus, RedemptionStatus, EffectStatus,
                           StepStatus, DeliveryStatus)
 TECHNICIAN, ADMIN = {A.DISPATCHER}, {A.ADMIN}
+OWNER = {A.CLIENT, A.DISPATCHER}
+Ds, T = DisputeStatus, TicketStatus
+DECIDED = (Ds.RESOLVED_CLIENT_FAVOR, Ds.RESOLVED_DISPATCHER_FAVOR, Ds.RESOLVED_MUTUAL)
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     "offer": {
@@ -105,10 +112,40 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
     "notice delivery": {
         (Dl.PENDING, Dl.DONE): SYSTEM, (Dl.PENDING, Dl.FAILED): SYSTEM,
     },
+    # Admins review, ask, decide and close; the asked party's answer puts it back under review; the system only
+    # escalates. Nobody reopens a closed dispute.
+    "dispute": {
+        **{(Ds.OPEN, target): ADMIN for target in (Ds.UNDER_REVIEW, Ds.AWAITING_CLIENT_RESPONSE,
+                                                   Ds.AWAITING_DISPATCHER_RESPONSE, *DECIDED)},
+        **{(Ds.UNDER_REVIEW, target): ADMIN for target in (Ds.AWAITING_CLIENT_RESPONSE,
+                                                           Ds.AWAITING_DISPATCHER_RESPONSE, *DECIDED)},
+        **{(Ds.AWAITING_CLIENT_RESPONSE, target): ADMIN for target in (Ds.AWAITING_DISPATCHER_RESPONSE, *DECIDED)},
+        (Ds.AWAITING_CLIENT_RESPONSE, Ds.UNDER_REVIEW): {A.CLIENT, A.ADMIN},
+        **{(Ds.AWAITING_DISPATCHER_RESPONSE, target): ADMIN for target in (Ds.AWAITING_CLIENT_RESPONSE, *DECIDED)},
+        (Ds.AWAITING_DISPATCHER_RESPONSE, Ds.UNDER_REVIEW): {A.DISPATCHER, A.ADMIN},
+        **{(Ds.ESCALATED, target): ADMIN for target in (Ds.UNDER_REVIEW, Ds.AWAITING_CLIENT_RESPONSE,
+                                                        Ds.AWAITING_DISPATCHER_RESPONSE, *DECIDED)},
+        **{(source, Ds.ESCALATED): SYSTEM for source in (Ds.OPEN, Ds.UNDER_REVIEW, Ds.AWAITING_CLIENT_RESPONSE,
+                                                         Ds.AWAITING_DISPATCHER_RESPONSE)},
+        **{(source, Ds.CLOSED): ADMIN for source in DECIDED},
+    },
+    # The owner asks for a person (or answers one); admins run the rest, closing included.
+    "support ticket": {
+        (T.OPEN, T.WAITING_ADMIN): OWNER, (T.IN_PROGRESS, T.WAITING_ADMIN): OWNER,
+        (T.WAITING_USER, T.WAITING_ADMIN): OWNER, (T.RESOLVED, T.WAITING_ADMIN): OWNER,
+        (T.OPEN, T.IN_PROGRESS): ADMIN, (T.OPEN, T.WAITING_USER): ADMIN, (T.OPEN, T.RESOLVED): ADMIN,
+        (T.WAITING_ADMIN, T.IN_PROGRESS): ADMIN, (T.WAITING_ADMIN, T.WAITING_USER): ADMIN,
+        (T.WAITING_ADMIN, T.RESOLVED): ADMIN,
+        (T.IN_PROGRESS, T.WAITING_USER): ADMIN, (T.IN_PROGRESS, T.RESOLVED): ADMIN,
+        (T.WAITING_USER, T.IN_PROGRESS): ADMIN, (T.WAITING_USER, T.RESOLVED): ADMIN,
+        (T.RESOLVED, T.IN_PROGRESS): ADMIN,
+        **{(source, T.CLOSED): ADMIN for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
+                                                    T.RESOLVED)},
+    },
 }
 
 TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
-                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY]
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY, DISPUTE, TICKET]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -13,12 +13,14 @@ from typing import Any
 from curbside.domain.enums import (
     AuthorizationStatus,
     DeliveryStatus,
+    DisputeStatus,
     EffectStatus,
     OfferStatus,
     PaymentStatus,
     PayoutStatus,
     RedemptionStatus,
     StepStatus,
+    TicketStatus,
 )
 from curbside.domain.lifecycle import Actor, Lifecycle, moves
 from curbside.domain.request_lifecycle import REQUEST
@@ -117,8 +119,46 @@ DELIVERY = Lifecycle("notice delivery", "delivery_status", DeliveryStatus, moves
 ))
 """Notifications.delivery_status: a notice's push / e-mail / SMS fan-out, done once."""
 
+Ds = DisputeStatus
+DISPUTE_WAITING = (Ds.OPEN, Ds.UNDER_REVIEW, Ds.AWAITING_CLIENT_RESPONSE, Ds.AWAITING_DISPATCHER_RESPONSE,
+                   Ds.ESCALATED)
+"""A dispute no admin has decided yet (the money stays held)."""
+DISPUTE_RESOLVED = (Ds.RESOLVED_CLIENT_FAVOR, Ds.RESOLVED_DISPATCHER_FAVOR, Ds.RESOLVED_MUTUAL)
+DISPUTE = Lifecycle("dispute", "status", DisputeStatus, moves(
+    # An admin looks at it (a comment, an interim decision), asks one side for more, or decides.
+    *((source, tuple(t for t in (Ds.UNDER_REVIEW, Ds.AWAITING_CLIENT_RESPONSE, Ds.AWAITING_DISPATCHER_RESPONSE)
+                     if t != source) + DISPUTE_RESOLVED, (A.ADMIN,)) for source in DISPUTE_WAITING),
+    # The party asked answers (their next comment).
+    (Ds.AWAITING_CLIENT_RESPONSE, (Ds.UNDER_REVIEW,), (A.CLIENT,)),
+    (Ds.AWAITING_DISPATCHER_RESPONSE, (Ds.UNDER_REVIEW,), (A.DISPATCHER,)),
+    # 72 hours without admin activity (the hourly escalation).
+    *((source, (Ds.ESCALATED,), (A.SYSTEM,)) for source in DISPUTE_WAITING if source != Ds.ESCALATED),
+    *((source, (Ds.CLOSED,), (A.ADMIN,)) for source in DISPUTE_RESOLVED),
+), terminal=frozenset({Ds.CLOSED}))
+"""Disputes.status (spec section 10): the money stays held until an admin resolves it."""
+
+T = TicketStatus
+USERS = (A.CLIENT, A.DISPATCHER)
+"""A ticket's owner, whichever app they wrote from."""
+TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
+    # The owner asks for a person (or answers one); an admin takes the ticket on, waits for the owner, resolves
+    # or closes it (closing starts the 10 days after which the cleanup deletes it).
+    (T.OPEN, (T.WAITING_ADMIN,), USERS),
+    (T.IN_PROGRESS, (T.WAITING_ADMIN,), USERS),
+    (T.WAITING_USER, (T.WAITING_ADMIN,), USERS),
+    (T.RESOLVED, (T.WAITING_ADMIN,), USERS),  # not solved after all: the owner asks for a person again
+    (T.OPEN, (T.IN_PROGRESS, T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
+    (T.WAITING_ADMIN, (T.IN_PROGRESS, T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
+    (T.IN_PROGRESS, (T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
+    (T.WAITING_USER, (T.IN_PROGRESS, T.RESOLVED), (A.ADMIN,)),
+    (T.RESOLVED, (T.IN_PROGRESS,), (A.ADMIN,)),
+    *((source, (T.CLOSED,), (A.ADMIN,)) for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
+                                                       T.RESOLVED)),
+), terminal=frozenset({T.CLOSED}))
+"""SupportTickets.status (spec section 13): the AI answers an open ticket; a person takes it over."""
+
 
 ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
-                                   DELIVERY, *STEP_LIFECYCLES)
+                                   DELIVERY, DISPUTE, TICKET, *STEP_LIFECYCLES)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

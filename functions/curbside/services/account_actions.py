@@ -65,25 +65,36 @@ def set_account_status(deps: Deps, *, admin_uid: str, is_admin: bool, user_id: s
     if user_id == admin_uid:
         raise NotAllowed("An admin cannot change their own account's status; ask another admin.")
 
-    def decide(uow: UnitOfWork) -> tuple[AccountStatusSet, tuple[str, ...]]:
+    def decide(uow: UnitOfWork) -> tuple[AccountStatusSet, tuple[str, ...] | None]:
         if uow.users.get(user_id) is None:
             raise NotFound("There is no user with that id.")
-        private = uow.user_private.get(user_id) or UserPrivate()
-        file = open_file(uow, user_id)
-        before = private.account_status
-        if before is status:
-            return AccountStatusSet(user_id, status, changed=False), ()
-        ACCOUNT.check(before, status, Actor.ADMIN)
-        withdrawn = _apply(uow, user_id, private, file, Change(before, status), status=status, reason=reason,
-                           changed_by=admin_uid)
-        uow.audit.record(actor_id=admin_uid, action=SET_ACCOUNT_STATUS, target=Collection.USERS, target_id=user_id,
-                         before={"account_status": before.value}, after={"account_status": status.value},
-                         reason=reason)
+        withdrawn = stage_account_status(uow, user_id, status, reason=reason, admin_uid=admin_uid)
+        if withdrawn is None:
+            return AccountStatusSet(user_id, status, changed=False), None
         return AccountStatusSet(user_id, status, changed=True, offers_withdrawn=len(withdrawn)), withdrawn
 
     result, withdrawn = work.transaction(deps, decide, lost_race=CHANGED)
-    hand_on(deps, withdrawn)
+    hand_on(deps, withdrawn or ())
     return result
+
+
+def stage_account_status(uow: UnitOfWork, user_id: str, status: AccountStatus, *, reason: str,
+                         admin_uid: str) -> tuple[str, ...] | None:
+    """An admin's status change and all its effects, staged in the caller's unit of work (this callable's, or a
+    dispute resolved with `account_suspended`) and audited as the admin's. Returns the jobs whose offers were
+    withdrawn, for `hand_on` after the commit; None when the account already had the status (nothing staged)."""
+    private = uow.user_private.get(user_id) or UserPrivate()
+    file = open_file(uow, user_id)
+    before = private.account_status
+    if before is status:
+        return None
+    ACCOUNT.check(before, status, Actor.ADMIN)
+    withdrawn = _apply(uow, user_id, private, file, Change(before, status), status=status, reason=reason,
+                       changed_by=admin_uid)
+    uow.audit.record(actor_id=admin_uid, action=SET_ACCOUNT_STATUS, target=Collection.USERS, target_id=user_id,
+                     before={"account_status": before.value}, after={"account_status": status.value},
+                     reason=reason)
+    return withdrawn
 
 
 def _apply(uow: UnitOfWork, uid: str, private: UserPrivate, file: TechnicianFile | None, change: Change, *,

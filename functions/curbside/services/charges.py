@@ -228,34 +228,28 @@ def pay_out_waiting(deps: Deps, dispatcher_id: str, *, limit: int = 200) -> int:
 # --- disputes -----------------------------------------------------------------------------------------------------
 
 
-def hold_for_dispute(deps: Deps, request_id: str) -> JobPayment:
-    """An open dispute holds the money, whatever was approved, until an admin resolves it."""
-
-    def step(uow: UnitOfWork, loaded: Loaded) -> None:
-        payment = loaded.payment
-        if payment.transfer_planned_minor is not None:
-            raise LostRace("The payment is being sent to the technician right now; try again in a moment.")
-        payment.dispute_open = True
-        if payment.payout_status in (PayoutStatus.HELD, PayoutStatus.RELEASED, PayoutStatus.AWAITING_PAYOUT_ACCOUNT):
-            payment.payout_status = PayoutStatus.DISPUTED
-        record(uow, loaded)
-
-    return recorded(deps, request_id, step)
+def hold_for_dispute(uow: UnitOfWork, loaded: Loaded) -> None:
+    """In the dispute's own commit: an open dispute holds the money, whatever was approved, until an admin
+    resolves it. Money paid out already stays paid; a later refund takes it back by a transfer reversal."""
+    payment = loaded.payment
+    if payment.transfer_planned_minor is not None:
+        raise LostRace("The payment is being sent to the technician right now; try again in a moment.")
+    payment.dispute_open = True
+    if payment.payout_status in (PayoutStatus.HELD, PayoutStatus.RELEASED, PayoutStatus.AWAITING_PAYOUT_ACCOUNT):
+        payment.payout_status = PayoutStatus.DISPUTED
+    record(uow, loaded)
 
 
-def release_after_dispute(deps: Deps, request_id: str) -> JobPayment:
-    """The dispute is resolved in the technician's favour (or partly): what is left goes to them."""
-
-    def step(uow: UnitOfWork, loaded: Loaded) -> None:
-        payment = loaded.payment
-        payment.dispute_open = False
-        payment.release_requested = "dispute_resolved"
-        if payment.payout_status is PayoutStatus.DISPUTED:
-            payment.payout_status = holding_status(payment)
-        record(uow, loaded)
-        ask_for_transfer(uow, loaded)
-
-    return recorded(deps, request_id, step)
+def release_after_dispute(uow: UnitOfWork, loaded: Loaded) -> None:
+    """In the resolution's commit: what is left goes to the technician (after a refund reserved in the same
+    commit, once that refund is recorded: `refunds` asks for the transfer then)."""
+    payment = loaded.payment
+    payment.dispute_open = False
+    payment.release_requested = "dispute_resolved"
+    if payment.payout_status is PayoutStatus.DISPUTED:
+        payment.payout_status = holding_status(payment)
+    record(uow, loaded)
+    ask_for_transfer(uow, loaded)
 
 
 HANDLERS: Mapping[str, Handler] = {CAPTURE: _capture, TRANSFER: _transfer}

@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, fraud, reviews, work
+from curbside.services import charges, fraud, refunds, reviews, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -168,30 +168,20 @@ def _auto_approve(deps: Deps, request_id: str) -> bool:
     return work.transaction(deps, approve, lost_race="The completion changed at the same moment.")
 
 
-def dispute_opened(deps: Deps, request_id: str) -> None:
-    """A dispute about a completed job holds its payment indefinitely (spec section 8)."""
-    _set_payment_status(deps, request_id, PaymentStatus.DISPUTED)
-    charges.hold_for_dispute(deps, request_id)
+def hold_for_dispute(uow: UnitOfWork, loaded: Loaded, completion: JobCompletion | None, actor: Actor) -> None:
+    """In the dispute's commit: the completed job's payment is held indefinitely (spec section 8) — the
+    review window's auto-approval and any release stop until an admin decides."""
+    if completion is not None and completion.payment_status is not PaymentStatus.DISPUTED:
+        uow.completions.move(completion, PaymentStatus.DISPUTED, actor)
+    charges.hold_for_dispute(uow, loaded)
 
 
-def dispute_resolved(deps: Deps, request_id: str, *, refund_minor: int, release_rest: bool, key: str) -> None:
-    """An admin's decision: refund `refund_minor` (once per `key`), then release the rest to the technician,
-    or keep holding it (`release_rest` false: the dispute's hold stays until a later decision)."""
-    from curbside.services import refunds
-
+def settle_dispute(uow: UnitOfWork, loaded: Loaded, completion: JobCompletion | None, *, refund_minor: int,
+                   key: str) -> None:
+    """In the resolution's commit: refund `refund_minor` (once per `key`), and release the rest to the technician
+    — both run after the commit through the outbox, the transfer once the refund is recorded."""
     if refund_minor > 0:
-        refunds.refund(deps, request_id, refund_minor, key)
-    if release_rest:
-        _set_payment_status(deps, request_id, PaymentStatus.COMPLETED)
-        charges.release_after_dispute(deps, request_id)
-
-
-def _set_payment_status(deps: Deps, request_id: str, status: PaymentStatus) -> None:
-    def move(uow: UnitOfWork) -> None:
-        completion = uow.completions.get(request_id)
-        if completion is None:
-            raise NotFound("There is no completed job to dispute.")
-        if completion.payment_status is not status:
-            uow.completions.move(completion, status, Actor.ADMIN)
-
-    work.transaction(deps, move, lost_race=JOB_CHANGED)
+        refunds.reserve(uow, loaded, refund_minor, key)
+    if completion is not None and completion.payment_status is PaymentStatus.DISPUTED:
+        uow.completions.move(completion, PaymentStatus.COMPLETED, Actor.ADMIN, payment_release_time=uow.now)
+    charges.release_after_dispute(uow, loaded)

@@ -22,8 +22,9 @@ from curbside.domain.errors import InvalidInput, LostRace, WrongState
 from curbside.domain.money import RefundSplit, from_minor, split_refund
 from curbside.gateways.payments import AccountCannotReceive
 from curbside.services import loyalty
+from curbside.services.charges import ask_for_transfer
 from curbside.services.outbox import Handler
-from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, load, record
+from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, record
 from curbside.store.uow import UnitOfWork
 
 REFUND = "refund"
@@ -69,10 +70,12 @@ def refund(deps: Deps, request_id: str, amount_minor: int, key: str) -> Refunded
     return Refunded(key, stored.refunds.get(key, amount_minor), stored.refunded_minor)
 
 
-def request_refund(uow: UnitOfWork, request_id: str, amount_minor: int, key: str) -> JobPayment:
-    """`refund` inside a caller's unit of work (its reads come first): reserved and recorded with the
-    caller's decision, run after its commit."""
-    return _reserve(uow, load(uow, request_id), amount_minor, key)
+def reserve(uow: UnitOfWork, loaded: Loaded, amount_minor: int, key: str) -> JobPayment:
+    """`refund` inside a caller's unit of work (a dispute's resolution), on the payment it loaded: reserved
+    and recorded with the caller's decision, run after its commit."""
+    if amount_minor <= 0:
+        raise InvalidInput("refund_amount: must be more than zero.")
+    return _reserve(uow, loaded, amount_minor, key)
 
 
 def _refund(deps: Deps, entry: OutboxEntry) -> None:
@@ -102,6 +105,7 @@ def _refund(deps: Deps, entry: OutboxEntry) -> None:
         record(uow, loaded, _entries(stored, key, amount, split, reversal_id=reversal_id,
                                      stripe_refund=stripe_refund, uow=uow))
         loyalty.take_back_for_refund(uow, loaded.request, stored, key, amount)
+        ask_for_transfer(uow, loaded)  # money released meanwhile (a dispute's rest) waited for this refund
 
     in_unit(deps, request_id, step)
 

@@ -60,6 +60,16 @@ class FileStore:
         self._bucket.copy_blob(blob, self._bucket, new_path)
         blob.delete()
 
+    def delete(self, path: str) -> bool:
+        """Delete the file if it is there (deleting twice is fine); True if something was deleted."""
+        from google.api_core import exceptions as google_errors
+
+        try:
+            self._bucket.blob(path).delete()
+        except google_errors.NotFound:
+            return False
+        return True
+
     def signed_url(self, path: str, lifetime: dt.timedelta) -> str:
         """A link that reads the file for `lifetime`, for someone the rules do not (yet) let read it."""
         blob = self._bucket.blob(path)

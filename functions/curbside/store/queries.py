@@ -237,12 +237,27 @@ SCHEDULED_JOBS_STARTING = QuerySpec("scheduled jobs starting soon", S.SERVICE_RE
 
 # --- Users ----------------------------------------------------------------------------------------------------------
 ADMINS = QuerySpec("admins", S.USERS, (where("role", Op.EQ),))
-"""Who is told of a fraud alert (`Users.role` mirrors the `admin` claim)."""
+"""Who is told of a fraud alert, a dispute or a ticket (`Users.role` mirrors the `admin` claim)."""
 
 # --- RateLimitSlots -------------------------------------------------------------------------------------------------
 RATE_SLOTS_OF_BUCKET = QuerySpec("a rate limit's slots in one window", S.RATE_LIMIT_SLOTS, (
     where("bucket", Op.EQ),))
 """Counted (one read per 1,000) to find a window's next free slot."""
+
+# --- Disputes, SupportTickets (disputes and support) ----------------------------------------------------------------
+DISPUTES_WITHOUT_ADMIN_ACTIVITY = QuerySpec("disputes without admin activity", S.DISPUTES, (
+    where("status", Op.IN, "statuses"), where("last_admin_activity_at", Op.LTE, "before")))
+"""The hourly escalation: undecided disputes no admin has touched for 72 hours."""
+EXPIRED_TICKETS = QuerySpec("expired support tickets", S.SUPPORT_TICKETS, (where("expires_at", Op.LTE, "before"),))
+"""The daily cleanup: closed tickets past their 10 days."""
+MESSAGES_OF_TICKET = QuerySpec("a ticket's messages", S.SUPPORT_MESSAGES, (where("ticket_id", Op.EQ),),
+                               order_by=(("created_date", Direction.ASCENDING),))
+"""The conversation the assistant continues, and what the cleanup deletes (ordered by one field: no index)."""
+JOBS_OF_CLIENT = QuerySpec("a client's latest jobs", S.SERVICE_REQUESTS, (where("client_id", Op.EQ),),
+                           order_by=(("created_date", Direction.DESCENDING),))
+JOBS_OF_TECHNICIAN = QuerySpec("a technician's latest jobs", S.SERVICE_REQUESTS, (where("dispatcher_id", Op.EQ),),
+                               order_by=(("created_date", Direction.DESCENDING),))
+"""The support assistant's view of the caller's own jobs (and nobody else's)."""
 
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
@@ -256,5 +271,22 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("the Notifications list", S.NOTIFICATIONS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("My Disputes (client)", S.DISPUTES, (where("client_id", Op.EQ),),
+              order_by=(("opened_at", Direction.DESCENDING),)),
+    QuerySpec("My Disputes (technician)", S.DISPUTES, (where("dispatcher_id", Op.EQ),),
+              order_by=(("opened_at", Direction.DESCENDING),)),
+    QuerySpec("admin Dispute Management by status", S.DISPUTES, (where("status", Op.EQ),),
+              order_by=(("last_activity_at", Direction.DESCENDING),)),
+    QuerySpec("admin Dispute Management by priority", S.DISPUTES, (where("priority", Op.EQ),),
+              order_by=(("last_activity_at", Direction.DESCENDING),)),
+    QuerySpec("a dispute's thread (parties)", S.DISPUTE_COMMENTS, (
+        where("dispute_id", Op.EQ), where("is_internal", Op.EQ)), order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
+              order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
+              order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
+        where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
+        order_by=(("last_message_at", Direction.DESCENDING),)),
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""

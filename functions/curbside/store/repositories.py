@@ -29,6 +29,9 @@ from curbside.domain.documents import (
     DispatcherLocation,
     DispatcherProfile,
     DispatcherProfilePrivate,
+    Dispute,
+    DisputeComment,
+    DisputePrivate,
     Document,
     FraudAlert,
     JobCompletion,
@@ -51,6 +54,8 @@ from curbside.domain.documents import (
     RewardRedemption,
     ServiceRequest,
     StripeEvent,
+    SupportMessage,
+    SupportTicket,
     User,
     UserPrivate,
     WithheldComment,
@@ -63,11 +68,13 @@ from curbside.domain.lifecycles import (
     AUTHORIZATION,
     COMPLETION_PAYMENT,
     DELIVERY,
+    DISPUTE,
     EFFECT,
     OFFER,
     PAYOUT,
     REDEMPTION,
     STEP_LIFECYCLES,
+    TICKET,
 )
 from curbside.domain.request_lifecycle import REQUEST
 from curbside.store.collections import (
@@ -98,6 +105,8 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
     Collection.FRAUD_ALERTS: (FRAUD_ALERT,),
+    Collection.DISPUTES: (DISPUTE,),
+    Collection.SUPPORT_TICKETS: (TICKET,),
 }
 """The status fields each collection's repository guards."""
 
@@ -337,3 +346,8 @@ class Repositories:
         self.audit = AuditRepository(uow)
         self.fraud_alerts = documents(FraudAlert)
         self.rate_slots = documents(RateLimitSlot)
+        self.disputes = documents(Dispute)
+        self.dispute_private = private(DisputePrivate)
+        self.dispute_comments = documents(DisputeComment)
+        self.support_tickets = documents(SupportTicket)
+        self.support_messages = documents(SupportMessage)

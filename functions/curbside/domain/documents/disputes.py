@@ -37,6 +37,11 @@ class Dispute(Document):
     resolution_action: ResolutionAction | None = None
     refund_amount: Money | None = None
     last_activity_at: UtcDatetime
+    last_admin_activity_at: UtcDatetime | None = None
+    """Beyond the spec: when an admin last commented, asked or decided (the opening, before that); the hourly
+    escalation looks at it (docs/decisions.md D57)."""
+    escalated_at: UtcDatetime | None = None
+    """Beyond the spec: set once, when the dispute was escalated (a dispute escalates at most once)."""
 
 
 class DisputePrivate(PrivateDocument):

@@ -37,6 +37,8 @@ class SupportTicket(Document):
     satisfaction_rating: Stars | None = None
     tags: list[str] = Field(default_factory=list)
     created_date: UtcDatetime
+    ai_tokens_used: Annotated[int, Field(ge=0)] = 0
+    """Beyond the spec: OpenAI tokens this ticket's answers spent (a budget per ticket, docs/decisions.md D58)."""
 
 
 class SupportMessage(Document):
