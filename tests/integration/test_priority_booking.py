@@ -33,8 +33,10 @@ def test_a_priority_booking_is_listed_first_in_the_priority_tab(db, deps, clock)
 def test_the_retry_sweep_dispatches_priority_bookings_before_other_pending_jobs(db, deps, clock):
     add_client(db)
     add_technician(db, "tech", at=north_of(NEAR_CBD, 100), fixed_at=clock.now())
-    plain = add_job(db, S.PENDING, id="aaa-plain")  # first by id: the order the sweep met jobs in before
-    booked = add_job(db, S.PENDING, id="zzz-booked", priority_booking=True, special_perk="Free wax")
+    # first by id: the order the sweep met jobs in before; both asked for just now (not yet due to be cancelled)
+    plain = add_job(db, S.PENDING, id="aaa-plain", created_date=clock.now())
+    booked = add_job(db, S.PENDING, id="zzz-booked", priority_booking=True, special_perk="Free wax",
+                     created_date=clock.now())
 
     assert offers.retry_dispatch(deps) == [booked.id, plain.id]
 
