@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from google.auth.credentials import AnonymousCredentials
@@ -88,3 +89,19 @@ def seed_documents(db: firestore.Client, collection: Collection, models: Sequenc
             writes.set(target.document(model.id), to_document(model))
         writes.commit()
     return time.perf_counter() - start
+
+
+BENCHMARKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def write_doc_block(name: str, heading: str, lines: list[str]) -> None:
+    """Replace the generated block `<!-- bench.{name}:begin/end -->` of docs/benchmarks.md with `lines`, or add it
+    under `heading` at the end the first time."""
+    begin, end = f"<!-- bench.{name}:begin -->", f"<!-- bench.{name}:end -->"
+    text = BENCHMARKS_DOC.read_text(encoding="utf-8")
+    block = "\n".join([begin, *lines, end])
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
+    BENCHMARKS_DOC.write_text(text, encoding="utf-8")

@@ -20,11 +20,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from google.cloud import firestore
 
-from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
+from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents, write_doc_block
 from curbside.deps import Deps
 from curbside.domain.documents import DispatcherProfile, NotificationPreferences, ServiceRequest, User
 from curbside.domain.enums import MessageType, NotificationType, RequestStatus
@@ -36,8 +35,6 @@ from curbside.store.uow import UnitOfWork
 from devstack.emulators import free_port
 from devstack.mail import MailServer, local_smtp
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench.notices:begin -->", "<!-- bench.notices:end -->"
 GOAL_P99_S = 1.0
 GOAL_READS, GOAL_WRITES = 2, 1
 
@@ -198,15 +195,6 @@ def checks(runs: list[FanOut], busy: ChatRun) -> list[tuple[str, bool]]:
     ]
 
 
-def write_doc(lines: list[str]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n## Notices and chat (issue 14)\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.notices", description=__doc__.split("\n\n")[0])
@@ -230,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(lines))
     passed = print_checks(checks([pushed, quiet], busy))
     if not args.no_doc:
-        write_doc(lines)
+        write_doc_block("notices", "Notices and chat (issue 14)", lines)
     return 0 if passed else 1
 
 

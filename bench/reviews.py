@@ -21,11 +21,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from google.cloud import firestore
 
-from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
+from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents, write_doc_block
 from curbside.domain.documents import (
     DispatcherLocation,
     DispatcherProfile,
@@ -38,8 +37,6 @@ from curbside.domain.enums import PaymentStatus, ReviewerType
 from curbside.services import reviews, work
 from curbside.store.collections import Collection
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench.reviews:begin -->", "<!-- bench.reviews:end -->"
 NOW = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)  # 01:00 in Sydney: the run after midnight
 GOAL_READS = GOAL_WRITES = 3
 DISPUTED_SHARE = 10
@@ -118,15 +115,6 @@ def checks(first: Run, second: Run, count: int, disputed: int) -> list[tuple[str
     ]
 
 
-def write_doc(lines: list[str]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n## Applying reviews (issue 16)\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reviews", description=__doc__.split("\n\n")[0])
@@ -143,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(lines))
     passed = print_checks(checks(first, second, args.reviews, disputed))
     if not args.no_doc:
-        write_doc(lines)
+        write_doc_block("reviews", "Applying reviews (issue 16)", lines)
     return 0 if passed else 1
 
 

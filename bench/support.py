@@ -22,12 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from google.cloud import firestore
 
-from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents
+from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents, write_doc_block
 from bench.notices import percentile
 from curbside.deps import Deps
 from curbside.domain.documents import JobCompletion, JobPayment, ServiceRequest, User
@@ -44,8 +43,6 @@ from curbside.domain.enums import (
 from curbside.services import dispute_resolution, disputes, support, work
 from curbside.store.collections import Collection
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench.support:begin -->", "<!-- bench.support:end -->"
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 JOBS_PER_CLIENT = 3
 ADMINS = 3
@@ -156,15 +153,6 @@ def checks(costs: list[Cost]) -> list[tuple[str, bool]]:
              percentile(first.latencies_s, 0.99) <= GOAL_P99_S)]
 
 
-def write_doc(lines: list[str]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    block = "\n".join([BEGIN, *lines, END])
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n## Disputes and support (issue 17)\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.support", description=__doc__.split("\n\n")[0])
@@ -179,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(lines))
     passed = print_checks(verdicts)
     if not args.no_doc:
-        write_doc(lines)
+        write_doc_block("support", "Disputes and support (issue 17)", lines)
     return 0 if passed else 1
 
 
