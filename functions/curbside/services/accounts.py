@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from curbside.deps import Deps
 from curbside.domain.account_status import BLOCKED, STANDING, blocked_message
 from curbside.domain.documents import ClientProfile, DispatcherProfile, NotificationPreferences, User, UserPrivate
-from curbside.domain.enums import AccountStatus, UserType
+from curbside.domain.enums import AccountStatus, UserRole, UserType
 from curbside.domain.errors import NotAllowed, NotFound
 from curbside.services import work
+from curbside.store import queries
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
@@ -133,3 +134,9 @@ def register_device(deps: Deps, uid: str, fcm_token: str, identity: TokenIdentit
 
     work.transaction(deps, register, lost_race=ACCOUNT_CHANGED)
     return DeviceRegistered()
+
+
+def admins(uow: UnitOfWork, *, most: int = 50) -> list[User]:
+    """The admins to alert (a dispute, a ticket waiting for a person, a fraud alert): `Users.role` mirrors the
+    `admin` claim; at most `most` of them."""
+    return uow.users.find(queries.ADMINS, role=UserRole.ADMIN, limit=most)

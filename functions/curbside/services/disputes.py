@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from curbside.deps import Deps
 from curbside.domain.disputes import priority_of
-from curbside.domain.documents import Dispute, DisputeComment, JobCompletion, ServiceRequest, User
+from curbside.domain.documents import Dispute, DisputeComment, JobCompletion, ServiceRequest
 from curbside.domain.documents.payments import JobPayment
 from curbside.domain.enums import (
     CommentUserType,
@@ -24,7 +24,6 @@ from curbside.domain.enums import (
     NotificationType,
     PartyType,
     RequestStatus,
-    UserRole,
 )
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.lifecycle import Actor
@@ -32,7 +31,7 @@ from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor
 from curbside.domain.uploads import Purpose
 from curbside.services import completions, work
-from curbside.services.accounts import require_usable_account
+from curbside.services.accounts import admins, require_usable_account
 from curbside.services.job_moves import NOT_YOURS
 from curbside.services.notifications import notify
 from curbside.services.payment_records import load
@@ -46,7 +45,6 @@ CHANGED = "The dispute changed at the same moment; try again."
 NO_DISPUTE = "There is no such dispute among yours."
 ONLY_ADMINS = "Only admins can do this to a dispute."
 EVIDENCE = ("photo or video", "a JPEG, PNG, WebP or HEIC photo, or an MP4 or QuickTime video, within the size limit")
-MAX_ADMINS_ALERTED = 50
 
 
 @dataclass(frozen=True)
@@ -60,10 +58,6 @@ class Raised:
 class Commented:
     comment_id: str
     status: DisputeStatus
-
-
-def admins(uow: UnitOfWork) -> list[User]:
-    return uow.users.find(queries.ADMINS, role=UserRole.ADMIN, limit=MAX_ADMINS_ALERTED)
 
 
 def tell(uow: UnitOfWork, people: list[str], dispute: Dispute, kind: NotificationType, *, title: str, body: str,

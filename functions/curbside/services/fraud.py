@@ -16,13 +16,13 @@ from typing import Any
 
 from curbside.deps import Deps
 from curbside.domain.documents import FraudAlert, User, UserPrivate
-from curbside.domain.enums import FraudAlertStatus, FraudAlertType, NotificationType, PartyType, UserRole
+from curbside.domain.enums import FraudAlertStatus, FraudAlertType, NotificationType, PartyType
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.fraud import FRAUD_ALERT, OPEN, SEVERITY, FraudThresholds, alert_id
 from curbside.domain.lifecycle import Actor
 from curbside.services import work
+from curbside.services.accounts import admins
 from curbside.services.notifications import notify
-from curbside.store import queries
 from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
@@ -52,9 +52,8 @@ def watch(uow: UnitOfWork, user_id: str, user_type: PartyType, alert_type: Fraud
         return None
     doc_id = alert_id(user_id, alert_type, uow.now, THRESHOLDS.window)
     existing = uow.fraud_alerts.get(doc_id)
-    admins = () if existing is not None else tuple(
-        uow.users.find(queries.ADMINS, role=UserRole.ADMIN, limit=MOST_ADMINS_TOLD))
-    return Watch(doc_id, user_id, user_type, alert_type, existing, admins)
+    told = () if existing is not None else tuple(admins(uow, most=MOST_ADMINS_TOLD))
+    return Watch(doc_id, user_id, user_type, alert_type, existing, told)
 
 
 def record(uow: UnitOfWork, seen: Watch, *, request_id: str | None, details: Mapping[str, Any]) -> None:

@@ -28,8 +28,7 @@ from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.lifecycle import Actor
 from curbside.domain.uploads import HEAD_BYTES, IMAGES, VARIANTS, Purpose, sniff, variant_path
 from curbside.services import support_assistant, work
-from curbside.services.accounts import require_usable_account
-from curbside.services.disputes import admins
+from curbside.services.accounts import admins, require_usable_account
 from curbside.services.notifications import notify
 from curbside.services.uploads import require_own_uploads
 from curbside.store import queries
