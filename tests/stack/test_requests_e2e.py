@@ -108,8 +108,9 @@ def test_a_scheduled_job_is_activated_by_the_schedule_once(real_stack: LocalStac
     job = admin.document(f"ServiceRequests/{request_id}")
     assert job.get().get("status") == "scheduled"
 
-    # three days later the every-5-minutes activator finds it due
-    clock.advance(dt.timedelta(days=3))
+    # two hours before the slot (whatever the time of day now) the every-5-minutes activator finds it due
+    slot = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(10, 0), tzinfo=SYDNEY)
+    clock.advance(slot - dt.timedelta(hours=2) - clock.now())
     poll(lambda: job.get().get("status") == "pending" and job.get().get("dispatch_started_at") is not None,
          what="the activated job handed to dispatch")
     activated = job.get().to_dict() or {}
