@@ -56,8 +56,11 @@ class TimedPush:
 class FanOut:
     label: str
     notices: int
+    commit_writes: float
+    """Writes of the notice's own commit: the notice and its person's unread count (D60)."""
     reads: float
     writes: float
+    """Reads and writes of the fan-out after that commit."""
     latencies_s: list[float]
 
 
@@ -73,7 +76,7 @@ def seed_people(db: firestore.Client, prefix: str, count: int, **preferences: ob
 
 def fan_out(deps: Deps, push: TimedPush, uids: list[str], label: str) -> FanOut:
     """One notice to each person, one after another, metered separately."""
-    reads = writes = 0
+    reads = writes = commit_writes = 0
     latencies = []
     for n, uid in enumerate(uids):
         before = len(push.handed_at)
@@ -83,11 +86,14 @@ def fan_out(deps: Deps, push: TimedPush, uids: list[str], label: str) -> FanOut:
 
         with work.metering() as meter:
             work.transaction(deps, write)
-        reads += meter.reads
-        writes += meter.writes - 1  # the notice itself is the use case's, not the fan-out's
+        (_, notice_writes), *fan_out_units = meter.units  # the notice's commit, then its fan-out
+        commit_writes += notice_writes
+        reads += sum(unit_reads for unit_reads, _ in fan_out_units)
+        writes += sum(unit_writes for _, unit_writes in fan_out_units)
         if len(push.handed_at) > before:
             latencies.append(push.handed_at[before] - meter.commits[0])
-    return FanOut(label, len(uids), reads / len(uids), writes / len(uids), latencies)
+    count = len(uids)
+    return FanOut(label, count, commit_writes / count, reads / count, writes / count, latencies)
 
 
 @dataclass(frozen=True)
@@ -162,15 +168,19 @@ def report(runs: list[FanOut], busy: ChatRun, notices: int) -> list[str]:
         f"Measured with `python -m bench.notices --notices {notices}` on {dt.date.today().isoformat()} (this 2-core "
         "machine, Firestore emulator, services in-process as the functions run them).",
         "",
-        "| fan-out of one notice | notices | reads beyond the notice | writes beyond the notice | p50 | p95 | "
-        "p99 | max |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| fan-out of one notice | notices | writes of the notice's commit | fan-out reads | fan-out writes | p50 | "
+        "p95 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         timing = (" | ".join(f"{percentile(run.latencies_s, q) * 1000:.1f} ms" for q in (0.5, 0.95, 0.99))
                   + f" | {max(run.latencies_s) * 1000:.1f} ms") if run.latencies_s else "— | — | — | —"
-        lines.append(f"| {run.label} | {run.notices} | {run.reads:.2f} | {run.writes:.2f} | {timing} |")
-    lines += ["", "Commit-to-push latency of the pushed notices:", "", "| latency | notices | |", "|---|---:|---|",
+        lines.append(f"| {run.label} | {run.notices} | {run.commit_writes:.2f} | {run.reads:.2f} | {run.writes:.2f} "
+                     f"| {timing} |")
+    lines += ["", "The notice's commit writes the notice and adds one to its person's `Users.unread_notifications` "
+              "(the badge, D60); the fan-out reads the person's preferences and `Users` (its count is the push's "
+              "badge) and writes the outcome onto the notice.",
+              "", "Commit-to-push latency of the pushed notices:", "", "| latency | notices | |", "|---|---:|---|",
               *histogram(pushed.latencies_s), "",
               f"Busy chat: {busy.senders} messages sent at the same moment by the two parties of one job took "
               f"{busy.seconds:.2f} s; {busy.stored} stored, unread counts {busy.unread} (exact: each side "
@@ -184,11 +194,10 @@ def checks(runs: list[FanOut], busy: ChatRun) -> list[tuple[str, bool]]:
     p99 = percentile(pushed.latencies_s, 0.99)
     return [
         (f"commit-to-push p99 {p99 * 1000:.1f} ms <= {GOAL_P99_S * 1000:.0f} ms", p99 <= GOAL_P99_S),
-        (f"a notice that is not pushed costs {quiet.reads:.0f} reads + {quiet.writes:.0f} write beyond itself "
+        (f"the fan-out of a notice that is not pushed costs {quiet.reads:.0f} reads + {quiet.writes:.0f} write "
          f"(goal {GOAL_READS} + {GOAL_WRITES})", quiet.reads <= GOAL_READS and quiet.writes <= GOAL_WRITES),
-        (f"a pushed notice costs {pushed.reads:.0f} reads + {pushed.writes:.0f} write beyond itself (goal "
-         f"{GOAL_READS} + {GOAL_WRITES}; the third read is the badge count)",
-         pushed.reads <= GOAL_READS and pushed.writes <= GOAL_WRITES),
+        (f"the fan-out of a pushed notice costs {pushed.reads:.0f} reads + {pushed.writes:.0f} write, its badge "
+         f"included (goal {GOAL_READS} + {GOAL_WRITES})", pushed.reads <= GOAL_READS and pushed.writes <= GOAL_WRITES),
         (f"busy chat: {busy.stored}/{busy.senders} stored, unread {busy.unread}, {busy.pushes} pushes",
          busy.stored == busy.senders and sorted(busy.unread.values()) == [busy.senders // 2] * 2
          and busy.pushes == busy.senders),

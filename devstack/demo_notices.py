@@ -1,5 +1,6 @@
 """The demo day's notices and chat (spec sections 5 and 14): a client verifies their phone by SMS code and turns
-on e-mail notices under the rules, and the two parties chat during the job, with read receipts."""
+on e-mail notices under the rules, the two parties chat during the job, with read receipts, and the client clears
+their notifications badge."""
 
 from __future__ import annotations
 
@@ -47,5 +48,12 @@ def chat_during_the_job(person: Person, job: dict[str, Any]) -> list[Step]:
         read = [fields.get("read") for _, fields in message.body] if message.ok else []
         return f"unread {before} -> {after} (mark_messages_read); the client's app shows read receipts {read}"
 
+    def client_reads_notices(demo: Demo) -> str:
+        before = demo.read(person.uid, f"Users/{person.uid}").get("unread_notifications", 0)
+        marked = demo.call(person.uid, "mark_notifications_read", {"all": True})["marked"]
+        after = demo.read(person.uid, f"Users/{person.uid}").get("unread_notifications", 0)
+        return f"badge {before} -> {after} (mark_notifications_read marked {marked})"
+
     return [Step(person.uid, "messages the technician", client_writes),
-            Step("tech", "reads the message", technician_reads)]
+            Step("tech", "reads the message", technician_reads),
+            Step(person.uid, "opens the notifications list", client_reads_notices)]

@@ -23,6 +23,7 @@ from curbside.entrypoints.disputes import (  # noqa: E402
     raise_dispute,
 )
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
+from curbside.entrypoints.notifications import mark_notifications_read  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
     accept_job,
     accept_offer,
@@ -115,6 +116,7 @@ __all__ = [
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",
+    "mark_notifications_read",
     "match_surge_window",
     "on_account_status_written",
     "on_dispatcher_profile_updated",

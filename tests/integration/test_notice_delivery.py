@@ -12,7 +12,7 @@ import pytest
 
 from curbside.deps import Deps
 from curbside.domain.enums import NotificationType
-from curbside.services import notice_delivery, work
+from curbside.services import notice_delivery, notifications, work
 from curbside.services.notifications import notify
 from curbside.store.collections import Collection
 from devstack.doubles import RecordingPush, RecordingSms
@@ -58,14 +58,19 @@ def test_a_notice_is_pushed_to_every_device_right_after_its_commit(deps: Deps, d
     assert stored_notice["delivery_status"] == "done" and stored_notice["delivered_via"] == ["push"]
 
 
-def test_the_badge_counts_the_persons_unread_notices(deps: Deps, db, push: RecordingPush):
+def test_the_badge_is_the_count_of_unread_notices_kept_on_the_person(deps: Deps, db, push: RecordingPush):
+    # given a person with three notices, one of which they read, and one written before the count existed
     given_person(db)
+    first, _, _ = (write_notice(deps, key=f"earlier-{n}") for n in range(3))
+    notifications.mark_read(deps, UID, [first])
     put(db, make_notification(user_id=UID, read=False))
-    put(db, make_notification(user_id=UID, read=True))
 
+    # when a fourth notice is pushed
     write_notice(deps)
 
-    assert push.sent[0].message.badge == 2
+    # then its badge counts the counted unread ones, this one included, as their Users document does
+    assert push.sent[-1].message.badge == 3
+    assert stored(db, Collection.USERS, UID)["unread_notifications"] == 3
 
 
 def test_e_mail_goes_through_smtp_when_the_person_turned_it_on(deps: Deps, db, mail_server: MailServer):
@@ -239,10 +244,8 @@ def test_a_notice_written_with_nobody_to_reach_is_done_in_app_only(deps: Deps, d
     assert notice(db, notice_id)["delivery_note"] == "no channel on"
 
 
-@pytest.mark.parametrize(("preferences", "reads"), [({}, 3), ({"do_not_disturb": True}, 2)],
-                         ids=["pushed", "in-app-only"])
-def test_the_fan_out_costs_its_recipients_two_documents_the_badge_count_and_one_write(deps: Deps, db, preferences,
-                                                                                       reads):
+@pytest.mark.parametrize("preferences", [{}, {"do_not_disturb": True}], ids=["pushed", "in-app-only"])
+def test_the_fan_out_costs_its_recipients_two_documents_and_one_write(deps: Deps, db, preferences):
     # given a person with a device
     given_person(db, **preferences)
 
@@ -250,9 +253,11 @@ def test_the_fan_out_costs_its_recipients_two_documents_the_badge_count_and_one_
     with work.metering() as meter:
         write_notice(deps)
 
-    # then beyond the notice itself (one write) the fan-out read the preferences and the user (plus the badge
-    # count when it pushed) and wrote the outcome onto the notice once
-    assert (meter.reads, meter.writes - 1) == (reads, 1)
+    # then the notice's commit wrote the notice and added to its person's unread count, reading nothing, and
+    # the fan-out read the preferences and the user — whose count is the badge — and wrote the outcome once
+    notice_commit, *fan_out = meter.units
+    assert notice_commit == (0, 2)
+    assert (sum(reads for reads, _ in fan_out), sum(writes for _, writes in fan_out)) == (2, 1)
 
 
 def test_a_person_who_turned_sounds_off_gets_silent_pushes(deps: Deps, db, push: RecordingPush):

@@ -13,7 +13,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.services import work
 from curbside.store.engine import Conflict, ReadAfterWrite
 from curbside.store.repositories import evolve
-from tests.factories import make_job_payment, make_service_request, put
+from tests.factories import make_job_payment, make_service_request, make_user, put
 from tests.request_world import everything
 
 pytestmark = pytest.mark.emulator
@@ -118,3 +118,37 @@ def test_a_failed_decision_records_no_vendor_call(db, deps):
     with pytest.raises(WrongState):
         work.transaction(deps, decide)
     assert not db.document("Outbox/capture:job-1").get().exists
+
+
+@pytest.mark.parametrize("order", ["increment first", "save first"])
+def test_an_increment_rides_on_a_save_of_the_same_document_in_either_order(db, deps, order):
+    # given a user whose record is changed and counted in one commit (a verified phone and its notice)
+    put(db, make_user(id="person-1", unread_notifications=2))
+
+    def decide(uow) -> None:
+        user = uow.users.get("person-1")
+        if order == "increment first":
+            uow.users.increment("person-1", unread_notifications=1)
+        uow.users.save(evolve(user, phone_verified=True))
+        if order == "save first":
+            uow.users.increment("person-1", unread_notifications=1)
+
+    # when it commits in the guarded style
+    work.conditional(deps, decide)
+
+    # then both the change and the increment landed
+    stored = db.document("Users/person-1").get().to_dict() or {}
+    assert (stored["phone_verified"], stored["unread_notifications"]) == (True, 3)
+
+
+def test_an_increment_alone_adds_without_reading_and_a_whole_document_set_refuses_it(db, deps):
+    put(db, make_user(id="person-1", unread_notifications=2))
+    work.conditional(deps, lambda uow: uow.users.increment("person-1", unread_notifications=-2))
+    assert (db.document("Users/person-1").get().to_dict() or {})["unread_notifications"] == 0
+
+    def set_after_increment(uow) -> None:
+        uow.users.increment("person-1", unread_notifications=1)
+        uow.users.put(make_user(id="person-1"))
+
+    with pytest.raises(RuntimeError, match="whole-document set"):
+        work.conditional(deps, set_after_increment)

@@ -196,7 +196,8 @@ ACCESS: tuple[Entry, ...] = (
     Entry("Notifications",
           get=grant(OWNER_READS, CA, DA, DU, SHADOW),
           list=grant("the same; a query must filter `user_id` = caller", CA, DA, DU, SHADOW),
-          update=grant("owner (active): `read` = true, `read_at` = request time", CA, DA, DU, SHADOW)),
+          note="marked read only through `mark_notifications_read`, which moves `Users.unread_notifications` "
+               "with them"),
     Entry("DispatcherLocations", note="technicians' positions never reach clients"),
     Entry("QuarantinedUploads", note="written by the Storage finalize trigger"),
     Entry("StripeEvents", note="written by the Stripe webhook"),
@@ -250,7 +251,6 @@ class Kind(StrEnum):
     PLATE = "plate"
     PATHS = "paths"
     BOOL = "bool"
-    TRUE = "true"
     CLOCK = "clock"
     STAMP = "stamp"
     ZONE = "zone"
@@ -276,7 +276,6 @@ class FieldRule:
             Kind.PLATE: "`[A-Za-z0-9 -]{1,20}`",
             Kind.PATHS: f"≤ {self.max} own `car_photos` paths",
             Kind.BOOL: "bool",
-            Kind.TRUE: "true",
             Kind.CLOCK: "`HH:MM` or null",
             Kind.STAMP: "server timestamp",
             Kind.ZONE: f"null or an IANA zone name ≤ {self.max}",
@@ -327,7 +326,6 @@ SURFACES: tuple[Surface, ...] = (
     Surface("NotificationPreferences", Op.UPDATE, CA, {
         **dict.fromkeys(TOGGLES, BOOL), "quiet_hours_start": FieldRule(Kind.CLOCK),
         "quiet_hours_end": FieldRule(Kind.CLOCK), "time_zone": FieldRule(Kind.ZONE, 64)}),
-    Surface("Notifications", Op.UPDATE, CA, {"read": FieldRule(Kind.TRUE), "read_at": STAMP}),
     Surface("ChatPresence", Op.CREATE, CA, {
         "request_id": FieldRule(Kind.FORCED, text="an ongoing job the caller is a party of (the id's first part)"),
         "user_id": FieldRule(Kind.OWN_UID), "last_seen_at": STAMP, "typing_at": STAMP},

@@ -101,7 +101,6 @@ def wrong_values(surface: Surface, name: str, rule: FieldRule) -> list[Any]:
         Kind.PATHS: [f"users/{uid}/car_photos/front.jpg", ["users/client-b/car_photos/front.jpg"],
                      [f"users/{uid}/chat_images/front.jpg"], [42]],
         Kind.BOOL: ["yes", 1],
-        Kind.TRUE: [False, "true"],
         Kind.CLOCK: ["25:00", 2300, "7:5"],
         Kind.ZONE: [42, "Europe/Paris; DROP", ""],
         Kind.STAMP: [CLIENT_TIME, "2026-11-20T09:00:00Z"],
@@ -295,20 +294,20 @@ def test_presence_cannot_be_written_more_often_than_the_rules_allow(world: World
         world.restore(path)
 
 
-def test_a_read_notification_cannot_be_rewritten(world: World) -> None:
-    # given a notification client A has marked read
+def test_the_owner_cannot_mark_a_notice_read_or_change_it_directly(world: World) -> None:
+    # given client A's own notification (marking it read goes through mark_notifications_read, which moves the
+    # badge count on their Users document in the same commit)
     client_a = world.rest(Role.CLIENT_A)
     path = PROBES["Notifications"].path(ACTORS[Role.CLIENT_A])
     try:
-        assert client_a.update(path, {"read": True, "read_at": SERVER_TIMESTAMP}).ok
+        # when they write it themselves
+        edits = [client_a.update(path, {"read": True, "read_at": SERVER_TIMESTAMP}),
+                 client_a.update(path, {"counted_unread": 0}),
+                 client_a.update(path, {"title": "You won a prize"})]
 
-        # when they try to change it into something else
-        edits = [client_a.update(path, {"read": False, "read_at": SERVER_TIMESTAMP}),
-                 client_a.update(path, {"title": "You won a prize"}),
-                 client_a.update(path, {"user_id": "client-b"})]
-
-        # then nothing else is accepted
+        # then nothing is accepted, and they still read it
         assert [edit.status for edit in edits] == [403] * 3
+        assert client_a.get(path).ok
     finally:
         world.restore(path)
 

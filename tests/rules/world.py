@@ -399,7 +399,6 @@ VALID_UPDATES: dict[str, dict[str, Any]] = {
     "ClientProfiles": {"car_model": "Toyota Yaris", "updated_date": SERVER_TIMESTAMP},
     "DispatcherProfiles": {"bio": "Tyres and brakes, 12 years.", "updated_date": SERVER_TIMESTAMP},
     "NotificationPreferences": {"new_message": False, "quiet_hours_start": "23:00"},
-    "Notifications": {"read": True, "read_at": SERVER_TIMESTAMP},
     "ChatPresence": {"last_seen_at": SERVER_TIMESTAMP},
 }
 """The change an owner legitimately makes, per client-updatable collection."""
@@ -413,6 +412,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "Reviews": {"rating": 1},
     "ClientReviews": {"rating": 1},
     "Messages": {"read": True},
+    "Notifications": {"read": True, "counted_unread": 0},
     "JobOffers": {"offer_status": "accepted"},
     "JobContacts": {"client_phone": "+353870000000"},
     "Rewards": {"points_required": 0},

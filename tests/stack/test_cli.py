@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -101,6 +102,8 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert "bob (0.0 km away" in output and "(his first job)" in output
     assert "check_phone_verification -> {'phone_number': '+61400000001', 'phone_verified': True}" in output
     assert "pushed to the technician's phone" in output and "unread 1 -> 0" in output
+    # the client clears the notifications badge their day's notices built up
+    assert re.search(r"badge [1-9]\d* -> 0 \(mark_notifications_read marked [1-9]", output), output
     messages_out = next(line for line in output.splitlines() if "messages out" in line)
     assert "New job offer" in messages_out and "2 SMS" in messages_out and " 0 e-mails" not in messages_out
     assert "devstack: stack stopped." in output

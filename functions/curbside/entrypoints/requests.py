@@ -19,14 +19,14 @@ from curbside.store.collections import Collection
 
 Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
-def _not_reserved(value: str) -> str:
+def not_reserved(value: str) -> str:
     if value.startswith("__") and value.endswith("__"):
         raise ValueError("ids of the form __name__ are reserved")
     return value
 
 
 DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$"),
-                  AfterValidator(_not_reserved)]
+                  AfterValidator(not_reserved)]
 """A document id a caller names: letters, digits and `_.:-`; never Firestore's reserved `__...__` form."""
 StoragePath = Annotated[str, Field(min_length=1, max_length=512)]
 

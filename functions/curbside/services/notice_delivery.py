@@ -2,8 +2,8 @@
 
 A notice is written `delivery_status: pending`, leased to the request that wrote it (`deliver_after`), which
 fans it out right after its commit (`deliver_now`): it reads the person's preferences and contacts (two
-reads), asks `domain.notices.decide` where it goes, sends, and records what went out on the notice itself
-(one write; plus one read, the badge count, when a push goes). A notice held by quiet hours keeps `pending`
+reads; the push's badge is the count kept on `Users`, D60), asks `domain.notices.decide` where it goes, sends,
+and records what went out on the notice itself (one write). A notice held by quiet hours keeps `pending`
 with `deliver_after` at their end; one whose sending failed keeps `pending` with a growing pause, and the
 channels already used are not used again. `sweep` (with the outbox's, every 5 minutes) takes what is due, one
 runner per notice (a conditional lease), so a notice goes out once however often the sweep runs.
@@ -36,6 +36,8 @@ SWEEP_PAGE = 200
 class _Recipient:
     prefs: NotificationPreferences
     contacts: Contacts
+    unread: int
+    """The person's unread notices (this one included), kept on their `Users` document: the push's badge."""
 
 
 def deliver_now(deps: Deps, notices: Iterable[Notification]) -> None:
@@ -96,7 +98,8 @@ def _recipient(uow: UnitOfWork, uid: str) -> _Recipient:
     prefs = uow.notification_preferences.get(uid) or NotificationPreferences(id=uid, user_id=uid)
     user = uow.users.get(uid) or User(id=uid)
     return _Recipient(prefs, Contacts(push_tokens=tuple(user.fcm_tokens), email=user.email,
-                                      phone=user.phone_number if user.phone_verified else None))
+                                      phone=user.phone_number if user.phone_verified else None),
+                      unread=user.unread_notifications)
 
 
 def _send(deps: Deps, notice: Notification, recipient: _Recipient,
@@ -126,9 +129,7 @@ def _send(deps: Deps, notice: Notification, recipient: _Recipient,
 
 
 def _push(deps: Deps, notice: Notification, recipient: _Recipient) -> None:
-    unread = work.reading(deps, lambda uow: uow.notifications.count(
-        queries.UNREAD_NOTICES, up_to=99, user_id=notice.user_id, read=False))
-    message = notice_messages.push_of(notice, badge=unread, sound=recipient.prefs.sound_enabled,
+    message = notice_messages.push_of(notice, badge=recipient.unread, sound=recipient.prefs.sound_enabled,
                                       now=deps.clock.now())
     result = deps.push.send(recipient.contacts.push_tokens, message)
     if result.dead_tokens:

@@ -1,6 +1,9 @@
 """In-app notifications: one `Notifications` document per event and person, written in the commit of the
 change it reports; its push / e-mail / SMS fan-out follows right after that commit (`notice_delivery`).
 
+Each notice also counts in its person's `Users.unread_notifications` (the badge), added to in the notice's
+commit and taken off only by `mark_read` (D60).
+
 Writing the entry in the same commit as the status change means a move and its notice exist together or not
 at all, and the deterministic id `{type}:{key}:{user_id}` (the key is the job, or the message for a chat
 notice) means a replayed event rewrites the same entry instead of adding a second. Every caller writes a
@@ -10,11 +13,16 @@ notice in the decision that makes its change, so a replay that finds the change 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from curbside.deps import Deps
 from curbside.domain.documents import Notification
 from curbside.domain.enums import DeliveryStatus, NotificationType
-from curbside.store.repositories import OUTBOX_LEASE
+from curbside.domain.errors import NotFound
+from curbside.services import work
+from curbside.store import queries
+from curbside.store.repositories import OUTBOX_LEASE, evolve
 from curbside.store.uow import UnitOfWork
 
 
@@ -37,3 +45,48 @@ def notify(uow: UnitOfWork, *, user_id: str, kind: NotificationType, title: str,
         delivery_status=DeliveryStatus.PENDING, deliver_after=uow.now + OUTBOX_LEASE,
     )
     return uow.notifications.stage_new(note).id
+
+
+MARK_PAGE = 200
+"""Notices marked read in one commit (a transaction writes at most 500 documents)."""
+MARK_MOST = 100
+"""Notice ids one `mark_notifications_read` call may name (the list screen marks what it shows)."""
+NO_NOTICE = "No such notice."
+
+
+@dataclass(frozen=True)
+class NoticesRead:
+    marked: int
+    """Notices this call turned read (already read ones are not counted). The badge itself is
+    `Users.unread_notifications`, which the app watches."""
+
+
+def mark_read(deps: Deps, uid: str, notice_ids: Sequence[str] | None) -> NoticesRead:
+    """The caller's notices become read — the named ones, or all (`notice_ids` None) — and their
+    `Users.unread_notifications` goes down by exactly what those notices added to it, in the same commit (D60).
+    Each notice is read in the transaction, so of two calls marking one notice at once the second finds it read
+    and takes nothing off: the count stays exact and never goes below zero. The count is taken off without reading
+    `Users` (an increment), so calls marking different notices never collide. A notice of someone else is
+    NOT_FOUND, and nothing is marked."""
+
+    def decide(uow: UnitOfWork) -> tuple[int, bool]:
+        if notice_ids is None:
+            notices = uow.notifications.find(queries.UNREAD_NOTICES, limit=MARK_PAGE, user_id=uid, read=False)
+        else:
+            found = [uow.notifications.get(notice_id) for notice_id in dict.fromkeys(notice_ids)]
+            if any(notice is None or notice.user_id != uid for notice in found):
+                raise NotFound(NO_NOTICE)
+            notices = [notice for notice in found if notice is not None]
+        to_mark = [notice for notice in notices if not notice.read or notice.counted_unread]
+        taken_off = sum(notice.counted_unread for notice in to_mark)
+        for notice in to_mark:
+            uow.notifications.save(evolve(notice, read=True, read_at=notice.read_at or uow.now, counted_unread=0))
+        if taken_off:
+            uow.users.increment(uid, unread_notifications=-taken_off)
+        return len(to_mark), notice_ids is None and len(notices) == MARK_PAGE
+
+    marked, more = 0, True
+    while more:
+        page, more = work.transaction(deps, decide, lost_race="Your notices changed at the same moment; try again.")
+        marked += page
+    return NoticesRead(marked=marked)

@@ -37,6 +37,8 @@ class Meter:
     writes: int = 0
     commits: list[float] = field(default_factory=list)
     """`time.monotonic()` right after each commit."""
+    units: list[tuple[int, int]] = field(default_factory=list)
+    """Each unit of work's (reads, writes), in the order they committed (a notice's commit, then its fan-out)."""
 
 
 _meter: ContextVar[Meter | None] = ContextVar("work_meter", default=None)
@@ -62,6 +64,7 @@ def _run(deps: Deps, decide: Callable[[UnitOfWork], T], style: Style, lost_race:
         with _meter_lock:  # units of work of one metered context may run on several threads
             meter.reads, meter.writes = meter.reads + committed.after.reads, meter.writes + committed.after.writes
             meter.commits.append(time.monotonic())
+            meter.units.append((committed.after.reads, committed.after.writes))
     if committed.after.notices:
         from curbside.services import notice_delivery
 

@@ -83,6 +83,8 @@ class Write:
     """The document as it will be stored (None for a delete)."""
     fields: dict[str, Any]
     """What is sent: the changed fields of an update, the whole document otherwise."""
+    increments: dict[str, int] = field(default_factory=dict)
+    """Top-level fields to add to in the same write (`Engine.add`), sent as Firestore increments."""
 
 
 class Engine:
@@ -199,17 +201,33 @@ class Engine:
         assert model is not None
         data = to_document(model)
         earlier = self._writes.get(path)
+        increments = earlier.increments if earlier is not None else {}
+        if increments and kind is WriteKind.SET:
+            raise RuntimeError(f"{path} has increments staged: a whole-document set would discard the stored value")
+        if earlier is not None and earlier.model is None and not earlier.fields:
+            earlier = None  # only increments were staged: this write carries them
         if kind is WriteKind.UPDATE:
             raw = self._tracked[path].raw or {}
             fields = {name: value for name, value in data.items() if name not in raw or raw[name] != value}
             if earlier is not None and earlier.kind is not WriteKind.UPDATE:
                 kind, fields = earlier.kind, data  # still a create (or a set) of the new version
-            elif not fields:
+            elif not fields and not increments:
                 self._writes.pop(path, None)  # back to what was read: nothing to write
                 return
         else:
             fields = data
-        self._writes[path] = Write(path, kind, model, fields)
+        self._writes[path] = Write(path, kind, model, fields, increments)
+
+    def add(self, path: str, field_name: str, amount: int) -> None:
+        """Add `amount` to a top-level number of the document at `path` in this commit without reading it (a
+        Firestore increment): alone, a merge that creates the field (or the document) when missing; with another
+        write staged for the path, part of that write. Commits that add to one document all count, in any order."""
+        write = self._writes.get(path)
+        if write is None:
+            write = self._writes[path] = Write(path, WriteKind.MERGE, None, {})
+        elif write.kind in (WriteKind.DELETE, WriteKind.SET):
+            raise RuntimeError(f"{path} is staged whole ({write.kind}): an increment would not add to the stored value")
+        write.increments[field_name] = write.increments.get(field_name, 0) + amount
 
     def merge(self, path: str, fields: dict[str, Any]) -> None:
         """Stage a set-with-merge of `fields` (nested maps merge key by key; `Add` values are increments): for a
@@ -236,7 +254,7 @@ class Engine:
         """The document as this commit will leave it: the staged version, else the one read (read now if
         needed, which only commit-time derivations may do once something is staged)."""
         write = self._writes.get(path)
-        if write is not None:
+        if write is not None and (write.model is not None or write.fields or write.kind is WriteKind.DELETE):
             return write.model if isinstance(write.model, model_cls) else None
         model = self.tracked(path, model_cls).model
         return model if isinstance(model, model_cls) else None
@@ -271,14 +289,16 @@ class Engine:
             tracked = self._tracked.get(write.path)
             option = (self.db.write_option(last_update_time=tracked.update_time)
                       if guarded and tracked is not None and tracked.update_time is not None else None)
+            fields = {**{name: value for name, value in write.fields.items() if name not in write.increments},
+                      **{name: firestore.Increment(amount) for name, amount in write.increments.items()}}
             if write.kind is WriteKind.CREATE:
-                target.create(ref, write.fields)
+                target.create(ref, fields)
             elif write.kind is WriteKind.SET:
-                target.set(ref, write.fields)
+                target.set(ref, fields)
             elif write.kind is WriteKind.MERGE:
-                target.set(ref, write.fields, merge=True)
+                target.set(ref, fields, merge=True)
             elif write.kind is WriteKind.UPDATE:
-                target.update(ref, write.fields, **({"option": option} if option else {}))
+                target.update(ref, fields, **({"option": option} if option else {}))
             else:
                 target.delete(ref, **({"option": option} if option else {}))
 

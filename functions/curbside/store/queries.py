@@ -218,7 +218,7 @@ DUE_NOTICES = QuerySpec("notices due to fan out", S.NOTIFICATIONS, (
 """The notice sweep: held by quiet hours until now, or failed earlier."""
 UNREAD_NOTICES = QuerySpec("a person's unread notices", S.NOTIFICATIONS, (
     where("user_id", Op.EQ), where("read", Op.EQ)))
-"""The badge count of a push."""
+"""`mark_notifications_read` with `all`: the notices it marks (the badge is a count on `Users`, D60)."""
 
 # --- Messages (the job chat) --------------------------------------------------------------------------------------
 MESSAGES_OF_JOB_READ = QuerySpec("a job's messages by read flag", S.MESSAGES, (

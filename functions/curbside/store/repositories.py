@@ -198,6 +198,15 @@ class DocumentRepository(_Base[D]):
             raise ValueError(f"{self.model.__name__} has no field {sorted(unknown)}")
         self._uow.merge(self.path(doc_id), {"id": doc_id, **fields})
 
+    def increment(self, doc_id: str, **amounts: int) -> None:
+        """Add to numbers of the document in this commit without reading it (`Engine.add`): concurrent commits
+        all count, and a write of the same document in this unit of work carries the increment."""
+        unknown = set(amounts) - set(self.model.model_fields)
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no field {sorted(unknown)}")
+        for name, amount in amounts.items():
+            self._uow.add(self.path(doc_id), name, amount)
+
     def delete(self, doc_id: str) -> None:
         self._uow.stage(self.path(doc_id), WriteKind.DELETE, None)
 
@@ -272,9 +281,15 @@ class NotificationRepository(DocumentRepository[Notification]):
 
     def stage_new(self, notice: Notification) -> Notification:
         """Write a new notice (its id is the event's: a replay rewrites the same one) and fan it out once this
-        commit lands."""
-        self.put(notice)
-        self._new.append(notice.id)
+        commit lands. The notice is merged whole but for `counted_unread`, which — with its person's
+        `Users.unread_notifications` — is added one to, without reading either (D60): the two move together, so
+        marking the notice read takes off exactly what was added for it, even when it was sent again unread."""
+        path = self.path(notice.id)
+        self._uow.stage(path, WriteKind.MERGE, notice)
+        if notice.id not in self._new:
+            self._uow.add(path, "counted_unread", 1)
+            self._uow.add(doc_path(Collection.USERS, notice.user_id), "unread_notifications", 1)
+            self._new.append(notice.id)
         return notice
 
     def new_notices(self) -> tuple[Notification, ...]:

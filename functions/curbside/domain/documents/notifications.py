@@ -62,6 +62,11 @@ class Notification(Document):
     request_id: str | None = None
     read: bool = False
     read_at: UtcDatetime | None = None
+    """Set by `mark_notifications_read` only (the rules no longer let the app write a notice)."""
+    counted_unread: Count = 0
+    """Added, server-written: what this notice added to its person's `Users.unread_notifications` and marking it
+    read has not taken off yet — 1 while unread, more when the same notice was sent again before it was read
+    (each sending counts, as each push did), 0 once read and on notices written before the count existed (D60)."""
     created_date: UtcDatetime
     expires_at: UtcDatetime | None = None
     """Added: after this, the notice is not worth a push (a job offer's countdown, a reminder's slot)."""

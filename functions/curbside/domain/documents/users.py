@@ -56,6 +56,9 @@ class User(Document):
     phone_verified: bool = False
     email_verified: bool = False
     fcm_tokens: list[str] = Field(default_factory=list)
+    unread_notifications: Count = 0
+    """Added, server-written: the badge — the person's notices not read yet (the sum of their `counted_unread`),
+    added to in each notice's commit and taken off by `mark_notifications_read` (D60). Missing reads as 0."""
     onboarding_completed: bool = False
     profile_image_url: str | None = None
     display_name: str | None = None
