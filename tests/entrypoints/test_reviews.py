@@ -138,8 +138,10 @@ def test_due_reviews_count_as_the_exact_mean_and_the_dispatch_index_follows(db, 
     assert stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID)["rating"] == 65 / 15
     assert all(stored(db, Collection.REVIEWS, f"job-{n}")["applied"] for n in range(5))
     assert stored(db, Collection.REVIEWS, "tomorrow-0")["applied"] is False
-    notice = stored(db, Collection.NOTIFICATIONS, f"review_received:job-3:{DISPATCHER_ID}")
-    assert notice["user_id"] == DISPATCHER_ID and "1-star" in notice["body"]
+    # One notice for the technician's five reviews, applied in one commit.
+    notice = stored(db, Collection.NOTIFICATIONS, f"review_received:job-0:{DISPATCHER_ID}")
+    assert notice["user_id"] == DISPATCHER_ID and "5 new reviews" in notice["body"]
+    assert stored(db, Collection.NOTIFICATIONS, f"review_received:job-3:{DISPATCHER_ID}") == {}
 
 
 def test_a_seeded_mean_becomes_a_sum_and_never_drifts(db, deps: Deps):

@@ -177,13 +177,19 @@ ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
     where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
+DISPUTED_COMPLETIONS_OF_JOBS = QuerySpec("which of some jobs are disputed", S.JOB_COMPLETIONS, (
+    where("request_id", Op.IN, "request_ids"), where("payment_status", Op.EQ)))
+"""The review job's dispute check, one query per 30 reviews of a page (Firestore's `in` limit): billed one read
+per disputed job found, not one per review."""
 
 # --- Reviews and ClientReviews (applied a day late) ---------------------------------------------------------------
+_DUE_ORDER = (("apply_date", Direction.ASCENDING), ("reviewee_id", Direction.ASCENDING))
 DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
-    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
-"""The daily review job: unapplied reviews whose day has come, oldest first."""
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
+"""The daily review job: unapplied reviews whose day has come, oldest day first, one reviewee's together (they
+are applied in one commit per reviewee and page)."""
 DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
-    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 
 # --- RewardRedemptions ------------------------------------------------------------------------------------------
 REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (

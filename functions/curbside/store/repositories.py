@@ -172,6 +172,12 @@ class DocumentRepository(_Base[D]):
         """Where a page that ended with `model` ends, for `find(..., start_after=...)` in a later unit of work."""
         return self._uow.cursor(self.path(model.id))
 
+    def as_read(self, seen: Cursor) -> D | None:
+        """A document of a page an earlier unit of work read (`cursor(model)` there), taken as read here without
+        billing a read (`Engine.adopt`: conditional style, and the commit fails if it changed since)."""
+        self._uow.adopt(seen, self.model)
+        return self._read(seen.path)
+
     def count(self, spec: QuerySpec, *, up_to: int | None = None, **params: Any) -> int:
         return self._uow.count(spec, up_to=up_to, **params)
 
