@@ -1,6 +1,7 @@
 """review_client through the deployed callable, and the daily apply_pending_reviews over both review
 collections, on the Firestore emulator: exact means from sum and count, the dispatch index following the
-technician's rating, disputed jobs waiting, pages, replays and overlapping runs counting each review once."""
+technician's rating, the public copies of technicians' reviews, disputed jobs waiting, pages, replays and
+overlapping runs counting each review once."""
 
 from __future__ import annotations
 
@@ -142,6 +143,28 @@ def test_due_reviews_count_as_the_exact_mean_and_the_dispatch_index_follows(db, 
     notice = stored(db, Collection.NOTIFICATIONS, f"review_received:job-0:{DISPATCHER_ID}")
     assert notice["user_id"] == DISPATCHER_ID and "5 new reviews" in notice["body"]
     assert stored(db, Collection.NOTIFICATIONS, f"review_received:job-3:{DISPATCHER_ID}") == {}
+
+
+def test_an_applied_review_of_a_technician_is_copied_for_their_public_profile_without_its_reviewer(db, deps: Deps):
+    add_client(db)
+    add_dispatcher(db)
+    put(db, make_review(id="job-0", request_id="job-0", rating=4, comment="Quick and tidy.", apply_date=TODAY))
+    put(db, make_review(id="job-1", request_id="job-1", rating=2, comment=None, comment_withheld=True,
+                        apply_date=TODAY))
+    add_reviews(db, [1], apply_date="2026-11-21", prefix="tomorrow")
+    add_reviews(db, [5], of_client=True, prefix="of-client")
+
+    assert reviews.apply_pending_reviews(deps).applied == 3
+
+    public = stored(db, Collection.PUBLIC_REVIEWS, "job-0")
+    assert (public["dispatcher_id"], public["rating"], public["comment"], public["applied_date"]) == (
+        DISPATCHER_ID, 4, "Quick and tidy.", TODAY)
+    assert "reviewer_id" not in public and "reviewee_id" not in public
+    withheld = stored(db, Collection.PUBLIC_REVIEWS, "job-1")
+    assert (withheld["comment"], withheld["comment_withheld"], withheld["rating"]) == (None, True, 2)
+    # not before it applies, and never for a review of a client
+    assert stored(db, Collection.PUBLIC_REVIEWS, "tomorrow-0") == stored(
+        db, Collection.PUBLIC_REVIEWS, "of-client-0") == {}
 
 
 def test_a_seeded_mean_becomes_a_sum_and_never_drifts(db, deps: Deps):

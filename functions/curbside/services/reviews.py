@@ -7,7 +7,8 @@ reviewee's reviews come together, and checks which of the page's jobs are disput
 (those reviews wait: a later run applies them once the dispute ends). Each reviewee's other reviews of the page
 are applied in one conditional commit that flips their `applied`, folds their ratings into the profile's sum
 and count (`domain.ratings`: the exact mean), moves the technician's dispatch-index entry with it
-(`store.derived`) and writes one `review_received` notice. That commit writes the reviews as the page read
+(`store.derived`), writes each review of a technician to `PublicReviews` (their public profile's list, without
+the reviewer's uid) and writes one `review_received` notice. That commit writes the reviews as the page read
 them, without reading them again: it is guarded by their versions, so if another run applied one meanwhile it
 fails whole, and is tried again on fresh reads, which skip what is applied. So overlapping or repeated runs
 count each review once, and a run cut short leaves the rest for the next one, applying nothing twice.
@@ -25,7 +26,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientReview, Review, WithheldComment
+from curbside.domain.documents import ClientReview, PublicReview, Review, WithheldComment
 from curbside.domain.enums import NotificationType, PaymentStatus, RequestStatus, ReviewCategory
 from curbside.domain.errors import LostRace, NotFound, WrongState
 from curbside.domain.ratings import Tally, apply_date, today
@@ -42,8 +43,8 @@ from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 PAGE = 200
-"""Reviews per page. A reviewee's reviews of a page are one commit: at most PAGE + 3 writes (the reviews, the
-profile, the index entry, the notice), well under Firestore's 500 per commit."""
+"""Reviews per page. A reviewee's reviews of a page are one commit: at most 2 x PAGE + 3 writes (the reviews,
+their public copies, the profile, the index entry, the notice), under Firestore's 500 per commit."""
 WORKERS = 8
 """Different reviewees' commits are made side by side (they touch different documents)."""
 RETRIES = 6
@@ -180,6 +181,11 @@ def _apply_reviewees_reviews(deps: Deps, dues: list[_Due], *, about_client: bool
                                                              [review.rating for review in reviews])
         for review in reviews:
             repository.save(evolve(review, applied=True))
+            if not about_client:
+                uow.public_reviews.put(PublicReview(
+                    id=review.id, dispatcher_id=review.reviewee_id, rating=review.rating, comment=review.comment,
+                    comment_withheld=review.comment_withheld, created_date=review.created_date,
+                    applied_date=due_by))
         _tell(uow, dues[0].reviewee_id, reviews)
         return len(reviews)
 

@@ -289,6 +289,14 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
         where("dispute_id", Op.EQ), where("is_internal", Op.EQ)), order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
               order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("Public Dispatcher Profile: the technician's reviews, newest first", S.PUBLIC_REVIEWS, (
+        where("dispatcher_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("a client's applied reviews (the client, or a technician)", S.CLIENT_REVIEWS, (
+        where("reviewee_id", Op.EQ), where("applied", Op.EQ)), order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("admin Withheld comments, newest first", S.WITHHELD_COMMENTS, (),
+              order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("admin Withheld comments of one person", S.WITHHELD_COMMENTS, (where("reviewee_id", Op.EQ),),
+              order_by=(("created_date", Direction.DESCENDING),)),
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
     QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (

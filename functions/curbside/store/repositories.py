@@ -46,6 +46,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    PublicReview,
     QuarantinedUpload,
     RateLimitSlot,
     ReferralCode,
@@ -337,6 +338,7 @@ class Repositories:
         self.points = documents(PointsLedgerEntry)
         self.referral_codes = documents(ReferralCode)
         self.withheld_comments = documents(WithheldComment)
+        self.public_reviews = documents(PublicReview)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)

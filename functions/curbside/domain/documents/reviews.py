@@ -40,6 +40,22 @@ class WithheldComment(Document):
     created_date: UtcDatetime
 
 
+class PublicReview(Document):
+    """PublicReviews/{request_id} (added, D64): an applied review of a technician as their public profile lists
+    it, for every signed-in user — without its reviewer's uid, which the review itself keeps for its two
+    parties. Written by `apply_pending_reviews` in the commit that applies the review; a withheld comment stays
+    withheld here too."""
+
+    dispatcher_id: str
+    rating: Stars
+    comment: str | None = None
+    comment_withheld: bool = False
+    created_date: UtcDatetime
+    """When the review was written."""
+    applied_date: DateString
+    """The day it was applied (and became public)."""
+
+
 class Review(_DelayedReview):
     """Reviews/{request_id}: the client's review of the technician, one per job."""
 
