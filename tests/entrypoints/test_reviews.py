@@ -219,6 +219,19 @@ def test_a_disputed_jobs_review_waits_for_the_dispute_to_end(db, deps: Deps):
     assert (technician(db)["total_reviews"], technician(db)["rating_sum"]) == (12, 54)
 
 
+def test_the_dispute_check_covers_every_job_of_a_page_thirty_at_a_time(db, deps: Deps):
+    add_client(db)
+    add_dispatcher(db)
+    ids = add_reviews(db, [5] * 33)
+    disputed = [sorted(ids)[0], sorted(ids)[31]]  # in the page's first and second `in` query (jobs by id)
+    for job in disputed:
+        put(db, make_job_completion(id=job, request_id=job, payment_status=PaymentStatus.DISPUTED))
+
+    assert reviews.apply_pending_reviews(deps) == reviews.Run(applied=31, waiting=2)
+    assert [stored(db, Collection.REVIEWS, job)["applied"] for job in disputed] == [False, False]
+    assert technician(db)["total_reviews"] == 10 + 31
+
+
 def test_reviews_are_read_in_pages_until_none_is_left(db, deps: Deps):
     add_client(db)
     add_dispatcher(db)
