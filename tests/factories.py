@@ -48,6 +48,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    PublicReview,
     QuarantinedUpload,
     RateLimitSlot,
     ReferralCode,
@@ -283,6 +284,10 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "reviewer_id": CLIENT_ID, "reviewee_id": DISPATCHER_ID, "comment": "You idiot.",
         "categories": ["harassment"], "checked_by": "word_list", "created_date": NOW,
     },
+    PublicReview: lambda n: {
+        "id": f"request-{n}", "dispatcher_id": DISPATCHER_ID, "rating": 5, "comment": "Quick and careful.",
+        "created_date": NOW, "applied_date": "2026-11-21",
+    },
     ReferralCode: lambda n: {"id": f"REF-{n}", "client_id": CLIENT_ID, "created_date": NOW},
     AuditEntry: lambda n: {
         "id": f"audit-{n}", "actor_id": "uid-admin", "source": AuditSource.ADMIN, "action": "set_account_status",
@@ -358,6 +363,7 @@ make_chat_presence = partial(make, ChatPresence)
 make_phone_verification = partial(make, PhoneVerification)
 make_referral_code = partial(make, ReferralCode)
 make_withheld_comment = partial(make, WithheldComment)
+make_public_review = partial(make, PublicReview)
 make_audit_entry = partial(make, AuditEntry)
 make_rate_limit_slot = partial(make, RateLimitSlot)
 

@@ -1,6 +1,7 @@
 """review_client through the deployed callable, and the daily apply_pending_reviews over both review
 collections, on the Firestore emulator: exact means from sum and count, the dispatch index following the
-technician's rating, disputed jobs waiting, pages, replays and overlapping runs counting each review once."""
+technician's rating, the public copies of technicians' reviews, disputed jobs waiting, pages, replays and
+overlapping runs counting each review once."""
 
 from __future__ import annotations
 
@@ -138,8 +139,32 @@ def test_due_reviews_count_as_the_exact_mean_and_the_dispatch_index_follows(db, 
     assert stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID)["rating"] == 65 / 15
     assert all(stored(db, Collection.REVIEWS, f"job-{n}")["applied"] for n in range(5))
     assert stored(db, Collection.REVIEWS, "tomorrow-0")["applied"] is False
-    notice = stored(db, Collection.NOTIFICATIONS, f"review_received:job-3:{DISPATCHER_ID}")
-    assert notice["user_id"] == DISPATCHER_ID and "1-star" in notice["body"]
+    # One notice for the technician's five reviews, applied in one commit.
+    notice = stored(db, Collection.NOTIFICATIONS, f"review_received:job-0:{DISPATCHER_ID}")
+    assert notice["user_id"] == DISPATCHER_ID and "5 new reviews" in notice["body"]
+    assert stored(db, Collection.NOTIFICATIONS, f"review_received:job-3:{DISPATCHER_ID}") == {}
+
+
+def test_an_applied_review_of_a_technician_is_copied_for_their_public_profile_without_its_reviewer(db, deps: Deps):
+    add_client(db)
+    add_dispatcher(db)
+    put(db, make_review(id="job-0", request_id="job-0", rating=4, comment="Quick and tidy.", apply_date=TODAY))
+    put(db, make_review(id="job-1", request_id="job-1", rating=2, comment=None, comment_withheld=True,
+                        apply_date=TODAY))
+    add_reviews(db, [1], apply_date="2026-11-21", prefix="tomorrow")
+    add_reviews(db, [5], of_client=True, prefix="of-client")
+
+    assert reviews.apply_pending_reviews(deps).applied == 3
+
+    public = stored(db, Collection.PUBLIC_REVIEWS, "job-0")
+    assert (public["dispatcher_id"], public["rating"], public["comment"], public["applied_date"]) == (
+        DISPATCHER_ID, 4, "Quick and tidy.", TODAY)
+    assert "reviewer_id" not in public and "reviewee_id" not in public
+    withheld = stored(db, Collection.PUBLIC_REVIEWS, "job-1")
+    assert (withheld["comment"], withheld["comment_withheld"], withheld["rating"]) == (None, True, 2)
+    # not before it applies, and never for a review of a client
+    assert stored(db, Collection.PUBLIC_REVIEWS, "tomorrow-0") == stored(
+        db, Collection.PUBLIC_REVIEWS, "of-client-0") == {}
 
 
 def test_a_seeded_mean_becomes_a_sum_and_never_drifts(db, deps: Deps):
@@ -192,6 +217,19 @@ def test_a_disputed_jobs_review_waits_for_the_dispute_to_end(db, deps: Deps):
     db.document(f"JobCompletions/{disputed}").update({"payment_status": "completed"})  # resolved
     assert reviews.apply_pending_reviews(deps) == reviews.Run(applied=1, waiting=0)
     assert (technician(db)["total_reviews"], technician(db)["rating_sum"]) == (12, 54)
+
+
+def test_the_dispute_check_covers_every_job_of_a_page_thirty_at_a_time(db, deps: Deps):
+    add_client(db)
+    add_dispatcher(db)
+    ids = add_reviews(db, [5] * 33)
+    disputed = [sorted(ids)[0], sorted(ids)[31]]  # in the page's first and second `in` query (jobs by id)
+    for job in disputed:
+        put(db, make_job_completion(id=job, request_id=job, payment_status=PaymentStatus.DISPUTED))
+
+    assert reviews.apply_pending_reviews(deps) == reviews.Run(applied=31, waiting=2)
+    assert [stored(db, Collection.REVIEWS, job)["applied"] for job in disputed] == [False, False]
+    assert technician(db)["total_reviews"] == 10 + 31
 
 
 def test_reviews_are_read_in_pages_until_none_is_left(db, deps: Deps):

@@ -11,6 +11,7 @@ from curbside.domain.enums import EffectStatus, PayoutStatus, RequestStatus
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.lifecycle import Actor
 from curbside.services import work
+from curbside.store import queries
 from curbside.store.engine import Conflict, ReadAfterWrite
 from curbside.store.repositories import evolve
 from tests.factories import make_job_payment, make_service_request, make_user, put
@@ -86,6 +87,30 @@ def test_a_conditional_commit_over_a_changed_document_writes_nothing(db, deps):
     with pytest.raises(Conflict):
         work.conditional(deps, decide)
     assert (db.document("ServiceRequests/job-1").get().to_dict() or {})["notes"] != "mine"
+
+
+def test_a_page_read_earlier_guards_a_later_commit_that_does_not_read_it_again(db, deps):
+    """`as_read`: a later conditional unit of work writes what a page read, billed no read, and fails whole if
+    the document changed since the page was read."""
+    put(db, make_service_request(id="job-1", status=RequestStatus.PENDING))
+    put(db, make_service_request(id="job-2", status=RequestStatus.PENDING))
+    seen = work.reading(deps, lambda uow: [uow.requests.cursor(job) for job in uow.requests.find(
+        queries.JOBS_BY_STATUS, status=RequestStatus.PENDING)])
+
+    def decide(uow, path: str) -> int:
+        for handle in seen:
+            if handle.path == path:
+                uow.requests.save(evolve(uow.requests.as_read(handle), notes="mine"))
+        return int(uow.reads)
+
+    assert work.conditional(deps, lambda uow: decide(uow, "ServiceRequests/job-1")) == 0
+    db.document("ServiceRequests/job-2").update({"notes": "someone else"})
+    with pytest.raises(Conflict):
+        work.conditional(deps, lambda uow: decide(uow, "ServiceRequests/job-2"))
+    assert [(db.document(f"ServiceRequests/{job}").get().to_dict() or {})["notes"] for job in ("job-1", "job-2")] \
+        == ["mine", "someone else"]
+    with pytest.raises(RuntimeError, match="only a conditional"):
+        work.transaction(deps, lambda uow: uow.requests.as_read(seen[0]))
 
 
 def test_an_outbox_entry_is_written_in_the_decisions_commit_and_kept_on_a_replay(db, deps):

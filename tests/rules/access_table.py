@@ -137,11 +137,18 @@ ACCESS: tuple[Entry, ...] = (
           get=grant("the reviewer (active); the reviewee once `applied`", CA, SHADOW),
           list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
                      "`applied` = true", CA, SHADOW),
-          note="hidden from the reviewee until applied (no retaliation); never public: it names its reviewer"),
+          note="hidden from the reviewee until applied (no retaliation); never public: it names its reviewer "
+               "(the public profile lists `PublicReviews`)"),
+    Entry("PublicReviews",
+          get=grant("active users while the technician is verified; the technician always",
+                    CA, CB, DA, DO, DU, SHADOW),
+          list=grant("the same; a query must filter `dispatcher_id`", CA, CB, DA, DO, DU, SHADOW),
+          note="a technician's applied reviews without their reviewers' uids, written when applied"),
     Entry("ClientReviews",
-          get=grant("the reviewer (active); the reviewee once `applied`", DA, DU),
-          list=grant("the same; a query must filter `reviewer_id` = caller, or `reviewee_id` = caller and "
-                     "`applied` = true", DA, DU)),
+          get=grant("the reviewer (active); once `applied`, the reviewee and verified technicians", DA, DU),
+          list=grant("the same; a query must filter `reviewer_id` = caller, or `applied` = true (and "
+                     "`reviewee_id` = caller, unless a verified technician)", DA, DU),
+          note="the matrix's review is not yet applied: who reads an applied one is a scenario test"),
     Entry("Messages",
           get=grant(f"{PARTIES}; read-only once the job ended", CA, DA, SHADOW),
           list=grant("the same; a query must filter `request_id`", CA, DA, SHADOW),

@@ -59,6 +59,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                        on("JobCompletions", ("dispatcher_id", "==", victim_dispatcher))],
     "Reviews": [on("Reviews", ("reviewer_id", "==", victim_client)),
                 on("Reviews", ("reviewee_id", "==", victim_dispatcher))],
+    "PublicReviews": [on("PublicReviews", ("rating", "==", const(5)))],
     "ClientReviews": [on("ClientReviews", ("reviewer_id", "==", victim_dispatcher)),
                       on("ClientReviews", ("reviewee_id", "==", victim_client))],
     "Messages": [on("Messages", ("request_id", "==", lambda a: victim_world(a).active_job)),

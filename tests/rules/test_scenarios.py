@@ -127,22 +127,64 @@ def test_an_applied_review_reaches_its_reviewee_and_nobody_else(world: World) ->
         world.restore(path)
 
 
-def test_a_client_review_reaches_the_client_once_applied(world: World) -> None:
-    # given the technician's pending review of client A, hidden from client A
+def test_a_technicians_public_reviews_are_public_while_they_are_verified(world: World) -> None:
+    # given the main technician's applied review as their public profile lists it
+    path, profile = f"PublicReviews/{MAIN.done_job}", f"DispatcherProfiles/{MAIN.dispatcher}"
+    stranger, technician = world.rest(Role.CLIENT_B), world.rest(TECH)
+    of_technician = [("dispatcher_id", "==", MAIN.dispatcher)]
+
+    # then any active user reads it, alone or in the technician's list, and it does not name its reviewer
+    assert stranger.get(path).ok and "reviewer_id" not in stranger.get(path).body
+    listed = stranger.query("PublicReviews", of_technician)
+    assert listed.ok and [doc_id for doc_id, _ in listed.body] == [MAIN.done_job]
+    # but not platform-wide: a list must name its technician
+    assert stranger.query("PublicReviews", [("rating", ">=", 1)]).status == 403
+    try:
+        # when the technician's verification is withdrawn, their reviews leave the public with their profile
+        temporarily(world, profile, verification_status="pending")
+
+        assert stranger.get(path).status == 403 and stranger.query("PublicReviews", of_technician).status == 403
+        assert technician.get(path).ok  # the technician still reads their own
+    finally:
+        world.restore(profile)
+
+
+def test_a_client_review_reaches_the_client_and_technicians_once_applied(world: World) -> None:
+    # given the technician's pending review of client A, hidden from client A and from other technicians
     path = f"ClientReviews/{MAIN.done_job}"
-    client_a = world.rest(CLIENT_A)
-    assert client_a.get(path).status == 403
+    client_a, other_technician = world.rest(CLIENT_A), world.rest(Role.DISPATCHER_OTHER)
+    applied_of_a = [("reviewee_id", "==", MAIN.client), ("applied", "==", True)]
+    assert client_a.get(path).status == 403 and other_technician.get(path).status == 403
     try:
         # when it is applied
         temporarily(world, path, applied=True)
 
-        # then client A reads it (alone and by query), and other clients still do not
+        # then client A reads it (alone and by query), and so do verified technicians (public to them), with a
+        # query filtered on `applied`; other clients still do not
         assert client_a.get(path).ok
-        mine = client_a.query("ClientReviews", [("reviewee_id", "==", MAIN.client), ("applied", "==", True)])
+        mine = client_a.query("ClientReviews", applied_of_a)
         assert mine.ok and len(mine.body) == 1
+        assert other_technician.get(path).ok
+        theirs = other_technician.query("ClientReviews", applied_of_a)
+        assert theirs.ok and len(theirs.body) == 1
+        assert other_technician.query("ClientReviews", [("reviewee_id", "==", MAIN.client)]).status == 403
         assert world.rest(Role.CLIENT_B).get(path).status == 403
+        assert world.as_uid(WORLDS[1].client).get(path).status == 403
     finally:
         world.restore(path)
+
+
+def test_withheld_comments_are_listed_for_admins_and_nobody_else(world: World) -> None:
+    # given a comment moderation withheld from a review of client A
+    about_a = [("reviewee_id", "==", MAIN.client)]
+
+    # when an admin lists the withheld comments about client A (the console's query), they are served
+    listed = world.rest(Role.ADMIN).query("WithheldComments", about_a)
+    assert listed.ok and [fields["comment"] for _, fields in listed.body] == ["You idiot."]
+
+    # but client A, whose review it is, and the technician who wrote it, are refused the same query
+    assert world.rest(CLIENT_A).query("WithheldComments", about_a).status == 403
+    assert world.rest(TECH).query("WithheldComments", about_a).status == 403
 
 
 # ------------------------------------------------------------------------------------------- disputes

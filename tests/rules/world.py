@@ -169,6 +169,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=seats.done_job, reviewer_id=c, reviewee_id=d, applied=False, **one_job),
         doc_path(Collection.CLIENT_REVIEWS, seats.done_job): f.make_client_review(
             id=seats.done_job, reviewer_id=d, reviewee_id=c, applied=False, **one_job),
+        doc_path(Collection.PUBLIC_REVIEWS, seats.done_job): f.make_public_review(id=seats.done_job, dispatcher_id=d),
         doc_path(Collection.MESSAGES, f"{key}-message"): f.make_message(
             id=f"{key}-message", request_id=seats.active_job, sender_id=c, sender_name=names["client_name"]),
         doc_path(Collection.CONVERSATIONS, seats.active_job): f.make_conversation(
@@ -302,6 +303,8 @@ PROBES: dict[str, ProbeSpec] = {
     "ClientReviews": ProbeSpec(lambda a: doc_path(Collection.CLIENT_REVIEWS, a.world.done_job), lambda a: Query(
         Collection.CLIENT_REVIEWS.value,
         (("reviewee_id" if a.side is Side.CLIENT else "reviewer_id", "==", a.target_uid),))),
+    "PublicReviews": ProbeSpec(lambda a: doc_path(Collection.PUBLIC_REVIEWS, a.world.done_job), lambda a: Query(
+        Collection.PUBLIC_REVIEWS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "Messages": ProbeSpec(lambda a: doc_path(Collection.MESSAGES, f"{a.world.key}-message"),
                           lambda a: Query(Collection.MESSAGES.value, (("request_id", "==", a.world.active_job),))),
     "Conversations": ProbeSpec(lambda a: doc_path(Collection.CONVERSATIONS, a.world.active_job),
@@ -411,6 +414,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "JobCompletions": {"payment_status": "completed"},
     "Reviews": {"rating": 1},
     "ClientReviews": {"rating": 1},
+    "PublicReviews": {"rating": 5},
     "Messages": {"read": True},
     "Notifications": {"read": True, "counted_unread": 0},
     "JobOffers": {"offer_status": "accepted"},

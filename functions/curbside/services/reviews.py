@@ -2,29 +2,31 @@
 every due review — both directions — to the reviewee's profile.
 
 Reviews are written with `applied: false` and tomorrow's `apply_date` (no instant retaliation; time for a
-dispute). `apply_pending_reviews` then applies each due review in a transaction of its own: it re-reads the
-review (applied already: nothing to do, so overlapping or repeated runs count it once; the commit is guarded
-by the versions it read, and read again when another commit came first), waits while the job's
-payment is disputed (the review stays due and a later run applies it), and otherwise flips `applied` and
-folds the rating into the profile's sum and count in the same commit (`domain.ratings`: the exact mean). The
-technician's dispatch-index entry follows their profile's rating in that commit (`store.derived`). The due
-reviews are read in pages behind a cursor, so a run finishes any number of them and a run cut short leaves
-the rest for the next one, applying nothing twice; within a page, the reviews of different reviewees are
-applied side by side (`WORKERS`).
+dispute). `apply_pending_reviews` reads the due reviews in pages behind a cursor, ordered so that one
+reviewee's reviews come together, and checks which of the page's jobs are disputed with one `in` query per 30
+(those reviews wait: a later run applies them once the dispute ends). Each reviewee's other reviews of the page
+are applied in one conditional commit that flips their `applied`, folds their ratings into the profile's sum
+and count (`domain.ratings`: the exact mean), moves the technician's dispatch-index entry with it
+(`store.derived`), writes each review of a technician to `PublicReviews` (their public profile's list, without
+the reviewer's uid) and writes one `review_received` notice. That commit writes the reviews as the page read
+them, without reading them again: it is guarded by their versions, so if another run applied one meanwhile it
+fails whole, and is tried again on fresh reads, which skip what is applied. So overlapping or repeated runs
+count each review once, and a run cut short leaves the rest for the next one, applying nothing twice.
+Reviewees' commits run side by side (`WORKERS`). Cost: docs/benchmarks.md, "Applying reviews".
 """
 
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
 from curbside.deps import Deps
-from curbside.domain.documents import ClientReview, Review, WithheldComment
+from curbside.domain.documents import ClientReview, PublicReview, Review, WithheldComment
 from curbside.domain.enums import NotificationType, PaymentStatus, RequestStatus, ReviewCategory
 from curbside.domain.errors import LostRace, NotFound, WrongState
 from curbside.domain.ratings import Tally, apply_date, today
@@ -41,12 +43,15 @@ from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 PAGE = 200
+"""Reviews per page. A reviewee's reviews of a page are one commit: at most 2 x PAGE + 3 writes (the reviews,
+their public copies, the profile, the index entry, the notice), under Firestore's 500 per commit."""
 WORKERS = 8
-"""Reviews of different reviewees are applied side by side (their commits touch different documents); one
-reviewee's reviews one after another, so they do not race for the same profile."""
+"""Different reviewees' commits are made side by side (they touch different documents)."""
 RETRIES = 6
-"""A review's commit is guarded by what it read (conditional style: no lock waits between overlapping runs or
-reviews of one technician); it is re-read and tried again this often when another commit came first."""
+"""A commit is guarded by what it read (conditional style: no lock waits between overlapping runs); its
+reviews and profile are read again and it is tried again this often when another commit came first."""
+DISPUTE_CHECK = 30
+"""Jobs per dispute-check query (Firestore's limit of values in one `in` filter)."""
 CHANGED = "The review changed at the same moment; try again."
 R = TypeVar("R", Review, ClientReview)
 
@@ -100,45 +105,46 @@ def review_client(deps: Deps, uid: str, request_id: str, rating: int, comment: s
     return work.transaction(deps, review, lost_race=CHANGED)
 
 
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    WAITING = "waiting"
-    """The job's payment is disputed: the review waits for the dispute's end."""
-    SKIPPED = "skipped"
-    """Applied already (another run), or not due."""
-
-
 @dataclass(frozen=True)
 class Run:
     applied: int = 0
     waiting: int = 0
+    """Due reviews of disputed jobs: they wait for the dispute's end."""
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A due review as its page read it."""
+
+    seen: Cursor
+    review_id: str
+    request_id: str
+    reviewee_id: str
 
 
 def apply_pending_reviews(deps: Deps, *, page: int = PAGE) -> Run:
     """Apply every review due today or earlier, of technicians and of clients (the daily job)."""
     due_by = today(deps.clock.now(), deps.settings.default_time_zone).isoformat()
-    outcomes: list[Outcome] = []
+    applied = waiting = 0
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for about_client in (False, True):
             cursor: Cursor | None = None
             while True:
-                found, cursor = work.reading(deps, partial(_page, about_client=about_client, due_by=due_by,
-                                                           size=page, cursor=cursor))
-                by_reviewee: dict[str, list[str]] = defaultdict(list)
-                for review_id, reviewee in found:
-                    by_reviewee[reviewee].append(review_id)
-
-                def apply_all(ids: list[str], about_client: bool = about_client) -> list[Outcome]:
-                    return [_apply_one(deps, review_id, about_client=about_client, due_by=due_by) for review_id in ids]
-
+                found, disputed, cursor = work.reading(deps, partial(
+                    _page, about_client=about_client, due_by=due_by, size=page, cursor=cursor))
+                by_reviewee: dict[str, list[_Due]] = defaultdict(list)
+                for due in found:
+                    if due.request_id not in disputed:
+                        by_reviewee[due.reviewee_id].append(due)
+                waiting += sum(due.request_id in disputed for due in found)
+                apply = partial(_apply_reviewees_reviews, deps, about_client=about_client, due_by=due_by)
                 # Each group runs in a copy of this thread's context, so a `work.metering()` around the run
                 # counts it all.
-                groups = [(contextvars.copy_context(), ids) for ids in by_reviewee.values()]
-                for done in pool.map(lambda group: group[0].run(apply_all, group[1]), groups):
-                    outcomes += done
+                groups = [(contextvars.copy_context(), dues) for dues in by_reviewee.values()]
+                applied += sum(pool.map(lambda group, apply=apply: group[0].run(apply, group[1]), groups))
                 if cursor is None:
                     break
-    return Run(outcomes.count(Outcome.APPLIED), outcomes.count(Outcome.WAITING))
+    return Run(applied, waiting)
 
 
 def _repository(uow: UnitOfWork, about_client: bool) -> DocumentRepository[Any]:
@@ -146,51 +152,87 @@ def _repository(uow: UnitOfWork, about_client: bool) -> DocumentRepository[Any]:
 
 
 def _page(uow: UnitOfWork, *, about_client: bool, due_by: str, size: int,
-          cursor: Cursor | None) -> tuple[list[tuple[str, str]], Cursor | None]:
-    """A page of due reviews, as (review id, reviewee)."""
+          cursor: Cursor | None) -> tuple[list[_Due], set[str], Cursor | None]:
+    """A page of due reviews, the jobs among theirs whose payment is disputed, and where the next page starts."""
     spec = queries.DUE_CLIENT_REVIEWS if about_client else queries.DUE_REVIEWS
     repository = _repository(uow, about_client)
     found = repository.find(spec, applied=False, due_by=due_by, limit=size, start_after=cursor)
-    return ([(review.id, review.reviewee_id) for review in found],
-            repository.cursor(found[-1]) if len(found) == size else None)
+    jobs = sorted({review.request_id for review in found})
+    disputed: set[str] = set()
+    for start in range(0, len(jobs), DISPUTE_CHECK):
+        disputed |= {completion.request_id for completion in uow.completions.find(
+            queries.DISPUTED_COMPLETIONS_OF_JOBS, request_ids=jobs[start:start + DISPUTE_CHECK],
+            payment_status=PaymentStatus.DISPUTED)}
+    return ([_Due(repository.cursor(review), review.id, review.request_id, review.reviewee_id) for review in found],
+            disputed, repository.cursor(found[-1]) if len(found) == size else None)
 
 
-def _apply_one(deps: Deps, review_id: str, *, about_client: bool, due_by: str) -> Outcome:
-    def decide(uow: UnitOfWork) -> Outcome:
+def _apply_reviewees_reviews(deps: Deps, dues: list[_Due], *, about_client: bool, due_by: str) -> int:
+    """Apply one reviewee's due reviews of a page in one commit; returns how many this run applied."""
+
+    def decide(uow: UnitOfWork, *, again: bool) -> int:
         repository = _repository(uow, about_client)
-        review = repository.get(review_id)
-        if review is None or review.applied or review.apply_date > due_by:
-            return Outcome.SKIPPED
-        completion = uow.completions.get(review.request_id)
-        if completion is not None and completion.payment_status is PaymentStatus.DISPUTED:
-            return Outcome.WAITING
-        (_rate_client if about_client else _rate_technician)(uow, review)
-        repository.save(evolve(review, applied=True))
-        notify(uow, user_id=review.reviewee_id, kind=NotificationType.REVIEW_RECEIVED, title="New review",
-               body=f"You received a {review.rating}-star review.", request_id=review.request_id,
-               data={"screen": "reviews"})
-        return Outcome.APPLIED
+        found = [repository.get(due.review_id) if again else repository.as_read(due.seen) for due in dues]
+        reviews = [review for review in found if review is not None and not review.applied
+                   and review.apply_date <= due_by]
+        if not reviews:
+            return 0
+        (_rate_client if about_client else _rate_technician)(uow, dues[0].reviewee_id,
+                                                             [review.rating for review in reviews])
+        for review in reviews:
+            repository.save(evolve(review, applied=True))
+            if not about_client:
+                uow.public_reviews.put(PublicReview(
+                    id=review.id, dispatcher_id=review.reviewee_id, rating=review.rating, comment=review.comment,
+                    comment_withheld=review.comment_withheld, created_date=review.created_date,
+                    applied_date=due_by))
+        _tell(uow, dues[0].reviewee_id, reviews)
+        return len(reviews)
+
+    attempts = itertools.count()
+
+    def attempt() -> int:
+        # First as the page read the reviews (no read billed; the commit fails if one changed since), then,
+        # after another commit came first, read again.
+        return work.conditional(deps, partial(decide, again=next(attempts) > 0), lost_race=CHANGED)
 
     try:
-        return retry_lost_races(lambda: work.conditional(deps, decide, lost_race=CHANGED), attempts=RETRIES)
+        return retry_lost_races(attempt, attempts=RETRIES)
     except LostRace:
-        return Outcome.SKIPPED  # still due: the next run finds it again
+        return 0  # still due: the next run finds them again
 
 
-def _rate_technician(uow: UnitOfWork, review: Review | ClientReview) -> None:
-    profile = uow.dispatcher_profiles.get(review.reviewee_id)
+def _tell(uow: UnitOfWork, reviewee_id: str, reviews: list[Any]) -> None:
+    """One `review_received` notice per commit, keyed by its first review: a commit that lands applies its
+    reviews once, so no review is announced twice, and a busy technician gets one notice, not a dozen."""
+    first = reviews[0]
+    body = (f"You received a {first.rating}-star review." if len(reviews) == 1
+            else f"You received {len(reviews)} new reviews.")
+    notify(uow, user_id=reviewee_id, kind=NotificationType.REVIEW_RECEIVED, title="New review", body=body,
+           request_id=first.request_id if len(reviews) == 1 else None, key=first.request_id,
+           data={"screen": "reviews"})
+
+
+def _rate_technician(uow: UnitOfWork, uid: str, ratings: list[int]) -> None:
+    profile = uow.dispatcher_profiles.get(uid)
     if profile is None:
-        return  # no longer a technician: the review is kept, there is nothing to rate
-    tally = Tally.of(profile.rating, profile.total_reviews, profile.rating_sum).plus(review.rating)
+        return  # no longer a technician: the reviews are kept, there is nothing to rate
+    tally = _folded(Tally.of(profile.rating, profile.total_reviews, profile.rating_sum), ratings)
     uow.dispatcher_profiles.save(evolve(profile, rating=tally.mean, rating_sum=tally.total,
                                         total_reviews=tally.count, updated_date=uow.now))
 
 
-def _rate_client(uow: UnitOfWork, review: Review | ClientReview) -> None:
-    profile = uow.client_profiles.get(review.reviewee_id)
+def _rate_client(uow: UnitOfWork, uid: str, ratings: list[int]) -> None:
+    profile = uow.client_profiles.get(uid)
     if profile is None:
         return
-    tally = Tally.of(profile.client_rating, profile.client_reviews_count, profile.client_rating_sum) \
-        .plus(review.rating)
+    tally = _folded(Tally.of(profile.client_rating, profile.client_reviews_count, profile.client_rating_sum),
+                    ratings)
     uow.client_profiles.save(evolve(profile, client_rating=tally.mean, client_rating_sum=tally.total,
                                     client_reviews_count=tally.count, updated_date=uow.now))
+
+
+def _folded(tally: Tally, ratings: list[int]) -> Tally:
+    for stars in ratings:
+        tally = tally.plus(stars)
+    return tally

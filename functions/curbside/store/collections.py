@@ -39,6 +39,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    PublicReview,
     QuarantinedUpload,
     RateLimitSlot,
     ReferralCode,
@@ -64,7 +65,8 @@ class Collection(StrEnum):
     provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
-    (RateLimitSlots)."""
+    (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
+    of technicians as their public profiles list them (PublicReviews)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -89,6 +91,7 @@ class Collection(StrEnum):
     POINTS_LEDGER = "PointsLedger"
     REFERRAL_CODES = "ReferralCodes"
     WITHHELD_COMMENTS = "WithheldComments"
+    PUBLIC_REVIEWS = "PublicReviews"
     JOB_CONTACTS = "JobContacts"
     QUARANTINED_UPLOADS = "QuarantinedUploads"
     STRIPE_EVENTS = "StripeEvents"
@@ -131,6 +134,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.POINTS_LEDGER: PointsLedgerEntry,
     Collection.REFERRAL_CODES: ReferralCode,
     Collection.WITHHELD_COMMENTS: WithheldComment,
+    Collection.PUBLIC_REVIEWS: PublicReview,
     Collection.JOB_CONTACTS: JobContact,
     Collection.QUARANTINED_UPLOADS: QuarantinedUpload,
     Collection.STRIPE_EVENTS: StripeEvent,

@@ -53,7 +53,8 @@ class Tracked:
 @dataclass(frozen=True)
 class Cursor:
     """Where a page of a query ended (`repository.cursor(last)`), to start the next page after it in a later
-    unit of work."""
+    unit of work; or any document of that page as it was read, for a later conditional unit of work to write
+    without reading it again (`repository.as_read`)."""
 
     path: str
     snapshot: Any = field(compare=False)
@@ -127,6 +128,15 @@ class Engine:
     def cursor(self, path: str) -> Cursor:
         """The cursor after the document at `path`, which a query of this unit of work returned."""
         return Cursor(path, self._tracked[path].snapshot)
+
+    def adopt(self, seen: Cursor, model_cls: type[M]) -> Tracked:
+        """Take a document as an earlier unit of work read it (a page of a query), without reading it again.
+        Conditional style only: a write to it is then guarded by that read's `update_time`, so the commit fails
+        if the document changed since — exactly as if this unit of work had read it then."""
+        if self.style is not Style.CONDITIONAL:
+            raise RuntimeError("only a conditional unit of work may write what another one read")
+        self._check_may_read()
+        return self._track(seen.path, model_cls, seen.snapshot)
 
     def tracked_or_none(self, path: str) -> Tracked | None:
         """The document at `path` if this unit of work has read it."""

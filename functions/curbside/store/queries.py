@@ -177,13 +177,19 @@ ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
     where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
+DISPUTED_COMPLETIONS_OF_JOBS = QuerySpec("which of some jobs are disputed", S.JOB_COMPLETIONS, (
+    where("request_id", Op.IN, "request_ids"), where("payment_status", Op.EQ)))
+"""The review job's dispute check, one query per 30 reviews of a page (Firestore's `in` limit): billed one read
+per disputed job found, not one per review."""
 
 # --- Reviews and ClientReviews (applied a day late) ---------------------------------------------------------------
+_DUE_ORDER = (("apply_date", Direction.ASCENDING), ("reviewee_id", Direction.ASCENDING))
 DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
-    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
-"""The daily review job: unapplied reviews whose day has come, oldest first."""
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
+"""The daily review job: unapplied reviews whose day has come, oldest day first, one reviewee's together (they
+are applied in one commit per reviewee and page)."""
 DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
-    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=(("apply_date", Direction.ASCENDING),))
+    where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 
 # --- RewardRedemptions ------------------------------------------------------------------------------------------
 REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (
@@ -283,6 +289,14 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
         where("dispute_id", Op.EQ), where("is_internal", Op.EQ)), order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
               order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("Public Dispatcher Profile: the technician's reviews, newest first", S.PUBLIC_REVIEWS, (
+        where("dispatcher_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("a client's applied reviews (the client, or a technician)", S.CLIENT_REVIEWS, (
+        where("reviewee_id", Op.EQ), where("applied", Op.EQ)), order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("admin Withheld comments, newest first", S.WITHHELD_COMMENTS, (),
+              order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("admin Withheld comments of one person", S.WITHHELD_COMMENTS, (where("reviewee_id", Op.EQ),),
+              order_by=(("created_date", Direction.DESCENDING),)),
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
     QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (

@@ -46,6 +46,7 @@ from curbside.domain.documents import (
     PointsLedgerEntry,
     PricingRule,
     PrivateDocument,
+    PublicReview,
     QuarantinedUpload,
     RateLimitSlot,
     ReferralCode,
@@ -171,6 +172,12 @@ class DocumentRepository(_Base[D]):
     def cursor(self, model: D) -> Cursor:
         """Where a page that ended with `model` ends, for `find(..., start_after=...)` in a later unit of work."""
         return self._uow.cursor(self.path(model.id))
+
+    def as_read(self, seen: Cursor) -> D | None:
+        """A document of a page an earlier unit of work read (`cursor(model)` there), taken as read here without
+        billing a read (`Engine.adopt`: conditional style, and the commit fails if it changed since)."""
+        self._uow.adopt(seen, self.model)
+        return self._read(seen.path)
 
     def count(self, spec: QuerySpec, *, up_to: int | None = None, **params: Any) -> int:
         return self._uow.count(spec, up_to=up_to, **params)
@@ -346,6 +353,7 @@ class Repositories:
         self.points = documents(PointsLedgerEntry)
         self.referral_codes = documents(ReferralCode)
         self.withheld_comments = documents(WithheldComment)
+        self.public_reviews = documents(PublicReview)
         self.pricing_rules = documents(PricingRule)
         self.notifications = NotificationRepository(uow)
         self.messages = documents(Message)

@@ -38,7 +38,7 @@ from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
 from curbside.domain.documents.rate_limits import RateLimitSlot
 from curbside.domain.documents.requests import ServiceRequest
-from curbside.domain.documents.reviews import ClientReview, Review, WithheldComment
+from curbside.domain.documents.reviews import ClientReview, PublicReview, Review, WithheldComment
 from curbside.domain.documents.rewards import (
     PointsLedgerEntry,
     ReferralCode,
@@ -88,6 +88,7 @@ __all__ = [
     "PointsLedgerEntry",
     "PricingRule",
     "PrivateDocument",
+    "PublicReview",
     "QuarantinedUpload",
     "RateLimitSlot",
     "ReferralCode",

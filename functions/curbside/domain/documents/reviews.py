@@ -10,20 +10,26 @@ from curbside.domain.documents.base import DateString, Document, Stars, UtcDatet
 from curbside.domain.enums import ReviewCategory, ReviewerType
 
 
-class _DelayedReview(Document):
+class _Rated(Document):
+    """What a review says, wherever it is shown."""
+
+    rating: Stars
+    comment: str | None = None
+    comment_withheld: bool = False
+    """Added (D51): moderation flagged the comment; it is kept for admins in `WithheldComments`, and `comment`
+    stays empty here (the rating still counts)."""
+    created_date: UtcDatetime
+    """When the review was written."""
+
+
+class _DelayedReview(_Rated):
     """The fields both review collections share."""
 
     request_id: str
     reviewer_id: str
     reviewee_id: str
-    rating: Stars
-    comment: str | None = None
     applied: bool = False
     apply_date: DateString
-    created_date: UtcDatetime
-    comment_withheld: bool = False
-    """Added (D51): moderation flagged the comment; it is kept for admins in `WithheldComments`, and `comment`
-    stays empty here (the rating still counts)."""
 
 
 class WithheldComment(Document):
@@ -38,6 +44,17 @@ class WithheldComment(Document):
     categories: list[str] = Field(default_factory=list)
     checked_by: str
     created_date: UtcDatetime
+
+
+class PublicReview(_Rated):
+    """PublicReviews/{request_id} (added, D64): an applied review of a technician as their public profile lists
+    it, for every signed-in user — without its reviewer's uid, which the review itself keeps for its two
+    parties. Written by `apply_pending_reviews` in the commit that applies the review; a withheld comment stays
+    withheld here too."""
+
+    dispatcher_id: str
+    applied_date: DateString
+    """The day it was applied (and became public)."""
 
 
 class Review(_DelayedReview):
