@@ -24,6 +24,7 @@ from typing import Any
 import requests
 
 from devstack.activity import Invocation
+from devstack.clock import ShiftedClock
 from devstack.demo import run_demo
 from devstack.emulators import DEFAULT_BUCKET, EmulatorUnavailable
 from devstack.loader import Kind, LoadError, resolve
@@ -92,6 +93,7 @@ def _stack_options(command: argparse.ArgumentParser) -> None:
 
 def _stack(args: argparse.Namespace) -> LocalStack:
     return LocalStack(args.functions_dir, args.rules, host=args.host, keep_data=args.keep_data,
+                      clock=ShiftedClock() if args.command is demo_command else None,
                       auth_emulator=args.auth_emulator, stripe=args.command in (dev_command, demo_command),
                       background_checks=args.command in (dev_command, demo_command),
                       background_check_result=args.background_check_result,

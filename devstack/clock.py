@@ -2,7 +2,8 @@
 
 The scheduler and the task queue never call `datetime.now()`: they ask a clock. `SystemClock` is the wall
 clock; `ManualClock` stands still until told to move, so "run the every-5-minutes job" or "let the
-60-second offer countdown expire" is `clock.advance(...)` instead of a real wait. The interface matches
+60-second offer countdown expire" is `clock.advance(...)` instead of a real wait; `ShiftedClock` runs with the
+wall clock and can also jump ahead (the demo's night). The interface matches
 `curbside.domain.clock.Clock` (a `now()` returning aware UTC), so one clock can drive both.
 """
 
@@ -26,6 +27,31 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
+def _forward(delta: dt.timedelta) -> dt.timedelta:
+    if delta < dt.timedelta(0):
+        raise ValueError("time only moves forward")
+    return delta
+
+
+class ShiftedClock:
+    """The wall clock, moved ahead on demand: the demo plays its day in real time (60-second offers, the
+    provider's delays), then jumps to the night so the daily schedules run without waiting for them."""
+
+    def __init__(self) -> None:
+        self._offset = dt.timedelta(0)
+        self._lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            return dt.datetime.now(dt.UTC) + self._offset
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        """Jump forward by `delta`; the scheduler and the task queue notice within one poll interval."""
+        with self._lock:
+            self._offset += _forward(delta)
+            return dt.datetime.now(dt.UTC) + self._offset
+
+
 class ManualClock:
     """A clock that moves only when told to; it starts at the real time so tasks enqueued with a real
     `schedule_delay_seconds` fall due after the same advance as those scheduled on this clock."""
@@ -40,8 +66,6 @@ class ManualClock:
 
     def advance(self, delta: dt.timedelta) -> dt.datetime:
         """Move forward by `delta`; the scheduler and the task queue notice within one poll interval."""
-        if delta < dt.timedelta(0):
-            raise ValueError("time only moves forward")
         with self._lock:
-            self._now += delta
+            self._now += _forward(delta)
             return self._now

@@ -1,14 +1,19 @@
-"""The demo's loyalty steps (issue 16): the client's points arrive after the job's capture, she redeems a
-reward with them and uses it on her next booking — all through the callables and her own Firestore reads."""
+"""The demo's loyalty and review steps (issue 16): the client's points arrive after the job's capture, she
+redeems a reward with them and uses it on her next booking; that night `apply_pending_reviews` applies her
+review and the technician's rating moves — all through the callables and the apps' own Firestore reads."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from devstack.demo_kit import Demo, Person, Step, wait
+from devstack.demo_kit import Demo, Person, Step, StepFailed, wait
 
 REWARD = "reward-bronze-fixed-discount"
 """The seed's bronze "€5 off" (500 points)."""
+PLATFORM_ZONE = ZoneInfo("Australia/Sydney")
+"""`DEFAULT_TIME_ZONE`'s default: where the daily schedules' midnight is."""
 
 
 def earns_and_redeems(person: Person, job: dict[str, Any]) -> list[Step]:
@@ -32,3 +37,30 @@ def earns_and_redeems(person: Person, job: dict[str, Any]) -> list[Step]:
 
     return [Step(person.uid, "collects loyalty points", collects_points),
             Step(person.uid, "redeems a reward", redeems)]
+
+
+def rating_moves_overnight(person: Person, job: dict[str, Any]) -> list[Step]:
+    """The stack's clock jumps to just after midnight: the daily `apply_pending_reviews` applies the client's
+    review of the day's job (written for tomorrow, its dispute resolved) and the technician's rating and the
+    public list of reviews follow."""
+
+    def applies_review(demo: Demo) -> str:
+        technician = job["technician"]
+        path = f"DispatcherProfiles/{technician}"
+        before = demo.read(technician, path)
+        advance = getattr(demo.stack.clock, "advance", None)
+        if advance is None:
+            raise StepFailed("the stack's clock cannot move ahead (start it with a ShiftedClock)")
+        local = demo.stack.clock.now().astimezone(PLATFORM_ZONE)
+        midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 1), tzinfo=PLATFORM_ZONE)
+        advance(midnight - local)
+        demo.await_run("apply_pending_reviews", "", timeout=60)
+        after = wait(lambda: (p := demo.read(technician, path)) and
+                     p.get("total_reviews", 0) > before.get("total_reviews", 0) and p, "the applied review")
+        public = demo.read(person.uid, f"PublicReviews/{job['id']}")
+        return (f"the clock jumps to {midnight:%d %b %H:%M} ({PLATFORM_ZONE}); apply_pending_reviews -> "
+                f"{technician}'s rating {before.get('rating')} ({before.get('total_reviews', 0)} reviews) -> "
+                f"{after['rating']} ({after['total_reviews']}); the client's app reads PublicReviews/{job['id']} "
+                f"({public['rating']} stars)")
+
+    return [Step("backend", "applies the day's reviews overnight", applies_review)]
