@@ -55,6 +55,8 @@ class RateLimitSettings:
         "support_ticket", 5, dt.timedelta(days=1), "new support tickets"))
     redeem_reward: Limit = field(default_factory=lambda: Limit(
         "redeem_reward", 10, dt.timedelta(days=1), "reward redemptions"))
+    export_my_data: Limit = field(default_factory=lambda: Limit(
+        "export_my_data", 3, dt.timedelta(days=1), "data exports"))
     webhook: Limit = field(default_factory=lambda: Limit(
         "webhook", 300, dt.timedelta(minutes=1), "webhook deliveries from this address"))
 
@@ -164,6 +166,8 @@ class Settings:
                                      "new support tickets"),
                 redeem_reward=Limit("redeem_reward", config.REDEMPTIONS_PER_DAY.value, dt.timedelta(days=1),
                                     "reward redemptions"),
+                export_my_data=Limit("export_my_data", config.EXPORTS_PER_DAY.value, dt.timedelta(days=1),
+                                     "data exports"),
                 webhook=Limit("webhook", config.WEBHOOK_CALLS_PER_MINUTE.value, dt.timedelta(minutes=1),
                               "webhook deliveries from this address"),
             ),

@@ -1,6 +1,7 @@
 """Firebase Authentication's admin API, behind a small Protocol: whether a person's sessions were revoked
 (a callable that moves money or changes an account refuses a token issued before), revoking them, and
-disabling or enabling an account (account actions, issue 15; called through the outbox). There is no Auth
+disabling or enabling an account (account actions, issue 15; called through the outbox), and deleting it
+(`delete_my_account`, through the outbox). There is no Auth
 emulator here, so the local stack and tests use a recording double
 (`devstack/doubles.py`); this is the production one."""
 
@@ -23,6 +24,9 @@ class AuthAdmin(Protocol):
 
     def set_disabled(self, uid: str, disabled: bool) -> None:
         """Disable (no sign-in, no token refresh) or enable the account; a missing account is left alone."""
+
+    def delete_account(self, uid: str) -> None:
+        """Delete the account (sign-in methods, e-mail, phone); deleting a missing account is done already."""
 
 
 class FirebaseAuthAdmin:
@@ -59,3 +63,13 @@ class FirebaseAuthAdmin:
             return
         except exceptions.FirebaseError as exc:
             raise VendorUnavailable(f"Firebase Auth did not update the account: {type(exc).__name__}") from None
+
+    def delete_account(self, uid: str) -> None:
+        from firebase_admin import auth, exceptions
+
+        try:
+            auth.delete_user(uid, app=admin_app())
+        except auth.UserNotFoundError:
+            return
+        except exceptions.FirebaseError as exc:
+            raise VendorUnavailable(f"Firebase Auth did not delete the account: {type(exc).__name__}") from None
