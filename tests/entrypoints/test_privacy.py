@@ -6,6 +6,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import urllib.request
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from curbside import deps as deps_module
 from curbside.domain.documents import OutboxEntry
 from curbside.domain.enums import (
     AccountStatus,
@@ -23,6 +25,7 @@ from curbside.domain.enums import (
     RequestStatus,
     UserType,
 )
+from curbside.domain.rate_limits import Limit
 from curbside.services import privacy
 from curbside.services.accounts import ACCOUNT_DELETED
 from curbside.store.collections import Collection
@@ -188,17 +191,19 @@ def test_the_export_is_one_archive_of_everything_behind_a_short_lived_link(db, c
     assert "Olive Other" not in json.dumps(held["Notifications"])
 
 
-def test_a_new_export_replaces_the_last_and_exports_are_rate_limited(db, call, busy, clock, bucket):
+def test_a_new_export_replaces_the_last_and_exports_are_rate_limited(db, call, busy, clock, *, bucket, deps):
+    deps_module.install(dataclasses.replace(deps, settings=dataclasses.replace(deps.settings, rate_limits=(
+        dataclasses.replace(deps.settings.rate_limits, export_my_data=Limit(
+            "export_my_data", 2, dt.timedelta(days=1), "data exports"))))))
     first = call(export_my_data, {}, uid=busy).result["path"]
     clock.advance(dt.timedelta(minutes=1))
     second = call(export_my_data, {}, uid=busy).result["path"]
     assert [blob.name for blob in bucket.list_blobs(prefix=f"users/{BUSY}/exports/")] == [second] != [first]
-    call(export_my_data, {}, uid=busy)
     before = everything(db)
 
     refused = call(export_my_data, {}, uid=busy)
 
-    assert refused.error == "RESOURCE_EXHAUSTED" and "at most 3 every 24 hours" in refused.message
+    assert refused.error == "RESOURCE_EXHAUSTED" and "at most 2 every 24 hours" in refused.message
     assert everything(db) == before
 
 

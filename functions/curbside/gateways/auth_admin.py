@@ -8,6 +8,7 @@ emulator here, so the local stack and tests use a recording double
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 from curbside.domain.errors import VendorUnavailable
@@ -45,31 +46,28 @@ class FirebaseAuthAdmin:
         return dt.datetime.fromtimestamp(valid_after_ms / 1000, tz=dt.UTC) if valid_after_ms else None
 
     def revoke_sessions(self, uid: str, at: dt.datetime) -> None:
-        from firebase_admin import auth, exceptions
+        from firebase_admin import auth
 
-        try:
-            auth.revoke_refresh_tokens(uid, app=admin_app())
-        except auth.UserNotFoundError:
-            return
-        except exceptions.FirebaseError as exc:
-            raise VendorUnavailable(f"Firebase Auth did not revoke the sessions: {type(exc).__name__}") from None
+        _change(lambda: auth.revoke_refresh_tokens(uid, app=admin_app()), "did not revoke the sessions")
 
     def set_disabled(self, uid: str, disabled: bool) -> None:
-        from firebase_admin import auth, exceptions
+        from firebase_admin import auth
 
-        try:
-            auth.update_user(uid, disabled=disabled, app=admin_app())
-        except auth.UserNotFoundError:
-            return
-        except exceptions.FirebaseError as exc:
-            raise VendorUnavailable(f"Firebase Auth did not update the account: {type(exc).__name__}") from None
+        _change(lambda: auth.update_user(uid, disabled=disabled, app=admin_app()), "did not update the account")
 
     def delete_account(self, uid: str) -> None:
-        from firebase_admin import auth, exceptions
+        from firebase_admin import auth
 
-        try:
-            auth.delete_user(uid, app=admin_app())
-        except auth.UserNotFoundError:
-            return
-        except exceptions.FirebaseError as exc:
-            raise VendorUnavailable(f"Firebase Auth did not delete the account: {type(exc).__name__}") from None
+        _change(lambda: auth.delete_user(uid, app=admin_app()), "did not delete the account")
+
+
+def _change(action: Callable[[], object], failure: str) -> None:
+    """Run one change of an account; a missing account needs none (deleted already, or never made)."""
+    from firebase_admin import auth, exceptions
+
+    try:
+        action()
+    except auth.UserNotFoundError:
+        return
+    except exceptions.FirebaseError as exc:
+        raise VendorUnavailable(f"Firebase Auth {failure}: {type(exc).__name__}") from None
