@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
 import urllib.request
 from decimal import Decimal
 
@@ -26,7 +27,7 @@ from curbside.domain.enums import (
     UserType,
 )
 from curbside.domain.rate_limits import Limit
-from curbside.services import privacy
+from curbside.services import outbox, privacy
 from curbside.services.accounts import ACCOUNT_DELETED
 from curbside.store.collections import Collection
 from main import delete_my_account, export_my_data
@@ -292,3 +293,38 @@ def test_a_pending_offer_is_withdrawn_and_handed_on_when_a_technician_deletes(db
     assert stored(db, Collection.JOB_OFFERS, "offer-pending")["offer_status"] == "expired"
     assert stored(db, Collection.DISPATCHER_LOCATIONS, BUSY) == {}
 
+
+
+def test_with_firebase_auth_down_the_sweep_finishes_the_erasure(db, call, bound, bucket, *, deps, auth_admin):
+    upload_photo(bucket, BUSY, name="mine.jpg")
+    auth_admin.down = True
+
+    assert call(delete_my_account, {}, uid=bound).status == 200  # the account is marked: the rest is the outbox's
+
+    entry = stored(db, Collection.OUTBOX, f"{privacy.ERASE_ACCOUNT}:{BUSY}")
+    assert entry["status"] == "pending" and auth_admin.deleted == set()
+    auth_admin.down = False
+    deps.clock.advance(dt.timedelta(minutes=2))
+    outbox.sweep(deps)
+    assert stored(db, Collection.OUTBOX, f"{privacy.ERASE_ACCOUNT}:{BUSY}")["status"] == "done"
+    assert auth_admin.deleted == {BUSY} and list(bucket.list_blobs(prefix=f"users/{BUSY}/")) == []
+    assert stored(db, Collection.USERS, BUSY)["full_name"] == "Deleted user"
+
+
+def test_simultaneous_deletions_mark_the_account_once(db, bound, deps):
+    barrier = threading.Barrier(3)
+    answers: list[privacy.AccountDeleted] = []
+
+    def delete() -> None:
+        barrier.wait()
+        answers.append(privacy.delete_my_account(deps, BUSY))
+
+    threads = [threading.Thread(target=delete) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert len(answers) == 3 and len({answer.deleted_at for answer in answers}) == 1
+    outbox_entries = [snap.id for snap in db.collection(Collection.OUTBOX).stream()]
+    assert outbox_entries == [f"{privacy.ERASE_ACCOUNT}:{BUSY}"]
