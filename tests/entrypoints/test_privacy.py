@@ -120,7 +120,9 @@ def busy(db, bucket, clock) -> str:
     put(db, make_client_review(id=AS_TECH, request_id=AS_TECH, reviewer_id=BUSY, reviewee_id=OTHER,
                                reviewer_name=NAME, comment="Lovely client"))
     put(db, make_client_review(id=AS_CLIENT, request_id=AS_CLIENT, reviewer_id=DISPATCHER_ID, reviewee_id=BUSY,
-                               reviewer_name="Sam Tech", comment="Friendly"))
+                               reviewer_name="Sam Tech", comment="Friendly", applied=True))
+    put(db, make_client_review(id="review-not-yet-applied", request_id="another-job", reviewer_id=DISPATCHER_ID,
+                               reviewee_id=BUSY, reviewer_name="Sam Tech", comment="Not yet visible", applied=False))
     put(db, make_dispute(id="dispute-busy", request_id=AS_CLIENT, job_completion_id=AS_CLIENT, client_id=BUSY,
                          dispatcher_id=DISPATCHER_ID, raised_by_user_id=BUSY, raised_by_name=NAME,
                          description=f"{NAME} here: the dent is still there, call {PHONE}",
@@ -175,7 +177,8 @@ def test_the_export_is_one_archive_of_everything_behind_a_short_lived_link(db, c
     held = archive["collections"]
     assert [doc["id"] for doc in held["ServiceRequests"]] == [AS_CLIENT, AS_TECH]
     assert {doc["id"] for doc in held["Messages"]} == {f"msg-{AS_CLIENT}", f"msg-{AS_TECH}"}
-    assert {doc["id"] for doc in held["ClientReviews"]} == {AS_CLIENT, AS_TECH}  # written and received
+    # Written and received, a received one once it is applied (as the app shows it).
+    assert {doc["id"] for doc in held["ClientReviews"]} == {AS_CLIENT, AS_TECH}
     assert [doc["id"] for doc in held["Reviews"]] == [AS_CLIENT]
     assert [doc["id"] for doc in held["Disputes"]] == ["dispute-busy"]  # found twice (raiser, client), once here
     assert {doc["id"] for doc in held["JobPayments"]} == {AS_CLIENT, AS_TECH}

@@ -14,7 +14,7 @@ bounded per unit of work whatever the person's history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -45,6 +45,8 @@ class Holding:
     exported: bool = True
     hidden: frozenset[str] = field(default_factory=frozenset)
     """Fields left out of the export (admin-only, or what a shadow-banned person must not learn)."""
+    shown: Callable[[Any], bool] = lambda document: True
+    """Which of the documents the export holds (a review reaches its reviewee only once applied, D51)."""
 
 
 _NAMELESS_PROFILE = {"profile_image_url": None}
@@ -68,9 +70,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.JOB_COMPLETIONS, "dispatcher_id"),  # the photos' paths name the uid alone; the files are deleted
     Holding(C.JOB_COMPLETIONS, "client_id"),
     Holding(C.REVIEWS, "reviewer_id", {"comment": None}),
-    Holding(C.REVIEWS, "reviewee_id"),
+    Holding(C.REVIEWS, "reviewee_id", shown=lambda review: review.applied),
     Holding(C.CLIENT_REVIEWS, "reviewer_id", {"comment": None, "reviewer_name": ERASED_NAME}),
-    Holding(C.CLIENT_REVIEWS, "reviewee_id"),
+    Holding(C.CLIENT_REVIEWS, "reviewee_id", shown=lambda review: review.applied),
     Holding(C.WITHHELD_COMMENTS, "reviewer_id", DELETE),
     Holding(C.MESSAGES, "sender_id", {"message": ERASED_TEXT, "image_url": None, "sender_name": ERASED_NAME}),
     Holding(C.CONVERSATIONS, "last_sender_id", {"last_message": ERASED_TEXT}, exported=False),

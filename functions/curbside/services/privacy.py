@@ -86,7 +86,7 @@ def export_my_data(deps: Deps, uid: str) -> Exported:
     for holding in (item for item in HOLDINGS if item.exported):
         found = collections.setdefault(str(holding.collection), {})
         for page in pages(deps, holding, uid):
-            for document in page:
+            for document in filter(holding.shown, page):
                 found[document.id] = document.model_dump(mode="json", exclude=set(holding.hidden))
     archive = {"user_id": uid, "exported_at": now.isoformat(), "private": work.reading(deps, lambda uow: {
         str(collection): part.model_dump(mode="json", include=set(fields))
