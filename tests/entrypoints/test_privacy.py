@@ -20,6 +20,7 @@ from curbside.domain.documents import OutboxEntry
 from curbside.domain.enums import (
     AccountStatus,
     DisputeStatus,
+    EffectStatus,
     NotificationType,
     OfferStatus,
     PayoutStatus,
@@ -49,6 +50,7 @@ from tests.factories import (
     make_message,
     make_notification,
     make_notification_preferences,
+    make_outbox_entry,
     make_payment_ledger_entry,
     make_phone_verification,
     make_points_ledger_entry,
@@ -140,6 +142,9 @@ def busy(db, bucket, clock) -> str:
     put(db, make_notification(id="notice-other", user_id=OTHER, type=NotificationType.DISPATCHER_EN_ROUTE,
                               title="Your technician is on the way", body=f"{NAME} is on the way",
                               request_id=AS_TECH))
+    put(db, make_outbox_entry(id=f"start_background_check:{BUSY}:1", kind="start_background_check", key=f"{BUSY}:1",
+                              payload={"uid": BUSY, "attempt": 1, "email": EMAIL, "full_name": NAME},
+                              status=EffectStatus.DONE))
     for path in (f"users/{BUSY}/car_photos/front.jpg", f"users/{BUSY}/chat_images/{AS_CLIENT}/a.jpg",
                  f"users/{BUSY}/verification_documents/p.jpg", f"users/{BUSY}/dispute_evidence/x.jpg"):
         bucket.blob(path).upload_from_string(JPEG, content_type="image/jpeg")

@@ -41,7 +41,8 @@ class Holding:
     owner_field: str
     """The field that holds the person's uid."""
     erase: Mapping[str, Any] | None = None
-    """What deletion does: `DELETE`, or the fields it replaces; None: the document is kept as it is."""
+    """What deletion does: `DELETE`, or the fields it replaces (a value, or a function of the field's value);
+    None: the document is kept as it is."""
     exported: bool = True
     hidden: frozenset[str] = field(default_factory=frozenset)
     """Fields left out of the export (admin-only, or what a shadow-banned person must not learn)."""
@@ -93,6 +94,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.SUPPORT_TICKETS, "user_id", {"user_name": ERASED_NAME, "user_email": None, "subject": ERASED_TEXT}),
     Holding(C.SUPPORT_MESSAGES, "sender_id", {"message": ERASED_TEXT, "sender_name": ERASED_NAME,
                                               "attachment_url": None}),
+    # A vendor call's record keeps what was sent (the background check's name and e-mail).
+    Holding(C.OUTBOX, "payload.uid", {"payload": lambda payload: {
+        key: value for key, value in payload.items() if key not in {"email", "full_name"}}}, exported=False),
 )
 
 PRIVATE_ERASE: Mapping[Collection, Mapping[str, Any]] = {
@@ -129,6 +133,11 @@ def pages(deps: Deps, holding: Holding, uid: str) -> Iterator[list[Document]]:
             return
 
 
+def erased(document: Document, erase: Mapping[str, Any]) -> Document:
+    return evolve(document, **{name: value(getattr(document, name)) if callable(value) else value
+                               for name, value in erase.items()})
+
+
 def erase_holding(deps: Deps, holding: Holding, uid: str) -> int:
     """Apply one holding's erasure to every document of the person; returns how many were changed (0 when run
     again: an erased document is left unwritten)."""
@@ -144,7 +153,7 @@ def erase_holding(deps: Deps, holding: Holding, uid: str) -> int:
                 for document in current:
                     repository.delete(document.id)
                 return len(current)
-            changes = [after for document in current if (after := evolve(document, **erase)) != document]
+            changes = [after for document in current if (after := erased(document, erase)) != document]
             for after in changes:
                 repository.put(after)
             return len(changes)
