@@ -54,6 +54,7 @@ from tests.factories import (
     make_payment_ledger_entry,
     make_phone_verification,
     make_points_ledger_entry,
+    make_quarantined_upload,
     make_review,
     make_service_request,
     make_support_message,
@@ -142,6 +143,9 @@ def busy(db, bucket, clock) -> str:
     put(db, make_notification(id="notice-other", user_id=OTHER, type=NotificationType.DISPATCHER_EN_ROUTE,
                               title="Your technician is on the way", body=f"{NAME} is on the way",
                               request_id=AS_TECH))
+    put(db, make_quarantined_upload(id="quarantine-busy", owner_id=BUSY, object_name=f"users/{BUSY}/car_photos/x.jpg",
+                                    quarantine_name=f"quarantine/users/{BUSY}/car_photos/x.jpg"))
+    bucket.blob(f"quarantine/users/{BUSY}/car_photos/x.jpg").upload_from_string(f"{NAME}".encode())
     put(db, make_outbox_entry(id=f"start_background_check:{BUSY}:1", kind="start_background_check", key=f"{BUSY}:1",
                               payload={"uid": BUSY, "attempt": 1, "email": EMAIL, "full_name": NAME},
                               status=EffectStatus.DONE))
@@ -154,12 +158,12 @@ def busy(db, bucket, clock) -> str:
 
 def traces(db, bucket) -> list[str]:
     """Every place — document (any collection, private parts included) or stored file — that still holds the
-    person's name, e-mail or phone number."""
+    person's name, e-mail or phone number, and every file of theirs (their folder, their quarantined uploads)."""
     found = [path for path, data in everything(db).items()
              if any(needle.lower() in json.dumps(data, default=str).lower() for needle in (NAME, EMAIL, PHONE))]
     for blob in bucket.list_blobs():
         content = blob.download_as_bytes()
-        if blob.name.startswith(f"users/{BUSY}/") or any(needle.encode() in content for needle in (NAME, EMAIL, PHONE)):
+        if f"users/{BUSY}/" in blob.name or any(needle.encode() in content for needle in (NAME, EMAIL, PHONE)):
             found.append(f"gs://{blob.name}")
     return found
 
@@ -239,7 +243,8 @@ def test_deleting_erases_the_person_everywhere_keeps_the_money_records_and_runs_
     assert stored(db, Collection.USERS, BUSY)["fcm_tokens"] == []
     assert stored(db, Collection.NOTIFICATIONS, "notice-other")["body"] == "Deleted user is on the way"
     for gone in ((Collection.DISPATCHER_LOCATIONS, BUSY), (Collection.NOTIFICATIONS, "notice-busy"),
-                 (Collection.JOB_CONTACTS, AS_CLIENT), (Collection.PHONE_VERIFICATIONS, BUSY)):
+                 (Collection.JOB_CONTACTS, AS_CLIENT), (Collection.PHONE_VERIFICATIONS, BUSY),
+                 (Collection.QUARANTINED_UPLOADS, "quarantine-busy")):
         assert stored(db, *gone) == {}
     assert [blob.name for blob in bucket.list_blobs()] == [f"users/{OTHER}/car_photos/theirs.jpg"]
 

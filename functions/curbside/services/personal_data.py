@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from curbside.deps import Deps
+from curbside.domain.documents import QuarantinedUpload
 from curbside.domain.documents.base import Document
 from curbside.services import work
 from curbside.store import queries
@@ -94,6 +95,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.SUPPORT_TICKETS, "user_id", {"user_name": ERASED_NAME, "user_email": None, "subject": ERASED_TEXT}),
     Holding(C.SUPPORT_MESSAGES, "sender_id", {"message": ERASED_TEXT, "sender_name": ERASED_NAME,
                                               "attachment_url": None}),
+    Holding(C.QUARANTINED_UPLOADS, "owner_id", DELETE, exported=False),  # its file first: `quarantined_files`
     # A vendor call's record keeps what was sent (the background check's name and e-mail).
     Holding(C.OUTBOX, "payload.uid", {"payload": lambda payload: {
         key: value for key, value in payload.items() if key not in {"email", "full_name"}}}, exported=False),
@@ -193,3 +195,13 @@ def scrub_mentions(deps: Deps, uid: str) -> int:
         return changed
 
     return sum(job_notices(job.id) for holding in JOBS for page in pages(deps, holding, uid) for job in page)
+
+
+QUARANTINE = next(holding for holding in HOLDINGS if holding.collection is C.QUARANTINED_UPLOADS)
+
+
+def quarantined_files(deps: Deps, uid: str) -> list[str]:
+    """Where the person's refused uploads are kept (outside their folder): deleted before their records, so a
+    run interrupted in between finds them again."""
+    return [upload.quarantine_name for page in pages(deps, QUARANTINE, uid) for upload in page
+            if isinstance(upload, QuarantinedUpload)]

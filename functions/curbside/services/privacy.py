@@ -6,8 +6,8 @@ own storage folder (`users/{uid}/exports/`, replacing the previous one) and answ
 job not finished, a dispute undecided, money held or not yet paid out); otherwise one transaction marks the
 account deleted (every callable refuses it from then on), takes a technician out of dispatch (offline, pending
 offers withdrawn and handed on) and records the erasure in the outbox. The erasure handler erases each holding,
-the private parts and every file under `users/{uid}/`, then deletes the Firebase Auth account; each step is
-idempotent, so the sweep finishes an interrupted run and a replay writes nothing.
+the private parts, every file under `users/{uid}/` and their quarantined uploads, then deletes the Firebase Auth
+account; each step is idempotent, so the sweep finishes an interrupted run and a replay writes nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from curbside.services.personal_data import (
     PRIVATE_EXPORTED,
     erase_holding,
     pages,
+    quarantined_files,
     scrub_mentions,
 )
 from curbside.services.rate_limits import take
@@ -167,6 +168,8 @@ def _erase(deps: Deps, entry: OutboxEntry) -> None:
     """The erasure (module docstring); every step finds its own work done when run again."""
     uid = str(entry.payload["uid"])
     scrub_mentions(deps, uid)
+    for path in quarantined_files(deps, uid):
+        deps.files.delete(path)
     for holding in HOLDINGS:
         erase_holding(deps, holding, uid)
 
