@@ -24,10 +24,12 @@ from curbside.gateways.sms import CodeCheck, NumberRefused
 @dataclass
 class RecordingAuthAdmin:
     """Firebase Auth's admin API: `revoke` stands for `revoke_refresh_tokens`, `disabled` holds the accounts
-    `update_user(disabled=True)` disabled; `down` makes every change fail as an outage would."""
+    `update_user(disabled=True)` disabled, `deleted` those `delete_user` deleted; `down` makes every change fail
+    as an outage would."""
 
     revoked_at: dict[str, dt.datetime] = field(default_factory=dict)
     disabled: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
     down: bool = False
     calls: list[tuple[str, str]] = field(default_factory=list)
     """(method, uid) of every change asked for, in order."""
@@ -45,6 +47,11 @@ class RecordingAuthAdmin:
     def set_disabled(self, uid: str, disabled: bool) -> None:
         self._change("disable" if disabled else "enable", uid)
         (self.disabled.add if disabled else self.disabled.discard)(uid)
+
+    def delete_account(self, uid: str) -> None:
+        self._change("delete", uid)
+        self.deleted.add(uid)
+        self.revoked_at[uid] = dt.datetime.max.replace(tzinfo=dt.UTC)  # as the real one reads a missing account
 
     def _change(self, method: str, uid: str) -> None:
         if self.down:

@@ -41,6 +41,7 @@ from curbside.entrypoints.payments import (  # noqa: E402
     stripe_webhook,
 )
 from curbside.entrypoints.phone import check_phone_verification, start_phone_verification  # noqa: E402
+from curbside.entrypoints.privacy import delete_my_account, export_my_data  # noqa: E402
 from curbside.entrypoints.reminders import send_scheduled_reminders  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
     activate_scheduled_jobs,
@@ -109,9 +110,11 @@ __all__ = [
     "create_payout_account",
     "create_request",
     "create_support_ticket",
+    "delete_my_account",
     "escalate_disputes",
     "expire_offer",
     "expire_redemptions",
+    "export_my_data",
     "get_referral_code",
     "list_available_jobs",
     "mark_messages_delivered",

@@ -187,6 +187,15 @@ REQUESTS_PER_WINDOW = params.IntParam(
 REQUESTS_WINDOW_MIN = params.IntParam(
     "REQUESTS_WINDOW_MIN", default=10, description="The window of REQUESTS_PER_WINDOW, in minutes."
 )
+TICKETS_PER_DAY = params.IntParam(
+    "TICKETS_PER_DAY", default=5, description="Support tickets one person may open per day (UTC)."
+)
+REDEMPTIONS_PER_DAY = params.IntParam(
+    "REDEMPTIONS_PER_DAY", default=10, description="Rewards one client may redeem per day (UTC)."
+)
+EXPORTS_PER_DAY = params.IntParam(
+    "EXPORTS_PER_DAY", default=3, description="Data exports (export_my_data) one person may ask for per day (UTC)."
+)
 WEBHOOK_CALLS_PER_MINUTE = params.IntParam(
     "WEBHOOK_CALLS_PER_MINUTE", default=300, description="Webhook deliveries accepted per source address per minute."
 )

@@ -51,6 +51,12 @@ class RateLimitSettings:
 
     create_request: Limit = field(default_factory=lambda: Limit(
         "create_request", 5, dt.timedelta(minutes=10), "new jobs"))
+    support_ticket: Limit = field(default_factory=lambda: Limit(
+        "support_ticket", 5, dt.timedelta(days=1), "new support tickets"))
+    redeem_reward: Limit = field(default_factory=lambda: Limit(
+        "redeem_reward", 10, dt.timedelta(days=1), "reward redemptions"))
+    export_my_data: Limit = field(default_factory=lambda: Limit(
+        "export_my_data", 3, dt.timedelta(days=1), "data exports"))
     webhook: Limit = field(default_factory=lambda: Limit(
         "webhook", 300, dt.timedelta(minutes=1), "webhook deliveries from this address"))
 
@@ -156,6 +162,12 @@ class Settings:
             rate_limits=RateLimitSettings(
                 create_request=Limit("create_request", config.REQUESTS_PER_WINDOW.value,
                                      dt.timedelta(minutes=config.REQUESTS_WINDOW_MIN.value), "new jobs"),
+                support_ticket=Limit("support_ticket", config.TICKETS_PER_DAY.value, dt.timedelta(days=1),
+                                     "new support tickets"),
+                redeem_reward=Limit("redeem_reward", config.REDEMPTIONS_PER_DAY.value, dt.timedelta(days=1),
+                                    "reward redemptions"),
+                export_my_data=Limit("export_my_data", config.EXPORTS_PER_DAY.value, dt.timedelta(days=1),
+                                     "data exports"),
                 webhook=Limit("webhook", config.WEBHOOK_CALLS_PER_MINUTE.value, dt.timedelta(minutes=1),
                               "webhook deliveries from this address"),
             ),

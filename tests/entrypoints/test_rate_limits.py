@@ -16,9 +16,10 @@ from curbside import deps as deps_module
 from curbside.domain.rate_limits import Limit
 from curbside.settings import RateLimitSettings
 from curbside.store.collections import Collection
-from main import background_check_webhook, create_request, stripe_webhook
+from devstack.doubles import ScriptedAssistant
+from main import background_check_webhook, create_request, create_support_ticket, redeem_reward, stripe_webhook
 from tests.entrypoints.test_requests_create import create_data
-from tests.factories import CLIENT_ID
+from tests.factories import CLIENT_ID, make_reward, put
 from tests.request_world import add_client, add_spec_rules, everything, upload_photo
 
 
@@ -82,6 +83,54 @@ def test_ten_simultaneous_jobs_create_exactly_five(db, call, client, photos):
     assert {answer.error for answer in answers if answer.status != 200} == {"RESOURCE_EXHAUSTED"}
     assert jobs_in(db) == 5
     assert len(list(db.collection(Collection.RATE_LIMIT_SLOTS).stream())) == 5
+
+
+# --- support tickets and reward redemptions, per person ----------------------------------------------------------
+
+
+def limited(deps, **limits: Limit) -> Any:
+    installed = dataclasses.replace(deps, settings=dataclasses.replace(
+        deps.settings, rate_limits=dataclasses.replace(deps.settings.rate_limits, **limits)))
+    deps_module.install(installed)
+    return installed
+
+
+def test_the_third_ticket_of_the_day_is_refused_before_the_assistant_is_asked(db, call, clock, client, deps):
+    assistant = ScriptedAssistant()
+    limited(dataclasses.replace(deps, assistant=assistant),
+            support_ticket=Limit("support_ticket", 2, dt.timedelta(days=1), "new support tickets"))
+    clock.current = dt.datetime(2026, 11, 20, 21, 30, tzinfo=dt.UTC)
+    ticket = {"subject": "Payment", "category": "payment_issue", "message": "Where is my payment?"}
+    assert [call(create_support_ticket, ticket, uid=client).status for _ in range(2)] == [200, 200]
+    before, asked = everything(db), len(assistant.prompts)
+
+    refused = call(create_support_ticket, ticket, uid=client)
+
+    assert refused.error == "RESOURCE_EXHAUSTED"
+    assert refused.message == ("Too many new support tickets: at most 2 every 24 hours. "
+                               "Try again in 2 hours 30 minutes.")
+    assert refused.body["error"]["details"] == {"retry_after_seconds": 9000}
+    assert everything(db) == before and len(assistant.prompts) == asked
+    slots = [snap.to_dict() or {} for snap in db.collection(Collection.RATE_LIMIT_SLOTS).stream()]
+    # The TTL policy's field is a timestamp (Firestore's TTL ignores any other type), a window after the window.
+    assert [slot["expires_at"] for slot in slots] == [dt.datetime(2026, 11, 22, tzinfo=dt.UTC)] * 2
+    clock.advance(dt.timedelta(hours=2, minutes=30))
+    assert call(create_support_ticket, ticket, uid=client).status == 200
+
+
+def test_the_third_redemption_of_the_day_is_refused_and_spends_no_points(db, call, client, deps):
+    limited(deps, redeem_reward=Limit("redeem_reward", 2, dt.timedelta(days=1), "reward redemptions"))
+    db.document(f"ClientProfiles/{client}").update({"loyalty_points": 5000, "total_points_earned": 5000})
+    put(db, make_reward(id="reward-5-off", points_required=500))
+    assert [call(redeem_reward, {"reward_id": "reward-5-off"}, uid=client).status for _ in range(2)] == [200, 200]
+    before = everything(db)
+
+    refused = call(redeem_reward, {"reward_id": "reward-5-off"}, uid=client)
+
+    assert refused.error == "RESOURCE_EXHAUSTED"
+    assert refused.message.startswith("Too many reward redemptions: at most 2 every 24 hours. Try again in ")
+    assert everything(db) == before
+    assert db.document(f"ClientProfiles/{client}").get().get("loyalty_points") == 4000
 
 
 # --- webhooks, per source ---------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ the rules)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from curbside.store.collections import MODELS, TTL_FIELDS
 from curbside.store.queries import APP_QUERIES, CATALOGUE, Direction, IndexField, Op, QuerySpec, RequiredIndex, where
 
 INDEXES = Path(__file__).resolve().parents[2] / "firestore.indexes.json"
@@ -52,7 +54,8 @@ def test_every_query_has_its_index():
 
 def _entries() -> list[tuple[str, int]]:
     declared = load()
-    return [(kind, n) for kind in ("indexes", "fieldOverrides") for n in range(len(declared.get(kind, [])))]
+    return [(kind, n) for kind in ("indexes", "fieldOverrides") for n, entry in enumerate(declared.get(kind, []))
+            if not entry.get("ttl")]  # TTL policies serve no query: checked below
 
 
 @pytest.mark.parametrize(("kind", "position"), _entries())
@@ -93,3 +96,18 @@ def test_every_catalogued_query_is_run_by_the_functions():
     names = {name for name, value in vars(__import__("curbside.store.queries", fromlist=["x"])).items()
              if isinstance(value, QuerySpec)}
     assert {name for name in names if f"queries.{name}" not in source} == set()
+
+
+def test_every_ttl_policy_is_declared_on_a_timestamp_field_nothing_queries():
+    """Firestore deletes documents only through a TTL policy deployed from `fieldOverrides` (`"ttl": true`), on
+    a field holding a timestamp; its single-field index is off (`"indexes": []`): a timestamp rising with
+    every write is a hotspot, and no query of the catalogue filters or orders on it."""
+    declared = {(entry["collectionGroup"], entry["fieldPath"]): entry
+                for entry in load()["fieldOverrides"] if entry.get("ttl")}
+    assert set(declared) == {(str(collection), field) for collection, field in TTL_FIELDS.items()}
+    for collection, field in TTL_FIELDS.items():
+        assert declared[(str(collection), field)]["indexes"] == []
+        model_field = MODELS[collection].model_fields[field]
+        assert model_field.annotation is dt.datetime and model_field.is_required(), (collection, field)
+        assert not [spec.name for spec in CATALOGUE + APP_QUERIES if spec.collection == collection
+                    and field in {f.field for f in spec.filters} | {name for name, _ in spec.order_by}]

@@ -25,6 +25,10 @@ def test_the_refusal_reads_as_a_person_would_say_it():
     assert TEN_MINUTES.refusal(at) == "Too many new jobs: at most 5 every 10 minutes. Try again in 1 second."
     hourly = Limit("x", 3, dt.timedelta(hours=1), "codes")
     assert "at most 3 every 1 hour." in hourly.refusal(at)
+    daily = Limit("y", 5, dt.timedelta(days=1), "new support tickets")
+    assert daily.refusal(at) == ("Too many new support tickets: at most 5 every 24 hours. "
+                                 "Try again in 14 hours 51 minutes.")
+    assert "Try again in 51 minutes." in hourly.refusal(dt.datetime(2026, 11, 20, 9, 9, 0, tzinfo=dt.UTC))
 
 
 def test_a_source_becomes_a_valid_part_of_a_document_id():

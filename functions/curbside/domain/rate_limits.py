@@ -40,9 +40,8 @@ class Limit:
         return f"{self.name}:{safe_id(who)}:{self.window_index(now)}"
 
     def refusal(self, now: dt.datetime) -> str:
-        wait = self.retry_after_s(now)
         return (f"Too many {self.what}: at most {self.count} every {_duration(self.window)}. "
-                f"Try again in {wait} second{'s' if wait != 1 else ''}.")
+                f"Try again in {_wait(self.retry_after_s(now))}.")
 
 
 def safe_id(who: str) -> str:
@@ -50,12 +49,26 @@ def safe_id(who: str) -> str:
     return who.replace("/", "_").replace("__", "_")[:200] or "_"
 
 
+def _wait(seconds: int) -> str:
+    """Seconds up to ten minutes, then minutes, then hours and minutes (a daily window's wait in seconds is
+    arithmetic the person should not have to do)."""
+    if seconds <= 600:
+        return _plural(seconds, "second")
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return _plural(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' if n != 1 else ''}"
+
+
 def _duration(window: dt.timedelta) -> str:
     seconds = int(window.total_seconds())
     if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return _plural(seconds // 3600, "hour")
     if seconds % 60 == 0:
-        minutes = seconds // 60
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds} seconds"
+        return _plural(seconds // 60, "minute")
+    return _plural(seconds, "second")

@@ -1,12 +1,14 @@
 """Firebase Authentication's admin API, behind a small Protocol: whether a person's sessions were revoked
 (a callable that moves money or changes an account refuses a token issued before), revoking them, and
-disabling or enabling an account (account actions, issue 15; called through the outbox). There is no Auth
+disabling or enabling an account (account actions, issue 15; called through the outbox), and deleting it
+(`delete_my_account`, through the outbox). There is no Auth
 emulator here, so the local stack and tests use a recording double
 (`devstack/doubles.py`); this is the production one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 from curbside.domain.errors import VendorUnavailable
@@ -23,6 +25,9 @@ class AuthAdmin(Protocol):
 
     def set_disabled(self, uid: str, disabled: bool) -> None:
         """Disable (no sign-in, no token refresh) or enable the account; a missing account is left alone."""
+
+    def delete_account(self, uid: str) -> None:
+        """Delete the account (sign-in methods, e-mail, phone); deleting a missing account is done already."""
 
 
 class FirebaseAuthAdmin:
@@ -41,21 +46,28 @@ class FirebaseAuthAdmin:
         return dt.datetime.fromtimestamp(valid_after_ms / 1000, tz=dt.UTC) if valid_after_ms else None
 
     def revoke_sessions(self, uid: str, at: dt.datetime) -> None:
-        from firebase_admin import auth, exceptions
+        from firebase_admin import auth
 
-        try:
-            auth.revoke_refresh_tokens(uid, app=admin_app())
-        except auth.UserNotFoundError:
-            return
-        except exceptions.FirebaseError as exc:
-            raise VendorUnavailable(f"Firebase Auth did not revoke the sessions: {type(exc).__name__}") from None
+        _change(lambda: auth.revoke_refresh_tokens(uid, app=admin_app()), "did not revoke the sessions")
 
     def set_disabled(self, uid: str, disabled: bool) -> None:
-        from firebase_admin import auth, exceptions
+        from firebase_admin import auth
 
-        try:
-            auth.update_user(uid, disabled=disabled, app=admin_app())
-        except auth.UserNotFoundError:
-            return
-        except exceptions.FirebaseError as exc:
-            raise VendorUnavailable(f"Firebase Auth did not update the account: {type(exc).__name__}") from None
+        _change(lambda: auth.update_user(uid, disabled=disabled, app=admin_app()), "did not update the account")
+
+    def delete_account(self, uid: str) -> None:
+        from firebase_admin import auth
+
+        _change(lambda: auth.delete_user(uid, app=admin_app()), "did not delete the account")
+
+
+def _change(action: Callable[[], object], failure: str) -> None:
+    """Run one change of an account; a missing account needs none (deleted already, or never made)."""
+    from firebase_admin import auth, exceptions
+
+    try:
+        action()
+    except auth.UserNotFoundError:
+        return
+    except exceptions.FirebaseError as exc:
+        raise VendorUnavailable(f"Firebase Auth {failure}: {type(exc).__name__}") from None

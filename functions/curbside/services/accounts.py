@@ -52,9 +52,16 @@ def account_status_of(uow: UnitOfWork, uid: str) -> AccountStatus:
     return private.account_status if private is not None else AccountStatus.ACTIVE
 
 
+ACCOUNT_DELETED = "This account was deleted; there is nothing more to do with it."
+
+
 def require_usable_account(uow: UnitOfWork, uid: str) -> AccountStatus:
-    """Refuse suspended and banned accounts. A shadow-banned account passes: it must notice nothing."""
-    status = account_status_of(uow, uid)
+    """Refuse suspended, banned and deleted accounts. A shadow-banned account passes: it must notice nothing.
+    (A deleted account's ID token stays valid for up to an hour after its Auth account is gone.)"""
+    private = uow.user_private.get(uid)
+    if private is not None and private.deleted_at is not None:
+        raise NotAllowed(ACCOUNT_DELETED)
+    status = private.account_status if private is not None else AccountStatus.ACTIVE
     if status in BLOCKED_STATUSES:
         raise NotAllowed(blocked_message(status))
     return status

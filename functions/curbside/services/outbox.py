@@ -50,13 +50,15 @@ def handlers() -> Mapping[str, Handler]:
         card_holds,
         charges,
         loyalty,
+        privacy,
         refunds,
         uploads,
         verification_checks,
     )
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
-            **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS}
+            **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS,
+            **privacy.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

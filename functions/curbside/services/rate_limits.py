@@ -4,7 +4,9 @@
 - Inside a use case's commit: `slot = next_slot(uow, limit, who)` among its reads, `uow.rate_slots.create(slot)`
   among its writes — the slot lands with the action or not at all, and a call racing for the same slot loses
   the whole commit (`Conflict`), to count again (`create_request`).
-- Before an action that has no commit of its own (a webhook): `take(deps, limit, who)`.
+- Before costly work done outside that commit (the support assistant's model call): `refuse_if_full(deps, limit,
+  who)` too, so a refused call costs one read and nothing else.
+- Before an action that has no commit of its own: `take(deps, limit, who)`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ def next_slot(uow: UnitOfWork, limit: Limit, who: str) -> RateLimitSlot:
         raise TooManyRequests(limit.refusal(uow.now), retry_after_s=limit.retry_after_s(uow.now))
     return RateLimitSlot(id=f"{bucket}:{used}", bucket=bucket, limit=limit.name, who=safe_id(who),
                          created_date=uow.now, expires_at=limit.window_end(uow.now) + limit.window)
+
+
+def refuse_if_full(deps: Deps, limit: Limit, who: str) -> None:
+    """Refuse now when the window is full (one read, nothing written); the commit still takes its slot."""
+    work.reading(deps, lambda uow: next_slot(uow, limit, who))
 
 
 def take(deps: Deps, limit: Limit, who: str) -> None:

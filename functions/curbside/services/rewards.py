@@ -26,6 +26,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.loyalty import new_code, reaches
 from curbside.services import loyalty, work
 from curbside.services.accounts import require_usable_account
+from curbside.services.rate_limits import next_slot
 from curbside.services.verification_review import require_admin
 from curbside.store import queries
 from curbside.store.engine import Cursor
@@ -106,6 +107,7 @@ def redeem_reward(deps: Deps, uid: str, reward_id: str) -> Redeemed:
         if profile.loyalty_points < reward.points_required:
             raise WrongState(f"This reward costs {reward.points_required} points; you have "
                              f"{profile.loyalty_points}.")
+        uow.rate_slots.create(next_slot(uow, uow.settings.rate_limits.redeem_reward, uid))
         code = new_code(CODE_PREFIX)
         redemption = uow.redemptions.create(RewardRedemption(
             id=code, client_id=uid, reward_id=reward.id, reward_title=reward.title,

@@ -30,6 +30,7 @@ from curbside.domain.uploads import HEAD_BYTES, IMAGES, VARIANTS, Purpose, sniff
 from curbside.services import support_assistant, work
 from curbside.services.accounts import admins, require_usable_account
 from curbside.services.notifications import notify
+from curbside.services.rate_limits import next_slot, refuse_if_full
 from curbside.services.uploads import require_own_uploads
 from curbside.store import queries
 from curbside.store.collections import new_document_id
@@ -119,13 +120,16 @@ def _attachment_kinds(deps: Deps, uid: str, paths: tuple[str, ...]) -> list[Supp
 
 def create_support_ticket(deps: Deps, uid: str, email: str | None, *, subject: str, category: TicketCategory,
                           message: str, attachments: tuple[str, ...] = ()) -> Opened:
-    """Open a ticket with the person's first message (and attachments) and the assistant's reply, in one commit."""
+    """Open a ticket with the person's first message (and attachments) and the assistant's reply, in one commit
+    with the rate limit's slot (checked first as well, so a refused call never reaches the assistant)."""
+    refuse_if_full(deps, deps.settings.rate_limits.support_ticket, uid)
     kinds = _attachment_kinds(deps, uid, attachments)
     reply = support_assistant.answer(deps, uid, f"{subject}\n{message}", history=(), tokens_used=0)
 
     def decide(uow: UnitOfWork) -> Opened:
         user = uow.users.get(uid)
         require_usable_account(uow, uid)
+        uow.rate_slots.create(next_slot(uow, uow.settings.rate_limits.support_ticket, uid))
         ticket_id, name = new_document_id(), user.full_name if user else None
         first = _message(ticket_id, uid, SupportSenderType.USER, uow.now, text=message, name=name)
         written = [first] + [_message(ticket_id, uid, SupportSenderType.USER, uow.now + STEP * (n + 1), name=name,

@@ -107,6 +107,12 @@ class Collection(StrEnum):
     RATE_LIMIT_SLOTS = "RateLimitSlots"
 
 
+TTL_FIELDS: Mapping[Collection, str] = {
+    Collection.RATE_LIMIT_SLOTS: "expires_at",
+}
+"""Collections Firestore empties by itself: the timestamp field of each one's TTL policy, declared (with its
+single-field index turned off: nothing queries it) in `firestore.indexes.json` (D72)."""
+
 PRIVATE_SUBCOLLECTION = "private"
 PRIVATE_DOC_ID = "data"
 

@@ -44,6 +44,10 @@ class FileStore:
         """Bytes stored under `prefix` (a person's folder), for their quota."""
         return sum(int(blob.size or 0) for blob in self._bucket.list_blobs(prefix=prefix))
 
+    def paths(self, prefix: str) -> list[str]:
+        """Every file under `prefix` (a person's folder)."""
+        return [str(blob.name) for blob in self._bucket.list_blobs(prefix=prefix)]
+
     def download(self, path: str) -> bytes:
         data: bytes = self._bucket.blob(path).download_as_bytes()
         return data

@@ -265,8 +265,31 @@ JOBS_OF_TECHNICIAN = QuerySpec("a technician's latest jobs", S.SERVICE_REQUESTS,
                                order_by=(("created_date", Direction.DESCENDING),))
 """The support assistant's view of the caller's own jobs (and nobody else's)."""
 
+# --- A person's data (privacy rights: export and deletion) --------------------------------------------------------
+JOBS_OF_CLIENT_IN = QuerySpec("a client's jobs in states", S.SERVICE_REQUESTS, (
+    where("client_id", Op.EQ), where("status", Op.IN, "statuses")))
+PAYMENTS_OF_CLIENT_IN = QuerySpec("a client's payments by payout status", S.JOB_PAYMENTS, (
+    where("client_id", Op.EQ), where("payout_status", Op.IN, "statuses")))
+PAYMENTS_OF_TECHNICIAN_AMONG = QuerySpec("a technician's payments among payout statuses", S.JOB_PAYMENTS, (
+    where("dispatcher_id", Op.EQ), where("payout_status", Op.IN, "statuses")))
+DISPUTES_OF_CLIENT_IN = QuerySpec("a client's disputes in states", S.DISPUTES, (
+    where("client_id", Op.EQ), where("status", Op.IN, "statuses")))
+DISPUTES_OF_TECHNICIAN_IN = QuerySpec("a technician's disputes in states", S.DISPUTES, (
+    where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
+NOTICES_OF_JOB = QuerySpec("a job's notices", S.NOTIFICATIONS, (where("request_id", Op.EQ),))
+"""A deleted person's name is taken out of the notices their jobs gave the other party.
+What keeps an account from being deleted: an ongoing job, an open dispute, money still moving (equalities
+only: no composite index)."""
+
+
+def of_person(collection: Collection, owner_field: str) -> QuerySpec:
+    """A person's documents in one collection, by the field that holds their uid (`services.personal_data`).
+    One equality filter: served by the automatic single-field index, paged by document id."""
+    return QuerySpec(f"{collection} of a person by {owner_field}", collection, (where(owner_field, Op.EQ, "uid"),))
+
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
-"""Every query the functions run."""
+"""Every query the functions run (and `of_person`'s, which need no index by construction)."""
 
 APP_QUERIES: tuple[QuerySpec, ...] = (
     QuerySpec("the client's Messages list", S.CONVERSATIONS, (where("client_id", Op.EQ),),

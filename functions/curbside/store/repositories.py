@@ -79,6 +79,7 @@ from curbside.domain.lifecycles import (
 )
 from curbside.domain.request_lifecycle import REQUEST
 from curbside.store.collections import (
+    MODELS,
     PRIVATE_SUBCOLLECTION,
     Collection,
     collection_for,
@@ -328,6 +329,8 @@ class Repositories:
     """Every repository of a unit of work (`uow.requests` etc. are these)."""
 
     def __init__(self, uow: Engine) -> None:
+        self._engine = uow
+
         def documents(model: type[D]) -> DocumentRepository[D]:
             return DocumentRepository(uow, collection_for(model), model)
 
@@ -374,3 +377,7 @@ class Repositories:
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
         self.support_messages = documents(SupportMessage)
+
+    def of(self, collection: Collection) -> DocumentRepository[Any]:
+        """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""
+        return DocumentRepository(self._engine, collection, MODELS[collection])

@@ -87,6 +87,9 @@ class UserPrivate(PrivateDocument):
     fraud_quiet_until: dict[str, UtcDatetime] = Field(default_factory=dict)
     """Per `alert_type`: an admin called this person's alert a false positive; the same pattern raises no
     alert for them until then (30 days)."""
+    deleted_at: UtcDatetime | None = None
+    """When the person deleted their account (`delete_my_account`): every callable refuses it from then on, and
+    the erasure (outbox `erase_account`) has run or will run."""
 
     @model_validator(mode="before")
     @classmethod
