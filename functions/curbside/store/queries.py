@@ -259,6 +259,18 @@ JOBS_OF_TECHNICIAN = QuerySpec("a technician's latest jobs", S.SERVICE_REQUESTS,
                                order_by=(("created_date", Direction.DESCENDING),))
 """The support assistant's view of the caller's own jobs (and nobody else's)."""
 
+# --- The admin console's dashboard (`services/admin_console.py`): counted, one read per 1,000 counted -------------
+ALL_USERS = QuerySpec("every user", S.USERS, ())
+USERS_OF_TYPE = QuerySpec("users of a type", S.USERS, (where("user_type", Op.EQ),))
+JOBS_IN_STATUSES = QuerySpec("jobs in states", S.SERVICE_REQUESTS, (where("status", Op.IN, "statuses"),))
+DISPUTES_IN_STATUSES = QuerySpec("disputes in states", S.DISPUTES, (where("status", Op.IN, "statuses"),))
+FRAUD_ALERTS_IN_STATUSES = QuerySpec("fraud alerts in states", S.FRAUD_ALERTS, (where("status", Op.IN, "statuses"),))
+TECHNICIANS_ONLINE = QuerySpec("online technicians by account status", S.DISPATCHER_LOCATIONS, (
+    where("is_online", Op.EQ), where("account_status", Op.EQ)))
+"""Two equality filters: served by merging single-field indexes."""
+TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT_TICKETS, (
+    where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")))
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
 

@@ -1,0 +1,65 @@
+"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards.
+
+Every figure is a Firestore `count()` over a query the catalogue declares (`store/queries.py`), billed one
+read per 1,000 documents counted, so a load never reads the documents themselves: nine counts, nine reads
+while each counted set stays under 1,000 (D76). The figures that need history — revenue per day, jobs per day
+by outcome, user growth, the spec's rates — want daily rollup documents kept by the commits that change them;
+they are not built yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from curbside.deps import Deps
+from curbside.domain.enums import (
+    AccountStatus,
+    RequestStatus,
+    TicketStatus,
+    UserRole,
+    UserType,
+)
+from curbside.domain.errors import NotAllowed
+from curbside.domain.fraud import OPEN as OPEN_ALERTS
+from curbside.domain.lifecycles import DISPUTE_WAITING
+from curbside.domain.tracking import ACTIVE_JOB_STATUSES
+from curbside.services import work
+from curbside.services.verification_review import EPOCH
+from curbside.store import queries
+from curbside.store.uow import UnitOfWork
+
+ONLY_ADMINS = "Only admins see the admin console's figures."
+WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER,
+                     TicketStatus.OPEN]
+"""A live-agent ticket that is neither resolved nor closed."""
+
+
+def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
+    """The KPI cards: people by kind, jobs waiting and under way, the open queues, technicians online now."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        return {
+            "users": {
+                "total": uow.users.count(queries.ALL_USERS),
+                "clients": uow.users.count(queries.USERS_OF_TYPE, user_type=UserType.CLIENT),
+                "technicians": uow.users.count(queries.USERS_OF_TYPE, user_type=UserType.DISPATCHER),
+                "admins": uow.users.count(queries.ADMINS, role=UserRole.ADMIN),
+            },
+            "jobs": {
+                "pending": uow.requests.count(queries.JOBS_IN_STATUSES, statuses=[RequestStatus.PENDING]),
+                "active": uow.requests.count(queries.JOBS_IN_STATUSES, statuses=sorted(ACTIVE_JOB_STATUSES)),
+            },
+            "open_disputes": uow.disputes.count(queries.DISPUTES_IN_STATUSES, statuses=list(DISPUTE_WAITING)),
+            "open_fraud_alerts": uow.fraud_alerts.count(queries.FRAUD_ALERTS_IN_STATUSES,
+                                                        statuses=sorted(OPEN_ALERTS)),
+            "technicians_online": uow.locations.count(queries.TECHNICIANS_ONLINE, is_online=True,
+                                                      account_status=AccountStatus.ACTIVE),
+            "verifications_waiting": uow.dispatcher_profiles.count(queries.TECHNICIANS_AWAITING_REVIEW, since=EPOCH),
+            "tickets_for_live_agent": uow.support_tickets.count(queries.TICKETS_FOR_LIVE_AGENT,
+                                                                live_agent_requested=True, statuses=WAITING_FOR_AGENT),
+            "as_of": uow.now.isoformat(),
+        }
+
+    return work.reading(deps, look)

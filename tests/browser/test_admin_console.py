@@ -1,0 +1,121 @@
+"""The admin console end to end in Chromium: sign-in and refusal, the dashboard's figures against the database,
+a verification step approved, a technician banned, and names shown as text, never run."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import requests
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from playwright.sync_api import Page, expect
+
+from devstack.stack import LocalStack
+from seed import SeedReport
+from tests.browser.conftest import SCREENSHOT
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+def sign_in(page: Page, stack: LocalStack, uid: str) -> None:
+    page.goto(f"{stack.hosting_url}/admin/")
+    if page.locator("#sign-out").is_visible():
+        page.click("#sign-out")
+    page.fill("#uid", uid)
+    page.click("#sign-in button[type=submit]")
+
+
+def kpi(page: Page, path: str) -> int:
+    return int(page.locator(f'[data-kpi="{path}"] .value').inner_text())
+
+
+def brute_force(db: firestore.Client) -> dict[str, int]:
+    """The dashboard's figures counted document by document."""
+    users = [snap.to_dict() or {} for snap in db.collection("Users").stream()]
+    jobs = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("ServiceRequests").stream())
+    locations = [snap.to_dict() or {} for snap in db.collection("DispatcherLocations").stream()]
+    disputes = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("Disputes").stream())
+    alerts = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("FraudAlerts").stream())
+    return {
+        "users.total": len(users),
+        "users.clients": sum(u.get("user_type") == "client" for u in users),
+        "users.technicians": sum(u.get("user_type") == "dispatcher" for u in users),
+        "users.admins": sum(u.get("role") == "admin" for u in users),
+        "jobs.pending": jobs["pending"],
+        "jobs.active": sum(jobs[s] for s in ("accepted", "en_route", "arrived", "in_progress")),
+        "technicians_online": sum(bool(loc.get("is_online")) and loc.get("account_status") == "active"
+                                  for loc in locations),
+        "open_disputes": sum(disputes[s] for s in ("open", "under_review", "awaiting_client_response",
+                                                   "awaiting_dispatcher_response", "escalated")),
+        "open_fraud_alerts": alerts["active"] + alerts["investigating"],
+    }
+
+
+def test_a_non_admin_is_refused_and_receives_no_data(page: Page, console_stack: LocalStack) -> None:
+    sign_in(page, console_stack, "client-001")
+    expect(page.get_by_role("alert")).to_contain_text("Refused")
+    expect(page.locator("[data-kpi]")).to_have_count(0)
+    assert page.locator("#nav").is_hidden()
+    # The refusal is the server's: the same call with the client's token is answered PERMISSION_DENIED.
+    token = requests.post(f"{console_stack.hosting_url}/__devstack/sign-in", json={"uid": "client-001"},
+                          timeout=10).json()["idToken"]
+    answer = requests.post(f"{console_stack.hosting_url}/admin/api/admin_dashboard", json={"data": {}},
+                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 403 and "result" not in answer.json()
+
+
+def test_the_console_is_served_with_a_policy_that_forbids_inline_scripts(console_stack: LocalStack) -> None:
+    answer = requests.get(f"{console_stack.hosting_url}/admin/", timeout=10)
+    policy = answer.headers["Content-Security-Policy"]
+    assert answer.status_code == 200 and "<title>Curbside admin</title>" in answer.text
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_the_admin_dashboard_shows_the_databases_counts(page: Page, console_stack: LocalStack,
+                                                        seeded: SeedReport) -> None:
+    sign_in(page, console_stack, seeded.admin_uid)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expected = brute_force(console_stack.admin_db())
+    assert expected["users.total"] > 100 and expected["technicians_online"] > 0
+    assert {path: kpi(page, path) for path in expected} == expected
+    page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1280, "height": 420})
+
+
+def test_a_hostile_name_is_shown_as_text_and_never_runs(page: Page, console_stack: LocalStack, in_review: str,
+                                                        dialogs: list[str]) -> None:
+    console_stack.admin_db().document(f"Users/{in_review}").update({"full_name": HOSTILE_NAME})
+    page.goto(f"{console_stack.hosting_url}/admin/#/verification")
+    expect(page.locator(f'tr[data-technician="{in_review}"] td').first).to_have_text(HOSTILE_NAME)
+    assert page.locator("main img").count() == 0
+    assert dialogs == []
+
+
+def test_approving_a_verification_step_is_stored(page: Page, console_stack: LocalStack, in_review: str) -> None:
+    page.goto(f"{console_stack.hosting_url}/admin/#/verification")
+    page.locator(f'tr[data-technician="{in_review}"]').click()
+    panel = page.locator('[data-step="identity"]')
+    expect(panel).to_contain_text("under review")
+    expect(page.locator("main li a")).to_have_count(2)  # passport and licence, as signed links
+    panel.get_by_role("button", name="Approve").click()
+    expect(page.locator("main").get_by_role("status")).to_have_text("identity approved.")
+    expect(panel.locator(".status").first).to_have_text("approved")
+    profile = console_stack.admin_db().document(f"DispatcherProfiles/{in_review}").get().to_dict() or {}
+    assert profile["identity_verification_status"] == "approved" and profile.get("awaiting_review_since") is None
+
+
+def test_banning_an_online_technician_takes_them_off_the_online_count(page: Page, console_stack: LocalStack) -> None:
+    db = console_stack.admin_db()
+    online = next(snap.id for snap in db.collection("DispatcherLocations").where(
+        filter=FieldFilter("is_online", "==", True)).where(filter=FieldFilter("account_status", "==", "active"))
+        .limit(1).stream())
+    page.goto(f"{console_stack.hosting_url}/admin/#/dashboard")
+    before = kpi(page, "technicians_online")
+    page.goto(f"{console_stack.hosting_url}/admin/#/users")
+    page.fill("input[name=user_id]", online)
+    page.select_option("select[name=account_status]", "banned")
+    page.fill("input[name=reason]", "Fraudulent job completions reported by three clients.")
+    page.click("#account-status button[type=submit]")
+    expect(page.get_by_role("status")).to_contain_text(f"{online} is now banned")
+    assert (db.document(f"Users/{online}/private/data").get().to_dict() or {})["account_status"] == "banned"
+    page.goto(f"{console_stack.hosting_url}/admin/#/dashboard")
+    expect(page.locator('[data-kpi="technicians_online"] .value')).to_have_text(str(before - 1))
