@@ -2,10 +2,11 @@
 import { CallError, call, currentSession, devSignIn, loadConfig, passwordSignIn, signOut } from "./api.js";
 import { el, message, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
+import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users };
+const SCREENS = { dashboard, verification, users, tickets };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");
@@ -44,7 +45,7 @@ async function route() {
     who.textContent = "";
     return signInForm(config);
   }
-  const name = (location.hash.replace(/^#\//, "").split("/")[0]) || "dashboard";
+  const name = location.hash.replace(/^#\//, "").split(/[/?]/)[0] || "dashboard";
   const screen = SCREENS[name] || dashboard;
   for (const link of nav.querySelectorAll("a")) link.classList.toggle("current", link.hash === `#/${name}`);
   try {

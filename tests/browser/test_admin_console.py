@@ -10,6 +10,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from playwright.sync_api import Page, expect
 
+from devstack.client import CallableClient
 from devstack.stack import LocalStack
 from seed import SeedReport
 from tests.browser.conftest import SCREENSHOT
@@ -119,3 +120,27 @@ def test_banning_an_online_technician_takes_them_off_the_online_count(page: Page
     assert (db.document(f"Users/{online}/private/data").get().to_dict() or {})["account_status"] == "banned"
     page.goto(f"{console_stack.hosting_url}/admin/#/dashboard")
     expect(page.locator('[data-kpi="technicians_online"] .value')).to_have_text(str(before - 1))
+
+
+def test_replying_to_a_live_agent_ticket_reaches_the_person(page: Page, console_stack: LocalStack) -> None:
+    app = CallableClient(console_stack.functions_url, console_stack.project)
+    ticket_id = app.call("create_support_ticket", {
+        "subject": "Charged twice", "category": "payment_issue",
+        "message": "My card shows two charges for yesterday's dent repair."}, uid="client-002").result["ticket_id"]
+    assert app.call("request_live_agent", {"ticket_id": ticket_id}, uid="client-002").result == {
+        "status": "waiting_admin"}
+    page.goto(f"{console_stack.hosting_url}/admin/#/tickets")
+    page.locator(f'tr[data-ticket="{ticket_id}"]').click()
+    expect(page.locator("main")).to_contain_text("My card shows two charges")
+    page.fill("#reply textarea", "I can see the second charge; it is a hold that drops off within 3 days.")
+    page.select_option("#reply select[name=status]", "waiting_user")
+    page.click("#reply button[type=submit]")
+    expect(page.locator("main").get_by_role("status")).to_have_text("Reply sent.")
+    expect(page.locator("main")).to_contain_text("a hold that drops off")
+    db = console_stack.admin_db()
+    ticket = db.document(f"SupportTickets/{ticket_id}").get().to_dict() or {}
+    assert (ticket["status"], ticket["assigned_to"]) == ("waiting_user", "admin-001")
+    thread = db.collection("SupportMessages").where(filter=FieldFilter("ticket_id", "==", ticket_id))
+    replies = [m.to_dict() or {} for m in thread.where(filter=FieldFilter("sender_type", "==", "admin")).stream()]
+    assert [r["message"] for r in replies] == [
+        "I can see the second charge; it is a hold that drops off within 3 days."]

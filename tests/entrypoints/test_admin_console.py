@@ -9,7 +9,7 @@ from main import admin_dashboard
 ADMIN = "admin-1"
 
 
-def put_all(db, collection: str, docs: dict[str, dict]) -> None:
+def put_all(db, collection: str, docs: dict[str, dict[str, object]]) -> None:
     for doc_id, fields in docs.items():
         db.document(f"{collection}/{doc_id}").set(fields)
 
@@ -44,7 +44,7 @@ def test_the_figures_count_only_what_is_open_active_or_online(db, deps, call):
     ({}, {}, "PERMISSION_DENIED"),
     ({"range": "7d"}, {"admin": True}, "INVALID_ARGUMENT"),
 ])
-def test_a_non_admin_or_an_unknown_field_is_refused(db, deps, call, data, claims, code):
+def test_a_non_admin_or_an_unknown_field_is_refused(db, deps, call, *, data, claims, code):
     db.document("Users/c1").set({"user_type": "client"})
     answer = call(admin_dashboard, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body

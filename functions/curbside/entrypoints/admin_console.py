@@ -3,12 +3,15 @@ provides. Everything else the console does goes through the capabilities' own ad
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from firebase_functions import https_fn
+from pydantic import Field
 
 from curbside import deps
+from curbside.domain.enums import TicketStatus
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
+from curbside.entrypoints.requests import DocId
 from curbside.services import admin_console
 
 
@@ -20,3 +23,34 @@ class DashboardPayload(Payload):
 def admin_dashboard(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, DashboardPayload, lambda caller, _: admin_console.dashboard(
         deps.get(), is_admin=caller.is_admin))
+
+
+TicketQueueName = Literal["waiting", "in_progress", "resolved", "closed"]
+QUEUES: dict[str, list[TicketStatus]] = {
+    "waiting": [TicketStatus.WAITING_ADMIN, TicketStatus.OPEN],
+    "in_progress": [TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER],
+    "resolved": [TicketStatus.RESOLVED],
+    "closed": [TicketStatus.CLOSED],
+}
+"""The console's ticket filters: waiting for us, in hand (ours or the person's turn), resolved, closed."""
+
+
+class TicketQueuePayload(Payload):
+    queue: TicketQueueName = "waiting"
+    limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 50
+
+
+@on_call()
+def admin_list_tickets(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, TicketQueuePayload, lambda caller, p: admin_console.ticket_queue(
+        deps.get(), is_admin=caller.is_admin, statuses=QUEUES[p.queue], limit=p.limit))
+
+
+class TicketPayload(Payload):
+    ticket_id: DocId
+
+
+@on_call()
+def admin_get_ticket(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, TicketPayload, lambda caller, p: admin_console.ticket(
+        deps.get(), is_admin=caller.is_admin, ticket_id=p.ticket_id))

@@ -1,4 +1,5 @@
-"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards.
+"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, and the support queue and
+one ticket's conversation for the agent (the reply is support's `admin_reply_ticket`).
 
 Every figure is a Firestore `count()` over a query the catalogue declares (`store/queries.py`), billed one
 read per 1,000 documents counted, so a load never reads the documents themselves: nine counts, nine reads
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from curbside.deps import Deps
+from curbside.domain.documents.support import SupportTicket
 from curbside.domain.enums import (
     AccountStatus,
     RequestStatus,
@@ -19,7 +21,7 @@ from curbside.domain.enums import (
     UserRole,
     UserType,
 )
-from curbside.domain.errors import NotAllowed
+from curbside.domain.errors import NotAllowed, NotFound
 from curbside.domain.fraud import OPEN as OPEN_ALERTS
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
@@ -28,7 +30,9 @@ from curbside.services.verification_review import EPOCH
 from curbside.store import queries
 from curbside.store.uow import UnitOfWork
 
-ONLY_ADMINS = "Only admins see the admin console's figures."
+ONLY_ADMINS = "Only admins see the admin console's figures and queues."
+MESSAGES_SHOWN = 500
+"""A conversation's messages shown at once (a ticket's are capped well below by the assistant's budget)."""
 WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER,
                      TicketStatus.OPEN]
 """A live-agent ticket that is neither resolved nor closed."""
@@ -63,3 +67,43 @@ def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
         }
 
     return work.reading(deps, look)
+
+
+def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:
+    """Tickets a person asked a live agent for, in `statuses`, latest message first, and how many there are."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        tickets = uow.support_tickets.find(queries.LIVE_AGENT_QUEUE, live_agent_requested=True, statuses=statuses,
+                                           limit=limit)
+        return {"tickets": [_ticket_row(ticket) for ticket in tickets],
+                "total": uow.support_tickets.count(queries.LIVE_AGENT_QUEUE, live_agent_requested=True,
+                                                   statuses=statuses)}
+
+    return work.reading(deps, look)
+
+
+def ticket(deps: Deps, *, is_admin: bool, ticket_id: str) -> dict[str, Any]:
+    """One ticket and its whole conversation (the person's, the assistant's and the admins' messages)."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        found = uow.support_tickets.get(ticket_id)
+        if found is None:
+            raise NotFound("No such support ticket.")
+        messages = uow.support_messages.find(queries.MESSAGES_OF_TICKET, ticket_id=ticket_id, limit=MESSAGES_SHOWN)
+        return {**_ticket_row(found), "messages": [{
+            "message_id": m.id, "sender_type": m.sender_type, "sender_name": m.sender_name, "message": m.message,
+            "message_type": m.message_type, "attachment_url": m.attachment_url, "ai_generated": m.ai_generated,
+            "created_date": m.created_date} for m in messages]}
+
+    return work.reading(deps, look)
+
+
+def _ticket_row(found: SupportTicket) -> dict[str, Any]:
+    return {"ticket_id": found.id, "subject": found.subject, "category": found.category, "priority": found.priority,
+            "status": found.status, "user_id": found.user_id, "user_name": found.user_name,
+            "user_email": found.user_email, "assigned_to_name": found.assigned_to_name,
+            "last_message_at": found.last_message_at, "created_date": found.created_date}

@@ -268,6 +268,10 @@ FRAUD_ALERTS_IN_STATUSES = QuerySpec("fraud alerts in states", S.FRAUD_ALERTS, (
 TECHNICIANS_ONLINE = QuerySpec("online technicians by account status", S.DISPATCHER_LOCATIONS, (
     where("is_online", Op.EQ), where("account_status", Op.EQ)))
 """Two equality filters: served by merging single-field indexes."""
+LIVE_AGENT_QUEUE = QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
+    where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
+    order_by=(("last_message_at", Direction.DESCENDING),))
+"""The console's ticket queue (and the apps' admin screen), latest message first."""
 TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT_TICKETS, (
     where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")))
 
@@ -297,8 +301,6 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
-    QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
-        where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
-        order_by=(("last_message_at", Direction.DESCENDING),)),
+    LIVE_AGENT_QUEUE,
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""
