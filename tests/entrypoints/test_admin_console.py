@@ -1,10 +1,13 @@
-"""`admin_dashboard`: the KPI cards counted by the database (count() per figure), for admins only."""
+"""The console's own callables: `admin_dashboard` (the KPI cards, a count() per figure) and the live-agent ticket
+queue and conversation, for admins only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from main import admin_dashboard
+from main import admin_dashboard, admin_get_ticket, admin_list_tickets
 
 ADMIN = "admin-1"
 
@@ -47,4 +50,35 @@ def test_the_figures_count_only_what_is_open_active_or_online(db, deps, call):
 def test_a_non_admin_or_an_unknown_field_is_refused(db, deps, call, *, data, claims, code):
     db.document("Users/c1").set({"user_type": "client"})
     answer = call(admin_dashboard, data, uid="c1", **claims)
+    assert answer.error == code and "result" not in answer.body
+
+
+def test_the_ticket_queue_holds_live_agent_tickets_of_the_chosen_filter_latest_first(db, deps, call, clock):
+    base = {"user_id": "c1", "subject": "Help", "category": "other", "created_date": clock.now()}
+    put_all(db, "SupportTickets", {
+        "old": {**base, "live_agent_requested": True, "status": "waiting_admin",
+                "last_message_at": clock.now() - dt.timedelta(hours=2)},
+        "new": {**base, "live_agent_requested": True, "status": "open", "last_message_at": clock.now()},
+        "mine": {**base, "live_agent_requested": True, "status": "in_progress", "last_message_at": clock.now()},
+        "bot": {**base, "live_agent_requested": False, "status": "open", "last_message_at": clock.now()}})
+    db.document("SupportMessages/m1").set({"ticket_id": "old", "sender_id": "c1", "sender_type": "user",
+                                           "message": "Still waiting", "created_date": clock.now()})
+
+    waiting = call(admin_list_tickets, {}, uid=ADMIN, admin=True).result
+    in_hand = call(admin_list_tickets, {"queue": "in_progress"}, uid=ADMIN, admin=True).result
+    conversation = call(admin_get_ticket, {"ticket_id": "old"}, uid=ADMIN, admin=True).result
+
+    assert ([t["ticket_id"] for t in waiting["tickets"]], waiting["total"]) == (["new", "old"], 2)
+    assert [t["ticket_id"] for t in in_hand["tickets"]] == ["mine"]
+    assert [m["message"] for m in conversation["messages"]] == ["Still waiting"]
+
+
+@pytest.mark.parametrize(("fn", "data", "claims", "code"), [
+    (admin_list_tickets, {}, {}, "PERMISSION_DENIED"),
+    (admin_list_tickets, {"queue": "everything"}, {"admin": True}, "INVALID_ARGUMENT"),
+    (admin_get_ticket, {"ticket_id": "nope"}, {}, "PERMISSION_DENIED"),
+    (admin_get_ticket, {"ticket_id": "nope"}, {"admin": True}, "NOT_FOUND"),
+])
+def test_ticket_reads_are_for_admins_and_name_what_is_wrong(db, deps, call, *, fn, data, claims, code):
+    answer = call(fn, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body
