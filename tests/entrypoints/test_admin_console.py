@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from main import admin_dashboard, admin_get_ticket, admin_list_tickets
+from main import admin_dashboard, admin_get_ticket, admin_list_tickets, admin_list_users
 
 ADMIN = "admin-1"
 
@@ -81,4 +81,36 @@ def test_the_ticket_queue_holds_live_agent_tickets_of_the_chosen_filter_latest_f
 ])
 def test_ticket_reads_are_for_admins_and_name_what_is_wrong(db, deps, call, *, fn, data, claims, code):
     answer = call(fn, data, uid="c1", **claims)
+    assert answer.error == code and "result" not in answer.body
+
+
+def test_the_users_tabs_page_newest_first_and_find_by_email_or_phone(db, deps, call, clock):
+    for i, kind in enumerate(["client", "dispatcher", "client", "client"]):
+        db.document(f"Users/u{i}").set({"user_type": kind, "role": "user", "email": f"u{i}@example.com",
+                                        "phone_number": f"+6140000000{i}",
+                                        "created_date": clock.now() - dt.timedelta(days=i)})
+    db.document("Users/u3/private/data").set({"account_status": "suspended"})
+
+    def page(**data):
+        return call(admin_list_users, data, uid=ADMIN, admin=True).result
+
+    first = page(tab="clients", limit=2)
+    second = page(tab="clients", limit=2, after=first["next"])
+    by_email, by_phone = page(email=" U1@example.com "), page(phone_number="+61400000003")
+
+    assert [u["user_id"] for u in first["users"]] == ["u0", "u2"] and first["next"] == "u2"
+    assert ([u["user_id"] for u in second["users"]], second["next"]) == (["u3"], None)
+    assert second["users"][0]["account_status"] == "suspended" and first["users"][0]["account_status"] == "active"
+    assert [u["user_id"] for u in by_email["users"]] == ["u1"] and by_email["next"] is None
+    assert [u["user_id"] for u in by_phone["users"]] == ["u3"]
+
+
+@pytest.mark.parametrize(("data", "claims", "code"), [
+    ({}, {}, "PERMISSION_DENIED"),
+    ({"tab": "banned"}, {"admin": True}, "INVALID_ARGUMENT"),
+    ({"phone_number": "0400 000 000"}, {"admin": True}, "INVALID_ARGUMENT"),
+    ({"after": "gone"}, {"admin": True}, "NOT_FOUND"),
+])
+def test_a_users_page_is_for_admins_and_names_what_is_wrong(db, deps, call, *, data, claims, code):
+    answer = call(admin_list_users, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body

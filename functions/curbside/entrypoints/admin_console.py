@@ -25,6 +25,23 @@ def admin_dashboard(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), is_admin=caller.is_admin))
 
 
+class UserPagePayload(Payload):
+    tab: Literal["all", "clients", "technicians", "admins"] = "all"
+    email: Annotated[str, Field(min_length=3, max_length=320)] | None = None
+    phone_number: Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None
+    """E.164, as stored once verified."""
+    limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 25
+    after: DocId | None = None
+    """The `next` of the page before."""
+
+
+@on_call()
+def admin_list_users(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, UserPagePayload, lambda caller, p: admin_console.user_page(
+        deps.get(), is_admin=caller.is_admin, tab=p.tab, email=p.email.strip().lower() if p.email else None,
+        phone=p.phone_number, limit=p.limit, after=p.after))
+
+
 TicketQueueName = Literal["waiting", "in_progress", "resolved", "closed"]
 QUEUES: dict[str, list[TicketStatus]] = {
     "waiting": [TicketStatus.WAITING_ADMIN, TicketStatus.OPEN],

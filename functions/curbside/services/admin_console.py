@@ -1,5 +1,6 @@
-"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, and the support queue and
-one ticket's conversation for the agent (the reply is support's `admin_reply_ticket`).
+"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, the Users screen's pages,
+and the support queue and one ticket's conversation for the agent (the reply is support's
+`admin_reply_ticket`; account actions are `admin_set_account_status`).
 
 Every figure is a Firestore `count()` over a query the catalogue declares (`store/queries.py`), billed one
 read per 1,000 documents counted, so a load never reads the documents themselves: nine counts, nine reads
@@ -33,6 +34,13 @@ from curbside.store.uow import UnitOfWork
 ONLY_ADMINS = "Only admins see the admin console's figures and queues."
 MESSAGES_SHOWN = 500
 """A conversation's messages shown at once (a ticket's are capped well below by the assistant's budget)."""
+TABS: dict[str, tuple[queries.QuerySpec, dict[str, Any]]] = {
+    "all": (queries.USERS_NEWEST, {}),
+    "clients": (queries.USERS_OF_TYPE_NEWEST, {"user_type": UserType.CLIENT}),
+    "technicians": (queries.USERS_OF_TYPE_NEWEST, {"user_type": UserType.DISPATCHER}),
+    "admins": (queries.USERS_OF_ROLE_NEWEST, {"role": UserRole.ADMIN}),
+}
+"""The Users screen's tabs."""
 WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER,
                      TicketStatus.OPEN]
 """A live-agent ticket that is neither resolved nor closed."""
@@ -65,6 +73,35 @@ def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
                                                                 live_agent_requested=True, statuses=WAITING_FOR_AGENT),
             "as_of": uow.now.isoformat(),
         }
+
+    return work.reading(deps, look)
+
+
+def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone: str | None, limit: int,
+              after: str | None) -> dict[str, Any]:
+    """A page of the Users screen, newest first (`after`: the last uid of the page before), or the people with
+    that e-mail or phone number; each row with the account status kept in the private part (one read a row)."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        if email is not None or phone is not None:
+            spec, params = ((queries.USERS_BY_EMAIL, {"email": email}) if email is not None
+                            else (queries.USERS_BY_PHONE, {"phone_number": phone}))
+            found, cursor = uow.users.find(spec, limit=limit, **params), None
+        else:
+            spec, params = TABS[tab]
+            last = uow.users.get(after) if after is not None else None
+            if after is not None and last is None:
+                raise NotFound("The page to continue from is gone: start again from the first page.")
+            cursor = uow.users.cursor(last) if last is not None else None
+            found = uow.users.find(spec, limit=limit, start_after=cursor, **params)
+        rows = [{"user_id": user.id, "full_name": user.full_name or user.display_name, "email": user.email,
+                 "phone_number": user.phone_number, "user_type": user.user_type, "role": user.role,
+                 "created_date": user.created_date,
+                 "account_status": uow.user_private.get_or_default(user.id).account_status} for user in found]
+        more = cursor is not None or (email is None and phone is None)
+        return {"users": rows, "next": found[-1].id if more and len(found) == limit else None}
 
     return work.reading(deps, look)
 

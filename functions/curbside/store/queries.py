@@ -275,6 +275,15 @@ LIVE_AGENT_QUEUE = QuerySpec("admin Support Tickets (live agent requested)", S.S
 TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT_TICKETS, (
     where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")))
 
+# --- The admin console's Users screen: a tab newest first, or one person by e-mail or phone ---------------------
+USERS_NEWEST = QuerySpec("every user, newest first", S.USERS, (), order_by=(("created_date", Direction.DESCENDING),))
+USERS_OF_TYPE_NEWEST = QuerySpec("users of a type, newest first", S.USERS, (where("user_type", Op.EQ),),
+                                 order_by=(("created_date", Direction.DESCENDING),))
+USERS_OF_ROLE_NEWEST = QuerySpec("users of a role, newest first", S.USERS, (where("role", Op.EQ),),
+                                 order_by=(("created_date", Direction.DESCENDING),))
+USERS_BY_EMAIL = QuerySpec("users by e-mail", S.USERS, (where("email", Op.EQ),))
+USERS_BY_PHONE = QuerySpec("users by phone number", S.USERS, (where("phone_number", Op.EQ),))
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
 
