@@ -15,6 +15,7 @@ from curbside.entrypoints.accounts import on_user_created, register_device, set_
 from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_dashboard,
     admin_get_ticket,
+    admin_list_fraud_alerts,
     admin_list_tickets,
     admin_list_users,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "admin_dashboard",
     "admin_get_ticket",
     "admin_get_verification",
+    "admin_list_fraud_alerts",
     "admin_list_tickets",
     "admin_list_users",
     "admin_list_verification_queue",

@@ -2,11 +2,12 @@
 import { CallError, call, currentSession, devSignIn, loadConfig, passwordSignIn, signOut } from "./api.js";
 import { el, message, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
+import { fraud } from "./fraud.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, tickets };
+const SCREENS = { dashboard, verification, users, fraud, tickets };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

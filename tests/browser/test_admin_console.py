@@ -148,3 +148,25 @@ def test_replying_to_a_live_agent_ticket_reaches_the_person(page: Page, console_
     replies = [m.to_dict() or {} for m in thread.where(filter=FieldFilter("sender_type", "==", "admin")).stream()]
     assert [r["message"] for r in replies] == [
         "I can see the second charge; it is a hold that drops off within 3 days."]
+
+
+def test_an_alert_is_found_by_severity_investigated_then_resolved(page: Page, console_stack: LocalStack) -> None:
+    db, now = console_stack.admin_db(), console_stack.clock.now()
+    for alert_id, severity, alert_type in (("a-high", "high", "location_mismatch"), ("a-low", "low", "fake_gps")):
+        db.document(f"FraudAlerts/{alert_id}").set({
+            "user_id": "dispatcher-003", "user_type": "dispatcher", "alert_type": alert_type, "severity": severity,
+            "status": "active", "alert_details": {"distance_m": 640}, "related_jobs": ["job-1"],
+            "created_date": now, "occurrences": 1})
+    page.goto(f"{console_stack.hosting_url}/admin/#/fraud")
+    expect(page.locator("[data-alert]")).to_have_count(2)
+    page.select_option("#alert-filters select[name=severity]", "high")
+    expect(page.locator("[data-alert]")).to_have_count(1)
+    alert = page.locator('[data-alert="a-high"]')
+    alert.get_by_role("button", name="Investigate").click()
+    expect(alert.locator(".status").last).to_have_text("investigating")
+    alert.locator("input[name=resolution_notes]").fill("The job's address was mistyped; the client confirmed.")
+    alert.get_by_role("button", name="Resolve").click()
+    expect(page.locator("[data-alert]")).to_have_count(0)  # the open filter no longer holds it
+    stored = db.document("FraudAlerts/a-high").get().to_dict() or {}
+    assert (stored["status"], stored["reviewed_by"]) == ("resolved", "admin-001")
+    assert stored["resolution_notes"] == "The job's address was mistyped; the client confirmed."

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from main import admin_dashboard, admin_get_ticket, admin_list_tickets, admin_list_users
+from main import admin_dashboard, admin_get_ticket, admin_list_fraud_alerts, admin_list_tickets, admin_list_users
 
 ADMIN = "admin-1"
 
@@ -113,4 +113,33 @@ def test_the_users_tabs_page_newest_first_and_find_by_email_or_phone(db, deps, c
 ])
 def test_a_users_page_is_for_admins_and_names_what_is_wrong(db, deps, call, *, data, claims, code):
     answer = call(admin_list_users, data, uid="c1", **claims)
+    assert answer.error == code and "result" not in answer.body
+
+
+def test_fraud_alerts_filter_by_status_severity_and_type_newest_first(db, deps, call, clock):
+    def alert(severity, alert_type, status, hours_ago):
+        return {"user_id": "t1", "user_type": "dispatcher", "severity": severity, "alert_type": alert_type,
+                "status": status, "created_date": clock.now() - dt.timedelta(hours=hours_ago)}
+
+    put_all(db, "FraudAlerts", {"old": alert("high", "fake_gps", "active", 5),
+                                "new": alert("high", "location_mismatch", "investigating", 1),
+                                "low": alert("low", "fake_gps", "active", 2),
+                                "done": alert("high", "fake_gps", "resolved", 3)})
+
+    def ids(**data):
+        return [a["alert_id"] for a in call(admin_list_fraud_alerts, data, uid=ADMIN, admin=True).result["alerts"]]
+
+    assert ids() == ["new", "low", "old"]
+    assert ids(severity="high") == ["new", "old"]
+    assert ids(severity="high", alert_type="fake_gps") == ["old"]
+    assert ids(status="resolved", alert_type="fake_gps") == ["done"]
+
+
+@pytest.mark.parametrize(("data", "claims", "code"), [
+    ({}, {}, "PERMISSION_DENIED"),
+    ({"severity": "extreme"}, {"admin": True}, "INVALID_ARGUMENT"),
+    ({"status": "closed"}, {"admin": True}, "INVALID_ARGUMENT"),
+])
+def test_fraud_alerts_are_for_admins_and_bad_filters_are_named(db, deps, call, *, data, claims, code):
+    answer = call(admin_list_fraud_alerts, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body

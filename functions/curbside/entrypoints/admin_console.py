@@ -9,7 +9,7 @@ from firebase_functions import https_fn
 from pydantic import Field
 
 from curbside import deps
-from curbside.domain.enums import TicketStatus
+from curbside.domain.enums import FraudAlertStatus, FraudAlertType, Severity, TicketStatus
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
 from curbside.services import admin_console
@@ -40,6 +40,26 @@ def admin_list_users(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UserPagePayload, lambda caller, p: admin_console.user_page(
         deps.get(), is_admin=caller.is_admin, tab=p.tab, email=p.email.strip().lower() if p.email else None,
         phone=p.phone_number, limit=p.limit, after=p.after))
+
+
+ALERT_FILTERS: dict[str, list[FraudAlertStatus]] = {
+    "open": [FraudAlertStatus.ACTIVE, FraudAlertStatus.INVESTIGATING], **{s.value: [s] for s in FraudAlertStatus}}
+"""The console's alert filters: open (active or investigating), or one status."""
+
+
+class AlertPagePayload(Payload):
+    status: Literal["open", "active", "investigating", "resolved", "false_positive"] = "open"
+    severity: Severity | None = None
+    alert_type: FraudAlertType | None = None
+    limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 25
+    after: DocId | None = None
+
+
+@on_call()
+def admin_list_fraud_alerts(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, AlertPagePayload, lambda caller, p: admin_console.alert_page(
+        deps.get(), is_admin=caller.is_admin, statuses=ALERT_FILTERS[p.status], severity=p.severity,
+        alert_type=p.alert_type, limit=p.limit, after=p.after))
 
 
 TicketQueueName = Literal["waiting", "in_progress", "resolved", "closed"]

@@ -15,9 +15,13 @@ from typing import Any
 
 from curbside.deps import Deps
 from curbside.domain.documents.support import SupportTicket
+from curbside.domain.documents.users import User
 from curbside.domain.enums import (
     AccountStatus,
+    FraudAlertStatus,
+    FraudAlertType,
     RequestStatus,
+    Severity,
     TicketStatus,
     UserRole,
     UserType,
@@ -29,6 +33,7 @@ from curbside.domain.tracking import ACTIVE_JOB_STATUSES
 from curbside.services import work
 from curbside.services.verification_review import EPOCH
 from curbside.store import queries
+from curbside.store.repositories import D, DocumentRepository
 from curbside.store.uow import UnitOfWork
 
 ONLY_ADMINS = "Only admins see the admin console's figures and queues."
@@ -41,6 +46,9 @@ TABS: dict[str, tuple[queries.QuerySpec, dict[str, Any]]] = {
     "admins": (queries.USERS_OF_ROLE_NEWEST, {"role": UserRole.ADMIN}),
 }
 """The Users screen's tabs."""
+ALERT_QUERIES = {(False, False): queries.ALERTS_BY_STATUS, (True, False): queries.ALERTS_BY_STATUS_SEVERITY,
+                 (False, True): queries.ALERTS_BY_STATUS_TYPE, (True, True): queries.ALERTS_BY_STATUS_SEVERITY_TYPE}
+"""The fraud-alert query for (severity given, type given)."""
 WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER,
                      TicketStatus.OPEN]
 """A live-agent ticket that is neither resolved nor closed."""
@@ -88,22 +96,53 @@ def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone:
         if email is not None or phone is not None:
             spec, params = ((queries.USERS_BY_EMAIL, {"email": email}) if email is not None
                             else (queries.USERS_BY_PHONE, {"phone_number": phone}))
-            found, cursor = uow.users.find(spec, limit=limit, **params), None
-        else:
-            spec, params = TABS[tab]
-            last = uow.users.get(after) if after is not None else None
-            if after is not None and last is None:
-                raise NotFound("The page to continue from is gone: start again from the first page.")
-            cursor = uow.users.cursor(last) if last is not None else None
-            found = uow.users.find(spec, limit=limit, start_after=cursor, **params)
-        rows = [{"user_id": user.id, "full_name": user.full_name or user.display_name, "email": user.email,
-                 "phone_number": user.phone_number, "user_type": user.user_type, "role": user.role,
-                 "created_date": user.created_date,
-                 "account_status": uow.user_private.get_or_default(user.id).account_status} for user in found]
-        more = cursor is not None or (email is None and phone is None)
-        return {"users": rows, "next": found[-1].id if more and len(found) == limit else None}
+            return {"users": [_user_row(uow, user) for user in uow.users.find(spec, limit=limit, **params)],
+                    "next": None}
+        spec, params = TABS[tab]
+        found, following = _page(uow.users, spec, params, limit=limit, after=after)
+        return {"users": [_user_row(uow, user) for user in found], "next": following}
 
     return work.reading(deps, look)
+
+
+def _user_row(uow: UnitOfWork, user: User) -> dict[str, Any]:
+    return {"user_id": user.id, "full_name": user.full_name or user.display_name, "email": user.email,
+            "phone_number": user.phone_number, "user_type": user.user_type, "role": user.role,
+            "created_date": user.created_date,
+            "account_status": uow.user_private.get_or_default(user.id).account_status}
+
+
+def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], severity: Severity | None,
+               alert_type: FraudAlertType | None, limit: int, after: str | None) -> dict[str, Any]:
+    """Fraud alerts in `statuses` (and of a severity and type, when given), newest first, one page at a time."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+    spec = ALERT_QUERIES[severity is not None, alert_type is not None]
+    params = {"statuses": statuses, **({"severity": severity} if severity else {}),
+              **({"alert_type": alert_type} if alert_type else {})}
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        found, following = _page(uow.fraud_alerts, spec, params, limit=limit, after=after)
+        return {"alerts": [{"alert_id": a.id, "user_id": a.user_id, "user_type": a.user_type,
+                            "alert_type": a.alert_type, "severity": a.severity, "status": a.status,
+                            "occurrences": a.occurrences, "related_jobs": a.related_jobs,
+                            "alert_details": a.alert_details, "resolution_notes": a.resolution_notes,
+                            "reviewed_by": a.reviewed_by, "reviewed_at": a.reviewed_at,
+                            "created_date": a.created_date} for a in found], "next": following}
+
+    return work.reading(deps, look)
+
+
+def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
+          after: str | None) -> tuple[list[D], str | None]:
+    """One page of `spec` after the document `after` (the previous page's last), and the next page's `after`
+    (None on the last page)."""
+    last = repository.get(after) if after is not None else None
+    if after is not None and last is None:
+        raise NotFound("The page to continue from is gone: start again from the first page.")
+    cursor = repository.cursor(last) if last is not None else None
+    found = repository.find(spec, limit=limit, start_after=cursor, **params)
+    return found, found[-1].id if len(found) == limit else None
 
 
 def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:

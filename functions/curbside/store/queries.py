@@ -284,6 +284,17 @@ USERS_OF_ROLE_NEWEST = QuerySpec("users of a role, newest first", S.USERS, (wher
 USERS_BY_EMAIL = QuerySpec("users by e-mail", S.USERS, (where("email", Op.EQ),))
 USERS_BY_PHONE = QuerySpec("users by phone number", S.USERS, (where("phone_number", Op.EQ),))
 
+# --- The admin console's fraud alerts: by status, optionally severity and type, newest first ------------------------
+_NEWEST = (("created_date", Direction.DESCENDING),)
+ALERTS_BY_STATUS = QuerySpec("fraud alerts by status", S.FRAUD_ALERTS, (where("status", Op.IN, "statuses"),),
+                             order_by=_NEWEST)
+ALERTS_BY_STATUS_SEVERITY = QuerySpec("fraud alerts by status and severity", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("severity", Op.EQ)), order_by=_NEWEST)
+ALERTS_BY_STATUS_TYPE = QuerySpec("fraud alerts by status and type", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("alert_type", Op.EQ)), order_by=_NEWEST)
+ALERTS_BY_STATUS_SEVERITY_TYPE = QuerySpec("fraud alerts by status, severity and type", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("severity", Op.EQ), where("alert_type", Op.EQ)), order_by=_NEWEST)
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
 
