@@ -16,6 +16,7 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_dashboard,
     admin_get_ticket,
     admin_list_fraud_alerts,
+    admin_list_rewards,
     admin_list_tickets,
     admin_list_users,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "admin_get_ticket",
     "admin_get_verification",
     "admin_list_fraud_alerts",
+    "admin_list_rewards",
     "admin_list_tickets",
     "admin_list_users",
     "admin_list_verification_queue",

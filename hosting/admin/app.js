@@ -3,11 +3,12 @@ import { CallError, call, currentSession, devSignIn, loadConfig, passwordSignIn,
 import { el, message, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
 import { fraud } from "./fraud.js";
+import { rewards } from "./rewards.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, fraud, tickets };
+const SCREENS = { dashboard, verification, users, fraud, tickets, rewards };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

@@ -170,3 +170,20 @@ def test_an_alert_is_found_by_severity_investigated_then_resolved(page: Page, co
     stored = db.document("FraudAlerts/a-high").get().to_dict() or {}
     assert (stored["status"], stored["reviewed_by"]) == ("resolved", "admin-001")
     assert stored["resolution_notes"] == "The job's address was mistyped; the client confirmed."
+
+
+def test_a_reward_created_in_the_console_is_in_the_clients_reward_list(page: Page, console_stack: LocalStack) -> None:
+    page.goto(f"{console_stack.hosting_url}/admin/#/rewards")
+    form = page.locator("#reward-form")
+    form.locator("input[name=title]").fill("Winter wash 15% off")
+    form.locator("input[name=points_required]").fill("750")
+    form.locator("select[name=reward_type]").select_option("percentage_discount")
+    form.locator("input[name=discount_percentage]").fill("15")
+    form.get_by_role("button", name="Save reward").click()
+    expect(page.get_by_role("status")).to_have_text("Winter wash 15% off saved.")
+    expect(page.locator("tr[data-reward]", has_text="Winter wash 15% off")).to_have_count(1)
+    listed = console_stack.as_user("client-001").query("Rewards", [("is_active", "==", True)])
+    assert listed.ok
+    titles = {fields["title"]: fields for _, fields in listed.body}
+    assert titles["Winter wash 15% off"]["points_required"] == 750
+    assert titles["Winter wash 15% off"]["discount_percentage"] == 15

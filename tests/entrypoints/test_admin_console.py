@@ -7,7 +7,14 @@ import datetime as dt
 
 import pytest
 
-from main import admin_dashboard, admin_get_ticket, admin_list_fraud_alerts, admin_list_tickets, admin_list_users
+from main import (
+    admin_dashboard,
+    admin_get_ticket,
+    admin_list_fraud_alerts,
+    admin_list_rewards,
+    admin_list_tickets,
+    admin_list_users,
+)
 
 ADMIN = "admin-1"
 
@@ -143,3 +150,15 @@ def test_fraud_alerts_filter_by_status_severity_and_type_newest_first(db, deps, 
 def test_fraud_alerts_are_for_admins_and_bad_filters_are_named(db, deps, call, *, data, claims, code):
     answer = call(admin_list_fraud_alerts, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body
+
+
+def test_the_rewards_catalogue_lists_active_and_inactive_rewards_cheapest_first(db, deps, call):
+    put_all(db, "Rewards", {
+        "r-gold": {"title": "Gold wash", "points_required": 3000, "reward_type": "special_perk", "is_active": True},
+        "r-off": {"title": "Old promo", "points_required": 100, "reward_type": "special_perk", "is_active": False}})
+
+    listed = call(admin_list_rewards, {}, uid=ADMIN, admin=True).result["rewards"]
+    refused = call(admin_list_rewards, {}, uid="c1")
+
+    assert [(r["reward_id"], r["is_active"]) for r in listed] == [("r-off", False), ("r-gold", True)]
+    assert refused.error == "PERMISSION_DENIED" and "result" not in refused.body

@@ -62,6 +62,16 @@ def admin_list_fraud_alerts(req: https_fn.CallableRequest[Any]) -> dict[str, Any
         alert_type=p.alert_type, limit=p.limit, after=p.after))
 
 
+class RewardsPayload(Payload):
+    limit: Annotated[int, Field(strict=True, ge=1, le=200)] = 200
+
+
+@on_call()
+def admin_list_rewards(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, RewardsPayload, lambda caller, p: admin_console.reward_catalogue(
+        deps.get(), is_admin=caller.is_admin, limit=p.limit))
+
+
 TicketQueueName = Literal["waiting", "in_progress", "resolved", "closed"]
 QUEUES: dict[str, list[TicketStatus]] = {
     "waiting": [TicketStatus.WAITING_ADMIN, TicketStatus.OPEN],

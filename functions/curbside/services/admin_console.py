@@ -1,11 +1,12 @@
-"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, the Users screen's pages,
-and the support queue and one ticket's conversation for the agent (the reply is support's
-`admin_reply_ticket`; account actions are `admin_set_account_status`).
+"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, the pages of the Users and
+fraud-alert screens, the rewards catalogue, and the live-agent ticket queue with one ticket's conversation.
+The actions are the capabilities' own admin callables (`admin_set_account_status`, `admin_update_fraud_alert`,
+`admin_upsert_reward`, `admin_reply_ticket`, `admin_review_verification`).
 
-Every figure is a Firestore `count()` over a query the catalogue declares (`store/queries.py`), billed one
-read per 1,000 documents counted, so a load never reads the documents themselves: nine counts, nine reads
-while each counted set stays under 1,000 (D76). The figures that need history — revenue per day, jobs per day
-by outcome, user growth, the spec's rates — want daily rollup documents kept by the commits that change them;
+The dashboard's figures are Firestore `count()`s over catalogued queries (`store/queries.py`), billed one read
+per 1,000 documents counted, so a load never reads the documents themselves: eleven counts, eleven reads while
+each counted set stays under 1,000 (D76). The figures that need history — revenue per day, jobs per day by
+outcome, user growth, the spec's rates — want daily rollup documents kept by the commits that change them;
 they are not built yet.
 """
 
@@ -143,6 +144,18 @@ def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: di
     cursor = repository.cursor(last) if last is not None else None
     found = repository.find(spec, limit=limit, start_after=cursor, **params)
     return found, found[-1].id if len(found) == limit else None
+
+
+def reward_catalogue(deps: Deps, *, is_admin: bool, limit: int) -> dict[str, Any]:
+    """Every reward, active or not, cheapest first, for the rewards editor (`admin_upsert_reward` saves)."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        return {"rewards": [{"reward_id": reward.id, **reward.model_dump(mode="json", exclude={"id"})}
+                            for reward in uow.rewards.find(queries.REWARDS_BY_POINTS, limit=limit)]}
+
+    return work.reading(deps, look)
 
 
 def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:

@@ -295,6 +295,10 @@ ALERTS_BY_STATUS_TYPE = QuerySpec("fraud alerts by status and type", S.FRAUD_ALE
 ALERTS_BY_STATUS_SEVERITY_TYPE = QuerySpec("fraud alerts by status, severity and type", S.FRAUD_ALERTS, (
     where("status", Op.IN, "statuses"), where("severity", Op.EQ), where("alert_type", Op.EQ)), order_by=_NEWEST)
 
+# --- The admin console's rewards editor -----------------------------------------------------------------------------
+REWARDS_BY_POINTS = QuerySpec("every reward, cheapest first", S.REWARDS, (),
+                              order_by=(("points_required", Direction.ASCENDING),))
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run."""
 
