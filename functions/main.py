@@ -14,7 +14,9 @@ core.init(bootstrap.initialize)
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
 from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_dashboard,
+    admin_get_dispute,
     admin_get_ticket,
+    admin_list_disputes,
     admin_list_fraud_alerts,
     admin_list_rewards,
     admin_list_tickets,
@@ -96,8 +98,10 @@ __all__ = [
     "add_dispute_comment",
     "admin_close_dispute",
     "admin_dashboard",
+    "admin_get_dispute",
     "admin_get_ticket",
     "admin_get_verification",
+    "admin_list_disputes",
     "admin_list_fraud_alerts",
     "admin_list_rewards",
     "admin_list_tickets",

@@ -2,13 +2,14 @@
 import { CallError, call, currentSession, devSignIn, loadConfig, passwordSignIn, signOut } from "./api.js";
 import { el, message, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
+import { disputes } from "./disputes.js";
 import { fraud } from "./fraud.js";
 import { rewards } from "./rewards.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, fraud, tickets, rewards };
+const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

@@ -24,12 +24,8 @@ from seed import SeedReport, seed_firestore
 
 @pytest.fixture(scope="package")
 def console_stack() -> Iterator[LocalStack]:
-    stack = LocalStack(ports=Ports(0, 0, 0, hosting=0), hosting=True, clock=ManualClock())
-    stack.start()
-    try:
+    with LocalStack(ports=Ports(0, 0, 0, hosting=0), hosting=True, clock=ManualClock()) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture(scope="package")

@@ -187,3 +187,31 @@ def test_a_reward_created_in_the_console_is_in_the_clients_reward_list(page: Pag
     titles = {fields["title"]: fields for _, fields in listed.body}
     assert titles["Winter wash 15% off"]["points_required"] == 750
     assert titles["Winter wash 15% off"]["discount_percentage"] == 15
+
+
+def test_an_admin_asks_the_technician_and_leaves_an_internal_note_on_a_dispute(page: Page,
+                                                                             console_stack: LocalStack) -> None:
+    db, now = console_stack.admin_db(), console_stack.clock.now()
+    db.document("Disputes/d-scratch").set({
+        "request_id": "job-scratch", "client_id": "client-004", "dispatcher_id": "dispatcher-005",
+        "raised_by_user_id": "client-004", "raised_by_name": "Client Four", "raised_by_type": "client",
+        "dispute_reason": "damage_claim", "description": "A new scratch on the driver's door after the repair.",
+        "status": "open", "priority": "high", "opened_at": now, "last_activity_at": now,
+        "last_admin_activity_at": now})
+    page.goto(f"{console_stack.hosting_url}/admin/#/disputes")
+    page.locator('tr[data-dispute="d-scratch"]').click()
+    expect(page.locator("main")).to_contain_text("A new scratch on the driver's door")
+    page.select_option("#ask select[name=from]", "dispatcher")
+    page.fill("#ask input[name=question]", "Was the scratch there before you started?")
+    page.click("#ask button")
+    expect(page.locator("main").get_by_role("status")).to_have_text("Question sent.")
+    page.fill("#note input[name=note]", "Arrival photos requested from the technician.")
+    page.click("#note button")
+    expect(page.locator("main").get_by_role("status")).to_have_text("Note added.")
+    expect(page.locator("[data-comment]")).to_have_count(2)
+    stored = db.document("Disputes/d-scratch").get().to_dict() or {}
+    assert stored["status"] == "awaiting_dispatcher_response"
+    comments = [c.to_dict() or {} for c in db.collection("DisputeComments").where(
+        filter=FieldFilter("dispute_id", "==", "d-scratch")).stream()]
+    assert sorted((c["is_internal"], c["comment"]) for c in comments) == [
+        (False, "Was the scratch there before you started?"), (True, "Arrival photos requested from the technician.")]

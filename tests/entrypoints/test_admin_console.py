@@ -9,7 +9,9 @@ import pytest
 
 from main import (
     admin_dashboard,
+    admin_get_dispute,
     admin_get_ticket,
+    admin_list_disputes,
     admin_list_fraud_alerts,
     admin_list_rewards,
     admin_list_tickets,
@@ -162,3 +164,39 @@ def test_the_rewards_catalogue_lists_active_and_inactive_rewards_cheapest_first(
 
     assert [(r["reward_id"], r["is_active"]) for r in listed] == [("r-off", False), ("r-gold", True)]
     assert refused.error == "PERMISSION_DENIED" and "result" not in refused.body
+
+
+def test_the_dispute_queue_and_one_dispute_with_its_internal_notes(db, deps, call, clock):
+    def dispute(status, hours_ago):
+        at = clock.now() - dt.timedelta(hours=hours_ago)
+        return {"request_id": "j1", "client_id": "c1", "dispatcher_id": "t1", "raised_by_user_id": "c1",
+                "raised_by_type": "client", "dispute_reason": "damage_claim", "description": "Scratched door",
+                "status": status, "priority": "high", "opened_at": at, "last_activity_at": at}
+
+    put_all(db, "Disputes", {"old": dispute("open", 5), "new": dispute("escalated", 1),
+                             "done": dispute("resolved_mutual", 2), "shut": dispute("closed", 3)})
+    put_all(db, "DisputeComments", {
+        "k1": {"dispute_id": "old", "user_id": "c1", "user_type": "client", "comment": "See the photo",
+               "created_date": clock.now() - dt.timedelta(hours=4)},
+        "k2": {"dispute_id": "old", "user_id": ADMIN, "user_type": "admin", "comment": "Check arrival photos",
+               "is_internal": True, "created_date": clock.now() - dt.timedelta(hours=3)}})
+
+    def ids(**data):
+        return [d["dispute_id"] for d in call(admin_list_disputes, data, uid=ADMIN, admin=True).result["disputes"]]
+
+    one = call(admin_get_dispute, {"dispute_id": "old"}, uid=ADMIN, admin=True).result
+
+    assert (ids(), ids(status="resolved"), ids(status="closed")) == (["new", "old"], ["done"], ["shut"])
+    assert [(c["comment"], c["is_internal"]) for c in one["comments"]] == [
+        ("See the photo", False), ("Check arrival photos", True)]
+
+
+@pytest.mark.parametrize(("fn", "data", "claims", "code"), [
+    (admin_list_disputes, {}, {}, "PERMISSION_DENIED"),
+    (admin_list_disputes, {"status": "lost"}, {"admin": True}, "INVALID_ARGUMENT"),
+    (admin_get_dispute, {"dispute_id": "nope"}, {}, "PERMISSION_DENIED"),
+    (admin_get_dispute, {"dispute_id": "nope"}, {"admin": True}, "NOT_FOUND"),
+])
+def test_dispute_reads_are_for_admins_and_name_what_is_wrong(db, deps, call, *, fn, data, claims, code):
+    answer = call(fn, data, uid="c1", **claims)
+    assert answer.error == code and "result" not in answer.body

@@ -26,7 +26,7 @@ def test_every_callable_the_console_calls_is_rewritten_to_a_deployed_function():
     rewritten = {r.function for r in HostingConfig.load().rewrites if r.function is not None}
     assert called and called <= rewritten
     assert rewritten <= set(main.__all__)
-    assert all(name.startswith("admin_") for name in rewritten)
+    assert {name for name in rewritten if not name.startswith("admin_")} == {"add_dispute_comment"}  # internal notes
 
 
 def served(path: str) -> tuple[int, str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from firebase_functions import https_fn
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from curbside import deps
-from curbside.domain.enums import FraudAlertStatus, FraudAlertType, Severity, TicketStatus
+from curbside.domain.enums import DisputeStatus, FraudAlertStatus, FraudAlertType, Severity, TicketStatus
+from curbside.domain.lifecycles import DISPUTE_RESOLVED, DISPUTE_WAITING
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
 from curbside.services import admin_console
@@ -70,6 +71,41 @@ class RewardsPayload(Payload):
 def admin_list_rewards(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RewardsPayload, lambda caller, p: admin_console.reward_catalogue(
         deps.get(), is_admin=caller.is_admin, limit=p.limit))
+
+
+DISPUTE_FILTERS: dict[str, list[DisputeStatus]] = {
+    **{s.value: [s] for s in DisputeStatus}, "open": list(DISPUTE_WAITING), "resolved": list(DISPUTE_RESOLVED)}
+"""The console's dispute filters: undecided ("open": open, under review, awaiting a party, escalated), resolved
+(any way), or one status."""
+
+
+class DisputeQueuePayload(Payload):
+    status: str = "open"
+    limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 25
+    after: DocId | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in DISPUTE_FILTERS:
+            raise ValueError(f"status: one of {', '.join(DISPUTE_FILTERS)}")
+        return value
+
+
+@on_call()
+def admin_list_disputes(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, DisputeQueuePayload, lambda caller, p: admin_console.dispute_queue(
+        deps.get(), is_admin=caller.is_admin, statuses=DISPUTE_FILTERS[p.status], limit=p.limit, after=p.after))
+
+
+class DisputePayload(Payload):
+    dispute_id: DocId
+
+
+@on_call()
+def admin_get_dispute(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, DisputePayload, lambda caller, p: admin_console.dispute(
+        deps.get(), is_admin=caller.is_admin, dispute_id=p.dispute_id))
 
 
 TicketQueueName = Literal["waiting", "in_progress", "resolved", "closed"]

@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from curbside.deps import Deps
+from curbside.domain.documents.disputes import Dispute
 from curbside.domain.documents.support import SupportTicket
 from curbside.domain.documents.users import User
 from curbside.domain.enums import (
     AccountStatus,
+    DisputeStatus,
     FraudAlertStatus,
     FraudAlertType,
     RequestStatus,
@@ -156,6 +158,49 @@ def reward_catalogue(deps: Deps, *, is_admin: bool, limit: int) -> dict[str, Any
                             for reward in uow.rewards.find(queries.REWARDS_BY_POINTS, limit=limit)]}
 
     return work.reading(deps, look)
+
+
+def dispute_queue(deps: Deps, *, is_admin: bool, statuses: list[DisputeStatus], limit: int,
+                  after: str | None) -> dict[str, Any]:
+    """Disputes in `statuses`, latest activity first, one page at a time."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        found, following = _page(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
+                                 after=after)
+        return {"disputes": [_dispute_row(d) for d in found], "next": following}
+
+    return work.reading(deps, look)
+
+
+def dispute(deps: Deps, *, is_admin: bool, dispute_id: str) -> dict[str, Any]:
+    """One dispute for its admin screen: the case, the admins' notes and the whole thread, internal notes too."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        found = uow.disputes.get(dispute_id)
+        if found is None:
+            raise NotFound("No such dispute.")
+        thread = uow.dispute_comments.find(queries.DISPUTE_THREAD, dispute_id=dispute_id, limit=MESSAGES_SHOWN)
+        return {**_dispute_row(found), "evidence_urls": found.evidence_urls,
+                "resolution_details": found.resolution_details, "resolution_action": found.resolution_action,
+                "refund_amount": found.refund_amount, "resolved_by_name": found.resolved_by_name,
+                "admin_notes": uow.dispute_private.get_or_default(dispute_id).admin_notes,
+                "comments": [{"comment_id": c.id, "user_id": c.user_id, "user_name": c.user_name,
+                              "user_type": c.user_type, "comment": c.comment, "attachments": c.attachments,
+                              "is_internal": c.is_internal, "created_date": c.created_date} for c in thread]}
+
+    return work.reading(deps, look)
+
+
+def _dispute_row(found: Dispute) -> dict[str, Any]:
+    return {"dispute_id": found.id, "request_id": found.request_id, "client_id": found.client_id,
+            "dispatcher_id": found.dispatcher_id, "raised_by_type": found.raised_by_type,
+            "raised_by_name": found.raised_by_name, "dispute_reason": found.dispute_reason,
+            "description": found.description, "status": found.status, "priority": found.priority,
+            "opened_at": found.opened_at, "last_activity_at": found.last_activity_at}
 
 
 def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:

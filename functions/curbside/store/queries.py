@@ -268,6 +268,11 @@ FRAUD_ALERTS_IN_STATUSES = QuerySpec("fraud alerts in states", S.FRAUD_ALERTS, (
 TECHNICIANS_ONLINE = QuerySpec("online technicians by account status", S.DISPATCHER_LOCATIONS, (
     where("is_online", Op.EQ), where("account_status", Op.EQ)))
 """Two equality filters: served by merging single-field indexes."""
+DISPUTE_QUEUE = QuerySpec("admin Dispute Management by statuses", S.DISPUTES, (where("status", Op.IN, "statuses"),),
+                          order_by=(("last_activity_at", Direction.DESCENDING),))
+"""The console's dispute queue, latest activity first (the apps' by-status index serves `in` as well)."""
+DISPUTE_THREAD = QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
+                           order_by=(("created_date", Direction.ASCENDING),))
 LIVE_AGENT_QUEUE = QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
     where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
     order_by=(("last_message_at", Direction.DESCENDING),))
@@ -321,8 +326,7 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("last_activity_at", Direction.DESCENDING),)),
     QuerySpec("a dispute's thread (parties)", S.DISPUTE_COMMENTS, (
         where("dispute_id", Op.EQ), where("is_internal", Op.EQ)), order_by=(("created_date", Direction.ASCENDING),)),
-    QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
-              order_by=(("created_date", Direction.ASCENDING),)),
+    DISPUTE_THREAD,
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
     LIVE_AGENT_QUEUE,
