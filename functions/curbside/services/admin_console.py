@@ -12,7 +12,8 @@ they are not built yet.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from curbside.deps import Deps
 from curbside.domain.documents.disputes import Dispute
@@ -39,6 +40,7 @@ from curbside.store import queries
 from curbside.store.repositories import D, DocumentRepository
 from curbside.store.uow import UnitOfWork
 
+T = TypeVar("T")
 ONLY_ADMINS = "Only admins see the admin console's figures and queues."
 MESSAGES_SHOWN = 500
 """A conversation's messages shown at once (a ticket's are capped well below by the assistant's budget)."""
@@ -57,11 +59,15 @@ WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, Ticke
 """A live-agent ticket that is neither resolved nor closed."""
 
 
-def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
-    """The KPI cards: people by kind, jobs waiting and under way, the open queues, technicians online now."""
+def _as_admin(deps: Deps, is_admin: bool, look: Callable[[UnitOfWork], T]) -> T:
+    """Run the console's read `look`, for admins only (refused before anything is read)."""
     if not is_admin:
         raise NotAllowed(ONLY_ADMINS)
+    return work.reading(deps, look)
 
+
+def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
+    """The KPI cards: people by kind, jobs waiting and under way, the open queues, technicians online now."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
         return {
             "users": {
@@ -85,16 +91,13 @@ def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
             "as_of": uow.now.isoformat(),
         }
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone: str | None, limit: int,
               after: str | None) -> dict[str, Any]:
     """A page of the Users screen, newest first (`after`: the last uid of the page before), or the people with
     that e-mail or phone number; each row with the account status kept in the private part (one read a row)."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         if email is not None or phone is not None:
             spec, params = ((queries.USERS_BY_EMAIL, {"email": email}) if email is not None
@@ -105,7 +108,7 @@ def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone:
         found, following = _page(uow.users, spec, params, limit=limit, after=after)
         return {"users": [_user_row(uow, user) for user in found], "next": following}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def _user_row(uow: UnitOfWork, user: User) -> dict[str, Any]:
@@ -118,8 +121,6 @@ def _user_row(uow: UnitOfWork, user: User) -> dict[str, Any]:
 def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], severity: Severity | None,
                alert_type: FraudAlertType | None, limit: int, after: str | None) -> dict[str, Any]:
     """Fraud alerts in `statuses` (and of a severity and type, when given), newest first, one page at a time."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
     spec = ALERT_QUERIES[severity is not None, alert_type is not None]
     params = {"statuses": statuses, **({"severity": severity} if severity else {}),
               **({"alert_type": alert_type} if alert_type else {})}
@@ -133,7 +134,7 @@ def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], 
                             "reviewed_by": a.reviewed_by, "reviewed_at": a.reviewed_at,
                             "created_date": a.created_date} for a in found], "next": following}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
@@ -150,35 +151,26 @@ def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: di
 
 def reward_catalogue(deps: Deps, *, is_admin: bool, limit: int) -> dict[str, Any]:
     """Every reward, active or not, cheapest first, for the rewards editor (`admin_upsert_reward` saves)."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         return {"rewards": [{"reward_id": reward.id, **reward.model_dump(mode="json", exclude={"id"})}
                             for reward in uow.rewards.find(queries.REWARDS_BY_POINTS, limit=limit)]}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def dispute_queue(deps: Deps, *, is_admin: bool, statuses: list[DisputeStatus], limit: int,
                   after: str | None) -> dict[str, Any]:
     """Disputes in `statuses`, latest activity first, one page at a time."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         found, following = _page(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
                                  after=after)
         return {"disputes": [_dispute_row(d) for d in found], "next": following}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def dispute(deps: Deps, *, is_admin: bool, dispute_id: str) -> dict[str, Any]:
     """One dispute for its admin screen: the case, the admins' notes and the whole thread, internal notes too."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         found = uow.disputes.get(dispute_id)
         if found is None:
@@ -192,7 +184,7 @@ def dispute(deps: Deps, *, is_admin: bool, dispute_id: str) -> dict[str, Any]:
                               "user_type": c.user_type, "comment": c.comment, "attachments": c.attachments,
                               "is_internal": c.is_internal, "created_date": c.created_date} for c in thread]}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def _dispute_row(found: Dispute) -> dict[str, Any]:
@@ -205,9 +197,6 @@ def _dispute_row(found: Dispute) -> dict[str, Any]:
 
 def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:
     """Tickets a person asked a live agent for, in `statuses`, latest message first, and how many there are."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         tickets = uow.support_tickets.find(queries.LIVE_AGENT_QUEUE, live_agent_requested=True, statuses=statuses,
                                            limit=limit)
@@ -215,14 +204,11 @@ def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], li
                 "total": uow.support_tickets.count(queries.LIVE_AGENT_QUEUE, live_agent_requested=True,
                                                    statuses=statuses)}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def ticket(deps: Deps, *, is_admin: bool, ticket_id: str) -> dict[str, Any]:
     """One ticket and its whole conversation (the person's, the assistant's and the admins' messages)."""
-    if not is_admin:
-        raise NotAllowed(ONLY_ADMINS)
-
     def look(uow: UnitOfWork) -> dict[str, Any]:
         found = uow.support_tickets.get(ticket_id)
         if found is None:
@@ -233,7 +219,7 @@ def ticket(deps: Deps, *, is_admin: bool, ticket_id: str) -> dict[str, Any]:
             "message_type": m.message_type, "attachment_url": m.attachment_url, "ai_generated": m.ai_generated,
             "created_date": m.created_date} for m in messages]}
 
-    return work.reading(deps, look)
+    return _as_admin(deps, is_admin, look)
 
 
 def _ticket_row(found: SupportTicket) -> dict[str, Any]:
