@@ -20,6 +20,7 @@ prereqs: venv
 	@$(PY) -m devstack.prereqs
 
 test: prereqs
+	@$(PY) -m devstack.prereqs --browser
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest

@@ -79,6 +79,7 @@ def _stack_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--firestore-port", type=int, default=8080)
     command.add_argument("--functions-port", type=int, default=5001)
     command.add_argument("--storage-port", type=int, default=9199)
+    command.add_argument("--hosting-port", type=int, default=5000, help="hosting/ and the admin console (dev only)")
     command.add_argument("--functions-dir", type=Path, default=FUNCTIONS_DIR)
     command.add_argument("--rules", type=Path, default=RULES)
     command.add_argument("--auth-emulator", metavar="HOST:PORT",
@@ -97,9 +98,9 @@ def _stack(args: argparse.Namespace) -> LocalStack:
                       auth_emulator=args.auth_emulator, stripe=args.command in (dev_command, demo_command),
                       background_checks=args.command in (dev_command, demo_command),
                       background_check_result=args.background_check_result,
-                      background_check_delay_s=args.background_check_delay,
+                      background_check_delay_s=args.background_check_delay, hosting=args.command is dev_command,
                       ports=Ports(args.firestore_port, args.functions_port, args.storage_port,
-                                  background_checks=args.background_check_port))
+                                  background_checks=args.background_check_port, hosting=args.hosting_port))
 
 
 @contextmanager
@@ -255,6 +256,8 @@ def banner(stack: LocalStack) -> str:
         f"  Functions  {stack.functions_url}/{stack.project}/{{region}}/{{name}}",
         f"  Storage    {stack.storage_url}  (bucket {DEFAULT_BUCKET})",
         f"  Tasks      Cloud Tasks API on {host}:{ports.functions} (CLOUD_TASKS_EMULATOR_HOST)",
+        *([f"  Hosting    {stack.hosting_url}/  (admin console: {stack.hosting_url}/admin/, development "
+           "sign-in as the seed's admin-001)"] if stack.with_hosting else []),
         *([f"  Checks     background-check provider {stack.background_checks_url} (answers "
            f"{stack.background_check_result}; POST /_curbside/config {{\"result\": \"consider\"}} to switch)"]
           if stack.with_background_checks else []),

@@ -47,6 +47,7 @@ from devstack.emulators import (
     port_in_use,
 )
 from devstack.firestore_rest import FirestoreRest
+from devstack.hosting import HostingApp, HostingConfig
 from devstack.loader import DEFAULT_REGION, Functions, Kind, load_functions
 from devstack.mail import LOCAL_SENDER, MailServer
 from devstack.scheduler import Scheduler, schedule_headers
@@ -90,6 +91,8 @@ class Ports:
     """The local background-check provider: any free port unless chosen (only the functions talk to it)."""
     smtp: int = 0
     """The local SMTP server (0: a free port; `python -m devstack messages` shows what it received)."""
+    hosting: int = 5000
+    """`hosting/` and the admin console (only with `hosting=True`), on the Hosting emulator's port."""
 
 
 class LocalStack:
@@ -97,7 +100,8 @@ class LocalStack:
                  ports: Ports | None = None, host: str = "127.0.0.1", project: str = PROJECT_ID,
                  clock: Clock | None = None, keep_data: Path | None = None, storage: bool = True,
                  auth_emulator: str | None = None, stripe: bool = False, background_checks: bool = False,
-                 background_check_result: str = "clear", background_check_delay_s: float = 2.0) -> None:
+                 background_check_result: str = "clear", background_check_delay_s: float = 2.0,
+                 hosting: bool = False) -> None:
         self.functions_dir = functions_dir
         self.rules = rules
         self.ports = ports or Ports()
@@ -118,11 +122,13 @@ class LocalStack:
         self.with_background_checks = background_checks
         self.background_check_result = background_check_result
         self.background_check_delay_s = background_check_delay_s
+        self.with_hosting = hosting
         self.activity = Activity()
         self.functions = Functions({})
         self._firestore: FirestoreEmulator | None = None
         self._storage: StorageEmulator | None = None
         self._server: ServerThread | None = None
+        self._hosting: ServerThread | None = None
         self._scheduler: Scheduler | None = None
         self._tasks: TaskQueues | None = None
         self._storage_events: StorageEvents | None = None
@@ -144,6 +150,10 @@ class LocalStack:
     @property
     def storage_url(self) -> str:
         return f"http://{self.host}:{self.ports.storage}"
+
+    @property
+    def hosting_url(self) -> str:
+        return f"http://{self.host}:{self.ports.hosting}"
 
     @property
     def stripe_url(self) -> str:
@@ -233,6 +243,8 @@ class LocalStack:
             wanted["stripe"] = self.ports.stripe
         if self.with_background_checks:
             wanted["background_checks"] = self.ports.background_checks
+        if self.with_hosting:
+            wanted["hosting"] = self.ports.hosting
         busy = [f"{part} {port}" for part, port in wanted.items() if port and port_in_use(port, self.host)]
         if busy:
             raise EmulatorUnavailable(f"Port(s) already in use: {', '.join(busy)}. Stop whatever listens there "
@@ -255,6 +267,9 @@ class LocalStack:
                               scheduler=self._scheduler, ready=self._ready, messages=self.messages_sent)
         gateway = Gateway(self.project, self.functions, runtime, control, self.activity)
         self._server = ServerThread(self.host, self.ports.functions, gateway).start()
+        if self.with_hosting:
+            self._hosting = ServerThread(self.host, self.ports.hosting, HostingApp(
+                HostingConfig.load(), self.project, gateway, self._users_role)).start()
         self._firestore = FirestoreEmulator(
             rules_path=self.rules, port=self.ports.firestore, host=self.host, project_id=self.project,
             functions_emulator=f"{self.host}:{self.ports.functions}",
@@ -290,6 +305,11 @@ class LocalStack:
             composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock,
                                                          auth=self.auth_admin, push=self.push, sms=self.sms))
 
+    def _users_role(self, uid: str) -> str | None:
+        """`Users/{uid}.role` ("" when unset), None for no such user: the development sign-in's claims."""
+        snap = self.admin_db().document(f"Users/{uid}").get()
+        return str(snap.get("role") or "") if snap.exists else None
+
     def _data_dir(self, part: str) -> Path | None:
         return None if self.keep_data is None else (self.keep_data / part).resolve()
 
@@ -297,10 +317,10 @@ class LocalStack:
         """Stop every part that started, in dependency order; safe to call twice or after a failed start."""
         self._ready.clear()
         parts: list[Any] = [self._scheduler, self._tasks, self._storage_events, self._checks, self._stripe,
-                            self._firestore, self._storage, self._server, self._mail]
+                            self._firestore, self._storage, self._hosting, self._server, self._mail]
         self._scheduler = self._tasks = self._storage_events = self._firestore = self._storage = None
         self._mail = None
-        self._server = None
+        self._server = self._hosting = None
         self._stripe = None
         self._checks = None
         for part in parts:

@@ -12,6 +12,16 @@ options.set_global_options(region=config.REGION, max_instances=20, secrets=confi
 core.init(bootstrap.initialize)
 
 from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.admin_console import (  # noqa: E402
+    admin_dashboard,
+    admin_get_dispute,
+    admin_get_ticket,
+    admin_list_disputes,
+    admin_list_fraud_alerts,
+    admin_list_rewards,
+    admin_list_tickets,
+    admin_list_users,
+)
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.disputes import (  # noqa: E402
@@ -89,7 +99,15 @@ __all__ = [
     "activate_scheduled_jobs",
     "add_dispute_comment",
     "admin_close_dispute",
+    "admin_dashboard",
+    "admin_get_dispute",
+    "admin_get_ticket",
     "admin_get_verification",
+    "admin_list_disputes",
+    "admin_list_fraud_alerts",
+    "admin_list_rewards",
+    "admin_list_tickets",
+    "admin_list_users",
     "admin_list_verification_queue",
     "admin_reply_ticket",
     "admin_request_dispute_info",

@@ -29,19 +29,20 @@ EMULATOR_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST", "CLOUD
 def devstack(command: str, ports: Ports, *extra: str) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items() if key not in EMULATOR_VARIABLES}
     args = [sys.executable, "-m", "devstack", command, "--firestore-port", str(ports.firestore),
-            "--functions-port", str(ports.functions), "--storage-port", str(ports.storage), *extra]
+            "--functions-port", str(ports.functions), "--storage-port", str(ports.storage),
+            "--hosting-port", str(ports.hosting), *extra]
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
 
 
 def assert_nothing_left(ports: Ports) -> None:
-    busy = [port for port in (ports.firestore, ports.functions, ports.storage) if port_in_use(port)]
+    busy = [port for port in (ports.firestore, ports.functions, ports.storage, ports.hosting) if port_in_use(port)]
     assert busy == [] and emulator_processes(ports.firestore) == []
 
 
 @pytest.fixture
 def ports() -> Iterator[Ports]:
-    chosen = Ports(free_port(), free_port(), free_port())
+    chosen = Ports(free_port(), free_port(), free_port(), hosting=free_port())
     yield chosen
     assert_nothing_left(chosen)
 
@@ -72,6 +73,13 @@ def test_dev_runs_the_real_functions_and_ctrl_c_stops_everything(ports: Ports, m
         answer = CallableClient(f"http://127.0.0.1:{ports.functions}").call(
             "set_user_type", {"user_type": "client"}, uid="carol")
         assert answer.result == {"user_type": "client"}
+
+        # and the admin console is served on the hosting port, its API calls reaching the same functions
+        console = requests.get(f"http://127.0.0.1:{ports.hosting}/admin/", timeout=10)
+        assert console.ok and "<title>Curbside admin</title>" in console.text
+        refused = requests.post(f"http://127.0.0.1:{ports.hosting}/admin/api/admin_dashboard", json={"data": {}},
+                                timeout=30)
+        assert refused.status_code == 401 and "result" not in refused.json()
     finally:
         # when Ctrl-C arrives
         process.send_signal(signal.SIGINT)

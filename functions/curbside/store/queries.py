@@ -287,6 +287,50 @@ def of_person(collection: Collection, owner_field: str) -> QuerySpec:
     One equality filter: served by the automatic single-field index, paged by document id."""
     return QuerySpec(f"{collection} of a person by {owner_field}", collection, (where(owner_field, Op.EQ, "uid"),))
 
+# --- The admin console's dashboard (`services/admin_console.py`): counted, one read per 1,000 counted -------------
+ALL_USERS = QuerySpec("every user", S.USERS, ())
+USERS_OF_TYPE = QuerySpec("users of a type", S.USERS, (where("user_type", Op.EQ),))
+JOBS_IN_STATUSES = QuerySpec("jobs in states", S.SERVICE_REQUESTS, (where("status", Op.IN, "statuses"),))
+DISPUTES_IN_STATUSES = QuerySpec("disputes in states", S.DISPUTES, (where("status", Op.IN, "statuses"),))
+FRAUD_ALERTS_IN_STATUSES = QuerySpec("fraud alerts in states", S.FRAUD_ALERTS, (where("status", Op.IN, "statuses"),))
+TECHNICIANS_ONLINE = QuerySpec("online technicians by account status", S.DISPATCHER_LOCATIONS, (
+    where("is_online", Op.EQ), where("account_status", Op.EQ)))
+"""Two equality filters: served by merging single-field indexes."""
+DISPUTE_QUEUE = QuerySpec("admin Dispute Management by statuses", S.DISPUTES, (where("status", Op.IN, "statuses"),),
+                          order_by=(("last_activity_at", Direction.DESCENDING),))
+"""The console's dispute queue, latest activity first (the apps' by-status index serves `in` as well)."""
+DISPUTE_THREAD = QuerySpec("a dispute's thread (admins)", S.DISPUTE_COMMENTS, (where("dispute_id", Op.EQ),),
+                           order_by=(("created_date", Direction.ASCENDING),))
+LIVE_AGENT_QUEUE = QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
+    where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
+    order_by=(("last_message_at", Direction.DESCENDING),))
+"""The console's ticket queue (and the apps' admin screen), latest message first."""
+TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT_TICKETS, (
+    where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")))
+
+# --- The admin console's Users screen: a tab newest first, or one person by e-mail or phone ---------------------
+USERS_NEWEST = QuerySpec("every user, newest first", S.USERS, (), order_by=(("created_date", Direction.DESCENDING),))
+USERS_OF_TYPE_NEWEST = QuerySpec("users of a type, newest first", S.USERS, (where("user_type", Op.EQ),),
+                                 order_by=(("created_date", Direction.DESCENDING),))
+USERS_OF_ROLE_NEWEST = QuerySpec("users of a role, newest first", S.USERS, (where("role", Op.EQ),),
+                                 order_by=(("created_date", Direction.DESCENDING),))
+USERS_BY_EMAIL = QuerySpec("users by e-mail", S.USERS, (where("email", Op.EQ),))
+USERS_BY_PHONE = QuerySpec("users by phone number", S.USERS, (where("phone_number", Op.EQ),))
+
+# --- The admin console's fraud alerts: by status, optionally severity and type, newest first ------------------------
+_NEWEST = (("created_date", Direction.DESCENDING),)
+ALERTS_BY_STATUS = QuerySpec("fraud alerts by status", S.FRAUD_ALERTS, (where("status", Op.IN, "statuses"),),
+                             order_by=_NEWEST)
+ALERTS_BY_STATUS_SEVERITY = QuerySpec("fraud alerts by status and severity", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("severity", Op.EQ)), order_by=_NEWEST)
+ALERTS_BY_STATUS_TYPE = QuerySpec("fraud alerts by status and type", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("alert_type", Op.EQ)), order_by=_NEWEST)
+ALERTS_BY_STATUS_SEVERITY_TYPE = QuerySpec("fraud alerts by status, severity and type", S.FRAUD_ALERTS, (
+    where("status", Op.IN, "statuses"), where("severity", Op.EQ), where("alert_type", Op.EQ)), order_by=_NEWEST)
+
+# --- The admin console's rewards editor -----------------------------------------------------------------------------
+REWARDS_BY_POINTS = QuerySpec("every reward, cheapest first", S.REWARDS, (),
+                              order_by=(("points_required", Direction.ASCENDING),))
 
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run (and `of_person`'s, which need no index by construction)."""
@@ -320,10 +364,9 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("created_date", Direction.DESCENDING),)),
     QuerySpec("admin Withheld comments of one person", S.WITHHELD_COMMENTS, (where("reviewee_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
+    DISPUTE_THREAD,
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
-    QuerySpec("admin Support Tickets (live agent requested)", S.SUPPORT_TICKETS, (
-        where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")),
-        order_by=(("last_message_at", Direction.DESCENDING),)),
+    LIVE_AGENT_QUEUE,
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""
