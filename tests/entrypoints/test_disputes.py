@@ -204,6 +204,40 @@ def test_many_raisers_at_once_open_exactly_one_dispute(db, stripe_deps, captured
     assert [snap.id for snap in db.collection(Collection.DISPUTES).stream()] == opened
 
 
+def test_a_retried_raise_with_its_dispute_key_answers_with_the_first_dispute(db, call, captured):
+    first = raise_as(call, dispute_key="tap-dispute-0001")
+    assert first.status == 200, first.body
+    after_first = everything(db)
+
+    retry = raise_as(call, dispute_key="tap-dispute-0001")
+
+    assert retry.status == 200 and retry.result == first.result
+    assert everything(db) == after_first  # no second dispute, hold or notice
+    other_tap = raise_as(call, dispute_key="tap-dispute-0002")
+    assert other_tap.error == "FAILED_PRECONDITION" and "already has an open dispute" in other_tap.message
+    someone_else = raise_as(call, DISPATCHER_ID, dispute_key="tap-dispute-0001")
+    assert someone_else.error == "FAILED_PRECONDITION"  # a key is the caller's own: a different id
+    assert raise_as(call, dispute_key="short").error == "INVALID_ARGUMENT"
+
+
+def test_concurrent_retries_of_one_raise_open_one_dispute_and_all_get_its_answer(db, stripe_deps, captured):
+    retries = 4  # a double tap and two network retries
+    start = threading.Barrier(retries)
+
+    def retry(_: int) -> disputes.Raised:
+        start.wait()
+        return disputes.raise_dispute(stripe_deps, CLIENT_ID, JOB, reason=DisputeReason.OTHER,
+                                      description="Something went wrong.", evidence_urls=(),
+                                      dispute_key="tap-dispute-0001")
+
+    with ThreadPoolExecutor(retries) as pool:
+        answers = set(pool.map(retry, range(retries)))
+
+    [answer] = answers
+    assert [snap.id for snap in db.collection(Collection.DISPUTES).stream()] == [answer.dispute_id]
+    assert payment_of(db, JOB)["dispute_open"] is True
+
+
 def test_a_charged_cancellation_can_be_disputed_and_its_fee_refunded_from_the_technician(
         db, call, *, stripe_deps, localstripe):
     """A late-cancellation fee is money the client paid: the client may dispute it; a job cancelled for free
