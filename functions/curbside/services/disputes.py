@@ -29,13 +29,13 @@ from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound,
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor
-from curbside.domain.uploads import Purpose
+from curbside.domain.uploads import Audience, Purpose
 from curbside.services import completions, work
 from curbside.services.accounts import admins, require_usable_account
 from curbside.services.job_moves import NOT_YOURS
 from curbside.services.notifications import notify
 from curbside.services.payment_records import load
-from curbside.services.uploads import require_own_uploads
+from curbside.services.uploads import require_admin_dispute_files, require_own_uploads
 from curbside.store import queries
 from curbside.store.collections import new_document_id, retry_document_id
 from curbside.store.repositories import evolve
@@ -203,13 +203,19 @@ def _next_status(dispute: Dispute, role: CommentUserType) -> DisputeStatus | Non
 def add_dispute_comment(deps: Deps, uid: str, *, is_admin: bool, dispute_id: str, comment: str,
                         attachments: tuple[str, ...], is_internal: bool = False) -> Commented:
     """Either party or an admin adds to the thread; only admins write internal notes (never shown to the
-    parties). Attachments are the caller's own uploads under `dispute_evidence/{request_id}/`."""
+    parties). A party's attachments are their own uploads under `dispute_evidence/{request_id}/`; an admin's are
+    under `dispute_files/{dispute_id}/parties/`, or `.../internal/` for an internal note (D68)."""
     dispute = work.reading(deps, lambda uow: _dispute_of(uow, dispute_id, uid, is_admin))
     role = _role(dispute, uid)
     if is_internal and role is not CommentUserType.ADMIN:
         raise NotAllowed("Only admins write internal notes.")
-    require_own_uploads(deps.files, uid, attachments, purpose=Purpose.DISPUTE_EVIDENCE, field_name="attachments",
-                        request_id=dispute.request_id, described=EVIDENCE)
+    if role is CommentUserType.ADMIN:
+        audience = Audience.INTERNAL if is_internal else Audience.PARTIES
+        require_admin_dispute_files(deps.files, attachments, dispute_id=dispute.id, audience=audience,
+                                    field_name="attachments")
+    else:
+        require_own_uploads(deps.files, uid, attachments, purpose=Purpose.DISPUTE_EVIDENCE, field_name="attachments",
+                            request_id=dispute.request_id, described=EVIDENCE)
 
     def decide(uow: UnitOfWork) -> Commented:
         current = _dispute_of(uow, dispute_id, uid, is_admin)
