@@ -221,7 +221,7 @@ def test_a_retried_raise_with_its_dispute_key_answers_with_the_first_dispute(db,
 
 
 def test_concurrent_retries_of_one_raise_open_one_dispute_and_all_get_its_answer(db, stripe_deps, captured):
-    retries = 4  # a double tap and two network retries
+    retries = 3  # a double tap and a network retry
     start = threading.Barrier(retries)
 
     def retry(_: int) -> disputes.Raised:
