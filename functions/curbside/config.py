@@ -226,6 +226,11 @@ SUPPORT_AI_TOKENS_PER_TICKET = params.IntParam(
     "SUPPORT_AI_TOKENS_PER_TICKET", default=20000,
     description="OpenAI tokens one support ticket may spend; beyond it the local retriever answers.",
 )
+SUPPORT_IDLE_CLOSE_DAYS = params.IntParam(
+    "SUPPORT_IDLE_CLOSE_DAYS", default=7,
+    description="Days after the assistant's last answer, with no reply from the owner, that a ticket nobody else "
+                "took closes as resolved (then the 10-day retention runs).",
+)
 
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""

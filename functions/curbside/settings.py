@@ -77,6 +77,8 @@ class SupportSettings:
     """OpenAI tokens one ticket may spend before the local retriever takes over."""
     ticket_retention: dt.timedelta = dt.timedelta(days=10)
     """A closed ticket is deleted this long after closing (`expires_at`, the spec's 10 days)."""
+    idle_close_after: dt.timedelta = dt.timedelta(days=7)
+    """A ticket only the assistant answered closes as resolved when its owner has not written for this long."""
 
 
 @dataclass(frozen=True)
@@ -179,5 +181,6 @@ class Settings:
             support=SupportSettings(
                 ai_model=config.OPENAI_MODEL.value,
                 ai_tokens_per_ticket=config.SUPPORT_AI_TOKENS_PER_TICKET.value,
+                idle_close_after=dt.timedelta(days=config.SUPPORT_IDLE_CLOSE_DAYS.value),
             ),
         )

@@ -45,7 +45,7 @@ from tests.payment_world import (
     payment_of,
     technician_with_account,
 )
-from tests.request_world import everything, stored, upload_photo
+from tests.request_world import JPEG, everything, stored, upload_photo
 
 pytestmark = pytest.mark.usefixtures("stripe_deps")
 
@@ -204,6 +204,40 @@ def test_many_raisers_at_once_open_exactly_one_dispute(db, stripe_deps, captured
     assert [snap.id for snap in db.collection(Collection.DISPUTES).stream()] == opened
 
 
+def test_a_retried_raise_with_its_dispute_key_answers_with_the_first_dispute(db, call, captured):
+    first = raise_as(call, dispute_key="tap-dispute-0001")
+    assert first.status == 200, first.body
+    after_first = everything(db)
+
+    retry = raise_as(call, dispute_key="tap-dispute-0001")
+
+    assert retry.status == 200 and retry.result == first.result
+    assert everything(db) == after_first  # no second dispute, hold or notice
+    other_tap = raise_as(call, dispute_key="tap-dispute-0002")
+    assert other_tap.error == "FAILED_PRECONDITION" and "already has an open dispute" in other_tap.message
+    someone_else = raise_as(call, DISPATCHER_ID, dispute_key="tap-dispute-0001")
+    assert someone_else.error == "FAILED_PRECONDITION"  # a key is the caller's own: a different id
+    assert raise_as(call, dispute_key="short").error == "INVALID_ARGUMENT"
+
+
+def test_concurrent_retries_of_one_raise_open_one_dispute_and_all_get_its_answer(db, stripe_deps, captured):
+    retries = 3  # a double tap and a network retry
+    start = threading.Barrier(retries)
+
+    def retry(_: int) -> disputes.Raised:
+        start.wait()
+        return disputes.raise_dispute(stripe_deps, CLIENT_ID, JOB, reason=DisputeReason.OTHER,
+                                      description="Something went wrong.", evidence_urls=(),
+                                      dispute_key="tap-dispute-0001")
+
+    with ThreadPoolExecutor(retries) as pool:
+        answers = set(pool.map(retry, range(retries)))
+
+    [answer] = answers
+    assert [snap.id for snap in db.collection(Collection.DISPUTES).stream()] == [answer.dispute_id]
+    assert payment_of(db, JOB)["dispute_open"] is True
+
+
 def test_a_charged_cancellation_can_be_disputed_and_its_fee_refunded_from_the_technician(
         db, call, *, stripe_deps, localstripe):
     """A late-cancellation fee is money the client paid: the client may dispute it; a job cancelled for free
@@ -275,6 +309,48 @@ def test_comments_move_activity_and_an_asked_partys_answer_puts_it_back_under_re
     client_app = as_user(CLIENT_ID)
     assert client_app.get(f"DisputeComments/{note.result['comment_id']}").denied
     assert client_app.get(f"DisputeComments/{client_says.result['comment_id']}").ok
+
+
+def admin_file(bucket, dispute_id: str, audience: str, *, name: str = "invoice.pdf",
+               data: bytes = b"%PDF-1.7 the garage's invoice", content_type: str = "application/pdf") -> str:
+    path = f"dispute_files/{dispute_id}/{audience}/{name}"
+    bucket.blob(path).upload_from_string(data, content_type=content_type)
+    return path
+
+
+def test_an_admin_attaches_files_under_the_disputes_own_folder(db, call, bucket, captured):
+    dispute_id = raise_as(call).result["dispute_id"]
+    shared = admin_file(bucket, dispute_id, "parties")
+    note = admin_file(bucket, dispute_id, "internal", name="history.jpg", data=JPEG, content_type="image/jpeg")
+
+    said = call(add_dispute_comment, {"dispute_id": dispute_id, "comment": "The garage's invoice.",
+                                      "attachments": [shared]}, uid=ADMIN, admin=True)
+    noted = call(add_dispute_comment, {"dispute_id": dispute_id, "comment": "Earlier claims.", "is_internal": True,
+                                       "attachments": [note]}, uid=ADMIN, admin=True)
+
+    assert said.status == 200 and noted.status == 200, (said.body, noted.body)
+    assert stored(db, Collection.DISPUTE_COMMENTS, said.result["comment_id"])["attachments"] == [shared]
+    assert stored(db, Collection.DISPUTE_COMMENTS, noted.result["comment_id"])["attachments"] == [note]
+
+
+def test_an_admins_attachment_must_fit_the_comment_and_be_a_file_we_accept(db, call, bucket, captured):
+    dispute_id = raise_as(call).result["dispute_id"]
+    shared, note = admin_file(bucket, dispute_id, "parties"), admin_file(bucket, dispute_id, "internal")
+    script = admin_file(bucket, dispute_id, "parties", name="run.pdf", data=b"#!/bin/sh")
+    other = admin_file(bucket, "another-dispute", "parties")
+    own_folder = upload_photo(bucket, ADMIN, folder=f"dispute_evidence/{JOB}")
+    before = everything(db)
+
+    for attachment, internal in ((note, False), (shared, True), (script, False), (other, False),
+                                 (own_folder, False), (f"dispute_files/{dispute_id}/parties/gone.pdf", False)):
+        response = call(add_dispute_comment, {"dispute_id": dispute_id, "comment": "See attached.",
+                                              "is_internal": internal, "attachments": [attachment]},
+                        uid=ADMIN, admin=True)
+        assert response.error == "INVALID_ARGUMENT" and "attachments[0]" in response.message, (attachment, internal)
+    party = call(add_dispute_comment, {"dispute_id": dispute_id, "comment": "Mine.", "attachments": [shared]},
+                 uid=CLIENT_ID)
+    assert party.error == "INVALID_ARGUMENT"  # a party attaches only their own evidence
+    assert everything(db) == before
 
 
 @pytest.mark.parametrize(("uid", "admin", "data", "code"), [

@@ -315,6 +315,31 @@ def test_cleanup_deletes_expired_tickets_with_their_messages_and_files(db, call,
     assert support.cleanup_expired_tickets(deps) == []
 
 
+def test_a_ticket_only_the_assistant_answered_closes_as_resolved_after_a_quiet_week(db, call, world, *, clock,
+                                                                                      deps):
+    quiet = open_ticket(call, "How do I cancel a job?").result["ticket_id"]
+    handed_over = open_ticket(call, "I need a person").result["ticket_id"]
+    assert call(request_live_agent, {"ticket_id": handed_over}, uid=CLIENT_ID).status == 200
+    talking = open_ticket(call, "How do I change my car details?").result["ticket_id"]
+    clock.advance(dt.timedelta(days=3))
+    assert call(send_support_message, {"ticket_id": talking, "message": "And the plate?"}, uid=CLIENT_ID).status == 200
+    clock.advance(dt.timedelta(days=4) - dt.timedelta(minutes=1))
+    assert support.close_idle_tickets(deps) == []
+
+    clock.advance(dt.timedelta(minutes=2))
+    assert support.close_idle_tickets(deps) == [quiet]
+
+    closed = ticket_of(db, quiet)
+    assert (closed["status"], closed["resolved_at"], closed["closed_at"]) == ("closed", clock.now(), clock.now())
+    assert closed["expires_at"] == clock.now() + dt.timedelta(days=10)
+    assert ticket_of(db, handed_over)["status"] == "waiting_admin" and ticket_of(db, talking)["status"] == "open"
+    assert support.close_idle_tickets(deps) == []  # a second run changes nothing
+    assert call(rate_support_ticket, {"ticket_id": quiet, "satisfaction_rating": 4}, uid=CLIENT_ID).status == 200
+    clock.advance(dt.timedelta(days=10, minutes=1))
+    assert support.close_idle_tickets(deps) == [talking]
+    assert support.cleanup_expired_tickets(deps) == [quiet]
+
+
 def test_a_late_technician_is_answered_with_the_jobs_live_status_and_eta(db, call, world, clock):
     eta = clock.now() + dt.timedelta(minutes=12)
     put(db, make_service_request(id="on-the-way", client_id=CLIENT_ID, car_model="Mazda 3",

@@ -177,3 +177,19 @@ def test_an_increment_alone_adds_without_reading_and_a_whole_document_set_refuse
 
     with pytest.raises(RuntimeError, match="whole-document set"):
         work.conditional(deps, set_after_increment)
+
+
+def test_several_documents_are_read_in_one_go_in_order_and_billed_one_read_each(db, deps):
+    put(db, make_job_payment(id="job-1", request_id="job-1"))
+    put(db, make_job_payment(id="job-3", request_id="job-3"))
+
+    def look(uow):
+        found = uow.payments.get_many(["job-3", "job-2", "job-1"])
+        again = uow.payments.get("job-1")  # already read: answered from what the unit of work holds
+        return [p.id if p else None for p in found], again.id if again else None, uow.reads
+
+    with work.metering() as meter:
+        ids, again, reads = work.reading(deps, look)
+
+    assert (ids, again, reads) == (["job-3", None, "job-1"], "job-1", 3)
+    assert meter.reads == 3

@@ -139,8 +139,8 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (T.IN_PROGRESS, T.WAITING_USER): ADMIN, (T.IN_PROGRESS, T.RESOLVED): ADMIN,
         (T.WAITING_USER, T.IN_PROGRESS): ADMIN, (T.WAITING_USER, T.RESOLVED): ADMIN,
         (T.RESOLVED, T.IN_PROGRESS): ADMIN,
-        **{(source, T.CLOSED): ADMIN for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
-                                                    T.RESOLVED)},
+        **{(source, T.CLOSED): ADMIN for source in (T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN, T.RESOLVED)},
+        (T.OPEN, T.CLOSED): ADMIN | SYSTEM,
     },
 }
 

@@ -152,8 +152,9 @@ TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
     (T.IN_PROGRESS, (T.WAITING_USER, T.RESOLVED), (A.ADMIN,)),
     (T.WAITING_USER, (T.IN_PROGRESS, T.RESOLVED), (A.ADMIN,)),
     (T.RESOLVED, (T.IN_PROGRESS,), (A.ADMIN,)),
-    *((source, (T.CLOSED,), (A.ADMIN,)) for source in (T.OPEN, T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN,
-                                                       T.RESOLVED)),
+    *((source, (T.CLOSED,), (A.ADMIN,)) for source in (T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN, T.RESOLVED)),
+    # The daily cleanup closes a ticket only the assistant answered once its owner has gone quiet (D67).
+    (T.OPEN, (T.CLOSED,), (A.ADMIN, A.SYSTEM)),
 ), terminal=frozenset({T.CLOSED}))
 """SupportTickets.status (spec section 13): the AI answers an open ticket; a person takes it over."""
 

@@ -100,6 +100,21 @@ POLICIES: dict[Purpose, Policy] = {
 }
 
 USERS_PREFIX = "users/"
+DISPUTE_FILES_PREFIX = "dispute_files/"
+"""Admins' attachments to dispute comments: `dispute_files/{dispute_id}/{audience}/{file}`, outside `users/`
+(an admin is not a party of the job, so the parties' evidence folders are not theirs), written by admins only."""
+ADMIN_DISPUTE_KINDS = IMAGES | VIDEOS | DOCUMENTS
+
+
+class Audience(StrEnum):
+    """Who reads an admin's dispute attachment: the dispute's parties too, or admins only (internal notes)."""
+
+    PARTIES = "parties"
+    INTERNAL = "internal"
+
+
+def dispute_files_folder(dispute_id: str, audience: Audience) -> str:
+    return f"{DISPUTE_FILES_PREFIX}{dispute_id}/{audience.value}/"
 QUARANTINE_PREFIX = "quarantine/"
 
 _SEGMENT = r"[A-Za-z0-9_-]{1,128}"

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from curbside import deps
 from curbside.domain.enums import MessageType
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId, StoragePath
+from curbside.entrypoints.requests import DocId, RetryKey, StoragePath
 from curbside.services import chat
 
 
@@ -22,7 +22,7 @@ class SendMessagePayload(Payload):
     """The text; for an image, an optional caption."""
     image_url: StoragePath | None = None
     """For an image: its path under users/{your uid}/chat_images/{request_id}/."""
-    client_message_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None
+    client_message_id: RetryKey | None = None
     """Made once per message by the app and sent again with every retry of it: the message is stored once."""
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from pydantic import Field
 from curbside import config, deps
 from curbside.domain.enums import DisputeReason, PartyType, ResolutionAction
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId, StoragePath
+from curbside.entrypoints.requests import DocId, RetryKey, StoragePath
 from curbside.services import dispute_resolution, disputes
 
 Evidence = Annotated[list[StoragePath], Field(max_length=10)]
@@ -25,13 +25,15 @@ class RaiseDisputePayload(Payload):
     description: Annotated[str, Field(min_length=10, max_length=4000)]
     evidence_urls: Evidence = Field(default_factory=list)
     """Paths under users/{your uid}/dispute_evidence/{request_id}/: photos or videos."""
+    dispute_key: RetryKey | None = None
+    """Made once per "Submit dispute" tap and sent again with every retry: the dispute is raised once."""
 
 
 @on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def raise_dispute(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, RaiseDisputePayload, lambda caller, p: disputes.raise_dispute(
         deps.get(), caller.uid, p.request_id, reason=p.dispute_reason, description=p.description,
-        evidence_urls=tuple(p.evidence_urls)), fresh_sign_in=True)
+        evidence_urls=tuple(p.evidence_urls), dispute_key=p.dispute_key), fresh_sign_in=True)
 
 
 class DisputeCommentPayload(Payload):

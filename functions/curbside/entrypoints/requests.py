@@ -29,6 +29,8 @@ DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9
                   AfterValidator(not_reserved)]
 """A document id a caller names: letters, digits and `_.:-`; never Firestore's reserved `__...__` form."""
 StoragePath = Annotated[str, Field(min_length=1, max_length=512)]
+RetryKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+"""Made by the app once per tap and sent again with every retry of that call: the call acts once (D22)."""
 
 
 class PlacementPayload(Payload):
@@ -83,7 +85,7 @@ class CreateRequestPayload(PlacementPayload):
     car_location_images: Annotated[list[StoragePath], Field(min_length=1, max_length=4)]
     notes: Annotated[str, Field(max_length=500)] | None = None
     reward_redemption_id: DocId | None = None
-    request_key: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    request_key: RetryKey | None = None
 
     @field_validator("car_location_images")
     @classmethod

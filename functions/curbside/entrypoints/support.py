@@ -80,6 +80,9 @@ def rate_support_ticket(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 @scheduler_fn.on_schedule(schedule="every day 00:00")
 def cleanup_expired_tickets(event: scheduler_fn.ScheduledEvent) -> None:
-    """Closed tickets 10 days old are deleted with their messages and attachments (safe to run twice)."""
+    """Tickets only the assistant answered and whose owner went quiet for 7 days close as resolved; closed
+    tickets 10 days old are deleted with their messages and attachments (safe to run twice)."""
+    closed = support.close_idle_tickets(deps.get())
+    logger.info("support.idle_tickets_closed", count=len(closed), ticket_ids=closed[:50])
     deleted = support.cleanup_expired_tickets(deps.get())
     logger.info("support.tickets_cleaned", count=len(deleted), ticket_ids=deleted[:50])

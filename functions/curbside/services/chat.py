@@ -11,7 +11,6 @@ meanwhile changes the summary it read, so the transaction runs again and counts 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,7 @@ from curbside.services.job_moves import require_current_technician
 from curbside.services.notifications import notify
 from curbside.services.uploads import require_own_uploads
 from curbside.store import queries
-from curbside.store.collections import new_document_id
+from curbside.store.collections import retry_document_id
 from curbside.store.engine import Add
 from curbside.store.queries import QuerySpec
 from curbside.store.repositories import evolve
@@ -59,17 +58,11 @@ class MessageSent:
     message_id: str
 
 
-def message_id_of(request_id: str, sender_id: str, client_key: str | None) -> str:
-    if client_key is None:
-        return new_document_id()
-    return hashlib.sha256(f"{request_id}\n{sender_id}\n{client_key}".encode()).hexdigest()[:20]
-
-
 def send_message(deps: Deps, uid: str, new: NewMessage) -> MessageSent:
     if new.image_path is not None:  # only the caller's own folder for this job: nothing of others is revealed
         require_own_uploads(deps.files, uid, (new.image_path,), purpose=Purpose.CHAT_IMAGES, field_name="image_url",
                             request_id=new.request_id)
-    message_id = message_id_of(new.request_id, uid, new.client_key)
+    message_id = retry_document_id(new.request_id, uid, key=new.client_key)
     _limit_rate(deps, uid, new.request_id)
 
     def decide(uow: UnitOfWork) -> MessageSent:

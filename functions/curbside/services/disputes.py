@@ -25,20 +25,21 @@ from curbside.domain.enums import (
     PartyType,
     RequestStatus,
 )
-from curbside.domain.errors import NotAllowed, NotFound, WrongState
+from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound, WrongState
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor
-from curbside.domain.uploads import Purpose
+from curbside.domain.uploads import Audience, Purpose
 from curbside.services import completions, work
 from curbside.services.accounts import admins, require_usable_account
 from curbside.services.job_moves import NOT_YOURS
 from curbside.services.notifications import notify
 from curbside.services.payment_records import load
-from curbside.services.uploads import require_own_uploads
+from curbside.services.uploads import require_admin_dispute_files, require_own_uploads
 from curbside.store import queries
-from curbside.store.collections import new_document_id
+from curbside.store.collections import new_document_id, retry_document_id
 from curbside.store.repositories import evolve
+from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 CHANGED = "The dispute changed at the same moment; try again."
@@ -77,14 +78,30 @@ def _ended_at(request: ServiceRequest, completion: JobCompletion | None, payment
     raise WrongState("Only a completed job, or a cancelled one you were charged for, can be disputed.")
 
 
+def _raised_before(dispute: Dispute | None, uid: str, request_id: str) -> Raised | None:
+    """The answer for a dispute this caller already raised under the same `dispute_key`, as it is now."""
+    if dispute is None:
+        return None
+    if dispute.raised_by_user_id != uid:  # an 80-bit hash collision between two people: never hand it over
+        raise LostRace("Another change got in the way; try again with a new dispute_key.")
+    if dispute.request_id != request_id:
+        raise InvalidInput("dispute_key: this key raised a dispute about another job; make a new key for each "
+                           "dispute.")
+    return Raised(dispute.id, dispute.status, dispute.priority)
+
+
 def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReason, description: str,
-                  evidence_urls: tuple[str, ...]) -> Raised:
+                  evidence_urls: tuple[str, ...], dispute_key: str | None = None) -> Raised:
     """The job's client or technician opens a dispute within the window after the job; the payment is held in
-    the same commit, and both parties and the admins are told."""
+    the same commit, and both parties and the admins are told. With a `dispute_key` a retried call (the answer
+    was lost, the button tapped twice) answers with the dispute the first call raised (D22, D66)."""
     require_own_uploads(deps.files, uid, evidence_urls, purpose=Purpose.DISPUTE_EVIDENCE, field_name="evidence_urls",
                         request_id=request_id, described=EVIDENCE)
+    dispute_id = retry_document_id(uid, key=dispute_key)
 
     def decide(uow: UnitOfWork) -> Raised:
+        if dispute_key and (earlier := _raised_before(uow.disputes.get(dispute_id), uid, request_id)) is not None:
+            return earlier
         request = uow.requests.get(request_id)
         if request is None or uid not in (request.client_id, request.dispatcher_id):
             raise NotFound(NOT_YOURS)
@@ -102,7 +119,7 @@ def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReaso
         if dispatcher_id is None:
             raise WrongState("This job had no technician; there is no one to dispute it with.")
         dispute = uow.disputes.create(Dispute(
-            id=new_document_id(), request_id=request_id, job_completion_id=completion.id if completion else None,
+            id=dispute_id, request_id=request_id, job_completion_id=completion.id if completion else None,
             client_id=request.client_id, dispatcher_id=dispatcher_id, raised_by_user_id=uid,
             raised_by_name=user.full_name if user else None, raised_by_type=party, dispute_reason=reason,
             description=description, evidence_urls=list(evidence_urls),
@@ -118,7 +135,23 @@ def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReaso
              title=f"New {dispute.priority.value}-priority dispute", body=f"{reason.value}: {description[:120]}")
         return Raised(dispute.id, dispute.status, dispute.priority)
 
-    return work.transaction(deps, decide, lost_race=CHANGED)
+    def raised_before() -> Raised | None:
+        """A plain read (no transaction, no lock) of the dispute this key names."""
+        return _raised_before(work.reading(deps, lambda uow: uow.disputes.get(dispute_id)), uid, request_id)
+
+    def attempt() -> Raised:
+        if dispute_key and (earlier := raised_before()) is not None:
+            return earlier
+        try:
+            return work.transaction(deps, decide, lost_race=CHANGED)
+        except (WrongState, LostRace):
+            # A concurrent retry of this same call may have raised it first (and taken the payment's hold).
+            if dispute_key and (earlier := raised_before()) is not None:
+                return earlier
+            raise
+
+    # With a key the call is safe to repeat, so concurrent retries that all lost a race try again here.
+    return retry_lost_races(attempt, attempts=6, first_pause_s=0.2) if dispute_key else attempt()
 
 
 def _dispute_of(uow: UnitOfWork, dispute_id: str, uid: str, is_admin: bool) -> Dispute:
@@ -170,13 +203,19 @@ def _next_status(dispute: Dispute, role: CommentUserType) -> DisputeStatus | Non
 def add_dispute_comment(deps: Deps, uid: str, *, is_admin: bool, dispute_id: str, comment: str,
                         attachments: tuple[str, ...], is_internal: bool = False) -> Commented:
     """Either party or an admin adds to the thread; only admins write internal notes (never shown to the
-    parties). Attachments are the caller's own uploads under `dispute_evidence/{request_id}/`."""
+    parties). A party's attachments are their own uploads under `dispute_evidence/{request_id}/`; an admin's are
+    under `dispute_files/{dispute_id}/parties/`, or `.../internal/` for an internal note (D68)."""
     dispute = work.reading(deps, lambda uow: _dispute_of(uow, dispute_id, uid, is_admin))
     role = _role(dispute, uid)
     if is_internal and role is not CommentUserType.ADMIN:
         raise NotAllowed("Only admins write internal notes.")
-    require_own_uploads(deps.files, uid, attachments, purpose=Purpose.DISPUTE_EVIDENCE, field_name="attachments",
-                        request_id=dispute.request_id, described=EVIDENCE)
+    if role is CommentUserType.ADMIN:
+        audience = Audience.INTERNAL if is_internal else Audience.PARTIES
+        require_admin_dispute_files(deps.files, attachments, dispute_id=dispute.id, audience=audience,
+                                    field_name="attachments")
+    else:
+        require_own_uploads(deps.files, uid, attachments, purpose=Purpose.DISPUTE_EVIDENCE, field_name="attachments",
+                            request_id=dispute.request_id, described=EVIDENCE)
 
     def decide(uow: UnitOfWork) -> Commented:
         current = _dispute_of(uow, dispute_id, uid, is_admin)

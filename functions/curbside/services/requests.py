@@ -10,7 +10,6 @@ with the request the first one created (D22). Status moves and cancellation are 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,7 +29,7 @@ from curbside.services.rate_limits import next_slot
 from curbside.services.uploads import COPY_REQUEST_PHOTOS, request_photo_paths, require_own_uploads
 from curbside.settings import Settings
 from curbside.store.codec import encode_value
-from curbside.store.collections import new_document_id
+from curbside.store.collections import retry_document_id
 from curbside.store.engine import Conflict
 from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
@@ -160,12 +159,6 @@ def _spec_range(value: Decimal, high: Decimal) -> float:
     return float(min(max(value, Decimal(1)), high))
 
 
-def request_doc_id(uid: str, request_key: str) -> str:
-    """The id of the request a client creates with `request_key`: the same for every retry of the call,
-    different for every client (20 hex characters, like Firestore's own ids in length)."""
-    return hashlib.sha256(f"{uid}\n{request_key}".encode()).hexdigest()[:20]
-
-
 def _already_created(deps: Deps, uid: str, request_id: str) -> RequestCreated | None:
     """The answer for a request this client already created under the same key, as the request is now."""
     request = work.reading(deps, lambda uow: uow.requests.get(request_id))
@@ -181,7 +174,7 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
     `request_key`, a retried call (the answer was lost, the button tapped twice) answers with the request the
     first call created instead of creating a second one."""
     _plan(deps.settings, new.placement, deps.clock.now())  # a bad slot is refused before anything is read
-    request_id = request_doc_id(uid, new.request_key) if new.request_key else new_document_id()
+    request_id = retry_document_id(uid, key=new.request_key)
     if new.request_key and (earlier := _already_created(deps, uid, request_id)) is not None:
         return earlier
     require_own_uploads(deps.files, uid, new.car_location_images, purpose=Purpose.CAR_PHOTOS,

@@ -268,6 +268,31 @@ def rate_support_ticket(deps: Deps, uid: str, ticket_id: str, rating: int) -> Ti
     return work.transaction(deps, decide, lost_race=CHANGED)
 
 
+def close_idle_tickets(deps: Deps, *, limit: int = 200) -> list[str]:
+    """The daily job, first step: a ticket only the assistant answered (still `open`: no admin took it, no live
+    agent asked for) whose owner has not written for `idle_close_after` closes as resolved, and its 10 days of
+    retention start. Each ticket is re-checked in its own transaction, so a reply that just arrived keeps it
+    open and a second run closes nothing again. Returns the closed tickets' ids."""
+    idle = work.reading(deps, lambda uow: uow.support_tickets.find(
+        queries.IDLE_ASSISTANT_TICKETS, status=TicketStatus.OPEN,
+        before=uow.now - uow.settings.support.idle_close_after, limit=limit))
+    return [ticket.id for ticket in idle if _close_idle(deps, ticket.id)]
+
+
+def _close_idle(deps: Deps, ticket_id: str) -> bool:
+    def decide(uow: UnitOfWork) -> bool:
+        ticket = uow.support_tickets.get(ticket_id)
+        quiet_since = uow.now - uow.settings.support.idle_close_after
+        if (ticket is None or ticket.status is not TicketStatus.OPEN or ticket.assigned_to is not None
+                or ticket.live_agent_requested or (ticket.last_message_at or uow.now) > quiet_since):
+            return False
+        uow.support_tickets.move(ticket, TicketStatus.CLOSED, Actor.SYSTEM, resolved_at=uow.now, closed_at=uow.now,
+                                 expires_at=uow.now + uow.settings.support.ticket_retention)
+        return True
+
+    return work.transaction(deps, decide, lost_race=CHANGED)
+
+
 def cleanup_expired_tickets(deps: Deps, *, limit: int = 100) -> list[str]:
     """The daily job: closed tickets past `expires_at` are deleted with their messages and the messages'
     attachments in Storage (files first, so a crash leaves documents to find again; safe to run twice)."""

@@ -54,6 +54,12 @@ def retriever() -> Retriever:
     return Retriever(knowledge_base())
 
 
+@cache
+def knowledge_text() -> str:
+    """The knowledge base as the model reads it, also built once per instance."""
+    return "\n".join(f"## {a.title}\n{a.body}" for a in knowledge_base())
+
+
 @dataclass(frozen=True)
 class Reply:
     message: str
@@ -131,9 +137,12 @@ def facts_of(deps: Deps, uid: str) -> Facts:
         jobs = [*uow.requests.find(queries.JOBS_OF_CLIENT, client_id=uid, limit=RECENT_JOBS),
                 *uow.requests.find(queries.JOBS_OF_TECHNICIAN, dispatcher_id=uid, limit=RECENT_JOBS)]
         zone = uow.settings.default_time_zone
+        jobs.sort(key=lambda j: j.created_date, reverse=True)
+        ids = [job.id for job in jobs]  # each kind in one round trip, not one per job (bench.support)
+        payments_of, completions_of = uow.payments.get_many(ids), uow.completions.get_many(ids)
         payments, jobs_now = [], []
-        for job in sorted(jobs, key=lambda j: j.created_date, reverse=True):
-            line = _payment_line(uid, job, uow.payments.get(job.id), uow.completions.get(job.id), zone=zone,
+        for job, payment, completion in zip(jobs, payments_of, completions_of, strict=True):
+            line = _payment_line(uid, job, payment, completion, zone=zone,
                                  fee_percent=uow.settings.payments.platform_fee_percent)
             payments += [line] if line else []
             now_line = _job_line(uid, job, zone)
@@ -157,9 +166,8 @@ def answer(deps: Deps, uid: str, question: str, *, history: tuple[tuple[str, str
     should take over. OpenAI answers while the ticket's budget lasts; any failure falls back to the retriever."""
     facts = facts_of(deps, uid)
     if tokens_used < deps.settings.support.ai_tokens_per_ticket:
-        knowledge = "\n".join(f"## {a.title}\n{a.body}" for a in knowledge_base())
         try:
-            model = deps.assistant.reply(Prompt(INSTRUCTIONS, knowledge, facts.text(), history, question))
+            model = deps.assistant.reply(Prompt(INSTRUCTIONS, knowledge_text(), facts.text(), history, question))
         except VendorUnavailable as exc:
             logger.info("support.assistant_fallback", reason=str(exc))
         else:

@@ -14,6 +14,7 @@ itself, and an object already moved is reported as gone, so a replay changes not
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,19 +27,26 @@ from curbside.domain.documents import QuarantinedUpload
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.errors import InvalidInput
 from curbside.domain.uploads import (
+    ADMIN_DISPUTE_KINDS,
     HEAD_BYTES,
+    MAX_BYTES,
     POLICIES,
     USERS_PREFIX,
+    Audience,
     Inspection,
     JobRole,
+    Kind,
     Problem,
     Purpose,
     UploadPath,
+    declared_matches,
+    dispute_files_folder,
     inspect,
     is_user_upload,
     original_of,
     parse_path,
     quarantine_name,
+    sniff,
 )
 from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
@@ -156,6 +164,33 @@ def _quarantine(deps: Deps, obj: UploadedObject, inspection: Inspection,
     return record.id
 
 
+def _require_stored(files: FileStore, name: str, path: str, kinds: frozenset[Kind], accepted: str) -> None:
+    """The file at `path` exists and its bytes are one of `kinds`, as declared, within that type's size."""
+    stored = files.stat(path)
+    if stored is None:
+        raise InvalidInput(f"{name}: there is no uploaded file at {path}.")
+    head = files.head(path, HEAD_BYTES) if stored.size > 0 else b""
+    kind = sniff(head)
+    if (kind is None or kind not in kinds or not declared_matches(stored.content_type, kind) or stored.size <= 0
+            or stored.size > MAX_BYTES[kind]):
+        raise InvalidInput(f"{name}: {path} is not {accepted}.")
+
+
+def require_admin_dispute_files(files: FileStore, paths: tuple[str, ...], *, dispute_id: str, audience: Audience,
+                                field_name: str) -> None:
+    """An admin's attachments to a dispute comment: files under `dispute_files/{dispute_id}/{audience}/`
+    (`internal` for an internal note, so the parties' rules never reach it), photos, videos or PDFs by their
+    bytes. The finalize trigger does not look outside `users/`, so this is the check."""
+    folder = dispute_files_folder(dispute_id, audience)
+    for index, path in enumerate(paths):
+        name = f"{field_name}[{index}]"
+        rest = path.removeprefix(folder)
+        if rest == path or "/" in rest or not _ADMIN_FILE.fullmatch(rest) or original_of(path) is not None:
+            raise InvalidInput(f"{name}: upload the file to {folder} and send its path.")
+        _require_stored(files, name, path, ADMIN_DISPUTE_KINDS, "a photo, video or PDF within the size limit")
+
+
+_ADMIN_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 PHOTO = ("photo", "a JPEG, PNG, WebP or HEIC photo of at most 10 MB")
 VIDEO = ("video", "an MP4 or QuickTime video within the size limit")
 
@@ -171,15 +206,9 @@ def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, p
         name = f"{field_name}[{index}]"
         parsed = parse_path(path)
         if (not isinstance(parsed, UploadPath) or parsed.uid != uid or parsed.purpose is not purpose
-                or parsed.request_id != request_id):
+                or parsed.request_id != request_id or original_of(path) is not None):
             raise InvalidInput(f"{name}: upload the {what} to {folder} and send its path.")
-        stored = files.stat(path)
-        if stored is None:
-            raise InvalidInput(f"{name}: there is no uploaded file at {path}.")
-        head = files.head(path, HEAD_BYTES) if stored.size > 0 else b""
-        inspection = inspect(path, stored.size, stored.content_type, head)
-        if not inspection.accepted or inspection.kind not in POLICIES[purpose].kinds:
-            raise InvalidInput(f"{name}: {path} is not {accepted}.")
+        _require_stored(files, name, path, POLICIES[purpose].kinds, accepted)
 
 
 COPY_REQUEST_PHOTOS = "copy_request_photos"

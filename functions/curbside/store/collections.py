@@ -4,6 +4,7 @@ Names are the spec's exactly (the apps bind to them). Code never spells a collec
 it asks `doc_path`/`private_doc_path`, so the private sub-document convention lives in one place.
 """
 
+import hashlib
 import secrets
 import string
 from collections.abc import Mapping
@@ -203,3 +204,12 @@ _ID_ALPHABET = string.ascii_letters + string.digits
 def new_document_id() -> str:
     """A new random document id, as Firestore's client makes them (20 letters and digits)."""
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+
+
+def retry_document_id(*scope: str, key: str | None) -> str:
+    """The id of the document a call creates: with the app's retry `key` (made once per tap, sent again with
+    every retry of that call) the same for every retry and different for every `scope` (the caller, the job),
+    so a retry addresses the document its first attempt created (D22); without a key a new random id."""
+    if key is None:
+        return new_document_id()
+    return hashlib.sha256("\n".join((*scope, key)).encode()).hexdigest()[:20]

@@ -254,6 +254,9 @@ RATE_SLOTS_OF_BUCKET = QuerySpec("a rate limit's slots in one window", S.RATE_LI
 DISPUTES_WITHOUT_ADMIN_ACTIVITY = QuerySpec("disputes without admin activity", S.DISPUTES, (
     where("status", Op.IN, "statuses"), where("last_admin_activity_at", Op.LTE, "before")))
 """The hourly escalation: undecided disputes no admin has touched for 72 hours."""
+IDLE_ASSISTANT_TICKETS = QuerySpec("tickets only the assistant answered, idle", S.SUPPORT_TICKETS,
+                                   (where("status", Op.EQ), where("last_message_at", Op.LTE, "before")))
+"""The daily cleanup: `open` tickets (nobody took them over) whose last message is older than the idle limit."""
 EXPIRED_TICKETS = QuerySpec("expired support tickets", S.SUPPORT_TICKETS, (where("expires_at", Op.LTE, "before"),))
 """The daily cleanup: closed tickets past their 10 days."""
 MESSAGES_OF_TICKET = QuerySpec("a ticket's messages", S.SUPPORT_MESSAGES, (where("ticket_id", Op.EQ),),

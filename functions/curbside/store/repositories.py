@@ -13,7 +13,7 @@ Private parts (`{Collection}/{id}/private/data`) have the same methods keyed by 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -162,6 +162,12 @@ class DocumentRepository(_Base[D]):
 
     def get(self, doc_id: str) -> D | None:
         return self._read(self.path(doc_id))
+
+    def get_many(self, doc_ids: Sequence[str]) -> list[D | None]:
+        """Several documents in one round trip instead of one each, in the order of `doc_ids`."""
+        paths = [self.path(doc_id) for doc_id in doc_ids]
+        self._uow.tracked_all(paths, self.model)
+        return [self._read(path) for path in paths]
 
     def find(self, spec: QuerySpec, *, limit: int | None = None, start_after: Cursor | None = None,
              **params: Any) -> list[D]:
