@@ -5,7 +5,9 @@ false positive quiets the pattern for that person for 30 days."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
@@ -22,7 +24,7 @@ from tests.payment_world import (
     technician_with_account,
     upload_completion_photos,
 )
-from tests.request_world import NEAR_CBD, everything, stored
+from tests.request_world import JPEG, NEAR_CBD, everything, stored
 from tests.technicians import add_technician, north_of
 
 ADMIN = "uid-admin-1"
@@ -79,6 +81,20 @@ def test_a_completion_450_m_away_raises_nothing(db, call, *, bucket, working, ad
     answer = call(complete_job, completion_payload(photos, at=north_of(NEAR_CBD, 450)), uid=DISPATCHER_ID)
     assert answer.status == 200 and answer.result["location_verified"] is False
     assert alerts(db) == []
+
+
+def test_a_completion_keeps_its_photos_content_hashes_and_the_jobs_start_for_the_monitor(db, call, *, bucket,
+                                                                                           working):
+    started = dt.datetime(2026, 1, 5, 9, 15, tzinfo=dt.UTC)
+    db.document(f"{Collection.SERVICE_REQUESTS}/{JOB}").update({"started_at": started})
+    photos = upload_completion_photos(bucket, JOB)
+    assert call(complete_job, completion_payload(photos, at=NEAR_CBD), uid=DISPATCHER_ID).status == 200
+
+    completion = stored(db, Collection.JOB_COMPLETIONS, JOB)
+    storage_md5 = {bucket.get_blob(path).md5_hash for path in photos}
+    assert storage_md5 == {base64.b64encode(hashlib.md5(JPEG).digest()).decode()}  # the same bytes on each side
+    assert completion["completion_image_hashes"] == sorted(storage_md5)
+    assert completion["started_at"] == started
 
 
 def test_repeats_in_the_window_join_one_alert_and_the_same_job_counts_once(db, deps, admin):

@@ -44,7 +44,7 @@ from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
 from curbside.services.image_variants import make_variants
 from curbside.services.outbox import Handler
-from curbside.store.files import FileStore
+from curbside.store.files import FileStore, StoredFile
 from curbside.store.uow import UnitOfWork
 
 
@@ -161,11 +161,13 @@ VIDEO = ("video", "an MP4 or QuickTime video within the size limit")
 
 
 def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, purpose: Purpose, field_name: str,
-                        request_id: str | None = None, described: tuple[str, str] = PHOTO) -> None:
+                        request_id: str | None = None,
+                        described: tuple[str, str] = PHOTO) -> tuple[StoredFile, ...]:
     """Each path must be a file the caller uploaded to their own `purpose` folder (for the job `request_id`
     when the folder is job-bound), and its bytes must be a type that folder accepts. Checked again here
-    because a callable can arrive before the finalize trigger has looked at the file."""
+    because a callable can arrive before the finalize trigger has looked at the file. Answers what is stored."""
     what, accepted = described
+    checked: list[StoredFile] = []
     folder = f"users/{uid}/{purpose.value}/" + (f"{request_id}/" if request_id else "")
     for index, path in enumerate(paths):
         name = f"{field_name}[{index}]"
@@ -180,6 +182,8 @@ def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, p
         inspection = inspect(path, stored.size, stored.content_type, head)
         if not inspection.accepted or inspection.kind not in POLICIES[purpose].kinds:
             raise InvalidInput(f"{name}: {path} is not {accepted}.")
+        checked.append(stored)
+    return tuple(checked)
 
 
 COPY_REQUEST_PHOTOS = "copy_request_photos"

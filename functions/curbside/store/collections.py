@@ -31,6 +31,7 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Message,
+    MonitorWatermark,
     Notification,
     NotificationPreferences,
     OutboxEntry,
@@ -64,7 +65,7 @@ class Collection(StrEnum):
     provider's processed-event record (BackgroundCheckEvents); and the chat's per-job
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
-    (RateLimitSlots)."""
+    (RateLimitSlots); and where the hourly fraud monitor got to (MonitorWatermarks)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -102,6 +103,7 @@ class Collection(StrEnum):
     PHONE_VERIFICATIONS = "PhoneVerifications"
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
+    MONITOR_WATERMARKS = "MonitorWatermarks"
 
 
 PRIVATE_SUBCOLLECTION = "private"
@@ -144,6 +146,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.PHONE_VERIFICATIONS: PhoneVerification,
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
+    Collection.MONITOR_WATERMARKS: MonitorWatermark,
 }
 """The model of each collection's documents."""
 
