@@ -1,5 +1,6 @@
 """Fraud alerts (issue 15): a completion far from its job raises `location_mismatch` in the commit of the
-completion (and 450 m does not), an impossible position report raises `fake_gps` (a fast drive does not), one
+completion (and 450 m does not), an impossible, mocked or replayed position report raises `fake_gps` (a fast
+drive, or a coarse fix repeated, does not), one
 alert per person, type and window, admins told; an admin works the alert with `admin_update_fraud_alert`, and a
 false positive quiets the pattern for that person for 30 days."""
 
@@ -172,11 +173,12 @@ def online(db, clock) -> str:
     return DISPATCHER_ID
 
 
-def report(call, clock, at: tuple[float, float], seconds_later: float, *, ahead_s: float = 0.0):
+def report(call, clock, at: tuple[float, float], seconds_later: float, *, ahead_s: float = 0.0, **extra: Any):
     clock.advance(dt.timedelta(seconds=seconds_later))
     recorded = clock.now() + dt.timedelta(seconds=ahead_s)
     return call(update_location, {"lat": at[0], "lng": at[1], "accuracy_m": 5.0,
-                                  "recorded_at": recorded.isoformat().replace("+00:00", "Z")}, uid=DISPATCHER_ID)
+                                  "recorded_at": recorded.isoformat().replace("+00:00", "Z"), **extra},
+                uid=DISPATCHER_ID)
 
 
 def test_an_impossible_jump_is_refused_and_raises_fake_gps(db, call, clock, online, admin):
@@ -191,6 +193,30 @@ def test_an_impossible_jump_is_refused_and_raises_fake_gps(db, call, clock, onli
 def test_a_fix_from_the_future_raises_fake_gps(db, call, clock, online, admin):
     assert report(call, clock, NEAR_CBD, 5, ahead_s=3600).error == "INVALID_ARGUMENT"
     assert [alert["alert_type"] for alert in alerts(db)] == ["fake_gps"]
+
+
+def test_a_fix_the_phone_calls_mocked_is_refused_and_raises_fake_gps(db, call, clock, online, admin):
+    before = stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID)
+    refused = report(call, clock, north_of(NEAR_CBD, 800), 300, is_mock=True)
+
+    assert refused.error == "INVALID_ARGUMENT" and "mock-location" in refused.message
+    assert stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID) == before
+    [alert] = alerts(db)
+    assert alert["alert_type"] == "fake_gps" and "mock-location" in alert["alert_details"]["occurrences"][0]["why"]
+
+
+def test_the_same_position_to_the_last_of_seven_decimals_raises_fake_gps_and_four_decimals_do_not(db, call, clock,
+                                                                                                  admin):
+    replayed = (-33.8712345, 151.2067891)
+    add_technician(db, DISPATCHER_ID, at=replayed, fixed_at=clock.now())
+    assert report(call, clock, replayed, 300).error == "INVALID_ARGUMENT"
+    assert [alert["alert_type"] for alert in alerts(db)] == ["fake_gps"]
+
+    add_technician(db, "uid-parked", at=(-33.8712, 151.2068), fixed_at=clock.now())
+    clock.advance(dt.timedelta(seconds=300))
+    answer = call(update_location, {"lat": -33.8712, "lng": 151.2068, "accuracy_m": 5.0,
+                                    "recorded_at": clock.now().isoformat()}, uid="uid-parked")
+    assert answer.status == 200 and len(alerts(db)) == 1
 
 
 def test_a_fast_but_possible_drive_raises_nothing(db, call, clock, online, admin):
