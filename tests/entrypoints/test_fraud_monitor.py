@@ -36,7 +36,8 @@ MINUTE = dt.timedelta(minutes=1)
 def now(db, deps, clock) -> dt.datetime:
     """The last activity the run reads (the clock less the settle time); an admin to tell."""
     put(db, make_user(id=ADMIN, uid=ADMIN, role=UserRole.ADMIN))
-    return clock.now() - deps.settings.fraud.settle
+    last: dt.datetime = clock.now() - deps.settings.fraud.settle
+    return last
 
 
 def alerts(db) -> list[dict[str, Any]]:
@@ -186,7 +187,8 @@ def test_a_second_run_in_the_hour_and_a_retried_run_add_nothing(db, deps, clock,
 
     clock.advance(10 * MINUTE)  # the same hour: only the last ten minutes are new, and nothing happened
     second = fraud_monitor.monitor_fraud(deps)
-    assert second.span is not None and second.span.after == first.span.until and second.findings == ()
+    assert first.span is not None and second.span is not None
+    assert second.span.after == first.span.until and second.findings == ()
     assert snapshot(db) == after_first
 
     db.document(f"{Collection.MONITOR_WATERMARKS}/fraud").delete()  # a run cut short before it moved the mark

@@ -48,7 +48,7 @@ def test_clock_skew_and_the_full_age_are_allowed(after_s):
     ((-33.8712, 151.2067891), (-33.8712, 151.2067891), False),        # one coarse coordinate
 ])
 def test_a_later_fix_repeating_the_stored_one_to_the_last_of_many_digits_is_refused(stored, repeated, refused):
-    later = LocationFix(*repeated, 8.0, NOW + timedelta(seconds=240))
+    later = LocationFix(repeated[0], repeated[1], 8.0, NOW + timedelta(seconds=240))
     if refused:
         with pytest.raises(ImplausibleFix, match="last digit"):
             check_plausible(NOW, stored, later, POLICY)
