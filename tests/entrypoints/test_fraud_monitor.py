@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import flask
 import pytest
 
 from curbside.domain.enums import FraudAlertType, RequestActor, RequestStatus, UserRole
@@ -27,6 +26,7 @@ from tests.factories import (
     put,
     put_private,
 )
+from tests.schedules import run_as_scheduled
 
 ADMIN = "uid-admin-1"
 MINUTE = dt.timedelta(minutes=1)
@@ -232,11 +232,7 @@ def test_thresholds_are_settings(db, deps, now):
 def test_the_deployed_hourly_schedule_runs_the_monitor(db, deps, clock, now):
     completions(db, every(11 * MINUTE, 11, now - MINUTE))
 
-    with flask.Flask("scheduler").test_request_context("/", method="POST", headers={
-            "X-CloudScheduler-JobName": "firebase-schedule-monitor_fraud-us-central1",
-            "X-CloudScheduler-ScheduleTime": clock.now().isoformat()}):
-        deployed: Any = monitor_fraud  # served a flask request, as deployed
-        answer = deployed(flask.request)
+    answer = run_as_scheduled(monitor_fraud, "monitor_fraud", clock)
 
     assert answer.status_code == 200
     assert alert_types(db) == [(DISPATCHER_ID, "dispatcher", "high_volume_short_jobs")]
