@@ -151,9 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = [measure(history) for history in sorted(args.histories)]
     lines = report(runs)
     print("\n".join(lines))
-    passed = print_checks(checks(runs))
+    found = checks(runs)
+    passed = print_checks(found)
     if not args.no_doc:
-        write_doc_block("fraud_monitor", "Fraud monitoring: reads per run (issue 15)", lines)
+        write_doc_block("fraud_monitor", "Fraud monitoring: reads per run (issue 15)", [
+            *lines, "", *(f"{'PASS' if ok else 'FAIL'}  {text}" for text, ok in found)])
     return 0 if passed else 1
 
 
