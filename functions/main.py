@@ -80,6 +80,7 @@ from curbside.entrypoints.support import (  # noqa: E402
 from curbside.entrypoints.trust import (  # noqa: E402
     admin_set_account_status,
     admin_update_fraud_alert,
+    monitor_fraud,
     on_account_status_written,
     on_dispatcher_profile_updated,
 )
@@ -139,6 +140,7 @@ __all__ = [
     "mark_messages_read",
     "mark_notifications_read",
     "match_surge_window",
+    "monitor_fraud",
     "on_account_status_written",
     "on_dispatcher_profile_updated",
     "on_request_created",

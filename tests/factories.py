@@ -40,6 +40,7 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Message,
+    MonitorWatermark,
     Notification,
     NotificationPreferences,
     OutboxEntry,
@@ -209,6 +210,7 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "alert_details": {"distance_m": 750.0, "detected_at": NOW}, "related_jobs": [REQUEST_ID],
         "created_date": NOW,
     },
+    MonitorWatermark: lambda n: {"id": f"monitor-{n}", "until": NOW, "runs": 1, "updated_date": NOW},
     PricingRule: lambda n: {
         "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
         "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
@@ -366,6 +368,7 @@ make_withheld_comment = partial(make, WithheldComment)
 make_public_review = partial(make, PublicReview)
 make_audit_entry = partial(make, AuditEntry)
 make_rate_limit_slot = partial(make, RateLimitSlot)
+make_monitor_watermark = partial(make, MonitorWatermark)
 
 
 def put(db: firestore.Client, model: Document) -> str:

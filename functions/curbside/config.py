@@ -232,6 +232,41 @@ SUPPORT_IDLE_CLOSE_DAYS = params.IntParam(
                 "took closes as resolved (then the 10-day retention runs).",
 )
 
+# Fraud monitoring (spec section 9; issue 15): docs/decisions.md D48, D69-D71.
+FRAUD_LOCATION_MISMATCH_M = params.IntParam(
+    "FRAUD_LOCATION_MISMATCH_M", default=500,
+    description="Metres between a completion and its job beyond which a location_mismatch alert is raised.",
+)
+FRAUD_SHORT_JOBS = params.IntParam(
+    "FRAUD_SHORT_JOBS", default=10,
+    description="Completions by one technician within FRAUD_SHORT_JOBS_HOURS beyond which high_volume_short_jobs.",
+)
+FRAUD_SHORT_JOBS_HOURS = params.IntParam("FRAUD_SHORT_JOBS_HOURS", default=2, description="See FRAUD_SHORT_JOBS.")
+FRAUD_EARNINGS_INCREASE_PERCENT = params.IntParam(
+    "FRAUD_EARNINGS_INCREASE_PERCENT", default=200,
+    description="Week-over-week earnings increase (percent) beyond which rapid_earnings_increase is raised.",
+)
+FRAUD_EARNINGS_MIN_BASE = params.StringParam(
+    "FRAUD_EARNINGS_MIN_BASE", default="100.00",
+    description="Earnings (CURRENCY) the earlier week must reach before an increase over it counts.",
+)
+FRAUD_DISPUTES = params.IntParam(
+    "FRAUD_DISPUTES", default=3,
+    description="Disputes on one person's jobs within FRAUD_DISPUTES_DAYS beyond which multiple_disputes.",
+)
+FRAUD_DISPUTES_DAYS = params.IntParam("FRAUD_DISPUTES_DAYS", default=30, description="See FRAUD_DISPUTES.")
+FRAUD_CANCELLATIONS = params.IntParam(
+    "FRAUD_CANCELLATIONS", default=5,
+    description="Jobs one person cancels within FRAUD_CANCELLATIONS_HOURS beyond which rapid_cancellations.",
+)
+FRAUD_CANCELLATIONS_HOURS = params.IntParam(
+    "FRAUD_CANCELLATIONS_HOURS", default=24, description="See FRAUD_CANCELLATIONS.",
+)
+FRAUD_SAME_DURATION_JOBS = params.IntParam(
+    "FRAUD_SAME_DURATION_JOBS", default=5,
+    description="A technician's last jobs all lasting the same minute make a suspicious_completion_pattern.",
+)
+
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""
 

@@ -16,6 +16,7 @@ from curbside import config
 from curbside.domain.dispatch_policy import SurgeSettings
 from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
+from curbside.domain.fraud import FraudThresholds
 from curbside.domain.pricing import PricingSettings
 from curbside.domain.rate_limits import Limit
 from curbside.domain.tracking import LocationPolicy
@@ -107,6 +108,7 @@ class Settings:
     unsigned anyway)."""
     disputes: DisputeSettings = field(default_factory=DisputeSettings)
     support: SupportSettings = field(default_factory=SupportSettings)
+    fraud: FraudThresholds = field(default_factory=FraudThresholds)
 
     @property
     def currency(self) -> str:
@@ -182,5 +184,17 @@ class Settings:
                 ai_model=config.OPENAI_MODEL.value,
                 ai_tokens_per_ticket=config.SUPPORT_AI_TOKENS_PER_TICKET.value,
                 idle_close_after=dt.timedelta(days=config.SUPPORT_IDLE_CLOSE_DAYS.value),
+            ),
+            fraud=FraudThresholds(
+                location_mismatch_m=float(config.FRAUD_LOCATION_MISMATCH_M.value),
+                short_jobs=config.FRAUD_SHORT_JOBS.value,
+                short_jobs_within=dt.timedelta(hours=config.FRAUD_SHORT_JOBS_HOURS.value),
+                earnings_increase_percent=Decimal(config.FRAUD_EARNINGS_INCREASE_PERCENT.value),
+                earnings_min_base=Decimal(config.FRAUD_EARNINGS_MIN_BASE.value),
+                disputes=config.FRAUD_DISPUTES.value,
+                disputes_within=dt.timedelta(days=config.FRAUD_DISPUTES_DAYS.value),
+                cancellations=config.FRAUD_CANCELLATIONS.value,
+                cancellations_within=dt.timedelta(hours=config.FRAUD_CANCELLATIONS_HOURS.value),
+                same_duration_jobs=config.FRAUD_SAME_DURATION_JOBS.value,
             ),
         )

@@ -1,11 +1,14 @@
 """Fraud alerts (issue 15): a completion far from its job raises `location_mismatch` in the commit of the
-completion (and 450 m does not), an impossible position report raises `fake_gps` (a fast drive does not), one
+completion (and 450 m does not), an impossible, mocked or replayed position report raises `fake_gps` (a fast
+drive, or a coarse fix repeated, does not), one
 alert per person, type and window, admins told; an admin works the alert with `admin_update_fraud_alert`, and a
 false positive quiets the pattern for that person for 30 days."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pytest
@@ -22,7 +25,7 @@ from tests.payment_world import (
     technician_with_account,
     upload_completion_photos,
 )
-from tests.request_world import NEAR_CBD, everything, stored
+from tests.request_world import JPEG, NEAR_CBD, everything, stored
 from tests.technicians import add_technician, north_of
 
 ADMIN = "uid-admin-1"
@@ -79,6 +82,20 @@ def test_a_completion_450_m_away_raises_nothing(db, call, *, bucket, working, ad
     answer = call(complete_job, completion_payload(photos, at=north_of(NEAR_CBD, 450)), uid=DISPATCHER_ID)
     assert answer.status == 200 and answer.result["location_verified"] is False
     assert alerts(db) == []
+
+
+def test_a_completion_keeps_its_photos_content_hashes_and_the_jobs_start_for_the_monitor(db, call, *, bucket,
+                                                                                           working):
+    started = dt.datetime(2026, 1, 5, 9, 15, tzinfo=dt.UTC)
+    db.document(f"{Collection.SERVICE_REQUESTS}/{JOB}").update({"started_at": started})
+    photos = upload_completion_photos(bucket, JOB)
+    assert call(complete_job, completion_payload(photos, at=NEAR_CBD), uid=DISPATCHER_ID).status == 200
+
+    completion = stored(db, Collection.JOB_COMPLETIONS, JOB)
+    storage_md5 = {bucket.get_blob(path).md5_hash for path in photos}
+    assert storage_md5 == {base64.b64encode(hashlib.md5(JPEG).digest()).decode()}  # the same bytes on each side
+    assert completion["completion_image_hashes"] == sorted(storage_md5)
+    assert completion["started_at"] == started
 
 
 def test_repeats_in_the_window_join_one_alert_and_the_same_job_counts_once(db, deps, admin):
@@ -156,11 +173,12 @@ def online(db, clock) -> str:
     return DISPATCHER_ID
 
 
-def report(call, clock, at: tuple[float, float], seconds_later: float, *, ahead_s: float = 0.0):
+def report(call, clock, at: tuple[float, float], seconds_later: float, *, ahead_s: float = 0.0, **extra: Any):
     clock.advance(dt.timedelta(seconds=seconds_later))
     recorded = clock.now() + dt.timedelta(seconds=ahead_s)
     return call(update_location, {"lat": at[0], "lng": at[1], "accuracy_m": 5.0,
-                                  "recorded_at": recorded.isoformat().replace("+00:00", "Z")}, uid=DISPATCHER_ID)
+                                  "recorded_at": recorded.isoformat().replace("+00:00", "Z"), **extra},
+                uid=DISPATCHER_ID)
 
 
 def test_an_impossible_jump_is_refused_and_raises_fake_gps(db, call, clock, online, admin):
@@ -175,6 +193,30 @@ def test_an_impossible_jump_is_refused_and_raises_fake_gps(db, call, clock, onli
 def test_a_fix_from_the_future_raises_fake_gps(db, call, clock, online, admin):
     assert report(call, clock, NEAR_CBD, 5, ahead_s=3600).error == "INVALID_ARGUMENT"
     assert [alert["alert_type"] for alert in alerts(db)] == ["fake_gps"]
+
+
+def test_a_fix_the_phone_calls_mocked_is_refused_and_raises_fake_gps(db, call, clock, online, admin):
+    before = stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID)
+    refused = report(call, clock, north_of(NEAR_CBD, 800), 300, is_mock=True)
+
+    assert refused.error == "INVALID_ARGUMENT" and "mock-location" in refused.message
+    assert stored(db, Collection.DISPATCHER_LOCATIONS, DISPATCHER_ID) == before
+    [alert] = alerts(db)
+    assert alert["alert_type"] == "fake_gps" and "mock-location" in alert["alert_details"]["occurrences"][0]["why"]
+
+
+def test_the_same_position_to_the_last_of_seven_decimals_raises_fake_gps_and_four_decimals_do_not(db, call, clock,
+                                                                                                  admin):
+    replayed = (-33.8712345, 151.2067891)
+    add_technician(db, DISPATCHER_ID, at=replayed, fixed_at=clock.now())
+    assert report(call, clock, replayed, 300).error == "INVALID_ARGUMENT"
+    assert [alert["alert_type"] for alert in alerts(db)] == ["fake_gps"]
+
+    add_technician(db, "uid-parked", at=(-33.8712, 151.2068), fixed_at=clock.now())
+    clock.advance(dt.timedelta(seconds=300))
+    answer = call(update_location, {"lat": -33.8712, "lng": 151.2068, "accuracy_m": 5.0,
+                                    "recorded_at": clock.now().isoformat()}, uid="uid-parked")
+    assert answer.status == 200 and len(alerts(db)) == 1
 
 
 def test_a_fast_but_possible_drive_raises_nothing(db, call, clock, online, admin):

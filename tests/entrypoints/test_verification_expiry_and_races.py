@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 from typing import Any
 
-import flask
 import pytest
 
 from curbside.domain.enums import RequestStatus
@@ -25,6 +24,7 @@ from main import (
 from tests.entrypoints.test_verification import profile_of, verify_everything
 from tests.factories import make_job_offer, put
 from tests.request_world import NEAR_CBD, add_client, add_job, everything, stored
+from tests.schedules import run_as_scheduled
 from tests.technicians import add_technician, north_of
 from tests.verification_world import ADMIN, APPLICANT, CONSENT, add_applicant, identity_payload
 
@@ -91,11 +91,7 @@ def test_insurance_covering_today_is_left_alone(db, deps, clock, verified):
 def test_the_deployed_schedule_runs_the_check(db, deps, clock, verified):
     insured_until(db, local_today(clock.now(), deps.settings.default_time_zone) - dt.timedelta(days=1))
 
-    with flask.Flask("scheduler").test_request_context("/", method="POST", headers={
-            "X-CloudScheduler-JobName": "firebase-schedule-check_insurance_expiry-us-central1",
-            "X-CloudScheduler-ScheduleTime": clock.now().isoformat()}):
-        deployed: Any = check_insurance_expiry  # served a flask request, as deployed
-        answer = deployed(flask.request)
+    answer = run_as_scheduled(check_insurance_expiry, "check_insurance_expiry", clock)
 
     assert answer.status_code == 200
     assert profile_of(db)["vehicle_verification_status"] == "rejected"

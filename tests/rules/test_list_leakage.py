@@ -106,6 +106,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                      on("ChatPresence", ("user_id", "==", victim_client))],
     "RateLimitSlots": [on("RateLimitSlots", ("who", "==", victim_client)),
                        on("RateLimitSlots", ("who", "==", lambda a: a.uid or MAIN.client))],
+    "MonitorWatermarks": [on("MonitorWatermarks", ("runs", "==", const(1)))],
     "AuditLog": [on("AuditLog", ("target_id", "==", victim_client)),
                  on("AuditLog", ("target_id", "==", lambda a: a.uid or MAIN.client))],
     "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),

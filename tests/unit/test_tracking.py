@@ -8,7 +8,15 @@ import pytest
 
 from curbside.domain.errors import InvalidInput
 from curbside.domain.geo import offset
-from curbside.domain.tracking import LocationFix, LocationPolicy, check_fix, live_update_due, position_write_due
+from curbside.domain.tracking import (
+    ImplausibleFix,
+    LocationFix,
+    LocationPolicy,
+    check_fix,
+    check_plausible,
+    live_update_due,
+    position_write_due,
+)
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 HOME = (-33.8688, 151.2093)
@@ -30,6 +38,27 @@ def test_a_fix_from_the_future_or_already_stale_is_refused(after_s, fragment):
 @pytest.mark.parametrize("after_s", [30, 0, -600])
 def test_clock_skew_and_the_full_age_are_allowed(after_s):
     check_fix(fix(after_s), NOW, POLICY)
+
+
+@pytest.mark.parametrize(("stored", "repeated", "refused"), [
+    ((-33.8712345, 151.2067891), (-33.8712345, 151.2067891), True),   # to the last of seven decimals
+    ((-33.871234, 151.206789), (-33.871234, 151.206789), True),       # six
+    ((-33.87123, 151.20679), (-33.87123, 151.20679), False),          # five: a coarse provider may repeat
+    ((-33.8712345, 151.2067891), (-33.8712346, 151.2067891), False),  # a real receiver wanders
+    ((-33.8712, 151.2067891), (-33.8712, 151.2067891), False),        # one coarse coordinate
+])
+def test_a_later_fix_repeating_the_stored_one_to_the_last_of_many_digits_is_refused(stored, repeated, refused):
+    later = LocationFix(repeated[0], repeated[1], 8.0, NOW + timedelta(seconds=240))
+    if refused:
+        with pytest.raises(ImplausibleFix, match="last digit"):
+            check_plausible(NOW, stored, later, POLICY)
+    else:
+        check_plausible(NOW, stored, later, POLICY)
+
+
+def test_a_fix_the_phone_calls_mocked_is_refused():
+    with pytest.raises(ImplausibleFix, match="mock-location"):
+        check_fix(LocationFix(*HOME, 8.0, NOW, mock=True), NOW, POLICY)
 
 
 def test_the_first_fix_is_stored():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from curbside.domain.enums import FraudAlertStatus, FraudAlertType, Severity
 from curbside.domain.lifecycle import Actor, Lifecycle, moves
@@ -19,8 +20,33 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 @dataclass(frozen=True)
 class FraudThresholds:
+    """The fraud checks' tunables (`Settings.fraud`, from the FRAUD_* params), with the spec's values."""
+
     location_mismatch_m: float = 500.0
     """A completion farther than this from the job is a `location_mismatch` (the spec's 500 m)."""
+    short_jobs: int = 10
+    short_jobs_within: dt.timedelta = dt.timedelta(hours=2)
+    """More than `short_jobs` completions by one technician within this span: `high_volume_short_jobs`."""
+    earnings_increase_percent: Decimal = Decimal("200")
+    """A technician's last 7 days earning more than this much above the 7 days before them:
+    `rapid_earnings_increase`..."""
+    earnings_min_base: Decimal = Decimal("100")
+    """...when the earlier week earned at least this (in CURRENCY), so a first busy week does not trip it."""
+    disputes: int = 3
+    disputes_within: dt.timedelta = dt.timedelta(days=30)
+    """More than `disputes` disputes on one person's jobs (either side) within this span: `multiple_disputes`."""
+    cancellations: int = 5
+    cancellations_within: dt.timedelta = dt.timedelta(hours=24)
+    """More than `cancellations` jobs cancelled by one person (either side) within this span."""
+    same_duration_jobs: int = 5
+    same_duration_tolerance: dt.timedelta = dt.timedelta(seconds=60)
+    """A technician's last `same_duration_jobs` jobs all lasting the same (within the tolerance), start to
+    completion: a `suspicious_completion_pattern`, as is one completion photo's bytes on another job."""
+    settle: dt.timedelta = dt.timedelta(minutes=5)
+    """`monitor_fraud` reads activity up to this long before it runs, so a commit that began before the run
+    and lands just after it is read by the next run rather than never."""
+    first_run_lookback: dt.timedelta = dt.timedelta(hours=1)
+    """How far back the very first run reads (later runs start at the watermark)."""
     window: dt.timedelta = dt.timedelta(days=7)
     """Repeats of one pattern by one person within a window add to one alert."""
     quiet_after_false_positive: dt.timedelta = dt.timedelta(days=30)

@@ -34,6 +34,8 @@ class LocationFix:
     lng: float
     accuracy_m: float | None
     recorded_at: dt.datetime
+    mock: bool = False
+    """The phone said the position comes from a mock-location provider (Android's `isMock`)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class LocationPolicy:
     """How far ahead of the server's clock a phone's clock may run."""
     max_speed_kmh: float = 300.0
     """Faster than this between two fixes is no drive: a spoofed or broken position (a helicopter is slower)."""
+    identical_decimals: int = 6
+    """A later fix repeating the stored one to the last digit, both coordinates given to at least this many
+    decimals (about 10 cm), is a replayed or mocked position: a real receiver's fixes always wander a little."""
     jitter: float = 0.1
 
     def __post_init__(self) -> None:
@@ -78,7 +83,11 @@ class ImplausibleFix(InvalidInput):
 
 
 def check_fix(fix: LocationFix, now: dt.datetime, policy: LocationPolicy) -> None:
-    """Refuse a fix whose time cannot be right: from the future (beyond clock skew) or already stale."""
+    """Refuse a fix whose time cannot be right (from the future beyond clock skew, or already stale), or that
+    the phone itself calls mocked."""
+    if fix.mock:
+        raise ImplausibleFix("is_mock: the position comes from a mock-location app; turn it off to share your "
+                             "real position.")
     if fix.recorded_at > now + policy.future_skew:
         raise ImplausibleFix("recorded_at: is in the future; check the phone's clock.")
     if fix.recorded_at < now - policy.max_age:
@@ -89,14 +98,24 @@ def check_fix(fix: LocationFix, now: dt.datetime, policy: LocationPolicy) -> Non
 def check_plausible(stored_at: dt.datetime | None, stored: tuple[float, float] | None, fix: LocationFix,
                     policy: LocationPolicy) -> None:
     """Refuse a fix that implies moving faster than any road allows since the stored one (both fixes' accuracy
-    forgiven), so a spoofed jump across the country is never stored."""
+    forgiven), so a spoofed jump across the country is never stored; or that repeats the stored one to the last
+    of many digits."""
     if stored_at is None or stored is None or fix.recorded_at <= stored_at or not policy.usable(fix):
         return
+    if (fix.lat, fix.lng) == stored and min(_decimals(fix.lat), _decimals(fix.lng)) >= policy.identical_decimals:
+        raise ImplausibleFix("lat, lng: the same position to the last digit as a report made earlier is not a "
+                             "live reading; check the phone's location settings.")
     moved_m = haversine_m(stored[0], stored[1], fix.lat, fix.lng) - (fix.accuracy_m or 0.0) - policy.max_accuracy_m
     seconds = (fix.recorded_at - stored_at).total_seconds()
     if moved_m > policy.max_speed_kmh / 3.6 * seconds:
         raise ImplausibleFix(f"lat, lng: {moved_m / 1000:.0f} km from your last position {seconds:.0f} s earlier is "
                            "not a drive; check the phone's location settings.")
+
+
+def _decimals(value: float) -> int:
+    """How many decimals a coordinate was given with (its shortest round-trip form)."""
+    text = repr(abs(value))
+    return 0 if "e" in text or "." not in text else len(text.split(".")[1].rstrip("0"))
 
 
 def position_write_due(stored_at: dt.datetime | None, stored: tuple[float, float] | None, fix: LocationFix,

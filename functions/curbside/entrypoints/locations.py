@@ -46,9 +46,11 @@ class UpdateLocationPayload(Payload):
     lng: Annotated[float, Field(strict=True, ge=-180, le=180)]
     accuracy_m: Annotated[float, Field(strict=True, ge=0, le=100_000)] | None = None
     recorded_at: IsoTimestamp
+    is_mock: StrictBool = False
+    """What the phone says of the fix's provider (Android `Location.isMock()`); true is refused as `fake_gps`."""
 
     def fix(self) -> LocationFix:
-        return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at)
+        return LocationFix(self.lat, self.lng, self.accuracy_m, self.recorded_at, mock=self.is_mock)
 
 
 @on_call(secrets=config.secrets(config.ROUTES_API_KEY))  # a stored position refreshes arrival estimates (D43)

@@ -1,11 +1,12 @@
-"""Trust and safety (issue 15): an admin's account action and fraud-alert update, and the triggers that apply
-what an admin edits in the Firebase console (account status, verification) as a callable would have."""
+"""Trust and safety (issue 15): an admin's account action and fraud-alert update, the hourly fraud monitor, and
+the triggers that apply what an admin edits in the Firebase console (account status, verification) as a
+callable would have."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from firebase_functions import firestore_fn, https_fn, logger
+from firebase_functions import firestore_fn, https_fn, logger, scheduler_fn
 from firebase_functions.core import Change
 from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import Field, ValidationError
@@ -14,7 +15,7 @@ from curbside import deps
 from curbside.domain.enums import AccountStatus, FraudAlertStatus
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
-from curbside.services import account_actions, fraud
+from curbside.services import account_actions, fraud, fraud_monitor
 from curbside.store.collections import PRIVATE_DOC_ID, PRIVATE_SUBCOLLECTION, Collection
 
 
@@ -43,6 +44,16 @@ def admin_update_fraud_alert(req: https_fn.CallableRequest[Any]) -> dict[str, An
     return run_callable(req, UpdateFraudAlertPayload, lambda caller, p: fraud.update_alert(
         deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, alert_id=p.alert_id,
         status=FraudAlertStatus(p.status), resolution_notes=p.resolution_notes), fresh_sign_in=True)
+
+
+@scheduler_fn.on_schedule(schedule="every 1 hours")
+def monitor_fraud(event: scheduler_fn.ScheduledEvent) -> None:
+    """The spec's `monitorFraud`: the five history-based checks over the activity since the last run (safe to
+    run twice: a pattern already raised adds nothing)."""
+    run = fraud_monitor.monitor_fraud(deps.get())
+    logger.info("fraud.monitored", after=run.span.after.isoformat() if run.span else None,
+                until=run.span.until.isoformat() if run.span else None, findings=len(run.findings),
+                alert_types=sorted({finding.alert_type.value for finding in run.findings}))
 
 
 @firestore_fn.on_document_written(

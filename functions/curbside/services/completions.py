@@ -70,8 +70,9 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
     stored = work.reading(deps, lambda uow: uow.completions.get(request_id))
     if stored is not None and stored.dispatcher_id == uid:
         return _completed(stored)
-    require_own_uploads(deps.files, uid, proof.completion_images, purpose=Purpose.COMPLETION_PHOTOS,
-                        field_name="completion_images", request_id=request_id)
+    photos = require_own_uploads(deps.files, uid, proof.completion_images, purpose=Purpose.COMPLETION_PHOTOS,
+                                 field_name="completion_images", request_id=request_id)
+    hashes = sorted({photo.md5_hash for photo in photos if photo.md5_hash})
     if proof.completion_video_url is not None:
         require_own_uploads(deps.files, uid, (proof.completion_video_url,), purpose=Purpose.COMPLETION_VIDEOS,
                             field_name="completion_video_url", request_id=request_id, described=VIDEO)
@@ -89,11 +90,12 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         profile = uow.dispatcher_profiles.get(uid)
         distance = round(haversine_m(proof.lat, proof.lng, request.location_lat, request.location_lng), 1)
         mismatch = fraud.watch(uow, uid, PartyType.DISPATCHER, FraudAlertType.LOCATION_MISMATCH) \
-            if distance > fraud.THRESHOLDS.location_mismatch_m else None
+            if distance > uow.settings.fraud.location_mismatch_m else None
         completion = uow.completions.create(JobCompletion(
             id=request_id, request_id=request_id, dispatcher_id=uid, client_id=request.client_id,
             completion_images=list(proof.completion_images), completion_video_url=proof.completion_video_url,
-            completed_at=uow.now, completion_location_lat=proof.lat, completion_location_lng=proof.lng,
+            completed_at=uow.now, started_at=request.started_at, completion_image_hashes=hashes,
+            completion_location_lat=proof.lat, completion_location_lng=proof.lng,
             location_verified=distance <= uow.settings.arrival_radius_m, location_distance_meters=distance,
             auto_approve_at=uow.now + uow.settings.payments.hold, amount=request.final_price, created_date=uow.now))
         record_move(uow, request, move)

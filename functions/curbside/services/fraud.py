@@ -5,12 +5,13 @@ Raising is two steps because reads come before writes: `watch(uow, ...)` reads t
 join and the person's quiet marks (None: quieted by a false positive), then, once the use case staged its own
 writes, `record(uow, watch, ...)` creates the alert or adds to it, and tells the admins of a new one. Checks
 that run when their data arrives use it: `complete_job` (a completion far from the job:
-`location_mismatch`).
+`location_mismatch`), `update_location` (`fake_gps`); so does the hourly `monitor_fraud`
+(`services.fraud_monitor`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import FraudAlert, User, UserPrivate
 from curbside.domain.enums import FraudAlertStatus, FraudAlertType, NotificationType, PartyType
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
-from curbside.domain.fraud import FRAUD_ALERT, OPEN, SEVERITY, FraudThresholds, alert_id
+from curbside.domain.fraud import FRAUD_ALERT, OPEN, SEVERITY, alert_id
 from curbside.domain.lifecycle import Actor
 from curbside.services import work
 from curbside.services.accounts import admins
@@ -27,7 +28,6 @@ from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
 
-THRESHOLDS = FraudThresholds()
 MOST_ADMINS_TOLD = 20
 UPDATE_FRAUD_ALERT = "update_fraud_alert"
 
@@ -50,22 +50,25 @@ def watch(uow: UnitOfWork, user_id: str, user_type: PartyType, alert_type: Fraud
     quiet_until = private.fraud_quiet_until.get(alert_type.value)
     if quiet_until is not None and uow.now < quiet_until:
         return None
-    doc_id = alert_id(user_id, alert_type, uow.now, THRESHOLDS.window)
+    doc_id = alert_id(user_id, alert_type, uow.now, uow.settings.fraud.window)
     existing = uow.fraud_alerts.get(doc_id)
     told = () if existing is not None else tuple(admins(uow, most=MOST_ADMINS_TOLD))
     return Watch(doc_id, user_id, user_type, alert_type, existing, told)
 
 
-def record(uow: UnitOfWork, seen: Watch, *, request_id: str | None, details: Mapping[str, Any]) -> None:
+def record(uow: UnitOfWork, seen: Watch, *, request_id: str | None, details: Mapping[str, Any],
+           related: Sequence[str] = ()) -> None:
     """Stage the occurrence: a new alert (admins told), or one more on the window's alert (reopened if an admin
-    had resolved it)."""
+    had resolved it). `request_id` is the job that showed it (seen again: nothing new); `related`, the other
+    jobs of the pattern, join `related_jobs` too."""
     occurrence = {**details, "request_id": request_id, "detected_at": uow.now}
+    jobs = [*([request_id] if request_id else []), *related]
     alert = seen.existing
     if alert is None:
         uow.fraud_alerts.create(FraudAlert(
             id=seen.alert_id, user_id=seen.user_id, user_type=seen.user_type, alert_type=seen.alert_type,
             severity=SEVERITY[seen.alert_type], alert_details={"occurrences": [occurrence]},
-            related_jobs=[request_id] if request_id else [], created_date=uow.now, updated_date=uow.now))
+            related_jobs=list(dict.fromkeys(jobs)), created_date=uow.now, updated_date=uow.now))
         for admin in seen.admins:
             notify(uow, user_id=admin.id, kind=NotificationType.FRAUD_ALERT,
                    title=f"Fraud alert: {seen.alert_type.value.replace('_', ' ')}",
@@ -75,9 +78,9 @@ def record(uow: UnitOfWork, seen: Watch, *, request_id: str | None, details: Map
         return
     if request_id is not None and request_id in alert.related_jobs:
         return  # the same job seen again: nothing new
-    kept = [*alert.alert_details.get("occurrences", []), occurrence][-THRESHOLDS.max_details:]
+    kept = [*alert.alert_details.get("occurrences", []), occurrence][-uow.settings.fraud.max_details:]
     changes: dict[str, Any] = {
-        "related_jobs": [*alert.related_jobs, *([request_id] if request_id else [])],
+        "related_jobs": list(dict.fromkeys([*alert.related_jobs, *jobs])),
         "alert_details": {**alert.alert_details, "occurrences": kept}, "occurrences": alert.occurrences + 1,
         "updated_date": uow.now}
     if alert.status is FraudAlertStatus.RESOLVED:
@@ -111,7 +114,7 @@ def update_alert(deps: Deps, *, admin_uid: str, is_admin: bool, alert_id: str, s
                               resolution_notes=resolution_notes or alert.resolution_notes, updated_date=uow.now)
         if status is FraudAlertStatus.FALSE_POSITIVE:
             quiet = {**private.fraud_quiet_until,
-                     alert.alert_type.value: uow.now + THRESHOLDS.quiet_after_false_positive}
+                     alert.alert_type.value: uow.now + uow.settings.fraud.quiet_after_false_positive}
             uow.user_private.save(alert.user_id, evolve(private, fraud_quiet_until=quiet))
         uow.audit.record(actor_id=admin_uid, action=UPDATE_FRAUD_ALERT, target=Collection.FRAUD_ALERTS,
                          target_id=alert_id, before={"status": alert.status.value}, after={"status": status.value},

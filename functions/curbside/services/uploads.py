@@ -52,7 +52,7 @@ from curbside.services import work
 from curbside.services.accounts import BLOCKED_STATUSES, account_status_of
 from curbside.services.image_variants import make_variants
 from curbside.services.outbox import Handler
-from curbside.store.files import FileStore
+from curbside.store.files import FileStore, StoredFile
 from curbside.store.uow import UnitOfWork
 
 
@@ -164,8 +164,9 @@ def _quarantine(deps: Deps, obj: UploadedObject, inspection: Inspection,
     return record.id
 
 
-def _require_stored(files: FileStore, name: str, path: str, kinds: frozenset[Kind], accepted: str) -> None:
-    """The file at `path` exists and its bytes are one of `kinds`, as declared, within that type's size."""
+def _require_stored(files: FileStore, name: str, path: str, kinds: frozenset[Kind], accepted: str) -> StoredFile:
+    """The file at `path` exists and its bytes are one of `kinds`, as declared, within that type's size; answers
+    what is stored."""
     stored = files.stat(path)
     if stored is None:
         raise InvalidInput(f"{name}: there is no uploaded file at {path}.")
@@ -174,6 +175,7 @@ def _require_stored(files: FileStore, name: str, path: str, kinds: frozenset[Kin
     if (kind is None or kind not in kinds or not declared_matches(stored.content_type, kind) or stored.size <= 0
             or stored.size > MAX_BYTES[kind]):
         raise InvalidInput(f"{name}: {path} is not {accepted}.")
+    return stored
 
 
 def require_admin_dispute_files(files: FileStore, paths: tuple[str, ...], *, dispute_id: str, audience: Audience,
@@ -196,11 +198,13 @@ VIDEO = ("video", "an MP4 or QuickTime video within the size limit")
 
 
 def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, purpose: Purpose, field_name: str,
-                        request_id: str | None = None, described: tuple[str, str] = PHOTO) -> None:
+                        request_id: str | None = None,
+                        described: tuple[str, str] = PHOTO) -> tuple[StoredFile, ...]:
     """Each path must be a file the caller uploaded to their own `purpose` folder (for the job `request_id`
     when the folder is job-bound), and its bytes must be a type that folder accepts. Checked again here
-    because a callable can arrive before the finalize trigger has looked at the file."""
+    because a callable can arrive before the finalize trigger has looked at the file. Answers what is stored."""
     what, accepted = described
+    checked: list[StoredFile] = []
     folder = f"users/{uid}/{purpose.value}/" + (f"{request_id}/" if request_id else "")
     for index, path in enumerate(paths):
         name = f"{field_name}[{index}]"
@@ -208,7 +212,8 @@ def require_own_uploads(files: FileStore, uid: str, paths: tuple[str, ...], *, p
         if (not isinstance(parsed, UploadPath) or parsed.uid != uid or parsed.purpose is not purpose
                 or parsed.request_id != request_id or original_of(path) is not None):
             raise InvalidInput(f"{name}: upload the {what} to {folder} and send its path.")
-        _require_stored(files, name, path, POLICIES[purpose].kinds, accepted)
+        checked.append(_require_stored(files, name, path, POLICIES[purpose].kinds, accepted))
+    return tuple(checked)
 
 
 COPY_REQUEST_PHOTOS = "copy_request_photos"

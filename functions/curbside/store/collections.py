@@ -32,6 +32,7 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Message,
+    MonitorWatermark,
     Notification,
     NotificationPreferences,
     OutboxEntry,
@@ -67,7 +68,8 @@ class Collection(StrEnum):
     summary (Conversations), the apps' presence and typing marks (ChatPresence) and SMS code requests
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
-    of technicians as their public profiles list them (PublicReviews)."""
+    of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
+    to (MonitorWatermarks)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -106,6 +108,7 @@ class Collection(StrEnum):
     PHONE_VERIFICATIONS = "PhoneVerifications"
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
+    MONITOR_WATERMARKS = "MonitorWatermarks"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -155,6 +158,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.PHONE_VERIFICATIONS: PhoneVerification,
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
+    Collection.MONITOR_WATERMARKS: MonitorWatermark,
 }
 """The model of each collection's documents."""
 

@@ -16,6 +16,8 @@ class StoredFile:
     path: str
     size: int
     content_type: str | None
+    md5_hash: str | None = None
+    """Storage's own base64 MD5 of the bytes: the same photo uploaded twice has the same hash."""
 
 
 class FileStore:
@@ -33,7 +35,8 @@ class FileStore:
         blob = self._bucket.get_blob(path)
         if blob is None:
             return None
-        return StoredFile(path=path, size=int(blob.size or 0), content_type=blob.content_type)
+        return StoredFile(path=path, size=int(blob.size or 0), content_type=blob.content_type,
+                          md5_hash=blob.md5_hash)
 
     def head(self, path: str, length: int = 64) -> bytes:
         """The first `length` bytes, enough to recognise a file type by its magic number."""

@@ -334,6 +334,31 @@ ALERTS_BY_STATUS_SEVERITY_TYPE = QuerySpec("fraud alerts by status, severity and
 # --- The admin console's rewards editor -----------------------------------------------------------------------------
 REWARDS_BY_POINTS = QuerySpec("every reward, cheapest first", S.REWARDS, (),
                               order_by=(("points_required", Direction.ASCENDING),))
+# --- monitor_fraud: what is new since the watermark, then one person's recent activity -------------------------
+COMPLETIONS_BETWEEN = QuerySpec("completions in a span", S.JOB_COMPLETIONS, (
+    where("completed_at", Op.GT, "after"), where("completed_at", Op.LTE, "until")),
+    order_by=(("completed_at", Direction.ASCENDING),))
+COMPLETIONS_OF_TECHNICIAN_BETWEEN = QuerySpec("a technician's completions in a span", S.JOB_COMPLETIONS, (
+    where("dispatcher_id", Op.EQ), where("completed_at", Op.GT, "after"), where("completed_at", Op.LTE, "until")),
+    order_by=(("completed_at", Direction.ASCENDING),))
+COMPLETIONS_WITH_PHOTO_HASHES = QuerySpec("completions with any of these photos", S.JOB_COMPLETIONS, (
+    where("completion_image_hashes", Op.CONTAINS_ANY, "hashes"),))
+"""The same photo bytes on another job (Storage's MD5, kept at completion)."""
+CANCELLATIONS_BETWEEN = QuerySpec("jobs cancelled in a span", S.SERVICE_REQUESTS, (
+    where("cancelled_at", Op.GT, "after"), where("cancelled_at", Op.LTE, "until")),
+    order_by=(("cancelled_at", Direction.ASCENDING),))
+CANCELLATIONS_BY_BETWEEN = QuerySpec("jobs one person cancelled in a span", S.SERVICE_REQUESTS, (
+    where("cancelled_by", Op.EQ), where("cancelled_at", Op.GT, "after"), where("cancelled_at", Op.LTE, "until")),
+    order_by=(("cancelled_at", Direction.ASCENDING),))
+DISPUTES_OPENED_BETWEEN = QuerySpec("disputes opened in a span", S.DISPUTES, (
+    where("opened_at", Op.GT, "after"), where("opened_at", Op.LTE, "until")),
+    order_by=(("opened_at", Direction.ASCENDING),))
+DISPUTES_OF_CLIENT_BETWEEN = QuerySpec("a client's disputes in a span", S.DISPUTES, (
+    where("client_id", Op.EQ), where("opened_at", Op.GT, "after"), where("opened_at", Op.LTE, "until")),
+    order_by=(("opened_at", Direction.ASCENDING),))
+DISPUTES_OF_TECHNICIAN_BETWEEN = QuerySpec("a technician's disputes in a span", S.DISPUTES, (
+    where("dispatcher_id", Op.EQ), where("opened_at", Op.GT, "after"), where("opened_at", Op.LTE, "until")),
+    order_by=(("opened_at", Direction.ASCENDING),))
 
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run (and `of_person`'s, which need no index by construction)."""

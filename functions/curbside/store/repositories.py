@@ -39,6 +39,7 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Message,
+    MonitorWatermark,
     Notification,
     NotificationPreferences,
     PaymentLedgerEntry,
@@ -377,6 +378,7 @@ class Repositories:
         self.background_check_events = documents(BackgroundCheckEvent)
         self.audit = AuditRepository(uow)
         self.fraud_alerts = documents(FraudAlert)
+        self.watermarks = documents(MonitorWatermark)
         self.rate_slots = documents(RateLimitSlot)
         self.disputes = documents(Dispute)
         self.dispute_private = private(DisputePrivate)

@@ -26,7 +26,7 @@ from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedD
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
-from curbside.domain.documents.fraud import FraudAlert
+from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
@@ -80,6 +80,7 @@ __all__ = [
     "JobOffer",
     "JobPayment",
     "Message",
+    "MonitorWatermark",
     "Notification",
     "NotificationPreferences",
     "OutboxEntry",

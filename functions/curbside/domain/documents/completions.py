@@ -18,6 +18,11 @@ class JobCompletion(Document):
     completion_images: Annotated[list[str], Field(min_length=4)]
     completion_video_url: str | None = None
     completed_at: UtcDatetime
+    started_at: UtcDatetime | None = None
+    """When the job was started (added: `monitor_fraud` compares how long a technician's jobs take)."""
+    completion_image_hashes: list[str] = Field(default_factory=list)
+    """Storage's MD5 of each photo, as checked at completion (added: the same bytes on another job is a
+    `suspicious_completion_pattern`)."""
     completion_location_lat: Latitude
     completion_location_lng: Longitude
     location_verified: bool = False

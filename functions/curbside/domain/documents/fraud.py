@@ -1,4 +1,5 @@
-"""FraudAlerts: raised by the fraud monitor, worked by admins. The whole collection is admin-only."""
+"""FraudAlerts: raised by the fraud checks, worked by admins; and MonitorWatermarks, where the hourly fraud
+monitor got to. Both collections are admin-only."""
 
 from typing import Any
 
@@ -25,3 +26,12 @@ class FraudAlert(Document):
     reviewed_at: UtcDatetime | None = None
     occurrences: int = 1
     """How many times the pattern was seen within the alert's window (added)."""
+
+
+class MonitorWatermark(Document):
+    """MonitorWatermarks/{monitor} (added; `fraud` today): the activity up to `until` has been checked, so the
+    next run reads only what came after it."""
+
+    until: UtcDatetime
+    runs: int = 0
+    updated_date: UtcDatetime
