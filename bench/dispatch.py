@@ -70,6 +70,7 @@ from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
 from curbside.services import work
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.store.collections import Collection, doc_path
+from devstack import payments_flow
 from devstack.activity import Invocation
 from devstack.client import CallableClient, CallResult
 from devstack.stack import LocalStack, Ports
@@ -425,6 +426,16 @@ def _poll(read: Callable[[], T | None], timeout: float, what: str) -> T:
     return value
 
 
+def _save_card(stack: LocalStack, callables: CallableClient, uid: str) -> None:
+    """The client saves a card on the stack's local Stripe, as the app does: create_request refuses a client
+    without one (D28)."""
+    customer = _answer(callables.call("setup_payment_method", {}, uid=uid), "setup_payment_method")["customer_id"]
+    card = payments_flow.attach_test_card(stack, customer)
+    payments_flow.deliver_event(stack, "payment_method.attached", card)  # localstripe does not send it
+    profile = stack.admin_db().document(payments_flow.private_path("ClientProfiles", uid))
+    _poll(lambda: (profile.get().to_dict() or {}).get("payment_method") == card["id"], 30, "saved card")
+
+
 def _created_trigger(job: str, run: Invocation) -> bool:
     return run.name == "on_request_created" and run.detail.endswith(f"ServiceRequests/{job}")
 
@@ -497,6 +508,7 @@ def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started:
         reported += 1
     photo = f"users/{settings.client}/car_photos/bench.jpg"
     stack.upload(photo, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256), content_type="image/jpeg")
+    _save_card(stack, callables, settings.client)
     stack.activity.wait_quiet(quiet_s=1.0)
 
     rng = random.Random(f"{seed}:offers")
