@@ -59,7 +59,8 @@ def _minutes(value: float) -> str:
 def _p95(summary: Summary) -> str:
     served = f"{summary.arrival_p95_served_min:.0f} min among the jobs reached"
     missed = f"{summary.cancelled} cancelled unmatched, {summary.never_served} never served"
-    return f"{_minutes(summary.arrival_p95_min)} ({missed}; {served})"
+    p95 = "never" if math.isinf(summary.arrival_p95_min) else f"{summary.arrival_p95_min:.0f} min"
+    return f"{p95} ({missed}; {served})"
 
 
 COLUMNS = ("policy", "jobs", "pickup km/job", "÷ oracle on the score", "÷ oracle on distance",

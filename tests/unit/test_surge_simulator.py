@@ -58,7 +58,7 @@ def test_a_job_nobody_took_is_cancelled_by_the_first_sweep_past_its_deadline(sto
     cancelled = [state for state in outcome.jobs if state.cancelled_s is not None]
     assert cancelled, "the storm is beyond the 12 technicians: some jobs wait past the deadline"
     for state in cancelled:
-        assert state.accepted_s is None and state.open_offer is None
+        assert state.accepted_s is None and state.open_offer is None and state.cancelled_s is not None
         assert state.job.at_s + wait <= state.cancelled_s < state.job.at_s + wait + RETRY_EVERY_S
     assert not {state.job.id for state in cancelled} & {job for job, _, _ in simulation.acceptances}
     summary = summarise(outcome)
