@@ -476,14 +476,16 @@ def measure_offers(settings: OfferSettings, seed: int) -> OfferResult:
     then the client cancels the batch (which withdraws the follow-up offers)."""
     started = time.perf_counter()
     os.environ["OFFER_TTL_S"] = str(settings.ttl_s)  # the param, as functions/.env.<project> would set it
+    os.environ["REQUESTS_PER_WINDOW"] = str(settings.requests)  # one client books them all (the limit is D47's)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # The functions' INFO logs go to stdout; their warnings and errors (stderr) stay visible.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
-            LocalStack(ports=Ports(0, 0, 0)) as stack:  # the wall clock: the queue fires in real time
+            LocalStack(ports=Ports(0, 0, 0, 0), stripe=True) as stack:  # wall clock; local Stripe: the card
         try:
             return _time_offers(stack, settings, seed, started)
         finally:
             os.environ.pop("OFFER_TTL_S", None)
+            os.environ.pop("REQUESTS_PER_WINDOW", None)
 
 
 def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started: float) -> OfferResult:
