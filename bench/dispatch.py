@@ -477,6 +477,8 @@ def measure_offers(settings: OfferSettings, seed: int) -> OfferResult:
     started = time.perf_counter()
     os.environ["OFFER_TTL_S"] = str(settings.ttl_s)  # the param, as functions/.env.<project> would set it
     os.environ["REQUESTS_PER_WINDOW"] = str(settings.requests)  # one client books them all (the limit is D47's)
+    # Outside a surge (what this measures): a batch's pending jobs and the seed's must not start one (D42).
+    os.environ["SURGE_PENDING_JOBS"] = str(settings.requests + 1000)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # The functions' INFO logs go to stdout; their warnings and errors (stderr) stay visible.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
@@ -486,6 +488,7 @@ def measure_offers(settings: OfferSettings, seed: int) -> OfferResult:
         finally:
             os.environ.pop("OFFER_TTL_S", None)
             os.environ.pop("REQUESTS_PER_WINDOW", None)
+            os.environ.pop("SURGE_PENDING_JOBS", None)
 
 
 def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started: float) -> OfferResult:
