@@ -70,6 +70,7 @@ from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
 from curbside.services import work
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.store.collections import Collection, doc_path
+from devstack import payments_flow
 from devstack.activity import Invocation
 from devstack.client import CallableClient, CallResult
 from devstack.stack import LocalStack, Ports
@@ -425,6 +426,16 @@ def _poll(read: Callable[[], T | None], timeout: float, what: str) -> T:
     return value
 
 
+def _save_card(stack: LocalStack, callables: CallableClient, uid: str) -> None:
+    """The client saves a card on the stack's local Stripe, as the app does: create_request refuses a client
+    without one (D28)."""
+    customer = _answer(callables.call("setup_payment_method", {}, uid=uid), "setup_payment_method")["customer_id"]
+    card = payments_flow.attach_test_card(stack, customer)
+    payments_flow.deliver_event(stack, "payment_method.attached", card)  # localstripe does not send it
+    profile = stack.admin_db().document(payments_flow.private_path("ClientProfiles", uid))
+    _poll(lambda: (profile.get().to_dict() or {}).get("payment_method") == card["id"], 30, "saved card")
+
+
 def _created_trigger(job: str, run: Invocation) -> bool:
     return run.name == "on_request_created" and run.detail.endswith(f"ServiceRequests/{job}")
 
@@ -465,14 +476,19 @@ def measure_offers(settings: OfferSettings, seed: int) -> OfferResult:
     then the client cancels the batch (which withdraws the follow-up offers)."""
     started = time.perf_counter()
     os.environ["OFFER_TTL_S"] = str(settings.ttl_s)  # the param, as functions/.env.<project> would set it
+    os.environ["REQUESTS_PER_WINDOW"] = str(settings.requests)  # one client books them all (the limit is D47's)
+    # Outside a surge (what this measures): a batch's pending jobs and the seed's must not start one (D42).
+    os.environ["SURGE_PENDING_JOBS"] = str(settings.requests + 1000)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # The functions' INFO logs go to stdout; their warnings and errors (stderr) stay visible.
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
-            LocalStack(ports=Ports(0, 0, 0)) as stack:  # the wall clock: the queue fires in real time
+            LocalStack(ports=Ports(0, 0, 0, 0), stripe=True) as stack:  # wall clock; local Stripe: the card
         try:
             return _time_offers(stack, settings, seed, started)
         finally:
             os.environ.pop("OFFER_TTL_S", None)
+            os.environ.pop("REQUESTS_PER_WINDOW", None)
+            os.environ.pop("SURGE_PENDING_JOBS", None)
 
 
 def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started: float) -> OfferResult:
@@ -497,6 +513,7 @@ def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started:
         reported += 1
     photo = f"users/{settings.client}/car_photos/bench.jpg"
     stack.upload(photo, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(256), content_type="image/jpeg")
+    _save_card(stack, callables, settings.client)
     stack.activity.wait_quiet(quiet_s=1.0)
 
     rng = random.Random(f"{seed}:offers")

@@ -1,7 +1,8 @@
 """What a simulated day is judged by: per policy, pickup km per job, time to acceptance and to arrival
-(p50, p95), the share of jobs reached within the service level, offers per job, expired offers, jobs never
-served, and the production arrival estimate's error against the simulated drive; per hour of the storm, the
-same pickup and waiting figures (for the charts); and about what capacity allows of the service level."""
+(p50, p95), the share of jobs reached within the service level, offers per job, expired offers, jobs cancelled
+as unmatched, jobs never served, and the production arrival estimate's error against the simulated drive; per
+hour of the storm, the same pickup and waiting figures (for the charts); and about what capacity allows of the
+service level."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ class Summary:
     """Share of all jobs (never-served ones count as missed) reached within `SERVICE_LEVEL_MIN`."""
     offers_per_job: float
     expired: int
+    cancelled: int
+    """Cancelled by the sweep as unmatched (`unmatched_deadline`): never reached."""
     never_served: int
+    """Neither accepted nor cancelled by the horizon (still waiting when the last shift ended)."""
     eta_error_accept_min: tuple[float, float]
     """The production estimate made at acceptance minus the simulated arrival: median absolute and p90 absolute."""
     eta_error_setting_off_min: tuple[float, float]
@@ -52,8 +56,8 @@ def mean_drive_s(outcome: Outcome) -> float:
 
 
 def summarise(outcome: Outcome, *, start_s: float = 0.0, end_s: float = math.inf) -> Summary:
-    """The figures of the jobs created in [start_s, end_s); times to arrival are counted until the horizon for
-    never-served jobs (they are in the p95 as what they are: not reached)."""
+    """The figures of the jobs created in [start_s, end_s); jobs cancelled as unmatched or never served are in
+    the times to acceptance and arrival as what they are: never reached (infinite)."""
     states = [s for s in outcome.jobs if start_s <= s.job.at_s < end_s]
     served = [s for s in states if s.arrival_s is not None]
     accept = [(s.accepted_s - s.job.at_s) / 60 for s in served if s.accepted_s is not None]
@@ -71,7 +75,8 @@ def summarise(outcome: Outcome, *, start_s: float = 0.0, end_s: float = math.inf
         arrival_p95_served_min=percentile(arrival, 0.95),
         within_level=sum(value <= SERVICE_LEVEL_MIN for value in arrival) / len(states) if states else math.nan,
         offers_per_job=sum(s.offers for s in states) / len(states) if states else math.nan,
-        expired=sum(s.expired for s in states), never_served=missing,
+        expired=sum(s.expired for s in states), cancelled=sum(s.cancelled_s is not None for s in states),
+        never_served=sum(s.pending for s in states),
         eta_error_accept_min=(percentile(errors_accept, 0.5), percentile(errors_accept, 0.9)),
         eta_error_setting_off_min=(percentile(errors_off, 0.5), percentile(errors_off, 0.9)))
 

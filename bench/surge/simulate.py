@@ -20,6 +20,11 @@ Candidates are ranked by the production score (`dispatch_scoring.rank`, which th
 D41) on straight-line distance from where the technician is at that moment; a technician is a candidate
 while on shift with room for another job (the production capacity: the current job and the next) within the
 dispatch radius, and not offered the job before — the rules of the dispatch index.
+
+A job nobody took is cancelled as production cancels it: the sweep (`retry_dispatch`, every 2 minutes)
+cancels every pending job past `request_lifecycle.unmatched_deadline` — computed by that function on the job
+as a `ServiceRequest`, with the settings' `unmatched_request_timeout` (30 minutes) — withdrawing its open offer,
+under every policy alike (the oracles' jobs too: what their matching did not place in time is cancelled).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -51,15 +57,19 @@ from curbside.domain.dispatch_policy import (
     window_for,
 )
 from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, SearchSettings, rank
+from curbside.domain.documents import ServiceRequest
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
+from curbside.domain.enums import RequestStatus
 from curbside.domain.geo import EARTH_RADIUS_M
+from curbside.domain.request_lifecycle import unmatched_deadline
+from curbside.settings import Settings
 
 OFFER_TTL_S = 60.0
 RETRY_EVERY_S = 120.0
 """`retry_dispatch`'s schedule."""
 ORACLE_WEIGHTS = ScoringWeights(rating=0.0, distance_per_km=1.0, availability_bonus=0.0, priority_bonus=0.0)
 HORIZON_S = 36 * 3600.0
-"""Jobs not accepted by the next day's noon are counted as never served."""
+"""Jobs neither accepted nor cancelled by the next day's noon are counted as never served."""
 
 
 class Policy(StrEnum):
@@ -77,6 +87,8 @@ class Policy(StrEnum):
 class JobState:
     job: Job
     region: str
+    deadline_s: float
+    """When the sweep cancels the job if nobody has taken it (`unmatched_deadline`)."""
     offered: set[str] = field(default_factory=set)
     open_offer: str | None = None
     offers: int = 0
@@ -87,6 +99,12 @@ class JobState:
     drive_s: float | None = None
     eta_error_at_accept_s: float | None = None
     eta_error_setting_off_s: float | None = None
+    cancelled_s: float | None = None
+    """When the sweep cancelled it as unmatched ("no technician available")."""
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_s is None and self.cancelled_s is None
 
 
 @dataclass
@@ -131,12 +149,15 @@ class Simulation:
     """See the module docstring."""
 
     def __init__(self, world: World, policy: Policy, *, surge: SurgeSettings | None = None,
-                 search: SearchSettings | None = None, capacity: int = DEFAULT_CAPACITY) -> None:
+                 search: SearchSettings | None = None, capacity: int = DEFAULT_CAPACITY,
+                 unmatched_wait: dt.timedelta | None = None) -> None:
         self.world, self.policy = world, policy
         self.surge = surge or SurgeSettings()
         self.search = search or SearchSettings()
         self.capacity = capacity
-        self.jobs = {job.id: JobState(job, region_of(job.lat, job.lng)) for job in world.jobs}
+        wait = Settings().unmatched_request_timeout if unmatched_wait is None else unmatched_wait
+        self.jobs = {job.id: JobState(job, region_of(job.lat, job.lng), _deadline_s(job, wait))
+                     for job in world.jobs}
         self.techs = {tech.uid: TechnicianState(position=tech.home) for tech in world.technicians}
         self.roster = world.technicians
         self._events: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
@@ -163,8 +184,7 @@ class Simulation:
             self.at(state.job.at_s, self._created, state)
         if self.policy.knows_all:
             self.at(self.surge.window.total_seconds(), self._oracle_windows)
-        else:
-            self.at(RETRY_EVERY_S, self._retry_sweep)
+        self.at(RETRY_EVERY_S, self._retry_sweep)
         while self._events:
             when, _, action, args = heapq.heappop(self._events)
             if when > HORIZON_S:
@@ -215,7 +235,7 @@ class Simulation:
 
     def _dispatch(self, state: JobState) -> None:
         """One step of `dispatch_queue._dispatch`: wait for the region's window in a surge, else offer now."""
-        if state.accepted_s is not None or state.open_offer is not None:
+        if not state.pending or state.open_offer is not None:
             return
         surge = self.policy is Policy.BATCHED and route(len(self._pending[state.region]), self.surge) is Route.WINDOW
         if surge:
@@ -239,10 +259,15 @@ class Simulation:
             self._offer(self.jobs[assignment.request_id], assignment.candidate)
 
     def _retry_sweep(self) -> None:
+        """`retry_dispatch`: cancel each pending job past its deadline, offer each one nobody holds an offer for
+        (the oracles place theirs in their windows)."""
         for region in list(self._pending):
             for uid in sorted(self._pending[region]):
-                if self.jobs[uid].open_offer is None:
-                    self._dispatch(self.jobs[uid])
+                state = self.jobs[uid]
+                if self.now >= state.deadline_s:
+                    self._cancel(state)
+                elif state.open_offer is None and not self.policy.knows_all:
+                    self._dispatch(state)
         if self._pending_anywhere() or self._events:
             self.at(self.now + RETRY_EVERY_S, self._retry_sweep)
 
@@ -292,6 +317,13 @@ class Simulation:
                                            for state in self.jobs.values()):
             self.at(self.now + self.surge.window.total_seconds(), self._oracle_windows)
 
+    def _cancel(self, state: JobState) -> None:
+        """`job_moves.cancel_unmatched`: the job ends as "no technician available"; its open offer, if any, is
+        withdrawn (an answer to it finds the job gone)."""
+        state.cancelled_s = self.now
+        state.open_offer = None
+        self._pending[state.region].discard(state.job.id)
+
     def _pending_anywhere(self) -> bool:
         return any(self._pending.values())
 
@@ -334,6 +366,15 @@ class Simulation:
 
 def _moment(seconds: float) -> dt.datetime:
     return DAY + dt.timedelta(seconds=seconds)
+
+
+def _deadline_s(job: Job, wait: dt.timedelta) -> float:
+    """The production deadline of the job, computed by `unmatched_deadline` on the job as Firestore holds it."""
+    request = ServiceRequest(id=job.id, client_id="client", car_model="car", license_plate="SIM", location_address=
+                             "simulated", location_lat=job.lat, location_lng=job.lng, car_location_images=["car.jpg"],
+                             status=RequestStatus.PENDING, is_urgent=job.urgent, price=Decimal("33.00"),
+                             final_price=Decimal("33.00"), created_date=_moment(job.at_s))
+    return (unmatched_deadline(request, wait) - DAY).total_seconds()
 
 
 def _waiting(state: JobState, candidates: tuple[RankedCandidate, ...]) -> WaitingJob:

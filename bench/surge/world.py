@@ -14,7 +14,9 @@ with acceptances another one was not offered).
 - **Technicians**: a home near a suburb drawn by population, a rating like the dispatch benchmark's, a shift
   of 8-10 hours starting between 06:00 and 14:00, the production capacity (the current job and the next).
   Nobody works overnight and there is no next day: a job still waiting when the last shift ends is never
-  served.
+  served. A storm day may add **storm-day shifts** (`Scenario.storm_shifts`, the case study's "scale during
+  hail season": technicians called in when hail is forecast): the same kind of technicians, whose 8-10 hour
+  shifts start in the hour before the storm.
 - **Roads**: the true drive is the straight line times a detour drawn per trip (1.15-1.6, mean about 1.35)
   at a speed drawn per trip around `URBAN_SPEED_KMH` (slower in the storm: hail, crashes, water), plus two
   minutes to set off — noisier than the production road-speed model, whose error against it is reported.
@@ -66,11 +68,20 @@ class Scenario:
     jobs_per_day: float
     """Expected jobs on a normal day."""
     technicians: int
+    """The regular fleet, on the day's usual shifts."""
     storm: Storm | None
+    storm_shifts: int = 0
+    """Technicians called in for the storm, on shifts starting in the hour before it."""
+
+    def __post_init__(self) -> None:
+        if self.storm_shifts and self.storm is None:
+            raise ValueError("storm-day shifts need a storm")
 
     @property
     def name(self) -> str:
-        return f"{self.city}, {'storm' if self.storm else 'normal'} day"
+        if self.storm is None:
+            return f"{self.city}, normal day"
+        return f"{self.city}, storm day" + (f" with {self.storm_shifts} storm-day shifts" if self.storm_shifts else "")
 
 
 @dataclass(frozen=True)
@@ -120,12 +131,14 @@ def build(scenario: Scenario, seed: int) -> World:
     suburbs = tuple(_suburb(area, rng) for _ in range(SUBURBS))
     weights = [suburb.people for suburb in suburbs]
     technicians = []
-    for n in range(scenario.technicians):
+    for n in range(scenario.technicians + scenario.storm_shifts):
         base = rng.choices(suburbs, weights)[0]
         home = offset(base.lat, base.lng, rng.gauss(0, 1_500), rng.gauss(0, 1_500))
-        start = rng.uniform(6, 14) * 3600
-        technicians.append(Technician(f"tech-{n:04d}", home, round(rng.triangular(3.5, 5.0, 4.8), 2), start,
-                                      start + rng.uniform(8, 10) * 3600))
+        start_h = rng.uniform(6, 14)
+        if n >= scenario.technicians and scenario.storm is not None:  # called in for the storm
+            start_h = scenario.storm.start_h - rng.random()
+        technicians.append(Technician(f"tech-{n:04d}", home, round(rng.triangular(3.5, 5.0, 4.8), 2),
+                                      start_h * 3600, (start_h + rng.uniform(8, 10)) * 3600))
     return World(scenario, suburbs, tuple(technicians), _jobs(scenario, suburbs, seed), seed)
 
 
