@@ -209,3 +209,18 @@ def test_technicians_who_may_not_work_cannot_take_a_job_from_the_feed_and_nothin
     with pytest.raises(NotAllowed, match="own job"):
         offers.accept_job(deps, CLIENT_ID, world.id)
     assert everything(db) == before
+
+
+def test_when_more_jobs_wait_than_a_sweep_takes_the_longest_waiting_come_first(db, deps, clock):
+    # given three jobs nobody took, past their deadline, whose ids run against their age
+    add_client(db)
+    late = clock.now() - dt.timedelta(hours=2)
+    jobs = [add_job(db, S.PENDING, id=f"{name}-job", created_date=late + dt.timedelta(minutes=minutes))
+            for name, minutes in (("c", 0), ("b", 1), ("a", 2))]
+
+    # when a sweep that takes two runs
+    offers.retry_dispatch(deps, limit=2)
+
+    # then the two oldest were cancelled as unmatched and the newest waits for the next run
+    assert [stored(db, Collection.SERVICE_REQUESTS, job.id)["status"] for job in jobs] == \
+        [S.CANCELLED, S.CANCELLED, S.PENDING]

@@ -131,7 +131,9 @@ PENDING_JOBS_OF_REGION = QuerySpec("a region's pending jobs, longest waiting fir
 JOBS_OF_TECHNICIAN_IN = QuerySpec("a technician's jobs in states", S.SERVICE_REQUESTS, (
     where("dispatcher_id", Op.EQ), where("status", Op.IN, "statuses")))
 """A technician's active jobs (the dispatch index's count), or those on a live map."""
-JOBS_BY_STATUS = QuerySpec("jobs by status", S.SERVICE_REQUESTS, (where("status", Op.EQ),))
+JOBS_BY_STATUS = QuerySpec("jobs by status, oldest first", S.SERVICE_REQUESTS, (where("status", Op.EQ),),
+                           order_by=(("created_date", Direction.ASCENDING),))
+"""retry_dispatch's page: when more jobs wait than a run takes (a storm), the longest-waiting come first."""
 PRIORITY_JOBS_BY_STATUS = QuerySpec("priority-booked jobs by status", S.SERVICE_REQUESTS, (
     where("status", Op.EQ), where("priority_booking", Op.EQ)))
 """retry_dispatch: jobs booked with a priority_booking reward go first."""
