@@ -81,6 +81,9 @@ class StripeDouble:
     def ensure_customer(self, uid: str, email: str | None, idempotency_key: str) -> str:
         return str(self._once("customer", idempotency_key, lambda: self._new("cus")))
 
+    def delete_customer(self, customer_id: str) -> None:
+        self.calls.append(Call("delete_customer", None))
+
     def create_setup_intent(self, customer_id: str, idempotency_key: str) -> str:
         return str(self._once("setup_intent", idempotency_key, lambda: self._new("seti") + "_secret_x"))
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import threading
+import urllib.error
 import urllib.request
 from decimal import Decimal
 
@@ -83,7 +84,7 @@ def busy(db, bucket, clock) -> str:
     put(db, make_client_profile(id=BUSY, user_id=BUSY, license_plate="QUILL-1",
                                 car_images=[f"users/{BUSY}/car_photos/front.jpg"]))
     put_private(db, BUSY, make_client_profile_private(phone_number=PHONE, billing_address="7 Quill Lane, Sydney",
-                                                      stripe_customer_id="cus_busy"))
+                                                      stripe_customer_id=None))  # Stripe's part: its own test
     put(db, make_dispatcher_profile(id=BUSY, user_id=BUSY, bio=f"I am {NAME}, call {PHONE}"))
     put_private(db, BUSY, make_dispatcher_profile_private(phone_number=PHONE, bank_details="IBAN of Morgan Quill",
                                                           passport_image_url=f"users/{BUSY}/verification_documents/p.jpg"))
@@ -341,3 +342,19 @@ def test_simultaneous_deletions_mark_the_account_once(db, bound, deps):
     assert len(answers) == 3 and len({answer.deleted_at for answer in answers}) == 1
     outbox_entries = [snap.id for snap in db.collection(Collection.OUTBOX).stream()]
     assert outbox_entries == [f"{privacy.ERASE_ACCOUNT}:{BUSY}"]
+
+
+def test_the_stripe_customer_with_the_e_mail_and_saved_cards_is_deleted_once(db, call, bound, *, stripe_deps,
+                                                                             localstripe):
+    customer = stripe_deps.payments.ensure_customer(BUSY, EMAIL, f"customer:{BUSY}")
+    put_private(db, BUSY, make_client_profile_private(stripe_customer_id=customer))
+
+    assert call(delete_my_account, {}, uid=bound).status == 200
+
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        localstripe.get(f"/v1/customers/{customer}")
+    assert gone.value.code == 404
+    assert stored(db, Collection.OUTBOX, f"{privacy.ERASE_ACCOUNT}:{BUSY}")["status"] == "done"
+    # run again (the sweep after a lost answer): the customer already gone counts as done
+    entry = OutboxEntry.model_validate(stored(db, Collection.OUTBOX, f"{privacy.ERASE_ACCOUNT}:{BUSY}"))
+    privacy.HANDLERS[privacy.ERASE_ACCOUNT](stripe_deps, entry)

@@ -55,6 +55,10 @@ class Payments(Protocol):
     def ensure_customer(self, uid: str, email: str | None, idempotency_key: str) -> str:
         """The Stripe customer of `uid`, created once per idempotency key; returns its id."""
 
+    def delete_customer(self, customer_id: str) -> None:
+        """Erase the customer at Stripe (their e-mail and saved cards; their payments stay on record); one
+        already deleted counts as done, so the erasure can run again."""
+
     def create_setup_intent(self, customer_id: str, idempotency_key: str) -> str:
         """A SetupIntent to save a card for later off-session charges; returns its client secret."""
 
@@ -137,6 +141,14 @@ class StripePayments:
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": idempotency_key})
         return str(customer.id)
+
+    def delete_customer(self, customer_id: str) -> None:
+        with _translated():
+            try:
+                self._stripe().v1.customers.delete(customer_id)
+            except stripe.InvalidRequestError as exc:
+                if exc.http_status != 404:  # already deleted: done
+                    raise
 
     def create_setup_intent(self, customer_id: str, idempotency_key: str) -> str:
         with _translated():

@@ -183,6 +183,9 @@ def _erase(deps: Deps, entry: OutboxEntry) -> None:
     work.transaction(deps, erase_private)
     for path in deps.files.paths(_folder(uid)):
         deps.files.delete(path)
+    customer = work.reading(deps, lambda uow: (part := uow.client_private.get(uid)) and part.stripe_customer_id)
+    if customer:
+        deps.payments.delete_customer(customer)
     deps.auth.delete_account(uid)
 
 
