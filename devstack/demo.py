@@ -224,9 +224,14 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
             Step(who, "cancels the booking for later", cancels)]
 
 
+GPS_NOISE_DEG = 0.0000021
+"""About 20 cm: how far a parked phone's successive fixes wander."""
+
+
 def technicians_report_positions() -> list[Step]:
     """The seeded technicians who are online report where they are, as their apps do every few minutes (a
-    position older than LOCATION_MAX_AGE_S makes a technician ineligible for offers)."""
+    position older than LOCATION_MAX_AGE_S makes a technician ineligible for offers). A live reading differs
+    from the last one in its last digits (GPS noise); the very same coordinates again are a replay (`fake_gps`)."""
 
     def report(demo: Demo) -> str:
         online = demo.stack.admin_db().collection("DispatcherLocations").where("is_online", "==", True).stream()
@@ -235,7 +240,8 @@ def technicians_report_positions() -> list[Step]:
         for entry in online:
             position = entry.to_dict() or {}
             answer = demo.call(entry.id, "update_location", {
-                "lat": position["lat"], "lng": position["lng"], "accuracy_m": 8.0, "recorded_at": now})
+                "lat": position["lat"] + GPS_NOISE_DEG, "lng": position["lng"] - GPS_NOISE_DEG, "accuracy_m": 8.0,
+                "recorded_at": now})
             accepted += bool(answer["accepted"])
         return f"update_location from {accepted} online technicians"
 
