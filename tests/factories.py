@@ -35,6 +35,8 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    Invoice,
+    InvoiceSequence,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -72,6 +74,7 @@ from curbside.domain.enums import (
     CommentUserType,
     DisputeReason,
     FraudAlertType,
+    InvoiceKind,
     LedgerKind,
     NotificationType,
     PartyType,
@@ -308,6 +311,15 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "pending_payments": 33.0, "awaiting_payout_account": 0.0, "completed_payments": 87.5,
         "updated_date": NOW,
     },
+    Invoice: lambda n: {
+        "id": f"request-{n}", "kind": InvoiceKind.INVOICE, "number": f"INV-UIDDISPA-{int(n):06d}", "sequence": int(n),
+        "request_id": f"request-{n}", "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID,
+        "issuer_name": "Bob Tech", "client_name": "Alice Client", "car_model": "Mazda 3", "service_date": NOW,
+        "currency": "EUR", "lines": [{"description": "Base price", "amount_minor": 3300}], "tax_name": "GST",
+        "tax_rate_percent": 10.0, "prices_include_tax": True, "tax_minor": 300, "total_minor": 3300,
+        "issued_at": NOW,
+    },
+    InvoiceSequence: lambda n: {"id": f"uid-{n}", "last": 1},
     BackgroundCheckEvent: lambda n: {
         "id": f"evt_{n}", "type": "report.completed", "report_id": f"rep_{n}", "dispatcher_id": DISPATCHER_ID,
         "outcome": "applied", "event_created": NOW, "processed_date": NOW,
@@ -369,6 +381,8 @@ make_public_review = partial(make, PublicReview)
 make_audit_entry = partial(make, AuditEntry)
 make_rate_limit_slot = partial(make, RateLimitSlot)
 make_monitor_watermark = partial(make, MonitorWatermark)
+make_invoice = partial(make, Invoice)
+make_invoice_sequence = partial(make, InvoiceSequence)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -12,6 +12,12 @@ REGION = "us-central1"
 """Region of every function; the apps' `useFunctionsEmulator`/`httpsCallable` use the same."""
 
 CURRENCY = params.StringParam("CURRENCY", default="EUR", description="ISO currency of every price.")
+# Tax invoices (docs/decisions.md, D103): the region's sales tax as printed on invoices and credit notes.
+TAX_NAME = params.StringParam("TAX_NAME", default="GST", description="The sales tax's name on invoices (GST, VAT).")
+TAX_RATE_PERCENT = params.StringParam("TAX_RATE_PERCENT", default="10",
+                                      description="The sales tax rate in percent (10 for Australia's GST).")
+PRICES_INCLUDE_TAX = params.BoolParam("PRICES_INCLUDE_TAX", default=True,
+                                      description="Prices include the tax (GST, VAT); false where it is added.")
 DEFAULT_TIME_ZONE = params.StringParam(
     "DEFAULT_TIME_ZONE", default="Australia/Sydney",
     description="Time zone for scheduled slots and daily jobs when a client has none.",

@@ -17,6 +17,7 @@ from curbside.domain.dispatch_policy import SurgeSettings
 from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, SearchSettings
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.fraud import FraudThresholds
+from curbside.domain.invoicing import TaxRegime
 from curbside.domain.pricing import PricingSettings
 from curbside.domain.rate_limits import Limit
 from curbside.domain.tracking import LocationPolicy
@@ -109,6 +110,7 @@ class Settings:
     disputes: DisputeSettings = field(default_factory=DisputeSettings)
     support: SupportSettings = field(default_factory=SupportSettings)
     fraud: FraudThresholds = field(default_factory=FraudThresholds)
+    tax: TaxRegime = field(default_factory=TaxRegime)
 
     @property
     def currency(self) -> str:
@@ -126,6 +128,8 @@ class Settings:
                 max_multiplier=Decimal(config.MAX_PRICE_MULTIPLIER.value),
                 currency=config.CURRENCY.value,
             ),
+            tax=TaxRegime(config.TAX_NAME.value, Decimal(config.TAX_RATE_PERCENT.value),
+                          config.PRICES_INCLUDE_TAX.value),
             default_time_zone=config.DEFAULT_TIME_ZONE.value,
             max_device_tokens=config.MAX_DEVICE_TOKENS.value,
             late_cancellation_fee=Decimal(config.LATE_CANCELLATION_FEE.value),

@@ -164,3 +164,16 @@ def test_the_harness_runs_the_real_rules_for_the_parties_own_evidence_too(storag
     assert client.create(object_document(f"users/{CLIENT}/dispute_evidence/job-1/dent.jpg"), photo).ok
     assert client.create(object_document(f"users/{CLIENT}/dispute_evidence/job-1/dent.pdf"), PDF).denied
     assert client.create(object_document(f"users/{TECH}/dispute_evidence/job-1/dent.jpg"), photo).denied
+
+
+def test_an_invoice_is_read_by_its_client_and_the_jobs_technician_and_written_by_no_app(storage: Storage) -> None:
+    owner = Owner(storage.bare.emulator.base_url, uid="owner", project_id=storage.bare.emulator.project_id)
+    assert owner.set("ServiceRequests/job-2", {"client_id": CLIENT, "dispatcher_id": TECH}).ok
+    name = f"users/{CLIENT}/invoices/job-2/INV-TECH1-000001.pdf"
+    assert owner.set(object_document(name), PDF).ok  # rendered by the invoicing functions
+
+    assert storage.download(CLIENT, name).ok
+    assert storage.download(TECH, name).ok
+    assert storage.download(STRANGER, name).denied
+    for uid in (CLIENT, TECH):
+        assert storage.upload(uid, f"users/{CLIENT}/invoices/job-2/forged.pdf").denied, uid

@@ -207,6 +207,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=seats.done_job, client_id=c, dispatcher_id=d, **one_job),
         doc_path(Collection.PAYMENT_LEDGER, f"{seats.done_job}:{LedgerKind.CAPTURE}"): f.make_payment_ledger_entry(
             id=f"{seats.done_job}:{LedgerKind.CAPTURE}", dispatcher_id=d, **one_job),
+        doc_path(Collection.INVOICES, seats.done_job): f.make_invoice(
+            id=seats.done_job, client_id=c, dispatcher_id=d, **one_job),
+        doc_path(Collection.INVOICE_SEQUENCES, d): f.make_invoice_sequence(id=d),
     })
     for side in Side:
         uid = seats.uid(side)
@@ -357,6 +360,10 @@ PROBES: dict[str, ProbeSpec] = {
         lambda a: doc_path(Collection.PAYMENT_LEDGER, f"{a.world.done_job}:{LedgerKind.CAPTURE}"),
         lambda a: Query(Collection.PAYMENT_LEDGER.value, (("request_id", "==", a.world.done_job),))),
     "DispatcherEarnings": _keyed(Collection.DISPATCHER_EARNINGS, "user_id", _dispatcher),
+    "Invoices": ProbeSpec(lambda a: doc_path(Collection.INVOICES, a.world.done_job),
+                          lambda a: Query(Collection.INVOICES.value, _job_side_filter(a))),
+    "InvoiceSequences": ProbeSpec(lambda a: doc_path(Collection.INVOICE_SEQUENCES, a.world.dispatcher),
+                                  lambda a: Query(Collection.INVOICE_SEQUENCES.value, (("last", "==", 1),))),
     "Outbox": ProbeSpec(lambda a: doc_path(Collection.OUTBOX, f"capture:{a.world.done_job}"),
                         lambda a: Query(Collection.OUTBOX.value, (("key", "==", a.world.done_job),))),
     "BackgroundCheckEvents": ProbeSpec(
@@ -438,6 +445,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "JobPayments": {"payout_status": "paid"},
     "PaymentLedger": {"amount_minor": 0},
     "DispatcherEarnings": {"completed_payments": 100000.0},
+    "Invoices": {"total_minor": 1},
+    "InvoiceSequences": {"last": 0},
     "Outbox": {"status": "done"},
     "BackgroundCheckEvents": {"outcome": "superseded"},
     "Conversations": {"unread": {}},

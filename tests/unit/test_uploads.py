@@ -19,6 +19,7 @@ from curbside.domain.uploads import (
     Purpose,
     UploadPath,
     inspect,
+    is_user_upload,
     parse_path,
     sniff,
 )
@@ -107,7 +108,7 @@ def function_body(name: str) -> str:
 
 def test_storage_rules_have_one_folder_per_purpose_with_its_job_segment() -> None:
     folders = set(re.findall(r"match /users/\{uid\}/(\w+)/", STORAGE_RULES))
-    assert folders == {purpose.value for purpose in Purpose}
+    assert folders == {purpose.value for purpose in Purpose} | {"invoices"}  # invoices: server-written, read-only
     for purpose, policy in POLICIES.items():
         assert ("{requestId}" in match_block(purpose).splitlines()[0]) == policy.job_bound, purpose
 
@@ -130,3 +131,10 @@ def test_storage_rules_allow_per_folder_exactly_the_policy_types_and_write_modes
         allowed: frozenset[Kind] = frozenset().union(*(kinds for call, kinds in checks.items() if call in block))
         assert allowed == policy.kinds, purpose
         assert ("allow create, update" not in block and "allow delete" not in block) == policy.create_only, purpose
+
+
+def test_the_servers_own_folders_are_not_uploads_to_check() -> None:
+    assert is_user_upload("users/u1/car_photos/front.jpg")
+    assert not is_user_upload("users/u1/invoices/job-1/INV-U1-000001.pdf")
+    assert not is_user_upload("users/u1/exports/2026-12-07.json")
+    assert not is_user_upload("admin_files/report.pdf")

@@ -415,3 +415,10 @@ class BackgroundCheckResult(StrEnum):
 
     CLEAR = "clear"
     CONSIDER = "consider"
+
+
+class InvoiceKind(StrEnum):
+    """Invoices.kind: a tax invoice for what a job charged, or a credit note for one refund of it."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"

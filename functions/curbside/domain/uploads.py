@@ -185,9 +185,15 @@ class UploadPath:
         return POLICIES[self.purpose]
 
 
+SERVER_FOLDERS = frozenset({"exports", "invoices"})
+"""Folders of `users/{uid}/` only the server writes (the person's data export, their invoices): not uploads."""
+
+
 def is_user_upload(name: str) -> bool:
-    """Objects outside `users/` are written by admins or the server (the quarantine copies among them)."""
-    return name.startswith(USERS_PREFIX)
+    """Objects outside `users/` are written by admins or the server (the quarantine copies among them), and so
+    are the server's folders inside it."""
+    parts = name.split("/", 3)
+    return name.startswith(USERS_PREFIX) and not (len(parts) == 4 and parts[2] in SERVER_FOLDERS)
 
 
 def quarantine_name(name: str) -> str:

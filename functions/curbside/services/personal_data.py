@@ -87,6 +87,9 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.JOB_PAYMENTS, "dispatcher_id"),
     Holding(C.PAYMENT_LEDGER, "dispatcher_id"),
     Holding(C.DISPATCHER_EARNINGS, "user_id"),
+    # Tax invoices are kept as the law requires; the customer's name is not required on one (D103).
+    Holding(C.INVOICES, "client_id", {"client_name": ERASED_NAME}),
+    Holding(C.INVOICES, "dispatcher_id"),
     Holding(C.DISPUTES, "raised_by_user_id", {"raised_by_name": ERASED_NAME, "description": ERASED_TEXT,
                                               "evidence_urls": []}),
     Holding(C.DISPUTES, "client_id"),

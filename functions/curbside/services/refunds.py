@@ -21,7 +21,7 @@ from curbside.domain.enums import AuthorizationStatus, LedgerKind, PayoutStatus
 from curbside.domain.errors import InvalidInput, LostRace, WrongState
 from curbside.domain.money import RefundSplit, from_minor, split_refund
 from curbside.gateways.payments import AccountCannotReceive
-from curbside.services import loyalty
+from curbside.services import invoices, loyalty
 from curbside.services.charges import ask_for_transfer
 from curbside.services.outbox import Handler
 from curbside.services.payment_records import Loaded, Step, in_unit, ledger_entry, record
@@ -105,6 +105,7 @@ def _refund(deps: Deps, entry: OutboxEntry) -> None:
         record(uow, loaded, _entries(stored, key, amount, split, reversal_id=reversal_id,
                                      stripe_refund=stripe_refund, uow=uow))
         loyalty.take_back_for_refund(uow, loaded.request, stored, key, amount)
+        invoices.ask_for_credit_note(uow, request_id, key, amount)
         ask_for_transfer(uow, loaded)  # money released meanwhile (a dispute's rest) waited for this refund
 
     in_unit(deps, request_id, step)
@@ -156,6 +157,7 @@ def external_refund_step(stripe_refund_id: str, amount_minor: int) -> Step[bool]
         record(uow, loaded, _entries(payment, stripe_refund_id, amount, split, reversal_id=None,
                                      stripe_refund=stripe_refund_id, uow=uow))
         loyalty.take_back_for_refund(uow, loaded.request, payment, stripe_refund_id, amount)
+        invoices.ask_for_credit_note(uow, payment.request_id, stripe_refund_id, amount)
         return True
 
     return step

@@ -27,6 +27,8 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    Invoice,
+    InvoiceSequence,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -109,6 +111,8 @@ class Collection(StrEnum):
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
     MONITOR_WATERMARKS = "MonitorWatermarks"
+    INVOICES = "Invoices"
+    INVOICE_SEQUENCES = "InvoiceSequences"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -159,6 +163,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
+    Collection.INVOICES: Invoice,
+    Collection.INVOICE_SEQUENCES: InvoiceSequence,
 }
 """The model of each collection's documents."""
 

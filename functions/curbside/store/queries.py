@@ -398,5 +398,9 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
     QuerySpec("My support tickets", S.SUPPORT_TICKETS, (where("user_id", Op.EQ),),
               order_by=(("created_date", Direction.DESCENDING),)),
     LIVE_AGENT_QUEUE,
+    QuerySpec("My receipts: the client's invoices and credit notes", S.INVOICES, (where("client_id", Op.EQ),),
+              order_by=(("issued_at", Direction.DESCENDING),)),
+    QuerySpec("the technician's invoices and credit notes", S.INVOICES, (where("dispatcher_id", Op.EQ),),
+              order_by=(("issued_at", Direction.DESCENDING),)),
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""

@@ -34,6 +34,8 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    Invoice,
+    InvoiceSequence,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -385,6 +387,8 @@ class Repositories:
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
         self.support_messages = documents(SupportMessage)
+        self.invoices = documents(Invoice)
+        self.invoice_sequences = documents(InvoiceSequence)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -1,0 +1,124 @@
+"""Tax invoices and credit notes: their lines, their tax and their numbers, in minor units, with no I/O.
+
+A job is supplied by its technician; Curbside collects the price as their agent and issues the tax invoice in
+the technician's name (as ride-sourcing platforms do), so each technician is an *issuer* with their own
+sequence of numbers, without gaps, shared by invoices and credit notes (D103). The invoice's total is what was
+charged, to the cent: its lines are the price breakdown the client agreed to when those lines add up to the
+charge, and one line with the charge otherwise (a late-cancellation fee, a price revised on site).
+
+Tax follows the region's regime (configuration): GST 10 % in Australia and VAT in Europe are in the price
+(`prices_include_tax`), so the tax is the part of the total that is tax, total x rate / (100 + rate); where
+prices are quoted without tax, each line is shown net and the tax is added below them. Either way
+lines (+ tax where added) == total, and a credit note's tax is the tax of what remained before it minus the tax
+of what remains after it, so the credit notes of a job refunded in full carry exactly the invoice's tax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from curbside.domain.money import to_minor
+
+SEQUENCE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class TaxRegime:
+    """The region's sales tax: its name on documents, its rate, and whether prices include it."""
+
+    name: str = "GST"
+    rate_percent: Decimal = Decimal(10)
+    prices_include_tax: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("the tax needs a name to print (GST, VAT, Sales tax)")
+        if not Decimal(0) <= self.rate_percent < Decimal(100):
+            raise ValueError("a tax rate is a percentage from 0 up to 100")
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    amount_minor: int
+    """As printed: with tax where prices include it, net otherwise."""
+
+
+@dataclass(frozen=True)
+class Totals:
+    lines: tuple[Line, ...]
+    tax_minor: int
+    total_minor: int
+
+
+def tax_in(gross_minor: int, regime: TaxRegime) -> int:
+    """The tax contained in a tax-inclusive amount, rounded half up to the minor unit."""
+    rate = regime.rate_percent
+    return int((Decimal(gross_minor) * rate / (100 + rate)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _minor(value: Any, currency: str) -> int:
+    return to_minor(Decimal(str(value)), currency)
+
+
+def breakdown_lines(breakdown: Mapping[str, Any] | None, charged_minor: int, currency: str,
+                    fallback: str) -> tuple[Line, ...]:
+    """The breakdown's lines (base price, each adjustment, the reward's discount) when they add up to what
+    was charged; otherwise one line named `fallback` for the whole charge."""
+    if breakdown:
+        lines = [Line("Base price", _minor(breakdown.get("base_price", 0), currency))]
+        lines += [Line(str(line["label"]), _minor(line["amount"], currency)) for line in breakdown.get("lines", [])]
+        discount = _minor(breakdown.get("reward_discount") or 0, currency)
+        if discount:
+            lines.append(Line("Reward discount", -discount))
+        kept = tuple(line for line in lines if line.amount_minor)
+        if sum(line.amount_minor for line in kept) == charged_minor:
+            return kept
+    return (Line(fallback, charged_minor),)
+
+
+def invoice_totals(gross_lines: Sequence[Line], regime: TaxRegime) -> Totals:
+    """Lines, tax and total of an invoice whose lines are tax-inclusive amounts that add up to the charge."""
+    total = sum(line.amount_minor for line in gross_lines)
+    tax = tax_in(total, regime)
+    if regime.prices_include_tax:
+        return Totals(tuple(gross_lines), tax, total)
+    return Totals(_net(gross_lines, total - tax), tax, total)
+
+
+def _net(gross_lines: Sequence[Line], net_total: int) -> tuple[Line, ...]:
+    """Each line without its tax, rounded so that the lines add up to the net total exactly (the last line
+    takes the rounding)."""
+    total = sum(line.amount_minor for line in gross_lines)
+    nets: list[Line] = []
+    for line in gross_lines[:-1]:
+        share = (Decimal(line.amount_minor) * net_total / total) if total else Decimal(0)
+        nets.append(Line(line.description, int(share.to_integral_value(rounding=ROUND_HALF_UP))))
+    last = gross_lines[-1]
+    return (*nets, Line(last.description, net_total - sum(line.amount_minor for line in nets)))
+
+
+def credit_totals(refund_minor: int, *, invoiced_minor: int, refunded_before_minor: int,
+                  regime: TaxRegime, description: str) -> Totals:
+    """A credit note for a refund of `refund_minor`, after `refunded_before_minor` was credited already."""
+    if not 0 < refund_minor <= invoiced_minor - refunded_before_minor:
+        raise ValueError("a credit note gives back part of what the invoice charged and was not credited yet")
+    remaining_before = invoiced_minor - refunded_before_minor
+    tax = tax_in(remaining_before, regime) - tax_in(remaining_before - refund_minor, regime)
+    amount = refund_minor if regime.prices_include_tax else refund_minor - tax
+    return Totals((Line(description, amount),), tax, refund_minor)
+
+
+def issuer_code(dispatcher_id: str) -> str:
+    """A short, stable prefix naming the issuer in its numbers (the uid's first eight characters)."""
+    return "".join(ch for ch in dispatcher_id if ch.isalnum())[:8].upper() or "ISSUER"
+
+
+def document_number(kind_prefix: str, dispatcher_id: str, sequence: int) -> str:
+    """`INV-ABCD1234-000042` for an invoice, `CN-...` for a credit note; the sequence is the issuer's."""
+    if sequence < 1:
+        raise ValueError("sequences start at 1")
+    return f"{kind_prefix}-{issuer_code(dispatcher_id)}-{sequence:0{SEQUENCE_DIGITS}d}"

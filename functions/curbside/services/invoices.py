@@ -1,0 +1,170 @@
+"""Tax invoices for paid jobs and credit notes for refunds (issue 21, D103).
+
+The capture's commit asks for the invoice (`invoice:{request_id}`) and each recorded refund for its credit
+note (`credit_note:{request_id}:{refund key}`), through the outbox, so they follow the money exactly once
+whatever is retried. A handler numbers the document in one transaction with the issuer's sequence (the
+document and the next number land together or not at all: no gaps, no repeats), then renders the PDF into
+the client's storage folder and, in the commit that records its path, tells the client (the
+`payment_processed` notice, e-mailed when they opted in to e-mail).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from curbside.deps import Deps
+from curbside.domain.documents import Invoice, InvoiceLine, InvoiceSequence, JobPayment, ServiceRequest
+from curbside.domain.documents.outbox import OutboxEntry
+from curbside.domain.enums import InvoiceKind, NotificationType
+from curbside.domain.errors import VendorUnavailable
+from curbside.domain.invoicing import Totals, breakdown_lines, credit_totals, document_number, invoice_totals
+from curbside.domain.money import from_minor
+from curbside.domain.uploads import USERS_PREFIX
+from curbside.services import invoice_pdf, work
+from curbside.services.notifications import notify
+from curbside.services.outbox import Handler
+from curbside.store.uow import UnitOfWork
+
+INVOICE = "invoice"
+CREDIT_NOTE = "credit_note"
+CHANGED = "The issuer's invoices changed at the same moment; trying again."
+FALLBACK_LINE = {None: "Vehicle service", "late_cancellation_fee": "Late cancellation fee"}
+
+
+def ask_for_invoice(uow: UnitOfWork, request_id: str) -> None:
+    """In the capture's commit: the job was charged, so it gets its invoice."""
+    uow.outbox.add(INVOICE, request_id, request_id=request_id)
+
+
+def ask_for_credit_note(uow: UnitOfWork, request_id: str, refund_key: str, amount_minor: int) -> None:
+    """In the commit that records a refund: the client gets a credit note for it."""
+    uow.outbox.add(CREDIT_NOTE, f"{request_id}:{refund_key}", request_id=request_id, refund_key=refund_key,
+                   amount_minor=amount_minor)
+
+
+def credit_note_id(request_id: str, refund_key: str) -> str:
+    return f"{request_id}~{hashlib.sha256(refund_key.encode()).hexdigest()[:16]}"
+
+
+def pdf_path(invoice: Invoice) -> str:
+    return f"{USERS_PREFIX}{invoice.client_id}/invoices/{invoice.request_id}/{invoice.number}.pdf"
+
+
+# --- numbering ----------------------------------------------------------------------------------------------------
+
+
+def _next_number(uow: UnitOfWork, issuer: str, prefix: str) -> tuple[int, str]:
+    """The issuer's next sequence number, taken in the caller's commit (read here, written by `_take`)."""
+    sequence = uow.invoice_sequences.get(issuer)
+    following = (sequence.last if sequence else 0) + 1
+    return following, document_number(prefix, issuer, following)
+
+
+def _take(uow: UnitOfWork, issuer: str, sequence: int) -> None:
+    uow.invoice_sequences.put(InvoiceSequence(id=issuer, last=sequence))
+
+
+def _names(uow: UnitOfWork, request: ServiceRequest, issuer: str) -> tuple[str, str]:
+    technician, client = uow.users.get_many([issuer, request.client_id])
+    return ((technician.full_name if technician else None) or request.dispatcher_name or "Technician",
+            (client.full_name if client else None) or request.client_name or "Client")
+
+
+def _document(uow: UnitOfWork, request: ServiceRequest, payment: JobPayment, totals: Totals, *, doc_id: str,
+              kind: InvoiceKind, sequence: int, number: str, **extra: object) -> Invoice:
+    issuer = str(payment.dispatcher_id)
+    regime = uow.settings.tax
+    issuer_name, client_name = _names(uow, request, issuer)
+    return Invoice.model_validate({
+        "id": doc_id, "kind": kind, "number": number, "sequence": sequence, "request_id": request.id,
+        "client_id": request.client_id, "dispatcher_id": issuer, "issuer_name": issuer_name,
+        "client_name": client_name, "car_model": request.car_model,
+        "service_date": request.completed_at or request.cancelled_at or uow.now, "currency": payment.currency,
+        "lines": [InvoiceLine(description=line.description, amount_minor=line.amount_minor) for line in totals.lines],
+        "tax_name": regime.name, "tax_rate_percent": float(regime.rate_percent),
+        "prices_include_tax": regime.prices_include_tax, "tax_minor": totals.tax_minor,
+        "total_minor": totals.total_minor, "issued_at": uow.now, **extra})
+
+
+def _issue_invoice(uow: UnitOfWork, request_id: str) -> Invoice | None:
+    """The job's invoice, numbered now if it has none; None while nothing was charged."""
+    existing = uow.invoices.get(request_id)
+    if existing is not None:
+        return existing
+    request, payment = uow.requests.get(request_id), uow.payments.get(request_id)
+    if request is None or payment is None or payment.captured_minor == 0 or payment.dispatcher_id is None:
+        return None
+    sequence, number = _next_number(uow, payment.dispatcher_id, "INV")
+    gross = breakdown_lines(request.price_breakdown, payment.captured_minor, payment.currency,
+                            FALLBACK_LINE.get(payment.release_requested, FALLBACK_LINE[None]))
+    invoice = _document(uow, request, payment, invoice_totals(gross, uow.settings.tax), doc_id=request_id,
+                        kind=InvoiceKind.INVOICE, sequence=sequence, number=number)
+    _take(uow, payment.dispatcher_id, sequence)
+    return uow.invoices.create(invoice)
+
+
+def _issue_credit_note(uow: UnitOfWork, request_id: str, refund_key: str, amount: int) -> Invoice | None:
+    doc_id = credit_note_id(request_id, refund_key)
+    existing = uow.invoices.get(doc_id)
+    if existing is not None:
+        return existing
+    invoice, request, payment = uow.invoices.get(request_id), uow.requests.get(request_id), uow.payments.get(request_id)
+    if invoice is None or request is None or payment is None:
+        raise VendorUnavailable("The credit note waits for the job's invoice.")
+    totals = credit_totals(amount, invoiced_minor=invoice.total_minor, refunded_before_minor=invoice.credited_minor,
+                           regime=uow.settings.tax, description=f"Refund of invoice {invoice.number}")
+    sequence, number = _next_number(uow, invoice.dispatcher_id, "CN")
+    note = _document(uow, request, payment, totals, doc_id=doc_id, kind=InvoiceKind.CREDIT_NOTE, sequence=sequence,
+                     number=number, credits_invoice=invoice.number, refund_key=refund_key)
+    invoice.credited_minor += amount
+    uow.invoices.save(invoice)
+    _take(uow, invoice.dispatcher_id, sequence)
+    return uow.invoices.create(note)
+
+
+# --- publishing ---------------------------------------------------------------------------------------------------
+
+
+def _publish(deps: Deps, document: Invoice) -> None:
+    """Render the PDF into the client's folder (the same bytes on a retry), record its path and tell the client
+    once, in that commit."""
+    if document.pdf_path is not None:
+        return
+    path = pdf_path(document)
+    deps.files.upload(path, invoice_pdf.render(document), "application/pdf")
+
+    def decide(uow: UnitOfWork) -> None:
+        stored = uow.invoices.get(document.id)
+        if stored is None or stored.pdf_path is not None:
+            return
+        stored.pdf_path = path
+        uow.invoices.save(stored)
+        amount = f"{stored.currency} {from_minor(stored.total_minor, stored.currency)}"
+        what = ("Credit note", f"We refunded {amount}.") if stored.kind is InvoiceKind.CREDIT_NOTE \
+            else ("Tax invoice", f"You paid {amount}, including {stored.tax_name} of "
+                                  f"{stored.currency} {from_minor(stored.tax_minor, stored.currency)}.")
+        notify(uow, user_id=stored.client_id, kind=NotificationType.PAYMENT_PROCESSED,
+               title=f"{what[0]} {stored.number}", body=f"{what[1]} The PDF is in your receipts.",
+               request_id=stored.request_id, key=stored.id, data={"screen": "receipts", "invoice_id": stored.id})
+
+    work.transaction(deps, decide, lost_race=CHANGED)
+
+
+def _invoice(deps: Deps, entry: OutboxEntry) -> None:
+    request_id = str(entry.payload["request_id"])
+    invoice = work.transaction(deps, lambda uow: _issue_invoice(uow, request_id), lost_race=CHANGED)
+    if invoice is not None:
+        _publish(deps, invoice)
+
+
+def _credit_note(deps: Deps, entry: OutboxEntry) -> None:
+    request_id, key = str(entry.payload["request_id"]), str(entry.payload["refund_key"])
+    amount = int(str(entry.payload["amount_minor"]))
+    _invoice(deps, entry)  # the invoice first, should its own entry not have run yet
+    note = work.transaction(deps, lambda uow: _issue_credit_note(uow, request_id, key, amount), lost_race=CHANGED)
+    if note is not None:
+        _publish(deps, note)
+
+
+HANDLERS: Mapping[str, Handler] = {INVOICE: _invoice, CREDIT_NOTE: _credit_note}
