@@ -85,6 +85,7 @@ from curbside.entrypoints.trust import (  # noqa: E402
     on_dispatcher_profile_updated,
 )
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
+from curbside.entrypoints.van_stock import receive_van_stock, set_van_part  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
     admin_list_verification_queue,
@@ -150,6 +151,7 @@ __all__ = [
     "quote_price",
     "raise_dispute",
     "rate_support_ticket",
+    "receive_van_stock",
     "redeem_reward",
     "register_device",
     "reject_offer",
@@ -162,6 +164,7 @@ __all__ = [
     "send_support_message",
     "set_availability",
     "set_user_type",
+    "set_van_part",
     "setup_payment_method",
     "start_phone_verification",
     "stripe_webhook",

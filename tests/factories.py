@@ -65,6 +65,8 @@ from curbside.domain.documents import (
     User,
     UserKeyedDocument,
     UserPrivate,
+    VanStockItem,
+    VanStockMovement,
     WithheldComment,
     ledger_entry_id,
 )
@@ -320,6 +322,15 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "issued_at": NOW,
     },
     InvoiceSequence: lambda n: {"id": f"uid-{n}", "last": 1},
+    VanStockItem: lambda n: {
+        "id": f"{DISPATCHER_ID}~PAD-{n}", "dispatcher_id": DISPATCHER_ID, "sku": f"PAD-{n}", "name": "Brake pads",
+        "unit_cost": Decimal("42.50"), "quantity": 4, "minimum": 2, "received_total": 6, "used_total": 2,
+        "updated_date": NOW,
+    },
+    VanStockMovement: lambda n: {
+        "id": f"{DISPATCHER_ID}~PAD-{n}~receipt~r{n}", "dispatcher_id": DISPATCHER_ID, "sku": f"PAD-{n}",
+        "kind": "receipt", "quantity": 6, "quantity_after": 6, "created_date": NOW,
+    },
     BackgroundCheckEvent: lambda n: {
         "id": f"evt_{n}", "type": "report.completed", "report_id": f"rep_{n}", "dispatcher_id": DISPATCHER_ID,
         "outcome": "applied", "event_created": NOW, "processed_date": NOW,
@@ -383,6 +394,8 @@ make_rate_limit_slot = partial(make, RateLimitSlot)
 make_monitor_watermark = partial(make, MonitorWatermark)
 make_invoice = partial(make, Invoice)
 make_invoice_sequence = partial(make, InvoiceSequence)
+make_van_stock_item = partial(make, VanStockItem)
+make_van_stock_movement = partial(make, VanStockMovement)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -219,6 +219,14 @@ ACCESS: tuple[Entry, ...] = (
           list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW),
           note="tax invoices and credit notes, written by the invoicing functions (D103)"),
     Entry("InvoiceSequences", note="each issuer's last invoice number; moved with the document that uses the next"),
+    Entry("VanStock",
+          get=grant("the technician (active)", DA, DU),
+          list=grant("the same; a query must filter `dispatcher_id` = caller", DA, DU),
+          note="the parts in the van; changed through `set_van_part`, `receive_van_stock` and `complete_job`"),
+    Entry("VanStockMovements",
+          get=grant("the technician (active)", DA, DU),
+          list=grant("the same; a query must filter `dispatcher_id` = caller", DA, DU),
+          note="each delivery and use, written with the count it changed"),
     Entry("Outbox", note="vendor calls a commit asked for, run after it; written by the functions only"),
     Entry("BackgroundCheckEvents", note="written by the background-check webhook"),
     Entry("PhoneVerifications", note="the number an SMS code went to, and the rate limit's window"),
@@ -304,7 +312,7 @@ BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
 TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
            "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
            "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
-           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "email_notifications",
+           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "stock_low", "email_notifications",
            "push_notifications", "sms_notifications", "sound_enabled", "do_not_disturb", "quiet_hours_enabled")
 
 

@@ -329,6 +329,8 @@ class NotificationType(StrEnum):
     SCHEDULED_JOB_REMINDER = "scheduled_job_reminder"
     JOB_CANCELLED = "job_cancelled"
     DISPATCH_DELAYED = "dispatch_delayed"
+    STOCK_LOW = "stock_low"
+    """A part in a technician's van reached its reorder threshold (to the technician and the admins)."""
     PAYMENT_ACTION_REQUIRED = "payment_action_required"
     """Critical: the client's card could not hold a job's price, so the job waits for another card."""
     ACCOUNT_SECURITY = "account_security"

@@ -9,6 +9,7 @@ from firebase_functions import https_fn, logger, scheduler_fn
 from pydantic import Field, StrictInt, field_validator
 
 from curbside import config, deps
+from curbside.domain.van_stock import SKU_PATTERN
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude, StoragePath
 from curbside.services import completions
@@ -17,12 +18,18 @@ MIN_COMPLETION_PHOTOS = 4
 """Front, back, left and right (spec: Complete Job screen)."""
 
 
+class PartUsedPayload(Payload):
+    sku: Annotated[str, Field(pattern=SKU_PATTERN)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=100)]
+
+
 class CompleteJobPayload(Payload):
     request_id: DocId
     completion_images: Annotated[list[StoragePath], Field(min_length=MIN_COMPLETION_PHOTOS, max_length=12)]
     completion_video_url: StoragePath | None = None
     lat: Latitude
     lng: Longitude
+    parts_used: Annotated[list[PartUsedPayload], Field(default_factory=list, max_length=20)]
 
     @field_validator("completion_images")
     @classmethod
@@ -32,7 +39,8 @@ class CompleteJobPayload(Payload):
         return paths
 
     def proof(self) -> completions.Proof:
-        return completions.Proof(tuple(self.completion_images), self.completion_video_url, self.lat, self.lng)
+        return completions.Proof(tuple(self.completion_images), self.completion_video_url, self.lat, self.lng,
+                                 tuple((part.sku, part.quantity) for part in self.parts_used))
 
 
 @on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))

@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, fraud, refunds, reviews, work
+from curbside.services import charges, fraud, refunds, reviews, van_stock, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -40,6 +40,8 @@ class Proof:
     completion_video_url: str | None
     lat: float
     lng: float
+    parts_used: tuple[tuple[str, int], ...] = ()
+    """(sku, quantity) of each part the job took from the technician's van."""
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,15 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         distance = round(haversine_m(proof.lat, proof.lng, request.location_lat, request.location_lng), 1)
         mismatch = fraud.watch(uow, uid, PartyType.DISPATCHER, FraudAlertType.LOCATION_MISMATCH) \
             if distance > uow.settings.fraud.location_mismatch_m else None
+        parts = van_stock.take_for_job(uow, uid, request_id, proof.parts_used) if proof.parts_used else []
         completion = uow.completions.create(JobCompletion(
             id=request_id, request_id=request_id, dispatcher_id=uid, client_id=request.client_id,
             completion_images=list(proof.completion_images), completion_video_url=proof.completion_video_url,
             completed_at=uow.now, started_at=request.started_at, completion_image_hashes=hashes,
             completion_location_lat=proof.lat, completion_location_lng=proof.lng,
             location_verified=distance <= uow.settings.arrival_radius_m, location_distance_meters=distance,
-            auto_approve_at=uow.now + uow.settings.payments.hold, amount=request.final_price, created_date=uow.now))
+            auto_approve_at=uow.now + uow.settings.payments.hold, amount=request.final_price, parts_used=parts,
+            created_date=uow.now))
         record_move(uow, request, move)
         if profile is not None:
             uow.dispatcher_profiles.save(evolve(profile, total_jobs=profile.total_jobs + 1, updated_date=uow.now))

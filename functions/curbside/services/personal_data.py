@@ -90,6 +90,8 @@ HOLDINGS: tuple[Holding, ...] = (
     # Tax invoices are kept as the law requires; the customer's name is not required on one (D103).
     Holding(C.INVOICES, "client_id", {"client_name": ERASED_NAME}),
     Holding(C.INVOICES, "dispatcher_id"),
+    Holding(C.VAN_STOCK, "dispatcher_id", DELETE),
+    Holding(C.VAN_STOCK_MOVEMENTS, "dispatcher_id", DELETE),
     Holding(C.DISPUTES, "raised_by_user_id", {"raised_by_name": ERASED_NAME, "description": ERASED_TEXT,
                                               "evidence_urls": []}),
     Holding(C.DISPUTES, "client_id"),

@@ -56,6 +56,8 @@ from curbside.domain.documents import (
     SupportTicket,
     User,
     UserPrivate,
+    VanStockItem,
+    VanStockMovement,
     WithheldComment,
 )
 
@@ -113,6 +115,8 @@ class Collection(StrEnum):
     MONITOR_WATERMARKS = "MonitorWatermarks"
     INVOICES = "Invoices"
     INVOICE_SEQUENCES = "InvoiceSequences"
+    VAN_STOCK = "VanStock"
+    VAN_STOCK_MOVEMENTS = "VanStockMovements"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -165,6 +169,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
     Collection.INVOICES: Invoice,
     Collection.INVOICE_SEQUENCES: InvoiceSequence,
+    Collection.VAN_STOCK: VanStockItem,
+    Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
 }
 """The model of each collection's documents."""
 

@@ -402,5 +402,9 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("issued_at", Direction.DESCENDING),)),
     QuerySpec("the technician's invoices and credit notes", S.INVOICES, (where("dispatcher_id", Op.EQ),),
               order_by=(("issued_at", Direction.DESCENDING),)),
+    QuerySpec("the technician's Van Stock screen", S.VAN_STOCK, (where("dispatcher_id", Op.EQ),),
+              order_by=(("name", Direction.ASCENDING),)),
+    QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (
+        where("dispatcher_id", Op.EQ), where("sku", Op.EQ)), order_by=(("created_date", Direction.DESCENDING),)),
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""

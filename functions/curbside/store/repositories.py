@@ -62,6 +62,8 @@ from curbside.domain.documents import (
     SupportTicket,
     User,
     UserPrivate,
+    VanStockItem,
+    VanStockMovement,
     WithheldComment,
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
@@ -389,6 +391,8 @@ class Repositories:
         self.support_messages = documents(SupportMessage)
         self.invoices = documents(Invoice)
         self.invoice_sequences = documents(InvoiceSequence)
+        self.van_stock = documents(VanStockItem)
+        self.van_stock_movements = documents(VanStockMovement)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -57,6 +57,7 @@ from curbside.domain.documents.users import (
     User,
     UserPrivate,
 )
+from curbside.domain.documents.van_stock import PartUsed, VanStockItem, VanStockMovement
 from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "Notification",
     "NotificationPreferences",
     "OutboxEntry",
+    "PartUsed",
     "PaymentLedgerEntry",
     "PhoneVerification",
     "PointsLedgerEntry",
@@ -108,6 +110,8 @@ __all__ = [
     "User",
     "UserKeyedDocument",
     "UserPrivate",
+    "VanStockItem",
+    "VanStockMovement",
     "WithheldComment",
     "ledger_entry_id",
 ]

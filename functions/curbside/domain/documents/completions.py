@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import Field
 
 from curbside.domain.documents.base import Document, Latitude, Longitude, Money, UtcDatetime
+from curbside.domain.documents.van_stock import PartUsed
 from curbside.domain.enums import PaymentStatus
 
 
@@ -34,4 +35,6 @@ class JobCompletion(Document):
     client_reviewed_at: UtcDatetime | None = None
     auto_approved: bool = False
     amount: Money
+    parts_used: list[PartUsed] = Field(default_factory=list)
+    """Added (issue 21): the parts the job took from the technician's van, as recorded with the completion."""
     created_date: UtcDatetime

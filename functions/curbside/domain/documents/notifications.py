@@ -36,6 +36,8 @@ class NotificationPreferences(UserKeyedDocument):
     """Added (the spec's "job cancelled by client" has no toggle)."""
     dispatch_delayed: bool = True
     """Added: "still looking for a technician"."""
+    stock_low: bool = True
+    """Added: a part in the technician's van reached its reorder threshold (issue 21)."""
     email_notifications: bool = False
     push_notifications: bool = True
     sms_notifications: bool = False
