@@ -21,6 +21,7 @@ from devstack.demo_disputes import disputes_and_support
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_loyalty import earns_and_redeems, rating_moves_overnight
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
+from devstack.demo_paperwork import gets_a_tax_invoice, stocks_the_van
 from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
 from devstack.loader import Kind
@@ -99,7 +100,8 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
         technician = job["technician"]
         photos = payments_flow.upload_completion_photos(demo.stack, technician, job["id"])
         result = demo.call(technician, "complete_job", {
-            "request_id": job["id"], "completion_images": photos, "lat": GEORGE_ST[0], "lng": GEORGE_ST[1]})
+            "request_id": job["id"], "completion_images": photos, "lat": GEORGE_ST[0], "lng": GEORGE_ST[1],
+            "parts_used": job.get("parts_used", [])})
         demo.counts["jobs completed"] += 1
         payment = demo.stack.admin_db().document(f"JobPayments/{job['id']}")
         wait(lambda: (payment.get().to_dict() or {}).get("captured_minor"), "the captured payment")
@@ -218,7 +220,7 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
             paying["payouts"],
             *chat_during_the_job(person, job),
             Step("tech", "drives over and starts work", technician_travels_and_starts),
-            paying["complete"], paying["review"], paying["paid"],
+            stocks_the_van(job), paying["complete"], paying["review"], paying["paid"], gets_a_tax_invoice(person, job),
             *earns_and_redeems(person, job),
             Step(who, "books a service for later with the reward", books_for_later),
             Step(who, "cancels the booking for later", cancels)]

@@ -390,6 +390,13 @@ class LocalStack:
         client = storage.Client(project=self.project, credentials=AnonymousCredentials())
         client.bucket(DEFAULT_BUCKET).blob(path).upload_from_string(data, content_type=content_type)
 
+    def download(self, path: str) -> bytes:
+        """A file of the default bucket (what the functions wrote there: invoices, exports)."""
+        from google.cloud import storage  # type: ignore[attr-defined, unused-ignore]
+
+        client = storage.Client(project=self.project, credentials=AnonymousCredentials())
+        return bytes(client.bucket(DEFAULT_BUCKET).blob(path).download_as_bytes())
+
     def messages_sent(self) -> dict[str, list[dict[str, Any]]]:
         """Every push, SMS and e-mail the functions sent since the stack started, oldest first."""
         return {

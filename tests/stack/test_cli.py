@@ -114,6 +114,10 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert re.search(r"badge [1-9]\d* -> 0 \(mark_notifications_read marked [1-9]", output), output
     messages_out = next(line for line in output.splitlines() if "messages out" in line)
     assert "New job offer" in messages_out and "2 SMS" in messages_out and " 0 e-mails" not in messages_out
+    # the job used a part from the van, and the client has a tax invoice with its PDF in their folder
+    invoiced = (r"gets a tax invoice: INV-BOB-000001: \d+\.\d\d [A-Z]{3} incl\. GST \d+\.\d\d; \d+-byte PDF at "
+                r"users/alice/invoices/\S+; 1 Brake cleaner 500 ml left in the van \(reorder at 1\)")
+    assert re.search(invoiced, output), output
     # that night the review of the day's job is applied: the technician's rating moves, the review is public
     assert re.search(r"apply_pending_reviews -> bob's rating \S+ \(0 reviews\) -> 5\.0 \(1\)", output), output
     assert "devstack: stack stopped." in output
