@@ -86,6 +86,7 @@ from curbside.entrypoints.trust import (  # noqa: E402
 )
 from curbside.entrypoints.uploads import on_upload_finalized  # noqa: E402
 from curbside.entrypoints.van_stock import receive_van_stock, set_van_part  # noqa: E402
+from curbside.entrypoints.vehicles import get_vehicle_history, save_vehicle, send_service_reminders  # noqa: E402
 from curbside.entrypoints.verification import (  # noqa: E402
     admin_get_verification,
     admin_list_verification_queue,
@@ -136,6 +137,7 @@ __all__ = [
     "expire_redemptions",
     "export_my_data",
     "get_referral_code",
+    "get_vehicle_history",
     "list_available_jobs",
     "mark_messages_delivered",
     "mark_messages_read",
@@ -159,8 +161,10 @@ __all__ = [
     "retry_dispatch",
     "review_client",
     "review_dispatcher",
+    "save_vehicle",
     "send_message",
     "send_scheduled_reminders",
+    "send_service_reminders",
     "send_support_message",
     "set_availability",
     "set_user_type",

@@ -67,6 +67,8 @@ from curbside.domain.documents import (
     UserPrivate,
     VanStockItem,
     VanStockMovement,
+    Vehicle,
+    VehicleService,
     WithheldComment,
     ledger_entry_id,
 )
@@ -327,6 +329,14 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "unit_cost": Decimal("42.50"), "quantity": 4, "minimum": 2, "received_total": 6, "used_total": 2,
         "updated_date": NOW,
     },
+    Vehicle: lambda n: {
+        "id": f"vehicle-{n}", "client_id": CLIENT_ID, "license_plate": "ABC-123", "plate_key": "ABC123",
+        "make": "Mazda", "model": "3", "year": 2019, "created_date": NOW, "updated_date": NOW,
+    },
+    VehicleService: lambda n: {
+        "id": f"request-{n}", "vehicle_id": f"vehicle-{n}", "client_id": CLIENT_ID, "request_id": f"request-{n}",
+        "dispatcher_id": DISPATCHER_ID, "service": "Hail repair", "completed_at": NOW, "invoice_id": f"request-{n}",
+    },
     VanStockMovement: lambda n: {
         "id": f"{DISPATCHER_ID}~PAD-{n}~receipt~r{n}", "dispatcher_id": DISPATCHER_ID, "sku": f"PAD-{n}",
         "kind": "receipt", "quantity": 6, "quantity_after": 6, "created_date": NOW,
@@ -396,6 +406,8 @@ make_invoice = partial(make, Invoice)
 make_invoice_sequence = partial(make, InvoiceSequence)
 make_van_stock_item = partial(make, VanStockItem)
 make_van_stock_movement = partial(make, VanStockMovement)
+make_vehicle = partial(make, Vehicle)
+make_vehicle_service = partial(make, VehicleService)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -18,6 +18,8 @@ TAX_RATE_PERCENT = params.StringParam("TAX_RATE_PERCENT", default="10",
                                       description="The sales tax rate in percent (10 for Australia's GST).")
 PRICES_INCLUDE_TAX = params.BoolParam("PRICES_INCLUDE_TAX", default=True,
                                       description="Prices include the tax (GST, VAT); false where it is added.")
+SERVICE_REMINDER_MONTHS = params.IntParam(
+    "SERVICE_REMINDER_MONTHS", default=6, description="Months after a vehicle's service that the next is due.")
 DEFAULT_TIME_ZONE = params.StringParam(
     "DEFAULT_TIME_ZONE", default="Australia/Sydney",
     description="Time zone for scheduled slots and daily jobs when a client has none.",

@@ -111,6 +111,8 @@ class Settings:
     support: SupportSettings = field(default_factory=SupportSettings)
     fraud: FraudThresholds = field(default_factory=FraudThresholds)
     tax: TaxRegime = field(default_factory=TaxRegime)
+    service_reminder_months: int = 6
+    """A vehicle's next service is due this many months after its last (the reminder's date)."""
 
     @property
     def currency(self) -> str:
@@ -128,6 +130,7 @@ class Settings:
                 max_multiplier=Decimal(config.MAX_PRICE_MULTIPLIER.value),
                 currency=config.CURRENCY.value,
             ),
+            service_reminder_months=config.SERVICE_REMINDER_MONTHS.value,
             tax=TaxRegime(config.TAX_NAME.value, Decimal(config.TAX_RATE_PERCENT.value),
                           config.PRICES_INCLUDE_TAX.value),
             default_time_zone=config.DEFAULT_TIME_ZONE.value,

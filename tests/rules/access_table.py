@@ -219,6 +219,14 @@ ACCESS: tuple[Entry, ...] = (
           list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW),
           note="tax invoices and credit notes, written by the invoicing functions (D103)"),
     Entry("InvoiceSequences", note="each issuer's last invoice number; moved with the document that uses the next"),
+    Entry("Vehicles",
+          get=grant("the client (active)", CA, SHADOW),
+          list=grant("the same; a query must filter `client_id` = caller", CA, SHADOW),
+          note="saved through `save_vehicle`; the completion moves the next service's date"),
+    Entry("VehicleServices",
+          get=grant("the vehicle's client (active)", CA, SHADOW),
+          list=grant("the same; a query must filter `client_id` = caller", CA, SHADOW),
+          note="the service history; the technician of a job on the vehicle reads it through `get_vehicle_history`"),
     Entry("VanStock",
           get=grant("the technician (active)", DA, DU),
           list=grant("the same; a query must filter `dispatcher_id` = caller", DA, DU),
@@ -312,7 +320,8 @@ BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
 TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
            "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
            "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
-           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "stock_low", "email_notifications",
+           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "stock_low", "service_due",
+           "email_notifications",
            "push_notifications", "sms_notifications", "sound_enabled", "do_not_disturb", "quiet_hours_enabled")
 
 

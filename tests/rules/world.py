@@ -210,6 +210,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.INVOICES, seats.done_job): f.make_invoice(
             id=seats.done_job, client_id=c, dispatcher_id=d, **one_job),
         doc_path(Collection.INVOICE_SEQUENCES, d): f.make_invoice_sequence(id=d),
+        doc_path(Collection.VEHICLES, f"{key}-car"): f.make_vehicle(id=f"{key}-car", client_id=c),
+        doc_path(Collection.VEHICLE_SERVICES, seats.done_job): f.make_vehicle_service(
+            id=seats.done_job, vehicle_id=f"{key}-car", client_id=c, dispatcher_id=d, **one_job),
         doc_path(Collection.VAN_STOCK, f"{d}~PAD"): f.make_van_stock_item(id=f"{d}~PAD", dispatcher_id=d, sku="PAD"),
         doc_path(Collection.VAN_STOCK_MOVEMENTS, f"{d}~PAD~receipt~r1"): f.make_van_stock_movement(
             id=f"{d}~PAD~receipt~r1", dispatcher_id=d, sku="PAD"),
@@ -367,6 +370,11 @@ PROBES: dict[str, ProbeSpec] = {
                           lambda a: Query(Collection.INVOICES.value, _job_side_filter(a))),
     "InvoiceSequences": ProbeSpec(lambda a: doc_path(Collection.INVOICE_SEQUENCES, a.world.dispatcher),
                                   lambda a: Query(Collection.INVOICE_SEQUENCES.value, (("last", "==", 1),))),
+    "Vehicles": ProbeSpec(lambda a: doc_path(Collection.VEHICLES, f"{a.world.key}-car"),
+                          lambda a: Query(Collection.VEHICLES.value, (("client_id", "==", a.world.client),))),
+    "VehicleServices": ProbeSpec(lambda a: doc_path(Collection.VEHICLE_SERVICES, a.world.done_job),
+                                 lambda a: Query(Collection.VEHICLE_SERVICES.value,
+                                                 (("client_id", "==", a.world.client),))),
     "VanStock": ProbeSpec(lambda a: doc_path(Collection.VAN_STOCK, f"{a.world.dispatcher}~PAD"),
                           lambda a: Query(Collection.VAN_STOCK.value, (("dispatcher_id", "==", a.world.dispatcher),))),
     "VanStockMovements": ProbeSpec(
@@ -455,6 +463,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "DispatcherEarnings": {"completed_payments": 100000.0},
     "Invoices": {"total_minor": 1},
     "InvoiceSequences": {"last": 0},
+    "Vehicles": {"next_service_due": None},
+    "VehicleServices": {"odometer_km": 1},
     "VanStock": {"quantity": 1000},
     "VanStockMovements": {"quantity": 1000},
     "Outbox": {"status": "done"},

@@ -330,6 +330,8 @@ class NotificationType(StrEnum):
     JOB_CANCELLED = "job_cancelled"
     DISPATCH_DELAYED = "dispatch_delayed"
     STOCK_LOW = "stock_low"
+    SERVICE_DUE = "service_due"
+    """A client's vehicle is due for its next service (issue 21)."""
     """A part in a technician's van reached its reorder threshold (to the technician and the admins)."""
     PAYMENT_ACTION_REQUIRED = "payment_action_required"
     """Critical: the client's card could not hold a job's price, so the job waits for another card."""

@@ -57,6 +57,7 @@ POLICIES: dict[NotificationType, NoticePolicy] = {
     NotificationType.JOB_CANCELLED: NoticePolicy(DAY),
     NotificationType.DISPATCH_DELAYED: NoticePolicy(HOUR),
     NotificationType.STOCK_LOW: NoticePolicy(7 * DAY),
+    NotificationType.SERVICE_DUE: NoticePolicy(7 * DAY),
     NotificationType.PAYMENT_ACTION_REQUIRED: NoticePolicy(7 * DAY, critical=True),
     NotificationType.ACCOUNT_SECURITY: NoticePolicy(7 * DAY, critical=True),
 }

@@ -30,6 +30,7 @@ class CompleteJobPayload(Payload):
     lat: Latitude
     lng: Longitude
     parts_used: Annotated[list[PartUsedPayload], Field(default_factory=list, max_length=20)]
+    odometer_km: Annotated[StrictInt, Field(ge=0, le=3_000_000)] | None = None
 
     @field_validator("completion_images")
     @classmethod
@@ -40,7 +41,7 @@ class CompleteJobPayload(Payload):
 
     def proof(self) -> completions.Proof:
         return completions.Proof(tuple(self.completion_images), self.completion_video_url, self.lat, self.lng,
-                                 tuple((part.sku, part.quantity) for part in self.parts_used))
+                                 tuple((part.sku, part.quantity) for part in self.parts_used), self.odometer_km)
 
 
 @on_call(secrets=config.secrets(config.STRIPE_SECRET_KEY))

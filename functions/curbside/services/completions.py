@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, fraud, refunds, reviews, van_stock, work
+from curbside.services import charges, fraud, refunds, reviews, van_stock, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -42,6 +42,8 @@ class Proof:
     lng: float
     parts_used: tuple[tuple[str, int], ...] = ()
     """(sku, quantity) of each part the job took from the technician's van."""
+    odometer_km: int | None = None
+    """The vehicle's odometer, when the technician read it (recorded on the vehicle's history)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
         distance = round(haversine_m(proof.lat, proof.lng, request.location_lat, request.location_lng), 1)
         mismatch = fraud.watch(uow, uid, PartyType.DISPATCHER, FraudAlertType.LOCATION_MISMATCH) \
             if distance > uow.settings.fraud.location_mismatch_m else None
+        vehicle = vehicles.vehicle_of(uow, request)
         parts = van_stock.take_for_job(uow, uid, request_id, proof.parts_used) if proof.parts_used else []
         completion = uow.completions.create(JobCompletion(
             id=request_id, request_id=request_id, dispatcher_id=uid, client_id=request.client_id,
@@ -103,6 +106,8 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
             auto_approve_at=uow.now + uow.settings.payments.hold, amount=request.final_price, parts_used=parts,
             created_date=uow.now))
         record_move(uow, request, move)
+        if vehicle is not None:
+            vehicles.record_service(uow, vehicle, request, completion, proof.odometer_km)
         if profile is not None:
             uow.dispatcher_profiles.save(evolve(profile, total_jobs=profile.total_jobs + 1, updated_date=uow.now))
         charges.ask_for_capture(uow, request_id)

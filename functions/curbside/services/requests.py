@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import pricing, scheduled_jobs, work
+from curbside.services import pricing, scheduled_jobs, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -59,6 +59,8 @@ class NewRequest:
     reward_redemption_id: str | None = None
     request_key: str | None = None
     """The app's key for this one "Request Service" tap, sent again with any retry of the call."""
+    vehicle_id: str | None = None
+    """One of the client's saved vehicles: the completion goes on its service history (issue 21)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     client = _client(uow, uid)
     slot = next_slot(uow, uow.settings.rate_limits.create_request, uid)
     _require_card(uow, uid)
+    vehicle = vehicles.require_own(uow, uid, new.vehicle_id) if new.vehicle_id else None
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
     quote: Quote = pricing.price(uow, job, redeemed.discount if redeemed else None)
@@ -239,6 +242,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
+        vehicle_id=vehicle.id if vehicle else None,
         updated_date=uow.now,
     ))
     uow.rate_slots.create(slot)

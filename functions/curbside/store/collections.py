@@ -58,6 +58,8 @@ from curbside.domain.documents import (
     UserPrivate,
     VanStockItem,
     VanStockMovement,
+    Vehicle,
+    VehicleService,
     WithheldComment,
 )
 
@@ -117,6 +119,8 @@ class Collection(StrEnum):
     INVOICE_SEQUENCES = "InvoiceSequences"
     VAN_STOCK = "VanStock"
     VAN_STOCK_MOVEMENTS = "VanStockMovements"
+    VEHICLES = "Vehicles"
+    VEHICLE_SERVICES = "VehicleServices"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -171,6 +175,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.INVOICE_SEQUENCES: InvoiceSequence,
     Collection.VAN_STOCK: VanStockItem,
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
+    Collection.VEHICLES: Vehicle,
+    Collection.VEHICLE_SERVICES: VehicleService,
 }
 """The model of each collection's documents."""
 

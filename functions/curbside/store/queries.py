@@ -243,6 +243,15 @@ SCHEDULED_JOBS_STARTING = QuerySpec("scheduled jobs starting soon", S.SERVICE_RE
     where("scheduled_datetime", Op.LTE, "until")))
 """The reminder an hour before a scheduled slot."""
 
+# --- Vehicles and their history (issue 21) ---------------------------------------------------------------------------
+VEHICLE_OF_PLATE = QuerySpec("a client's vehicle by its plate", S.VEHICLES, (
+    where("client_id", Op.EQ), where("plate_key", Op.EQ)))
+"""One vehicle per plate and client: `save_vehicle` of a known plate updates it."""
+VEHICLE_HISTORY = QuerySpec("a vehicle's service history", S.VEHICLE_SERVICES, (where("vehicle_id", Op.EQ),),
+                            order_by=(("completed_at", Direction.DESCENDING),))
+SERVICES_DUE = QuerySpec("vehicles due for a service reminder", S.VEHICLES, (where("reminder_due_at", Op.LTE, "now"),),
+                         order_by=(("reminder_due_at", Direction.ASCENDING),))
+
 # --- Users ----------------------------------------------------------------------------------------------------------
 ADMINS = QuerySpec("admins", S.USERS, (where("role", Op.EQ),))
 """Who is told of a fraud alert, a dispute or a ticket (`Users.role` mirrors the `admin` claim)."""
@@ -402,6 +411,10 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("issued_at", Direction.DESCENDING),)),
     QuerySpec("the technician's invoices and credit notes", S.INVOICES, (where("dispatcher_id", Op.EQ),),
               order_by=(("issued_at", Direction.DESCENDING),)),
+    QuerySpec("My vehicles", S.VEHICLES, (where("client_id", Op.EQ),),
+              order_by=(("created_date", Direction.ASCENDING),)),
+    QuerySpec("a vehicle's service history (its client)", S.VEHICLE_SERVICES, (
+        where("client_id", Op.EQ), where("vehicle_id", Op.EQ)), order_by=(("completed_at", Direction.DESCENDING),)),
     QuerySpec("the technician's Van Stock screen", S.VAN_STOCK, (where("dispatcher_id", Op.EQ),),
               order_by=(("name", Direction.ASCENDING),)),
     QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (

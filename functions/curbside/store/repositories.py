@@ -64,6 +64,8 @@ from curbside.domain.documents import (
     UserPrivate,
     VanStockItem,
     VanStockMovement,
+    Vehicle,
+    VehicleService,
     WithheldComment,
 )
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
@@ -393,6 +395,8 @@ class Repositories:
         self.invoice_sequences = documents(InvoiceSequence)
         self.van_stock = documents(VanStockItem)
         self.van_stock_movements = documents(VanStockMovement)
+        self.vehicles = documents(Vehicle)
+        self.vehicle_services = documents(VehicleService)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -58,6 +58,7 @@ from curbside.domain.documents.users import (
     UserPrivate,
 )
 from curbside.domain.documents.van_stock import PartUsed, VanStockItem, VanStockMovement
+from curbside.domain.documents.vehicles import Vehicle, VehicleService
 from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
@@ -112,6 +113,8 @@ __all__ = [
     "UserPrivate",
     "VanStockItem",
     "VanStockMovement",
+    "Vehicle",
+    "VehicleService",
     "WithheldComment",
     "ledger_entry_id",
 ]

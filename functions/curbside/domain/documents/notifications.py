@@ -37,6 +37,8 @@ class NotificationPreferences(UserKeyedDocument):
     dispatch_delayed: bool = True
     """Added: "still looking for a technician"."""
     stock_low: bool = True
+    service_due: bool = True
+    """Added: one of the client's vehicles is due for its next service (issue 21)."""
     """Added: a part in the technician's van reached its reorder threshold (issue 21)."""
     email_notifications: bool = False
     push_notifications: bool = True

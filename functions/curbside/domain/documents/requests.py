@@ -109,6 +109,8 @@ class ServiceRequest(Document, DerivesFields):
     awaiting_payment_method: bool = False
     """The client's card could not hold the price (declined, removed): the job is not offered until the client
     saves a card that works (docs/decisions.md D28)."""
+    vehicle_id: str | None = None
+    """Added (issue 21): one of the client's `Vehicles`; the completion goes on its service history."""
     search_cells: list[str] = Field(default_factory=list)
 
     @property
