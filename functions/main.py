@@ -32,6 +32,7 @@ from curbside.entrypoints.disputes import (  # noqa: E402
     escalate_disputes,
     raise_dispute,
 )
+from curbside.entrypoints.insurance import admin_update_insurance_claim  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.notifications import mark_notifications_read  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
@@ -116,6 +117,7 @@ __all__ = [
     "admin_review_verification",
     "admin_set_account_status",
     "admin_update_fraud_alert",
+    "admin_update_insurance_claim",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",

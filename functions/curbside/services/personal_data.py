@@ -86,6 +86,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.JOB_PAYMENTS, "client_id"),
     Holding(C.JOB_PAYMENTS, "dispatcher_id"),
     Holding(C.PAYMENT_LEDGER, "dispatcher_id"),
+    Holding(C.INSURANCE_CLAIMS, "client_id"),  # a money record, kept like JobPayments (D91)
     Holding(C.DISPATCHER_EARNINGS, "user_id"),
     Holding(C.DISPUTES, "raised_by_user_id", {"raised_by_name": ERASED_NAME, "description": ERASED_TEXT,
                                               "evidence_urls": []}),

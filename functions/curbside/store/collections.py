@@ -27,6 +27,7 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    InsuranceClaim,
     JobCompletion,
     JobContact,
     JobOffer,
@@ -69,7 +70,7 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks)."""
+    to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -109,6 +110,7 @@ class Collection(StrEnum):
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
     MONITOR_WATERMARKS = "MonitorWatermarks"
+    INSURANCE_CLAIMS = "InsuranceClaims"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -135,6 +137,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.DISPUTES: Dispute,
     Collection.DISPUTE_COMMENTS: DisputeComment,
     Collection.FRAUD_ALERTS: FraudAlert,
+    Collection.INSURANCE_CLAIMS: InsuranceClaim,
     Collection.PRICING_RULES: PricingRule,
     Collection.SUPPORT_TICKETS: SupportTicket,
     Collection.SUPPORT_MESSAGES: SupportMessage,
