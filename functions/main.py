@@ -24,6 +24,7 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
 )
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
+from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
 from curbside.entrypoints.disputes import (  # noqa: E402
     add_dispute_comment,
     admin_close_dispute,
@@ -138,6 +139,7 @@ __all__ = [
     "export_my_data",
     "get_referral_code",
     "list_available_jobs",
+    "list_nearby_technicians",
     "mark_messages_delivered",
     "mark_messages_read",
     "mark_notifications_read",
