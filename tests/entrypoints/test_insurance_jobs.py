@@ -5,14 +5,18 @@ whole price, the claim is recorded for admins, and admins move it (audited)."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from curbside.domain.enums import RequestStatus
-from curbside.services import card_holds
+from curbside.domain.errors import LostRace, WrongState
+from curbside.domain.insurance import ClaimStatus
+from curbside.services import card_holds, charges, insurance
 from curbside.services.dispatch_queue import job_details
+from curbside.services.payment_records import in_unit
 from curbside.store.collections import Collection
 from main import admin_update_insurance_claim, complete_job, create_request, review_dispatcher
 from tests.entrypoints.test_completions import completion_payload, intent_of, transfers_to
@@ -193,3 +197,33 @@ def test_claim_moves_are_for_admins_and_follow_the_lifecycle(db, call, claim):
     assert missing.error == "NOT_FOUND"
     assert everything(db) == before
     assert stored(db, Collection.SERVICE_REQUESTS, JOB)["status"] == RequestStatus.COMPLETED.value
+
+
+def test_the_capture_recorded_again_adds_no_second_share_and_one_of_racing_admins_moves_the_claim(
+        db, stripe_deps, claim):
+    payment = payment_of(db, JOB)
+    before = everything(db)
+
+    again = in_unit(stripe_deps, JOB, charges.captured_step(payment["payment_intent_id"], EXCESS_MINOR))
+
+    assert again is False and everything(db) == before  # Stripe's webhook after the gateway's answer
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            insurance.update_claim(stripe_deps, admin_uid=ADMIN_UID, is_admin=True, claim_id=JOB,
+                                   status=ClaimStatus.SUBMITTED, note=None)
+            outcomes.append("moved")
+        except (WrongState, LostRace) as refused:
+            outcomes.append(type(refused).__name__)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("moved") == 1 and len(outcomes) == 4
+    audit = [snap.to_dict() for snap in db.collection(Collection.AUDIT_LOG.value).stream()]
+    assert len([entry for entry in audit if entry["target_id"] == JOB]) == 1

@@ -49,7 +49,7 @@ def advance_insurer_share(uow: UnitOfWork, loaded: Loaded) -> None:
     if request.job_type is not JobType.INSURANCE or request.status is RequestStatus.CANCELLED \
             or payment.insurer_share_minor:
         return
-    share = to_minor(request.final_price, payment.currency) - payment.captured_minor
+    share = to_minor(request.final_price, payment.currency) - to_minor(request.client_pays, payment.currency)
     if share <= 0:
         return
     payment.insurer_share_minor = share
@@ -59,7 +59,7 @@ def advance_insurer_share(uow: UnitOfWork, loaded: Loaded) -> None:
     uow.insurance_claims.put(InsuranceClaim(
         id=request.id, request_id=request.id, client_id=request.client_id, dispatcher_id=request.dispatcher_id,
         insurer=request.insurer or "", claim_number=request.claim_number or "", currency=payment.currency,
-        job_price=request.final_price, excess_amount=from_minor(payment.captured_minor, payment.currency),
+        job_price=request.final_price, excess_amount=request.client_pays,
         amount_owed=from_minor(share, payment.currency), amount_owed_minor=share, created_date=uow.now,
         updated_date=uow.now))
 
