@@ -18,7 +18,7 @@ from curbside.services import card_holds, charges, insurance
 from curbside.services.dispatch_queue import job_details
 from curbside.services.payment_records import in_unit
 from curbside.store.collections import Collection
-from main import admin_update_insurance_claim, complete_job, create_request, review_dispatcher
+from main import admin_update_insurance_claim, complete_job, create_request, list_available_jobs, review_dispatcher
 from tests.entrypoints.test_completions import completion_payload, intent_of, transfers_to
 from tests.entrypoints.test_requests_create import create_data
 from tests.factories import CLIENT_ID, DISPATCHER_ID, make_service_request
@@ -30,7 +30,17 @@ from tests.payment_world import (
     technician_with_account,
     upload_completion_photos,
 )
-from tests.request_world import OUTSIDE_ZONES, add_client, add_redemption, everything, stored, upload_photo
+from tests.request_world import (
+    NEAR_CBD,
+    OUTSIDE_ZONES,
+    add_client,
+    add_job,
+    add_redemption,
+    everything,
+    stored,
+    upload_photo,
+)
+from tests.technicians import add_technician, north_of
 
 JOB = "job-ins"
 PRICE_MINOR, EXCESS_MINOR = 5600, 1500
@@ -144,6 +154,20 @@ def test_a_reward_cannot_pay_for_an_insurance_job(db, call, photos):
     assert (response.status, response.error) == (400, "INVALID_ARGUMENT")
     assert "reward cannot be used on an insurance job" in response.body["error"]["message"]
     assert everything(db) == before
+
+
+def test_technicians_see_the_job_type_in_the_feed(db, call, clock):
+    add_client(db)
+    add_technician(db, "tech-near", at=north_of(NEAR_CBD, 500), fixed_at=clock.now())
+    add_job(db, RequestStatus.PENDING, id="job-private")
+    add_job(db, RequestStatus.PENDING, id="job-insured", job_type="insurance", insurer="NRMA Insurance",
+            claim_number="HC-1", excess_amount=Decimal("15.00"))
+
+    jobs = call(list_available_jobs, {"tab": "most_recent"}, uid="tech-near").result["jobs"]
+
+    assert sorted((job["request_id"], job["job_type"], job["price"]) for job in jobs) == [
+        ("job-insured", "insurance", 56.0), ("job-private", "private", 56.0)]
+    assert not any("claim_number" in job or "excess_amount" in job for job in jobs)
 
 
 def test_technicians_see_the_job_type_in_an_offer():
