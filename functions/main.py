@@ -24,6 +24,7 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
 )
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
+from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
 from curbside.entrypoints.disputes import (  # noqa: E402
     add_dispute_comment,
     admin_close_dispute,
@@ -32,6 +33,7 @@ from curbside.entrypoints.disputes import (  # noqa: E402
     escalate_disputes,
     raise_dispute,
 )
+from curbside.entrypoints.insurance import admin_update_insurance_claim  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.notifications import mark_notifications_read  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
@@ -118,6 +120,7 @@ __all__ = [
     "admin_review_verification",
     "admin_set_account_status",
     "admin_update_fraud_alert",
+    "admin_update_insurance_claim",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",
@@ -139,6 +142,7 @@ __all__ = [
     "get_referral_code",
     "get_vehicle_history",
     "list_available_jobs",
+    "list_nearby_technicians",
     "mark_messages_delivered",
     "mark_messages_read",
     "mark_notifications_read",

@@ -35,6 +35,7 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    InsuranceClaim,
     Invoice,
     InvoiceSequence,
     JobCompletion,
@@ -218,6 +219,12 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "created_date": NOW,
     },
     MonitorWatermark: lambda n: {"id": f"monitor-{n}", "until": NOW, "runs": 1, "updated_date": NOW},
+    InsuranceClaim: lambda n: {
+        "id": f"claim-{n}", "request_id": REQUEST_ID, "client_id": CLIENT_ID, "dispatcher_id": DISPATCHER_ID,
+        "insurer": "NRMA", "claim_number": "HC-2026-00172", "currency": "EUR", "job_price": Decimal("56.00"),
+        "excess_amount": Decimal("15.00"), "amount_owed": Decimal("41.00"), "amount_owed_minor": 4100,
+        "created_date": NOW, "updated_date": NOW,
+    },
     PricingRule: lambda n: {
         "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
         "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
@@ -408,6 +415,7 @@ make_van_stock_item = partial(make, VanStockItem)
 make_van_stock_movement = partial(make, VanStockMovement)
 make_vehicle = partial(make, Vehicle)
 make_vehicle_service = partial(make, VehicleService)
+make_insurance_claim = partial(make, InsuranceClaim)
 
 
 def put(db: firestore.Client, model: Document) -> str:

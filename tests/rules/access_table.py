@@ -242,6 +242,8 @@ ACCESS: tuple[Entry, ...] = (
     Entry("ReferralCodes", note="whose referral code each is (the code is the id: unique); the owner reads their "
                                 "code on `ClientProfiles.referral_code`"),
     Entry("RateLimitSlots", note="one per call a rate limit let through (D47); written by the functions only"),
+    Entry("InsuranceClaims", note="what insurers owe for insurance jobs (D91); moved by "
+          "`admin_update_insurance_claim`"),
     Entry("MonitorWatermarks", note="where the hourly fraud monitor got to (D69); written by the functions only"),
     Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
           note="every admin action; admins read it, nobody's app writes it (append-only)"),

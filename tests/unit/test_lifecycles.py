@@ -22,6 +22,8 @@ from curbside.domain.enums import (
     TicketStatus,
 )
 from curbside.domain.errors import NotAllowed, WrongState
+from curbside.domain.insurance import INSURANCE_CLAIM
+from curbside.domain.insurance import ClaimStatus as Cl
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     ALL,
@@ -142,10 +144,15 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         **{(source, T.CLOSED): ADMIN for source in (T.IN_PROGRESS, T.WAITING_USER, T.WAITING_ADMIN, T.RESOLVED)},
         (T.OPEN, T.CLOSED): ADMIN | SYSTEM,
     },
+    "insurance claim": {
+        (Cl.OPEN, Cl.SUBMITTED): ADMIN, (Cl.OPEN, Cl.REJECTED): ADMIN,
+        (Cl.SUBMITTED, Cl.PAID): ADMIN, (Cl.SUBMITTED, Cl.REJECTED): ADMIN,
+        (Cl.REJECTED, Cl.SUBMITTED): ADMIN,
+    },
 }
 
 TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
-                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY, DISPUTE, TICKET]
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -68,7 +68,15 @@ def test_each_type_is_muted_by_its_own_toggle_only(kind: T):
     assert field is not None
     assert channels(kind, prefs(**{field: False})) == frozenset()
     other = next(k for k in T if preference_field(k) not in (None, field))
-    assert channels(kind, prefs(**{str(preference_field(other)): False})) == PUSH_ONLY
+    records = frozenset({Channel.EMAIL}) if POLICIES[kind].record else frozenset()
+    assert channels(kind, prefs(**{str(preference_field(other)): False})) == PUSH_ONLY | records
+
+
+def test_a_money_record_goes_by_e_mail_whenever_there_is_an_address():
+    assert channels(T.PAYMENT_PROCESSED, prefs(email_notifications=False)) == {Channel.PUSH, Channel.EMAIL}
+    assert channels(T.PAYMENT_PROCESSED, prefs(), contacts=Contacts(push_tokens=("t",))) == PUSH_ONLY
+    assert channels(T.PAYMENT_PROCESSED, prefs(payment_processed=False)) == frozenset()
+    assert channels(T.JOB_ACCEPTED, prefs(email_notifications=False)) == PUSH_ONLY
 
 
 def test_do_not_disturb_mutes_every_channel_but_not_critical_notices():

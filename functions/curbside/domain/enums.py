@@ -386,6 +386,9 @@ class LedgerKind(StrEnum):
     REFUND = "refund"
     REVERSAL = "reversal"
     PLATFORM_LOSS = "platform_loss"
+    INSURER_SHARE = "insurer_share"
+    """An insurance job's price beyond the client's excess, advanced by the platform when the job is charged
+    (D91): it enters the identity beside the capture."""
 
 
 class EffectStatus(StrEnum):

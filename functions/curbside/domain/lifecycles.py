@@ -22,6 +22,7 @@ from curbside.domain.enums import (
     StepStatus,
     TicketStatus,
 )
+from curbside.domain.insurance import INSURANCE_CLAIM
 from curbside.domain.lifecycle import Actor, Lifecycle, moves
 from curbside.domain.request_lifecycle import REQUEST
 
@@ -160,6 +161,6 @@ TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
 
 
 ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
-                                   DELIVERY, DISPUTE, TICKET, *STEP_LIFECYCLES)
+                                   DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM, *STEP_LIFECYCLES)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

@@ -76,10 +76,13 @@ class Totals:
     refunded: int = 0
     paid_out: int = 0
     fee: int = 0
+    insurer_share: int = 0
+    """An insurance job's price beyond the excess, advanced by the platform (D91)."""
 
     def held(self) -> int:
-        """What the identity says the platform must still hold: captured - refunded - paid out - fee."""
-        return self.captured - self.refunded - self.paid_out - self.fee
+        """What the identity says the platform must still hold: captured + insurer share - refunded - paid out
+        - fee."""
+        return self.captured + self.insurer_share - self.refunded - self.paid_out - self.fee
 
 
 _SIGNS: dict[LedgerKind, tuple[str, int]] = {
@@ -89,12 +92,13 @@ _SIGNS: dict[LedgerKind, tuple[str, int]] = {
     LedgerKind.REVERSAL: ("paid_out", -1),
     LedgerKind.FEE: ("fee", 1),
     LedgerKind.PLATFORM_LOSS: ("fee", -1),
+    LedgerKind.INSURER_SHARE: ("insurer_share", 1),
 }
 
 
 def totals(entries: Iterable[tuple[LedgerKind, int]]) -> Totals:
     """Sum `(kind, amount_minor)` entries; authorisations move no money and are skipped."""
-    sums = {"captured": 0, "refunded": 0, "paid_out": 0, "fee": 0}
+    sums = {"captured": 0, "refunded": 0, "paid_out": 0, "fee": 0, "insurer_share": 0}
     for kind, amount in entries:
         if kind in _SIGNS:
             name, sign = _SIGNS[kind]

@@ -35,6 +35,9 @@ class NoticePolicy:
     disturb and quiet hours say (the in-app entry as for every notice)."""
     urgent: bool = False
     """A high-priority push (wakes the phone), as for a 60-second job offer."""
+    record: bool = False
+    """A money record (a receipt, a payout): also by e-mail whenever the person has an address, even with
+    e-mail notices off — a record belongs in the inbox (D93). The type's own toggle still mutes it."""
 
 
 POLICIES: dict[NotificationType, NoticePolicy] = {
@@ -49,7 +52,7 @@ POLICIES: dict[NotificationType, NoticePolicy] = {
     NotificationType.DISPUTE_UPDATE: NoticePolicy(7 * DAY),
     NotificationType.DISPUTE_RESOLVED: NoticePolicy(7 * DAY),
     NotificationType.VERIFICATION_UPDATE: NoticePolicy(7 * DAY),
-    NotificationType.PAYMENT_PROCESSED: NoticePolicy(7 * DAY),
+    NotificationType.PAYMENT_PROCESSED: NoticePolicy(7 * DAY, record=True),
     NotificationType.REVIEW_RECEIVED: NoticePolicy(7 * DAY),
     NotificationType.FRAUD_ALERT: NoticePolicy(DAY),
     NotificationType.REWARDS_EARNED: NoticePolicy(7 * DAY),
@@ -108,7 +111,7 @@ def decide(kind: NotificationType, prefs: NotificationPreferences, contacts: Con
         return Delivery(frozenset(), reason=f"muted: {field}")
     if prefs.do_not_disturb:
         return Delivery(frozenset(), reason="do_not_disturb")
-    wanted = {Channel.PUSH: prefs.push_notifications, Channel.EMAIL: prefs.email_notifications,
+    wanted = {Channel.PUSH: prefs.push_notifications, Channel.EMAIL: prefs.email_notifications or policy.record,
               Channel.SMS: prefs.sms_notifications}
     channels = frozenset(channel for channel in reachable if wanted[channel])
     if not channels:

@@ -13,6 +13,7 @@ from curbside import config, deps
 from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.enums import RequestStatus
 from curbside.domain.scheduling import is_time_zone
+from curbside.entrypoints.insurance import InsuranceFields
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import job_moves, requests, scheduled_jobs
 from curbside.store.collections import Collection
@@ -76,7 +77,7 @@ def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id))
 
 
-class CreateRequestPayload(PlacementPayload):
+class CreateRequestPayload(PlacementPayload, InsuranceFields):
     car_model: Annotated[str, Field(min_length=1, max_length=80)]
     license_plate: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .-]*$")]
     location_address: Annotated[str, Field(min_length=3, max_length=300)]
@@ -101,6 +102,7 @@ class CreateRequestPayload(PlacementPayload):
             license_plate=self.license_plate, location_address=self.location_address,
             car_location_images=tuple(self.car_location_images), notes=self.notes,
             reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, vehicle_id=self.vehicle_id,
+            insurance=self.insurance_terms(),
         )
 
 

@@ -69,7 +69,7 @@ def _expire_stale_hold(uow: UnitOfWork, loaded: Loaded) -> bool:
     """A hold about to lapse, or short of the job's price (the price changed), is released (its own `cancel`
     call) so that a new one can be placed for the price; True when this happened."""
     payment = loaded.payment
-    price = to_minor(loaded.request.final_price, payment.currency)
+    price = to_minor(loaded.request.client_pays, payment.currency)
     if payment.authorization_status is not AuthorizationStatus.AUTHORIZED or (
             hold_is_fresh(uow, payment) and payment.amount_minor >= price):
         return False

@@ -25,7 +25,7 @@ from curbside.domain.errors import LostRace, VendorUnavailable
 from curbside.domain.holds import hold_is_current
 from curbside.domain.money import from_minor, platform_fee
 from curbside.gateways.payments import AccountCannotReceive
-from curbside.services import invoices, loyalty, work
+from curbside.services import insurance, invoices, loyalty, receipts, work
 from curbside.services.card_holds import about_this_hold, advance, ensure_authorized
 from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
@@ -98,6 +98,8 @@ def captured_step(payment_intent_id: str, amount_minor: int) -> Step[bool]:
         payment.captured_minor = amount_minor
         payment.held_minor = amount_minor
         payment.payout_status = holding_status(payment)
+        insurance.advance_insurer_share(uow, loaded)
+        receipts.send_receipt(uow, loaded, amount_minor)
         record(uow, loaded, [ledger_entry(payment, LedgerKind.CAPTURE, amount_minor, uow.now,
                                           stripe_object_id=payment_intent_id)])
         loyalty.earn_for_capture(uow, loaded.request, amount_minor)

@@ -70,8 +70,8 @@ WHILE_OFFERED = ("location_address", "location_lat", "location_lng", "photo_urls
 
 def job_details(request: ServiceRequest, photo_urls: list[str]) -> dict[str, Any]:
     """What the offer screen shows without reading the job (the technician may not read it before accepting):
-    enough to decide — where, what car and its photos, what pay — and nothing about the client beyond their
-    rating. The photos are links that stop working shortly after the offer ends."""
+    enough to decide — where, what car and its photos, what pay, private or insurance (D91) — and nothing
+    about the client beyond their rating. The photos are links that stop working shortly after the offer ends."""
     return {
         "photo_urls": photo_urls,
         "car_model": request.car_model, "location_address": request.location_address,
@@ -79,7 +79,7 @@ def job_details(request: ServiceRequest, photo_urls: list[str]) -> dict[str, Any
         "location_lng": request.location_lng, "price": float(request.final_price), "is_urgent": request.is_urgent,
         "is_scheduled": request.is_scheduled, "scheduled_datetime": request.scheduled_datetime,
         "client_rating": request.client_rating, "priority_booking": request.priority_booking,
-        "special_perk": request.special_perk,
+        "special_perk": request.special_perk, "job_type": request.job_type.value,
     }
 
 

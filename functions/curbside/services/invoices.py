@@ -18,6 +18,7 @@ from curbside.domain.documents import Invoice, InvoiceLine, InvoiceSequence, Job
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import InvoiceKind, NotificationType
 from curbside.domain.errors import VendorUnavailable
+from curbside.domain.insurance import JobType
 from curbside.domain.invoicing import Totals, breakdown_lines, credit_totals, document_number, invoice_totals
 from curbside.domain.money import from_minor
 from curbside.domain.uploads import USERS_PREFIX
@@ -87,6 +88,13 @@ def _document(uow: UnitOfWork, request: ServiceRequest, payment: JobPayment, tot
         "total_minor": totals.total_minor, "issued_at": uow.now, **extra})
 
 
+def _charge_label(request: ServiceRequest, payment: JobPayment) -> str:
+    """The one line of a charge the price breakdown does not explain."""
+    if request.job_type is JobType.INSURANCE:
+        return f"Insurance excess ({request.insurer}, claim {request.claim_number})"
+    return FALLBACK_LINE.get(payment.release_requested, FALLBACK_LINE[None])
+
+
 def _issue_invoice(uow: UnitOfWork, request_id: str) -> Invoice | None:
     """The job's invoice, numbered now if it has none; None while nothing was charged."""
     existing = uow.invoices.get(request_id)
@@ -97,7 +105,7 @@ def _issue_invoice(uow: UnitOfWork, request_id: str) -> Invoice | None:
         return None
     sequence, number = _next_number(uow, payment.dispatcher_id, "INV")
     gross = breakdown_lines(request.price_breakdown, payment.captured_minor, payment.currency,
-                            FALLBACK_LINE.get(payment.release_requested, FALLBACK_LINE[None]))
+                            _charge_label(request, payment))
     invoice = _document(uow, request, payment, invoice_totals(gross, uow.settings.tax), doc_id=request_id,
                         kind=InvoiceKind.INVOICE, sequence=sequence, number=number)
     _take(uow, payment.dispatcher_id, sequence)

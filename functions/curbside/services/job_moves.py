@@ -149,7 +149,7 @@ def _require_payment(uow: UnitOfWork, request: ServiceRequest) -> None:
     """No technician drives out before the job's price is held on the client's card (D28)."""
     payment = uow.payments.get(request.id)
     if (payment is None or payment.authorization_status is not AuthorizationStatus.AUTHORIZED
-            or payment.amount_minor < to_minor(request.final_price, payment.currency)
+            or payment.amount_minor < to_minor(request.client_pays, payment.currency)
             or not card_holds.hold_is_fresh(uow, payment)):
         raise _PaymentNotReady
 
@@ -257,7 +257,7 @@ def _cancel(uow: UnitOfWork, request: ServiceRequest, actor: RequestActor, *, by
             ) -> Cancelled:
     currency = uow.settings.currency
     step = transition(request.status, RequestStatus.CANCELLED, actor)
-    terms = cancellation_terms(request.status, actor, request.final_price, uow.settings.late_cancellation_fee)
+    terms = cancellation_terms(request.status, actor, request.client_pays, uow.settings.late_cancellation_fee)
     offers = offers_of(uow, request.id, pending_only=True)
     redemption = (uow.redemptions.get(request.reward_redemption_id)
                   if request.reward_redemption_id and terms.reward_returned else None)

@@ -65,6 +65,8 @@ class FeedJob:
     created_date: dt.datetime | None
     priority_booking: bool = False
     special_perk: str | None = None
+    job_type: str = "private"
+    """`private` or `insurance` (D91): the pay shown is the whole price either way."""
 
 
 _ORDER: dict[FeedTab, Callable[[FeedJob], Any]] = {
@@ -159,7 +161,7 @@ def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None
         return [FeedJob(request.id, request.car_model, request.location_area, request.final_price,
                         round(distance_m / 1000, 2), request.is_urgent, request.is_scheduled,
                         request.scheduled_datetime, request.client_rating, request.created_date,
-                        request.priority_booking, request.special_perk)
+                        request.priority_booking, request.special_perk, request.job_type.value)
                 for request, distance_m in listed if dispatched[request.client_id]]
 
     feed_limit = deps.settings.dispatch.feed_limit

@@ -4,7 +4,7 @@
 and where the captured money is), each moving only through its lifecycle table. Every change is written with
 its ledger entries (`PaymentLedger/{request_id}:{kind}[:{key}]`, deterministic ids, so a replay rewrites the
 same entry) and — by the unit of work, not here — the technician's earnings (`store.derived`). After every
-recorded change: captured - refunded = paid out + fee + held.
+recorded change: captured + insurer share - refunded = paid out + fee + held (D91).
 
 Operations decide in one unit of work and record the vendor call they need in the outbox (`uow.outbox.add`);
 the call's handler records its answer in another. `Step`s are those recording halves: they read nothing more
@@ -57,7 +57,7 @@ def load(uow: UnitOfWork, request_id: str) -> Loaded:
     currency = uow.settings.currency
     payment = stored or JobPayment(
         id=request_id, request_id=request_id, client_id=request.client_id, currency=currency,
-        amount_minor=to_minor(request.final_price, currency), created_date=uow.now, updated_date=uow.now)
+        amount_minor=to_minor(request.client_pays, currency), created_date=uow.now, updated_date=uow.now)
     if payment.dispatcher_id is None and request.dispatcher_id is not None:
         payment.dispatcher_id = request.dispatcher_id
     return Loaded(request, payment, stored is None)

@@ -86,6 +86,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.JOB_PAYMENTS, "client_id"),
     Holding(C.JOB_PAYMENTS, "dispatcher_id"),
     Holding(C.PAYMENT_LEDGER, "dispatcher_id"),
+    Holding(C.INSURANCE_CLAIMS, "client_id"),  # a money record, kept like JobPayments (D91)
     Holding(C.DISPATCHER_EARNINGS, "user_id"),
     # Tax invoices are kept as the law requires; the customer's name is not required on one (D103).
     Holding(C.INVOICES, "client_id", {"client_name": ERASED_NAME}),

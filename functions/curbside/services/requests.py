@@ -18,11 +18,12 @@ from curbside.deps import Deps
 from curbside.domain.documents import ClientProfile, RewardRedemption, ServiceRequest
 from curbside.domain.enums import LoyaltyTier, RedemptionStatus, RequestStatus, RewardType
 from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound, WrongState
+from curbside.domain.insurance import InsuranceTerms
 from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import pricing, scheduled_jobs, vehicles, work
+from curbside.services import insurance, pricing, scheduled_jobs, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -61,6 +62,8 @@ class NewRequest:
     """The app's key for this one "Request Service" tap, sent again with any retry of the call."""
     vehicle_id: str | None = None
     """One of the client's saved vehicles: the completion goes on its service history (issue 21)."""
+    insurance: InsuranceTerms | None = None
+    """An insurance job's claim (None: a private job; D91)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
     quote: Quote = pricing.price(uow, job, redeemed.discount if redeemed else None)
+    insured = insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
@@ -242,8 +246,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
-        vehicle_id=vehicle.id if vehicle else None,
-        updated_date=uow.now,
+        vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, **insured,
     ))
     uow.rate_slots.create(slot)
     if redeemed is not None:

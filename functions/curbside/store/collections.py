@@ -27,6 +27,7 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    InsuranceClaim,
     Invoice,
     InvoiceSequence,
     JobCompletion,
@@ -75,7 +76,7 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks)."""
+    to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -121,6 +122,7 @@ class Collection(StrEnum):
     VAN_STOCK_MOVEMENTS = "VanStockMovements"
     VEHICLES = "Vehicles"
     VEHICLE_SERVICES = "VehicleServices"
+    INSURANCE_CLAIMS = "InsuranceClaims"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -147,6 +149,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.DISPUTES: Dispute,
     Collection.DISPUTE_COMMENTS: DisputeComment,
     Collection.FRAUD_ALERTS: FraudAlert,
+    Collection.INSURANCE_CLAIMS: InsuranceClaim,
     Collection.PRICING_RULES: PricingRule,
     Collection.SUPPORT_TICKETS: SupportTicket,
     Collection.SUPPORT_MESSAGES: SupportMessage,

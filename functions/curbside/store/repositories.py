@@ -34,6 +34,7 @@ from curbside.domain.documents import (
     DisputePrivate,
     Document,
     FraudAlert,
+    InsuranceClaim,
     Invoice,
     InvoiceSequence,
     JobCompletion,
@@ -71,6 +72,7 @@ from curbside.domain.documents import (
 from curbside.domain.documents.outbox import OutboxEntry, effect_id
 from curbside.domain.enums import AuditSource, EffectStatus
 from curbside.domain.fraud import FRAUD_ALERT
+from curbside.domain.insurance import INSURANCE_CLAIM
 from curbside.domain.lifecycle import Actor, Lifecycle
 from curbside.domain.lifecycles import (
     AUTHORIZATION,
@@ -114,6 +116,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.DISPATCHER_PROFILES: STEP_LIFECYCLES,
     Collection.NOTIFICATIONS: (DELIVERY,),
     Collection.FRAUD_ALERTS: (FRAUD_ALERT,),
+    Collection.INSURANCE_CLAIMS: (INSURANCE_CLAIM,),
     Collection.DISPUTES: (DISPUTE,),
     Collection.SUPPORT_TICKETS: (TICKET,),
 }
@@ -341,7 +344,7 @@ class AuditRepository(DocumentRepository[AuditEntry]):
 class Repositories:
     """Every repository of a unit of work (`uow.requests` etc. are these)."""
 
-    def __init__(self, uow: Engine) -> None:
+    def __init__(self, uow: Engine) -> None:  # noqa: PLR0915 - one line per collection ("How to add" step 2)
         self._engine = uow
 
         def documents(model: type[D]) -> DocumentRepository[D]:
@@ -384,6 +387,7 @@ class Repositories:
         self.background_check_events = documents(BackgroundCheckEvent)
         self.audit = AuditRepository(uow)
         self.fraud_alerts = documents(FraudAlert)
+        self.insurance_claims = documents(InsuranceClaim)
         self.watermarks = documents(MonitorWatermark)
         self.rate_slots = documents(RateLimitSlot)
         self.disputes = documents(Dispute)

@@ -27,6 +27,7 @@ from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
+from curbside.domain.documents.insurance import InsuranceClaim
 from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoiceSequence
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
@@ -78,6 +79,7 @@ __all__ = [
     "DisputePrivate",
     "Document",
     "FraudAlert",
+    "InsuranceClaim",
     "Invoice",
     "InvoiceLine",
     "InvoiceSequence",

@@ -28,14 +28,17 @@ class JobPayment(Document):
     """JobPayments/{request_id}: the money of one job, in minor units (admin-only; not in the spec).
 
     `held` is what the platform holds for the job right now; the ledger keeps the movements, and
-    captured - refunded = paid out + fee + held holds after every change."""
+    captured + insurer share - refunded = paid out + fee + held holds after every change."""
 
     request_id: str
     client_id: str
     dispatcher_id: str | None = None
     currency: str = Field(min_length=3, max_length=3)
     amount_minor: Count
-    """The job's final price: what is authorised on the card."""
+    """What the client's card is charged: the job's final price, or an insurance job's excess (D91)."""
+    insurer_share_minor: Count = 0
+    """An insurance job's price beyond the excess, which the platform advanced to the technician's share when
+    the job was charged and collects from the insurer (`InsuranceClaims`); 0 for a private job."""
     payment_intent_id: str | None = None
     authorization_status: AuthorizationStatus = AuthorizationStatus.NOT_STARTED
     authorization_failure: str | None = None

@@ -17,6 +17,7 @@ from curbside.domain.documents.base import (
     UtcDatetime,
 )
 from curbside.domain.enums import RequestActor, RequestStatus
+from curbside.domain.insurance import JobType, client_share
 from curbside.domain.search_cells import search_cell_tokens
 
 
@@ -112,6 +113,17 @@ class ServiceRequest(Document, DerivesFields):
     vehicle_id: str | None = None
     """Added (issue 21): one of the client's `Vehicles`; the completion goes on its service history."""
     search_cells: list[str] = Field(default_factory=list)
+    job_type: JobType = JobType.PRIVATE
+    """Added (issue 20, D91): `insurance` jobs charge the client's card only `excess_amount`; the insurer owes
+    the rest of `final_price` (an `InsuranceClaims` record). `insurer` and `claim_number` name the claim."""
+    insurer: str | None = None
+    claim_number: str | None = None
+    excess_amount: Money | None = None
+
+    @property
+    def client_pays(self) -> Decimal:
+        """What the client's card is charged for the job: the price, or an insurance job's excess."""
+        return client_share(self.final_price, self.job_type, self.excess_amount)
 
     @property
     def location_area(self) -> str | None:
