@@ -18,6 +18,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -43,6 +44,7 @@ from curbside.domain.documents import (
     PrivateDocument,
     PublicReview,
     QuarantinedUpload,
+    Quote,
     RateLimitSlot,
     ReferralCode,
     Review,
@@ -69,7 +71,7 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks)."""
+    to (MonitorWatermarks); and photo quotes (Quotes) priced by the dent-repair matrix (DentRepairMatrices)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -109,6 +111,8 @@ class Collection(StrEnum):
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
     MONITOR_WATERMARKS = "MonitorWatermarks"
+    QUOTES = "Quotes"
+    DENT_REPAIR_MATRICES = "DentRepairMatrices"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -159,6 +163,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
+    Collection.QUOTES: Quote,
+    Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
 }
 """The model of each collection's documents."""
 

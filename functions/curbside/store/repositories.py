@@ -25,6 +25,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -49,6 +50,7 @@ from curbside.domain.documents import (
     PrivateDocument,
     PublicReview,
     QuarantinedUpload,
+    Quote,
     RateLimitSlot,
     ReferralCode,
     Review,
@@ -385,6 +387,8 @@ class Repositories:
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
         self.support_messages = documents(SupportMessage)
+        self.quotes = documents(Quote)
+        self.dent_matrices = documents(DentRepairMatrix)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -110,6 +110,15 @@ class ServiceRequest(Document, DerivesFields):
     """The client's card could not hold the price (declined, removed): the job is not offered until the client
     saves a card that works (docs/decisions.md D28)."""
     search_cells: list[str] = Field(default_factory=list)
+    quote_id: str | None = None
+    """Added (issue 20): the photo quote that priced this job (`Quotes`), instead of the standard price."""
+    proposed_price: Money | None = None
+    """Added: a revised price the technician proposed on site; pending until the client accepts or declines it,
+    and no work starts while it is (D89)."""
+    proposed_price_reason: str | None = None
+    proposed_price_at: UtcDatetime | None = None
+    price_revised_at: UtcDatetime | None = None
+    """When the client accepted a revised price: from then on work starts only once the card holds it."""
 
     @property
     def location_area(self) -> str | None:
