@@ -20,8 +20,9 @@ from tests.factories import CLIENT_ID, make_dent_repair_matrix, make_quote, put
 from tests.request_world import OUTSIDE_ZONES, add_client, add_dispatcher, everything, stored, upload_photo
 
 ADMIN = "uid-admin"
-ROOF_AND_PILLARS = [{"panel": "roof", "count_band": "16-30", "dent_size": "medium", "aluminium": True},
-                    {"panel": "pillars", "count_band": "1-5", "dent_size": "small"}]
+ROOF_AND_PILLARS: list[dict[str, Any]] = [
+    {"panel": "roof", "count_band": "16-30", "dent_size": "medium", "aluminium": True},
+    {"panel": "pillars", "count_band": "1-5", "dent_size": "small"}]
 """Priced by hand in tests/unit/test_dent_repair.py: 605.00 + 151.25 aluminium, 55.00 -> 811.25."""
 
 
@@ -93,7 +94,7 @@ def test_with_the_vision_model_down_the_customers_description_is_still_priced(ca
         "breakdown"]["total"] == 811.25
 
 
-REFUSALS = {
+REFUSALS: dict[str, tuple[dict[str, Any], str, str]] = {
     "no model, no description": ({}, "INVALID_ARGUMENT", "describe each dented panel"),
     "another's photo": ({"photos": ["users/someone-else/car_photos/roof.jpg"], "damage": ROOF_AND_PILLARS},
                         "INVALID_ARGUMENT", "photos[0]: upload the photo to users/"),
