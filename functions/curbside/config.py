@@ -196,6 +196,10 @@ REDEMPTIONS_PER_DAY = params.IntParam(
 EXPORTS_PER_DAY = params.IntParam(
     "EXPORTS_PER_DAY", default=3, description="Data exports (export_my_data) one person may ask for per day (UTC)."
 )
+PHOTO_QUOTES_PER_DAY = params.IntParam(
+    "PHOTO_QUOTES_PER_DAY", default=20,
+    description="Photo quotes one client may ask for per day (UTC): each may call the vision model.",
+)
 WEBHOOK_CALLS_PER_MINUTE = params.IntParam(
     "WEBHOOK_CALLS_PER_MINUTE", default=300, description="Webhook deliveries accepted per source address per minute."
 )

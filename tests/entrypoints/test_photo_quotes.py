@@ -13,6 +13,7 @@ import pytest
 
 from curbside import deps as deps_module
 from curbside.domain.dent_repair import CountBand, DentSize, Panel, PanelDamage
+from curbside.domain.rate_limits import Limit
 from curbside.store.collections import Collection
 from devstack.doubles import ScriptedDamageReader
 from main import admin_set_dent_matrix, create_request, quote_from_photos
@@ -126,6 +127,21 @@ def test_only_a_client_gets_a_quote_and_only_once_a_matrix_exists(db, call, buck
     no_matrix = call(quote_from_photos, asked(photos, damage=ROOF_AND_PILLARS), uid=client)
     assert no_matrix.error == "FAILED_PRECONDITION" and "no dent-repair price matrix" in no_matrix.message
     assert list(db.collection(Collection.QUOTES).stream()) == []
+
+
+def test_photo_quotes_are_limited_per_day_before_the_model_is_asked(db, call, deps, client, photos):
+    limits = dataclasses.replace(deps.settings.rate_limits, photo_quote=Limit("photo_quote", 1, dt.timedelta(days=1),
+                                                                              "photo quotes"))
+    reader = ScriptedDamageReader([PanelDamage(Panel.ROOF, CountBand.UP_TO_5, DentSize.SMALL)])
+    deps_module.install(dataclasses.replace(deps, damage_reader=reader, settings=dataclasses.replace(
+        deps.settings, rate_limits=limits)))
+    assert call(quote_from_photos, asked(photos), uid=client).status == 200
+    before = everything(db)
+
+    refused = call(quote_from_photos, asked(photos), uid=client)
+
+    assert refused.error == "RESOURCE_EXHAUSTED" and "photo quotes" in refused.message
+    assert len(reader.seen) == 1 and everything(db) == before
 
 
 # --- booking the quote ------------------------------------------------------------------------------------------

@@ -61,6 +61,15 @@ class CountBand(StrEnum):
     OVER_100 = "101+"
 
 
+class DamageSource(StrEnum):
+    """Who described the damage a quote priced."""
+
+    CUSTOMER = "customer"
+    """The customer's own description, or their correction of the photos' proposal."""
+    PHOTOS = "photos"
+    """The vision model's reading of the photos, not (yet) corrected."""
+
+
 BANDS: tuple[CountBand, ...] = tuple(CountBand)
 """Band order: a matrix row lists one price per band, in this order."""
 

@@ -21,7 +21,16 @@ from decimal import Decimal
 from typing import Any
 
 from curbside.deps import Deps
-from curbside.domain.dent_repair import BANDS, DentQuote, DentSize, MatrixError, Panel, PanelDamage, price_damage
+from curbside.domain.dent_repair import (
+    BANDS,
+    DamageSource,
+    DentQuote,
+    DentSize,
+    MatrixError,
+    Panel,
+    PanelDamage,
+    price_damage,
+)
 from curbside.domain.documents import DamageEntry, DentRepairMatrix, Quote
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, VendorUnavailable, WrongState
 from curbside.domain.money import from_minor
@@ -30,6 +39,7 @@ from curbside.domain.pricing import Quote as Price
 from curbside.domain.uploads import Purpose
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
+from curbside.services.rate_limits import next_slot, refuse_if_full
 from curbside.services.uploads import require_own_uploads
 from curbside.services.verification_review import require_admin
 from curbside.store.codec import encode_value
@@ -88,6 +98,7 @@ def quote_from_photos(deps: Deps, uid: str, asked: QuoteAsked) -> dict[str, Any]
     """Price the damage (see the module docstring) and store the quote; answers the contract's
     `{quote_id, breakdown, valid_until}` with what was priced and where it came from."""
     work.reading(deps, lambda uow: _matrix(_require_client(uow, uid)))
+    refuse_if_full(deps, deps.settings.rate_limits.photo_quote, uid)  # before the model is paid for
     require_own_uploads(deps.files, uid, asked.photos, purpose=Purpose.CAR_PHOTOS, field_name="photos")
     proposed: list[PanelDamage] | None = None
     if asked.damage is None:
@@ -100,16 +111,18 @@ def quote_from_photos(deps: Deps, uid: str, asked: QuoteAsked) -> dict[str, Any]
 
     def store(uow: UnitOfWork) -> Quote:
         matrix = _matrix(_require_client(uow, uid))
+        slot = next_slot(uow, uow.settings.rate_limits.photo_quote, uid)
         priced = price_damage(matrix.to_domain(), damage)
+        uow.rate_slots.create(slot)
         return uow.quotes.create(Quote(
             id=new_document_id(), client_id=uid, car_model=asked.car_model, photos=list(asked.photos),
             damage=[DamageEntry.of(entry) for entry in damage],
-            damage_source="customer" if asked.damage is not None else "photos",
+            damage_source=DamageSource.CUSTOMER if asked.damage is not None else DamageSource.PHOTOS,
             proposed_damage=[DamageEntry.of(entry) for entry in proposed] if proposed is not None else None,
             breakdown=encode_value(breakdown(priced, matrix.currency)), total=from_minor(priced.total, matrix.currency),
             currency=matrix.currency, valid_until=uow.now + QUOTE_VALIDITY, created_date=uow.now))
 
-    quote = work.transaction(deps, store)
+    quote = work.transaction(deps, store, lost_race="Another quote of yours got in the way; try again.")
     return {"quote_id": quote.id, "breakdown": quote.breakdown, "valid_until": quote.valid_until,
             "damage": [entry.model_dump(mode="json") for entry in quote.damage],
             "damage_source": quote.damage_source}

@@ -5,11 +5,11 @@ Quotes/{auto id}: a client's quote, readable by that client only, used at most o
 """
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from curbside.domain.dent_repair import CountBand, DentMatrix, DentSize, Panel, PanelDamage
+from curbside.domain.dent_repair import CountBand, DamageSource, DentMatrix, DentSize, Panel, PanelDamage
 from curbside.domain.documents.base import Document, Money, UtcDatetime
 from curbside.domain.money import to_minor
 
@@ -62,7 +62,7 @@ class Quote(Document):
     car_model: str
     photos: list[str]
     damage: list[DamageEntry]
-    damage_source: Literal["customer", "photos"]
+    damage_source: DamageSource
     proposed_damage: list[DamageEntry] | None = None
     breakdown: dict[str, Any]
     """The per-panel lines, the minimum charge's top-up and the total, as quote_from_photos answered them."""
