@@ -10,8 +10,9 @@ import pytest
 
 from curbside.domain.enums import RequestStatus
 from curbside.services import card_holds
-from curbside.store.collections import Collection
+from curbside.store.collections import Collection, private_doc_path
 from main import accept_revised_price, decline_revised_price, propose_revised_price, update_job_status
+from tests.entrypoints.test_payments import attached_card
 from tests.factories import CLIENT_ID, DISPATCHER_ID
 from tests.payment_world import client_with_saved_card, payment_of
 from tests.request_world import NEAR_CBD, add_client, add_job, everything, stored
@@ -19,6 +20,8 @@ from tests.technicians import add_technician
 
 pytestmark = pytest.mark.usefixtures("stripe_deps")
 
+DECLINED = "4000000000000341"
+"""Attaches, then declines every charge (Stripe's and localstripe's test card)."""
 BOOKED_MINOR = 5600
 """`add_job`'s job: a price of 66.00, 10.00 off with a reward: 56.00."""
 
@@ -64,6 +67,22 @@ def test_a_higher_price_accepted_is_held_on_the_card_before_the_work_starts(db, 
     assert localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")["amount"] == 8600
     assert localstripe.get(f"/v1/payment_intents/{first_intent}")["status"] == "canceled"
     assert start(call, arrived).result["status"] == "in_progress"
+
+
+def test_a_card_that_cannot_hold_the_higher_price_keeps_the_work_from_starting(db, call, localstripe, arrived):
+    private = db.document(private_doc_path(Collection.CLIENT_PROFILES, CLIENT_ID))
+    customer = (private.get().to_dict() or {})["stripe_customer_id"]
+    private.update({"payment_method": attached_card(localstripe, customer, number=DECLINED)["id"]})
+    propose(call, arrived, 96.0)
+
+    accepted = call(accept_revised_price, {"request_id": arrived}, uid=CLIENT_ID).result
+
+    assert accepted == {"final_price": 86.0, "currency": "EUR", "card_hold": "failed"}
+    refused = start(call, arrived)
+    assert refused.error == "FAILED_PRECONDITION" and "could not hold the revised price" in refused.message
+    assert stored(db, Collection.SERVICE_REQUESTS, arrived)["status"] == "arrived"
+    told = stored(db, Collection.NOTIFICATIONS, f"payment_action_required:{arrived}:{CLIENT_ID}")
+    assert told["title"] == "Payment needs your attention"
 
 
 def test_a_lower_price_accepted_keeps_the_hold_and_will_capture_less(db, call, arrived):
