@@ -42,7 +42,7 @@ from curbside.services.accounts import require_usable_account
 from curbside.services.rate_limits import next_slot, refuse_if_full
 from curbside.services.uploads import require_own_uploads
 from curbside.services.verification_review import require_admin
-from curbside.store.codec import encode_value
+from curbside.store.codec import double_to_money, encode_value
 from curbside.store.collections import Collection, new_document_id
 from curbside.store.repositories import evolve
 from curbside.store.uow import UnitOfWork
@@ -176,9 +176,9 @@ def book_quote(uow: UnitOfWork, uid: str, quote_id: str, car_model: str,
     if quote.car_model.casefold() != car_model.casefold():
         raise InvalidInput(f"car_model: this quote is for a {quote.car_model}; book that car, or ask for a new "
                            "quote for this one.")
-    lines = tuple(PriceLine(f"pdr_{line['panel']}", str(line["label"]), Decimal(str(line["amount"])))
+    lines = tuple(PriceLine(f"pdr_{line['panel']}", str(line["label"]), double_to_money(line["amount"]))
                   for line in quote.breakdown["lines"])
-    top_up = Decimal(str(quote.breakdown["minimum_charge_top_up"]))
+    top_up = double_to_money(quote.breakdown["minimum_charge_top_up"])
     if top_up:
         lines += (PriceLine("pdr_minimum_charge", "Minimum charge", top_up),)
     subtotal = sum((line.amount for line in lines), ZERO)
