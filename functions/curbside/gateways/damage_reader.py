@@ -12,11 +12,10 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import requests
-
 from curbside import config
 from curbside.domain.dent_repair import CountBand, DentSize, Panel, PanelDamage
 from curbside.domain.errors import VendorUnavailable
+from curbside.gateways.assistant import OpenAIChat, structured_content
 
 TIMEOUT_S = 20.0
 """Images take longer than text; past this the customer's description is used."""
@@ -55,48 +54,32 @@ class DamageReader(Protocol):
         """The damage the photos show; raises `VendorUnavailable` when the model cannot say."""
 
 
-class OpenAIDamageReader:
-    """The production gateway. Configuration is read on first use, never at import or construction."""
+class OpenAIDamageReader(OpenAIChat):
+    """The production gateway."""
 
-    def __init__(self, api_key: str | None = None, model: str | None = None, api_base: str | None = None, *,
-                 timeout_s: float = TIMEOUT_S) -> None:
-        self._api_key = api_key
-        self._model = model
-        self._api_base = api_base
-        self._timeout_s = timeout_s
+    who = "The photo reader"
+    default_timeout_s = TIMEOUT_S
 
     def read_damage(self, car_model: str, photo_urls: Sequence[str]) -> list[PanelDamage]:
-        key = self._api_key if self._api_key is not None else config.OPENAI_API_KEY.value
-        if not key:
-            raise VendorUnavailable("The photo reader is not configured.")
-        base = (self._api_base if self._api_base is not None else config.OPENAI_API_BASE.value).rstrip("/")
         content: list[dict[str, Any]] = [{"type": "text", "text": json.dumps({"car_model": car_model})}]
         content += [{"type": "image_url", "image_url": {"url": url, "detail": "high"}} for url in photo_urls]
-        body = {"model": self._model or config.OPENAI_VISION_MODEL.value, "temperature": 0,
-                "max_tokens": MAX_ANSWER_TOKENS,
+        body = {"temperature": 0, "max_tokens": MAX_ANSWER_TOKENS,
                 "messages": [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": content}],
                 "response_format": {"type": "json_schema", "json_schema": DAMAGE_SCHEMA}}
-        try:
-            response = requests.post(f"{base}/chat/completions", json=body, timeout=self._timeout_s,
-                                     headers={"Authorization": f"Bearer {key}"})
-        except requests.RequestException:
-            raise VendorUnavailable("The photo reader did not answer.") from None
-        if response.status_code != 200:
-            raise VendorUnavailable(f"The photo reader answered {response.status_code}.")
-        return parse_damage(response.json())
+        return parse_damage(self._complete(body, config.OPENAI_VISION_MODEL.value))
+
+
+WHO = OpenAIDamageReader.who
 
 
 def parse_damage(payload: dict[str, Any]) -> list[PanelDamage]:
     """OpenAI's answer as panels; anything else (a refusal, a cut-off answer, a panel twice) is unavailable."""
     try:
-        choice = payload["choices"][0]
-        if choice.get("finish_reason") != "stop" or choice["message"].get("refusal"):
-            raise VendorUnavailable("The photo reader gave no usable answer.")
-        panels = json.loads(choice["message"]["content"])["panels"]
+        panels = structured_content(payload, WHO)["panels"]
         damage = [PanelDamage(Panel(item["panel"]), CountBand(item["count_band"]), DentSize(item["dent_size"]),
                               item["aluminium"] is True) for item in panels]
     except (KeyError, IndexError, TypeError, ValueError):
-        raise VendorUnavailable("The photo reader answered outside its schema.") from None
+        raise VendorUnavailable(f"{WHO} answered outside its schema.") from None
     if len({entry.panel for entry in damage}) != len(damage):
-        raise VendorUnavailable("The photo reader listed a panel twice.")
+        raise VendorUnavailable(f"{WHO} listed a panel twice.")
     return damage
