@@ -19,6 +19,7 @@ from curbside.domain.clock import FixedClock
 from curbside.domain.documents.base import Document
 from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.damage_reader import OpenAIDamageReader
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.maps import RoadSpeedModel
 from curbside.gateways.moderation import OpenAIModeration
@@ -68,7 +69,7 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
                 background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                 push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""),
                 routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
-                assistant=OpenAIAssistant(api_key=""))
+                assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""))
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

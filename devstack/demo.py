@@ -22,6 +22,7 @@ from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if
 from devstack.demo_loyalty import earns_and_redeems, rating_moves_overnight
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
 from devstack.demo_paperwork import gets_a_tax_invoice, stocks_the_van
+from devstack.demo_quotes import books_from_a_photo_quote
 from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
 from devstack.loader import Kind
@@ -260,7 +261,8 @@ _JOB: dict[str, Any] = {}
 """The day's job (its id, technician, dispute), shared by the steps that follow it."""
 DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
                    *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB, _JOB),
-                   *disputes_and_support(ALICE, _JOB, ADMIN), *rating_moves_overnight(ALICE, _JOB)]
+                   *disputes_and_support(ALICE, _JOB, ADMIN), *rating_moves_overnight(ALICE, _JOB),
+                   *books_from_a_photo_quote(ALICE)]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

@@ -10,11 +10,13 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from curbside.domain.clock import Clock
+from curbside.domain.dent_repair import PanelDamage
 from curbside.domain.errors import VendorUnavailable
 from curbside.gateways.assistant import ModelReply, Prompt
 from curbside.gateways.push import PushMessage, PushResult
@@ -206,3 +208,20 @@ class ScriptedAssistant:
         if self.down:
             raise VendorUnavailable("OpenAI is down (scripted double)")
         return self.replies.pop(0) if self.replies else self.default
+
+
+@dataclass
+class ScriptedDamageReader:
+    """OpenAI reading hail damage from photos: keeps the links it was shown and answers the scripted panels;
+    `down` makes it fail as an outage or a timeout would."""
+
+    panels: list[PanelDamage] = field(default_factory=list)
+    seen: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    """(car model, photo links) of every call."""
+    down: bool = False
+
+    def read_damage(self, car_model: str, photo_urls: Sequence[str]) -> list[PanelDamage]:
+        self.seen.append((car_model, tuple(photo_urls)))
+        if self.down:
+            raise VendorUnavailable("OpenAI is down (scripted double)")
+        return list(self.panels)

@@ -53,6 +53,13 @@ from curbside.entrypoints.payments import (  # noqa: E402
     stripe_webhook,
 )
 from curbside.entrypoints.phone import check_phone_verification, start_phone_verification  # noqa: E402
+from curbside.entrypoints.photo_quotes import (  # noqa: E402
+    accept_revised_price,
+    admin_set_dent_matrix,
+    decline_revised_price,
+    propose_revised_price,
+    quote_from_photos,
+)
 from curbside.entrypoints.privacy import delete_my_account, export_my_data  # noqa: E402
 from curbside.entrypoints.reminders import send_scheduled_reminders  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
@@ -101,6 +108,7 @@ from curbside.entrypoints.verification import (  # noqa: E402
 __all__ = [
     "accept_job",
     "accept_offer",
+    "accept_revised_price",
     "activate_scheduled_jobs",
     "add_dispute_comment",
     "admin_close_dispute",
@@ -119,6 +127,7 @@ __all__ = [
     "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
+    "admin_set_dent_matrix",
     "admin_update_fraud_alert",
     "admin_update_insurance_claim",
     "admin_upsert_reward",
@@ -134,6 +143,7 @@ __all__ = [
     "create_payout_account",
     "create_request",
     "create_support_ticket",
+    "decline_revised_price",
     "delete_my_account",
     "escalate_disputes",
     "expire_offer",
@@ -154,6 +164,8 @@ __all__ = [
     "on_request_updated",
     "on_upload_finalized",
     "on_user_created",
+    "propose_revised_price",
+    "quote_from_photos",
     "quote_price",
     "raise_dispute",
     "rate_support_ticket",

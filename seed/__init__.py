@@ -5,6 +5,7 @@ What it writes (ids are fixed; the content is drawn from `random.Random(seed)`):
 - the loyalty catalogue: all five reward types at each of the four tiers (`seed/catalogue.py`);
 - the spec's pricing rules — peak hours, weekend, high-demand zones, demand surge — whose condition-map
   shapes are defined in `seed/catalogue.py`'s docstring (the pricing engine reads those shapes);
+- the paintless-dent-repair matrix photo quotes are priced by (`seed/dent_matrix.py`, D87);
 - `admin-001`, 30 clients (`client-001`...) and 120 technicians (`dispatcher-001`...) living at real suburbs
   of Brisbane, Sydney and Melbourne, with their profiles, private parts, notification preferences, positions,
   loyalty balances (and an opening PointsLedger entry each), verification states and two shadow bans;

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from seed.catalogue import pricing_rules, rewards
+from seed.dent_matrix import dent_matrix
 from seed.geography import City
 from seed.jobs import plan_jobs
 from seed.population import (
@@ -50,6 +51,7 @@ def build_world(seed: int, now: datetime) -> World:
     population = plan_population(anchor, rng)
     jobs = plan_jobs(population, anchor, rng)
     docs = [public(reward) for reward in rewards()] + [public(rule) for rule in pricing_rules()]
+    docs.append(public(dent_matrix(anchor)))
     docs += admin_documents(population.admin)
     for client in population.clients:
         docs += client_documents(client, jobs.per_client[client.member.uid])

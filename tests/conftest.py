@@ -22,6 +22,7 @@ from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.damage_reader import OpenAIDamageReader
 from curbside.gateways.maps import RoadSpeedModel
 from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
@@ -181,6 +182,6 @@ def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingT
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                      push=push, sms=sms, email=local_smtp(mail_server.port),
                      routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
-                     assistant=OpenAIAssistant(api_key=""))
+                     assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""))
     deps_module.install(installed)
     return installed

@@ -26,6 +26,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -54,6 +55,7 @@ from curbside.domain.documents import (
     PrivateDocument,
     PublicReview,
     QuarantinedUpload,
+    Quote,
     RateLimitSlot,
     ReferralCode,
     Review,
@@ -98,6 +100,7 @@ from curbside.domain.enums import (
 )
 from curbside.store.codec import to_document
 from curbside.store.collections import collection_for, doc_path, private_doc_path
+from seed.dent_matrix import dent_matrix
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -352,6 +355,15 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "id": f"evt_{n}", "type": "report.completed", "report_id": f"rep_{n}", "dispatcher_id": DISPATCHER_ID,
         "outcome": "applied", "event_created": NOW, "processed_date": NOW,
     },
+    Quote: lambda n: {
+        "id": f"quote-{n}", "client_id": CLIENT_ID, "car_model": "Toyota Corolla",
+        "photos": [f"users/{CLIENT_ID}/car_photos/hail-{n}.jpg"], "damage_source": "customer",
+        "damage": [{"panel": "roof", "count_band": "16-30", "dent_size": "medium"}],
+        "breakdown": {"lines": [{"panel": "roof", "label": "Roof: 16-30 medium dents", "amount": 605.0}],
+                      "minimum_charge_top_up": 0.0, "total": 605.0, "currency": "EUR"},
+        "total": Decimal("605.00"), "currency": "EUR", "valid_until": NOW + timedelta(days=7), "created_date": NOW,
+    },
+    DentRepairMatrix: lambda n: dent_matrix(NOW).model_dump(),
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -387,6 +399,8 @@ make_dispute_private = partial(make, DisputePrivate)
 make_dispute_comment = partial(make, DisputeComment)
 make_fraud_alert = partial(make, FraudAlert)
 make_pricing_rule = partial(make, PricingRule)
+make_quote = partial(make, Quote)
+make_dent_repair_matrix = partial(make, DentRepairMatrix)
 make_support_ticket = partial(make, SupportTicket)
 make_support_message = partial(make, SupportMessage)
 make_notification_preferences = partial(make, NotificationPreferences)

@@ -17,6 +17,7 @@ from curbside.domain.clock import SystemClock
 from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.auth_admin import FirebaseAuthAdmin
 from curbside.gateways.background_checks import HttpBackgroundChecks
+from curbside.gateways.damage_reader import OpenAIDamageReader
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.firebase_app import admin_app
 from curbside.gateways.maps import GoogleRoutes
@@ -61,7 +62,7 @@ def build() -> deps.Deps:
                      auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
                      email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes(),
                      moderation=OpenAIModeration(api_key=config.OPENAI_API_KEY.value or ""),
-                     assistant=OpenAIAssistant())
+                     assistant=OpenAIAssistant(), damage_reader=OpenAIDamageReader())
 
 
 def smtp_from_params() -> SmtpEmail:

@@ -204,6 +204,10 @@ REDEMPTIONS_PER_DAY = params.IntParam(
 EXPORTS_PER_DAY = params.IntParam(
     "EXPORTS_PER_DAY", default=3, description="Data exports (export_my_data) one person may ask for per day (UTC)."
 )
+PHOTO_QUOTES_PER_DAY = params.IntParam(
+    "PHOTO_QUOTES_PER_DAY", default=20,
+    description="Photo quotes one client may ask for per day (UTC): each may call the vision model.",
+)
 WEBHOOK_CALLS_PER_MINUTE = params.IntParam(
     "WEBHOOK_CALLS_PER_MINUTE", default=300, description="Webhook deliveries accepted per source address per minute."
 )
@@ -227,9 +231,14 @@ OPENAI_MODEL = params.StringParam(
 OPENAI_API_BASE = params.StringParam(
     "OPENAI_API_BASE", default="https://api.openai.com/v1", description="OpenAI's API address.",
 )
+OPENAI_VISION_MODEL = params.StringParam(
+    "OPENAI_VISION_MODEL", default="gpt-4o-2024-08-06",
+    description="The pinned OpenAI model that reads hail damage from a photo quote's photos (D88).",
+)
 OPENAI_API_KEY = params.SecretParam("OPENAI_API_KEY")
 """OpenAI's API key; unset, the support assistant answers from the local knowledge-base retriever and review
-comments are moderated by the local word list (D51)."""
+comments are moderated by the local word list (D51), and photo quotes price the customer's own description of
+the damage (D88)."""
 SUPPORT_AI_TOKENS_PER_TICKET = params.IntParam(
     "SUPPORT_AI_TOKENS_PER_TICKET", default=20000,
     description="OpenAI tokens one support ticket may spend; beyond it the local retriever answers.",

@@ -18,6 +18,7 @@ from curbside.domain.clock import Clock
 from curbside.gateways.assistant import Assistant
 from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
+from curbside.gateways.damage_reader import DamageReader
 from curbside.gateways.email import Email
 from curbside.gateways.maps import Routing
 from curbside.gateways.moderation import Moderation
@@ -56,6 +57,9 @@ class Deps:
     assistant: Assistant
     """OpenAI for the support assistant; unconfigured locally and in tests (the local retriever answers), or a
     scripted double."""
+    damage_reader: DamageReader
+    """OpenAI reading hail damage from a photo quote's photos; unconfigured locally and in tests (the customer's
+    own description is priced), or a scripted double."""
 
 
 _current: Deps | None = None

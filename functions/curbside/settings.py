@@ -61,6 +61,8 @@ class RateLimitSettings:
         "export_my_data", 3, dt.timedelta(days=1), "data exports"))
     webhook: Limit = field(default_factory=lambda: Limit(
         "webhook", 300, dt.timedelta(minutes=1), "webhook deliveries from this address"))
+    photo_quote: Limit = field(default_factory=lambda: Limit(
+        "photo_quote", 20, dt.timedelta(days=1), "photo quotes"))
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ class Settings:
                                      "data exports"),
                 webhook=Limit("webhook", config.WEBHOOK_CALLS_PER_MINUTE.value, dt.timedelta(minutes=1),
                               "webhook deliveries from this address"),
+                photo_quote=Limit("photo_quote", config.PHOTO_QUOTES_PER_DAY.value, dt.timedelta(days=1),
+                                  "photo quotes"),
             ),
             enforce_app_check=config.ENFORCE_APP_CHECK.value,
             disputes=DisputeSettings(

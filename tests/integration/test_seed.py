@@ -20,7 +20,7 @@ from seed.__main__ import main
 NOW = datetime(2026, 11, 20, 9, 17, tzinfo=UTC)
 
 EXPECTED = {
-    "Rewards": 20, "PricingRules": 4,
+    "Rewards": 20, "PricingRules": 4, "DentRepairMatrices": 1,
     "Users": 151, "Users/private": 151, "NotificationPreferences": 151,
     "ClientProfiles": 30, "ClientProfiles/private": 30, "PointsLedger": 30,
     "DispatcherProfiles": 120, "DispatcherProfiles/private": 120, "DispatcherLocations": 120,

@@ -70,6 +70,8 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                     on("JobContacts", ("request_id", "==", lambda a: victim_world(a).active_job))],
     "Rewards": [on("Rewards", ("is_active", "==", const(False)))],
     "RewardRedemptions": [on("RewardRedemptions", ("client_id", "==", victim_client))],
+    "Quotes": [on("Quotes", ("client_id", "==", victim_client))],
+    "DentRepairMatrices": [on("DentRepairMatrices", ("currency", "==", const("EUR")))],
     "PointsLedger": [on("PointsLedger", ("client_id", "==", victim_client))],
     "Disputes": [on("Disputes", ("client_id", "==", victim_client)),
                  on("Disputes", ("dispatcher_id", "==", victim_dispatcher))],

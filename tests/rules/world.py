@@ -181,6 +181,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
             id=seats.active_job, request_id=seats.active_job, client_id=c, dispatcher_id=d),
         doc_path(Collection.REWARD_REDEMPTIONS, f"{key}-redemption"): f.make_reward_redemption(
             id=f"{key}-redemption", client_id=c, reward_id=REWARD),
+        doc_path(Collection.QUOTES, f"{key}-quote"): f.make_quote(id=f"{key}-quote", client_id=c),
         doc_path(Collection.POINTS_LEDGER, f"earn:{seats.done_job}"): f.make_points_ledger_entry(
             id=f"{PointsReason.EARN}:{seats.done_job}", client_id=c, request_id=seats.done_job),
         doc_path(Collection.DISPUTES, seats.dispute): f.make_dispute(
@@ -248,6 +249,7 @@ def world_documents() -> dict[str, dict[str, Any]]:
     docs[doc_path(Collection.USERS, ADMIN_UID)] = _user(ADMIN_UID, UserType.CLIENT, "Admin")
     docs[doc_path(Collection.REWARDS, REWARD)] = f.make_reward(id=REWARD, is_active=True)
     docs[doc_path(Collection.PRICING_RULES, PRICING_RULE)] = f.make_pricing_rule(id=PRICING_RULE)
+    docs[doc_path(Collection.DENT_REPAIR_MATRICES, "pdr")] = f.make_dent_repair_matrix()
     return {path: to_document(model) for path, model in docs.items()}
 
 
@@ -334,6 +336,10 @@ PROBES: dict[str, ProbeSpec] = {
     "RewardRedemptions": ProbeSpec(lambda a: doc_path(Collection.REWARD_REDEMPTIONS, f"{a.world.key}-redemption"),
                                    lambda a: Query(Collection.REWARD_REDEMPTIONS.value,
                                                    (("client_id", "==", a.world.client),))),
+    "Quotes": ProbeSpec(lambda a: doc_path(Collection.QUOTES, f"{a.world.key}-quote"),
+                        lambda a: Query(Collection.QUOTES.value, (("client_id", "==", a.world.client),))),
+    "DentRepairMatrices": ProbeSpec(lambda a: doc_path(Collection.DENT_REPAIR_MATRICES, "pdr"),
+                                    lambda a: Query(Collection.DENT_REPAIR_MATRICES.value, (("id", "==", "pdr"),))),
     "PointsLedger": ProbeSpec(lambda a: doc_path(Collection.POINTS_LEDGER, f"earn:{a.world.done_job}"),
                               lambda a: Query(Collection.POINTS_LEDGER.value, (("client_id", "==", a.world.client),))),
     "Disputes": ProbeSpec(lambda a: doc_path(Collection.DISPUTES, a.world.dispute),
@@ -451,6 +457,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "JobContacts": {"client_phone": "+353870000000"},
     "Rewards": {"points_required": 0},
     "RewardRedemptions": {"status": "active"},
+    "Quotes": {"total": 1.0},
+    "DentRepairMatrices": {"minimum_charge": 1.0},
     "PointsLedger": {"points": 100000},
     "Disputes": {"status": "resolved_client_favor"},
     "Disputes/{id}/private/data": {"admin_notes": "nothing to see"},

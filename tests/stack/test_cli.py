@@ -97,7 +97,7 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
 
     assert process.returncode == 0, output
     assert "Timeline" in output and "Summary" in output and "FAILED" not in output
-    assert "jobs               created 2" in output and "reads" in output and "writes" in output
+    assert "jobs               created 3" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
     assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
     # a brand-new technician is verified (admin for identity and vehicle, the local provider's clear) and
@@ -120,6 +120,10 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert re.search(invoiced, output), output
     # that night the review of the day's job is applied: the technician's rating moves, the review is public
     assert re.search(r"apply_pending_reviews -> bob's rating \S+ \(0 reviews\) -> 5\.0 \(1\)", output), output
+    # after a hailstorm the client books a photo quote at its quoted price, once (issue 20)
+    assert re.search(r"quote_from_photos \(customer's description\) -> .* = 1[\d,.]+ EUR", output), output
+    assert re.search(r"create_request with the quote -> \S+ pending [\d.]+ \(the quoted price\)", output), output
+    assert "booking it again -> 400 (FAILED_PRECONDITION)" in output
     assert "devstack: stack stopped." in output
 
 

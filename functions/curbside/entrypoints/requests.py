@@ -88,6 +88,8 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields):
     reward_redemption_id: DocId | None = None
     request_key: RetryKey | None = None
     vehicle_id: DocId | None = None
+    quote_id: DocId | None = None
+    """A photo quote of the caller's (`quote_from_photos`): the job costs what it quoted."""
 
     @field_validator("car_location_images")
     @classmethod
@@ -102,7 +104,7 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields):
             license_plate=self.license_plate, location_address=self.location_address,
             car_location_images=tuple(self.car_location_images), notes=self.notes,
             reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, vehicle_id=self.vehicle_id,
-            insurance=self.insurance_terms(),
+            insurance=self.insurance_terms(), quote_id=self.quote_id,
         )
 
 

@@ -54,6 +54,10 @@ NO_POSITION = "Share your location first (or send it with this update): we could
 PAYMENT_DECLINED = ("The client's card could not hold the price of this job, so it was released: don't drive out; "
                     "it is offered again once the client adds a card that works.")
 PAYMENT_PENDING = "The client's payment is not confirmed yet; try again in a moment before you drive out."
+REVISED_PRICE_DECLINED = ("The client's card could not hold the revised price: don't start the work. The client is "
+                          "asked to update their card; or cancel the job.")
+REVISION_PENDING = ("Your revised price is waiting for the client's answer: start the work once they accept or "
+                    "decline it.")
 
 _TECHNICIAN_MOVES = (RequestStatus.EN_ROUTE, RequestStatus.ARRIVED, RequestStatus.IN_PROGRESS)
 
@@ -173,7 +177,7 @@ def update_job_status(deps: Deps, *, uid: str, is_admin: bool, request_id: str, 
         except _PaymentNotReady:
             pass
     if status in (AuthorizationStatus.FAILED, AuthorizationStatus.CANCELLED):
-        raise WrongState(PAYMENT_DECLINED)
+        raise WrongState(REVISED_PRICE_DECLINED if target is RequestStatus.IN_PROGRESS else PAYMENT_DECLINED)
     raise VendorUnavailable(PAYMENT_PENDING)
 
 
@@ -197,8 +201,10 @@ def _move(deps: Deps, *, uid: str, is_admin: bool, request_id: str, target: Requ
         if actor is RequestActor.DISPATCHER:
             require_current_technician(uow, uid)
             _require_position(uow, uid, lat)
-        if target is RequestStatus.EN_ROUTE:
-            _require_payment(uow, request)
+        if target is RequestStatus.IN_PROGRESS and request.proposed_price is not None:
+            raise WrongState(REVISION_PENDING)
+        if target is RequestStatus.EN_ROUTE or (target is RequestStatus.IN_PROGRESS and request.price_revised_at):
+            _require_payment(uow, request)  # a revised price is held on the card before the work starts (D89)
         updates: dict[str, Any] = {}
         if lat is not None and lng is not None:
             updates |= {"dispatcher_current_lat": lat, "dispatcher_current_lng": lng,

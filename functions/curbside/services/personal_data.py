@@ -82,6 +82,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.NOTIFICATIONS, "user_id", DELETE),
     Holding(C.POINTS_LEDGER, "client_id"),
     Holding(C.REWARD_REDEMPTIONS, "client_id"),
+    Holding(C.QUOTES, "client_id", DELETE),  # its photos are the person's car_photos/, deleted with their files
     Holding(C.REFERRAL_CODES, "client_id"),
     Holding(C.JOB_PAYMENTS, "client_id"),
     Holding(C.JOB_PAYMENTS, "dispatcher_id"),

@@ -23,7 +23,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import insurance, pricing, scheduled_jobs, vehicles, work
+from curbside.services import insurance, photo_quotes, pricing, scheduled_jobs, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -64,6 +64,8 @@ class NewRequest:
     """One of the client's saved vehicles: the completion goes on its service history (issue 21)."""
     insurance: InsuranceTerms | None = None
     """An insurance job's claim (None: a private job; D91)."""
+    quote_id: str | None = None
+    """A photo quote of the caller's: its price replaces the standard price (`photo_quotes.book_quote`)."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,9 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     vehicle = vehicles.require_own(uow, uid, new.vehicle_id) if new.vehicle_id else None
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
-    quote: Quote = pricing.price(uow, job, redeemed.discount if redeemed else None)
+    quoted = photo_quotes.book_quote(uow, uid, new.quote_id, new.car_model, redeemed.discount if redeemed else None) \
+        if new.quote_id else None
+    quote: Quote = quoted.price if quoted else pricing.price(uow, job, redeemed.discount if redeemed else None)
     insured = insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
@@ -246,8 +250,10 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
-        vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, **insured,
+        vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, quote_id=new.quote_id, **insured,
     ))
+    if quoted is not None:
+        quoted.record_use(uow, request.id)
     uow.rate_slots.create(slot)
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,

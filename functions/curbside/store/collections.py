@@ -18,6 +18,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -46,6 +47,7 @@ from curbside.domain.documents import (
     PrivateDocument,
     PublicReview,
     QuarantinedUpload,
+    Quote,
     RateLimitSlot,
     ReferralCode,
     Review,
@@ -76,7 +78,9 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims)."""
+    to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims); and photo quotes (Quotes)
+    priced by the dent-repair matrix (DentRepairMatrices); and the paperwork work's invoices (Invoices,
+    InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -123,6 +127,8 @@ class Collection(StrEnum):
     VEHICLES = "Vehicles"
     VEHICLE_SERVICES = "VehicleServices"
     INSURANCE_CLAIMS = "InsuranceClaims"
+    QUOTES = "Quotes"
+    DENT_REPAIR_MATRICES = "DentRepairMatrices"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -180,6 +186,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
     Collection.VEHICLES: Vehicle,
     Collection.VEHICLE_SERVICES: VehicleService,
+    Collection.QUOTES: Quote,
+    Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
 }
 """The model of each collection's documents."""
 

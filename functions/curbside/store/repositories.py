@@ -25,6 +25,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -52,6 +53,7 @@ from curbside.domain.documents import (
     PrivateDocument,
     PublicReview,
     QuarantinedUpload,
+    Quote,
     RateLimitSlot,
     ReferralCode,
     Review,
@@ -401,6 +403,8 @@ class Repositories:
         self.van_stock_movements = documents(VanStockMovement)
         self.vehicles = documents(Vehicle)
         self.vehicle_services = documents(VehicleService)
+        self.quotes = documents(Quote)
+        self.dent_matrices = documents(DentRepairMatrix)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

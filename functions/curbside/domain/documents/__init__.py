@@ -38,6 +38,7 @@ from curbside.domain.documents.payments import DispatcherEarnings, JobPayment, P
 from curbside.domain.documents.phone import PhoneVerification
 from curbside.domain.documents.pricing_rules import PricingRule
 from curbside.domain.documents.quarantine import QuarantinedUpload
+from curbside.domain.documents.quotes import DamageEntry, DentRepairMatrix, Quote
 from curbside.domain.documents.rate_limits import RateLimitSlot
 from curbside.domain.documents.requests import ServiceRequest
 from curbside.domain.documents.reviews import ClientReview, PublicReview, Review, WithheldComment
@@ -70,6 +71,8 @@ __all__ = [
     "ClientProfilePrivate",
     "ClientReview",
     "Conversation",
+    "DamageEntry",
+    "DentRepairMatrix",
     "DispatcherEarnings",
     "DispatcherLocation",
     "DispatcherProfile",
@@ -100,6 +103,7 @@ __all__ = [
     "PrivateDocument",
     "PublicReview",
     "QuarantinedUpload",
+    "Quote",
     "RateLimitSlot",
     "ReferralCode",
     "Review",

@@ -124,6 +124,15 @@ class ServiceRequest(Document, DerivesFields):
     def client_pays(self) -> Decimal:
         """What the client's card is charged for the job: the price, or an insurance job's excess."""
         return client_share(self.final_price, self.job_type, self.excess_amount)
+    quote_id: str | None = None
+    """Added (issue 20): the photo quote that priced this job (`Quotes`), instead of the standard price."""
+    proposed_price: Money | None = None
+    """Added: a revised price the technician proposed on site; pending until the client accepts or declines it,
+    and no work starts while it is (D89)."""
+    proposed_price_reason: str | None = None
+    proposed_price_at: UtcDatetime | None = None
+    price_revised_at: UtcDatetime | None = None
+    """When the client accepted a revised price: from then on work starts only once the card holds it."""
 
     @property
     def location_area(self) -> str | None:
