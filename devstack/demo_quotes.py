@@ -43,8 +43,8 @@ def books_from_a_photo_quote(person: Person) -> list[Step]:
         if again.ok:
             raise StepFailed(f"the used quote booked a second job {again.result}")
         return (f"create_request with the quote -> {booked['request_id']} {booked['status']} "
-                f"{booked['final_price']:.2f} (the quoted price), handed to dispatch; booking it again -> "
-                f"{again.status} ({again.error_status})")
+                f"{booked['final_price']:.2f} (the quoted price), handed to dispatch; booking it again is refused "
+                f"({again.status}, the quote is used)")
 
     who = person.uid
     return [Step(who, "photographs the hail damage", photographs_hail),

@@ -123,7 +123,7 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     # after a hailstorm the client books a photo quote at its quoted price, once (issue 20)
     assert re.search(r"quote_from_photos \(customer's description\) -> .* = 1[\d,.]+ EUR", output), output
     assert re.search(r"create_request with the quote -> \S+ pending [\d.]+ \(the quoted price\)", output), output
-    assert "booking it again -> 400 (FAILED_PRECONDITION)" in output
+    assert "booking it again is refused (400, the quote is used)" in output
     assert "devstack: stack stopped." in output
 
 
