@@ -26,6 +26,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -211,6 +212,8 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "created_date": NOW,
     },
     MonitorWatermark: lambda n: {"id": f"monitor-{n}", "until": NOW, "runs": 1, "updated_date": NOW},
+    DailyStats: lambda n: {"id": "2026-01_0", "month": "2026-01", "shard": 0,
+                           "days": {"d15": {"jobs_created": 3}}},
     PricingRule: lambda n: {
         "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
         "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
@@ -369,6 +372,7 @@ make_public_review = partial(make, PublicReview)
 make_audit_entry = partial(make, AuditEntry)
 make_rate_limit_slot = partial(make, RateLimitSlot)
 make_monitor_watermark = partial(make, MonitorWatermark)
+make_daily_stats = partial(make, DailyStats)
 
 
 def put(db: firestore.Client, model: Document) -> str:

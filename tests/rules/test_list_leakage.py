@@ -107,6 +107,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
     "RateLimitSlots": [on("RateLimitSlots", ("who", "==", victim_client)),
                        on("RateLimitSlots", ("who", "==", lambda a: a.uid or MAIN.client))],
     "MonitorWatermarks": [on("MonitorWatermarks", ("runs", "==", const(1)))],
+    "DailyStats": [on("DailyStats", ("month", "==", const("2026-01")))],
     "AuditLog": [on("AuditLog", ("target_id", "==", victim_client)),
                  on("AuditLog", ("target_id", "==", lambda a: a.uid or MAIN.client))],
     "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),

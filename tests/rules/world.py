@@ -196,6 +196,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.AUDIT_LOG, f"{key}-audit"): f.make_audit_entry(id=f"{key}-audit", target_id=c),
         doc_path(Collection.RATE_LIMIT_SLOTS, f"{key}-slot"): f.make_rate_limit_slot(id=f"{key}-slot", who=c),
         doc_path(Collection.MONITOR_WATERMARKS, f"{key}-fraud"): f.make_monitor_watermark(id=f"{key}-fraud"),
+        doc_path(Collection.DAILY_STATS, f"{key}-stats"): f.make_daily_stats(id=f"{key}-stats"),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -372,6 +373,8 @@ PROBES: dict[str, ProbeSpec] = {
                                 lambda a: Query(Collection.RATE_LIMIT_SLOTS.value, (("who", "==", a.world.client),))),
     "MonitorWatermarks": ProbeSpec(lambda a: doc_path(Collection.MONITOR_WATERMARKS, f"{a.world.key}-fraud"),
                                    lambda a: Query(Collection.MONITOR_WATERMARKS.value, (("runs", "==", 1),))),
+    "DailyStats": ProbeSpec(lambda a: doc_path(Collection.DAILY_STATS, f"{a.world.key}-stats"),
+                            lambda a: Query(Collection.DAILY_STATS.value, (("month", "==", "2026-01"),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -447,6 +450,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "AuditLog": {"reason": "nothing happened"},
     "RateLimitSlots": {"bucket": "reset"},
     "MonitorWatermarks": {"runs": 0},
+    "DailyStats": {"shard": 3},
 }
 """A change only the server may make, per collection without a client update."""
 

@@ -18,6 +18,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -69,7 +70,7 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks)."""
+    to (MonitorWatermarks); and the admin dashboard's daily rollups (DailyStats)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -109,6 +110,7 @@ class Collection(StrEnum):
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
     MONITOR_WATERMARKS = "MonitorWatermarks"
+    DAILY_STATS = "DailyStats"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -159,6 +161,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
+    Collection.DAILY_STATS: DailyStats,
 }
 """The model of each collection's documents."""
 

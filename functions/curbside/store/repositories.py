@@ -25,6 +25,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DispatcherEarnings,
     DispatcherLocation,
     DispatcherProfile,
@@ -385,6 +386,7 @@ class Repositories:
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
         self.support_messages = documents(SupportMessage)
+        self.daily_stats = documents(DailyStats)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""
