@@ -5,7 +5,7 @@ import { el } from "./dom.js";
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 480;
 const HEIGHT = 220;
-const PAD = { left: 72, right: 12, top: 12, bottom: 28 };
+const PAD = { left: 84, right: 12, top: 12, bottom: 28 };
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -14,9 +14,9 @@ function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A rounded maximum for the y axis (1, 2 or 5 times a power of ten), never 0. */
-function niceMax(value) {
-  if (value <= 0) return 1;
+/** A rounded maximum for the y axis (1, 2 or 5 times a power of ten), at least `least`. */
+function niceMax(value, least = 1) {
+  if (value <= least) return least;
   const power = 10 ** Math.floor(Math.log10(value));
   return [1, 2, 5, 10].map((step) => step * power).find((top) => top >= value);
 }
@@ -48,9 +48,9 @@ function figure(title, keys, name, nodes, summary) {
   return el("figure", { class: "chart panel", "data-chart": name }, el("figcaption", {}, title), legend(keys), picture);
 }
 
-/** Bars per day, one per key side by side: `keys` = [[field, label], ...]. */
-export function barChart(name, title, series, keys, format = String) {
-  const top = niceMax(Math.max(0, ...series.flatMap((day) => keys.map(([key]) => day[key]))));
+/** Bars per day, one per key side by side: `keys` = [[field, label], ...]; the y axis reaches `least` at least. */
+export function barChart(name, title, series, keys, format = String, least = 1) {
+  const top = niceMax(Math.max(0, ...series.flatMap((day) => keys.map(([key]) => day[key]))), least);
   const inner = HEIGHT - PAD.top - PAD.bottom;
   const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, series.length);
   const width = Math.max(1, (step * 0.8) / keys.length);

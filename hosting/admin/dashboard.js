@@ -35,6 +35,7 @@ function moneyFormat(currency) {
   const scale = 10 ** format.resolvedOptions().maximumFractionDigits;
   const money = (minor) => format.format(minor / scale);
   money.major = (amount) => format.format(amount);
+  money.scale = scale;
   return money;
 }
 
@@ -71,7 +72,7 @@ function charts(figures, money) {
     barChart("jobs", "Jobs per day by outcome", series,
              [["jobs_created", "created"], ["jobs_completed", "completed"], ["jobs_cancelled", "cancelled"]]),
     barChart("revenue", "Revenue per day (net of refunds)", series,
-             [["net_minor", "revenue"], ["fee_minor", "platform fee"]], money),
+             [["net_minor", "revenue"], ["fee_minor", "platform fee"]], money, 10 * money.scale),
     lineChart("growth", "User growth in the range (new sign-ups, cumulative)", growth,
               [["users", "users"], ["clients", "clients"], ["technicians", "technicians"]]));
 }
