@@ -1,5 +1,6 @@
 """The dashboard's daily rollups (D95-D97): jobs taken through their real lifecycle by the entry points and
-the triggers' services — held, completed and captured, refunded, created and cancelled — leave `DailyStats`
+the triggers' services — held, completed and captured, refunded, created and cancelled, and a ticket answered
+by an admin — leave `DailyStats`
 equal to a brute-force recount of the documents; a trigger delivered twice counts once; `admin_dashboard`
 reads them back as revenue, series and rates."""
 
@@ -10,7 +11,14 @@ import datetime as dt
 import pytest
 
 from curbside.services import accounts, card_holds, refunds
-from main import admin_dashboard, cancel_request, create_request
+from main import (
+    admin_dashboard,
+    admin_reply_ticket,
+    cancel_request,
+    create_request,
+    create_support_ticket,
+    request_live_agent,
+)
 from tests.entrypoints.test_completions import complete_at_job
 from tests.entrypoints.test_threats import create_data
 from tests.factories import CLIENT_ID
@@ -36,6 +44,12 @@ def test_the_rollups_equal_a_recount_after_jobs_go_through_their_lifecycle(db, c
     refunds.refund(stripe_deps, "job-2", 1000, "goodwill")
     created = call(create_request, create_data([upload_photo(bucket)]), uid=CLIENT_ID).result
     assert call(cancel_request, {"request_id": created["request_id"]}, uid=CLIENT_ID).status == 200
+    ticket = call(create_support_ticket, {"subject": "Payment", "category": "payment_issue",
+                                          "message": "Where is my refund?"}, uid=CLIENT_ID).result["ticket_id"]
+    assert call(request_live_agent, {"ticket_id": ticket}, uid=CLIENT_ID).status == 200
+    clock.advance(dt.timedelta(minutes=7))
+    for answer in ("Looking at it.", "Refunded."):  # only the first reply is the first response
+        assert call(admin_reply_ticket, {"ticket_id": ticket, "message": answer}, uid=ADMIN, admin=True).status == 200
 
     added = rolled_up(db) - counted_before
     assert added == recount(db) - before
@@ -43,6 +57,7 @@ def test_the_rollups_equal_a_recount_after_jobs_go_through_their_lifecycle(db, c
             added["captured_minor"], added["refunded_minor"], added["completions_timed"]) == (
         1, 2, 1, 2, 11200, 1000, 2)
     assert added["completion_seconds"] == 2 * 50 * 60
+    assert (added["first_responses"], added["first_response_seconds"]) == (1, 7 * 60)
 
     figures = call(admin_dashboard, {}, uid=ADMIN, admin=True).result
     today = day_of(clock.now()).isoformat()
@@ -54,6 +69,7 @@ def test_the_rollups_equal_a_recount_after_jobs_go_through_their_lifecycle(db, c
     assert (last["jobs_completed"], last["jobs_cancelled"], last["captured_minor"]) == (2, 1, 11200)
     assert figures["metrics"]["cancellation_rate"] == 1.0  # the one job created in range was cancelled
     assert figures["metrics"]["refund_rate"] == 0.5 and figures["metrics"]["average_completion_minutes"] == 50.0
+    assert figures["metrics"]["support_first_response_minutes"] == 7.0
 
 
 def test_a_trigger_delivered_twice_counts_once(db, deps, stripe_deps, call, localstripe):
