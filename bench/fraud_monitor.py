@@ -16,7 +16,6 @@ its notice included. A second run ten minutes later, in the same hour, shows wha
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import time
@@ -26,7 +25,7 @@ from decimal import Decimal
 
 from google.cloud import firestore
 
-from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents, write_doc_block
+from bench.harness import bare_firestore, reading_deps, run_by_history, seed_documents
 from curbside.domain.documents import Dispute, JobCompletion, MonitorWatermark, ServiceRequest, User
 from curbside.domain.enums import DisputeReason, PartyType, RequestActor, RequestStatus, UserRole
 from curbside.services import fraud_monitor, work
@@ -144,19 +143,9 @@ def checks(runs: Sequence[Run]) -> list[tuple[str, bool]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.fraud_monitor", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--histories", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    args = parser.parse_args(argv)
-    runs = [measure(history) for history in sorted(args.histories)]
-    lines = report(runs)
-    print("\n".join(lines))
-    found = checks(runs)
-    passed = print_checks(found)
-    if not args.no_doc:
-        write_doc_block("fraud_monitor", "Fraud monitoring: reads per run (issue 15)", [
-            *lines, "", *(f"{'PASS' if ok else 'FAIL'}  {text}" for text, ok in found)])
-    return 0 if passed else 1
+    return run_by_history(argv, prog="python -m bench.fraud_monitor", description=__doc__.split("\n\n")[0],
+                          name="fraud_monitor", heading="Fraud monitoring: reads per run (issue 15)",
+                          measure=measure, report=report, checks=checks)
 
 
 if __name__ == "__main__":

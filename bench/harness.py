@@ -3,13 +3,14 @@ how checks are printed."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
@@ -106,3 +107,25 @@ def write_doc_block(name: str, heading: str, lines: list[str]) -> None:
     else:
         text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
     BENCHMARKS_DOC.write_text(text, encoding="utf-8")
+
+
+R = TypeVar("R")
+
+
+def run_by_history(argv: Sequence[str] | None, *, prog: str, description: str, name: str, heading: str,
+                   measure: Callable[[int], R], report: Callable[[Sequence[R]], list[str]],
+                   checks: Callable[[Sequence[R]], list[tuple[str, bool]]]) -> int:
+    """A benchmark over histories of 1,000, 10,000 and 100,000 jobs (`--histories` to choose): measure each,
+    print the report and the checks, and write both to docs/benchmarks.md unless `--no-doc`; 0 when all pass."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--histories", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+    runs = [measure(history) for history in sorted(args.histories)]
+    lines = report(runs)
+    print("\n".join(lines))
+    found = checks(runs)
+    passed = print_checks(found)
+    if not args.no_doc:
+        write_doc_block(name, heading, [*lines, "", *(f"{'PASS' if ok else 'FAIL'}  {text}" for text, ok in found)])
+    return 0 if passed else 1

@@ -9,7 +9,9 @@ What it writes (ids are fixed; the content is drawn from `random.Random(seed)`):
 - `admin-001`, 30 clients (`client-001`...) and 120 technicians (`dispatcher-001`...) living at real suburbs
   of Brisbane, Sydney and Melbourne, with their profiles, private parts, notification preferences, positions,
   loyalty balances (and an opening PointsLedger entry each), verification states and two shadow bans;
-- 24 service requests, three in each status, with a JobCompletion for each completed one (`seed/jobs.py`).
+- 24 service requests, three in each status, with a JobCompletion for each completed one (`seed/jobs.py`);
+- the admin dashboard's `DailyStats` rollups of those jobs and people, each count on its event's day
+  (`seed/rollups.py`).
 
 Times are relative to an anchor, `now` floored to the whole hour (UTC), so the demo always looks current and
 two runs in the same hour build identical documents. Existing documents are never rewritten unless

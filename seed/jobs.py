@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from curbside.domain.documents import JobCompletion, ServiceRequest
-from curbside.domain.enums import PaymentStatus, RequestStatus
+from curbside.domain.enums import PaymentStatus, RequestActor, RequestStatus
 from curbside.domain.geo import haversine_m, offset
 from curbside.store.codec import CENT
 from seed.catalogue import BASE_PRICE
@@ -209,6 +209,9 @@ def _job(request_id: str, scenario: Scenario, client: ClientPlan, *, dispatcher:
     elif fields:
         ended = created
 
+    if status is RequestStatus.CANCELLED:
+        fields |= {"cancelled_at": ended, "cancelled_by": client.member.uid, "cancelled_by_type": RequestActor.CLIENT,
+                   "cancellation_reason": "Plans changed"}
     where: Whereabouts | None = None
     if dispatcher is not None and status in ACTIVE | {RequestStatus.COMPLETED}:
         where = _whereabouts(dispatcher, status, steps, travel=travel, car=(lat, lng), anchor=anchor, rng=rng)

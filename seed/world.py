@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from curbside.settings import Settings
 from seed.catalogue import pricing_rules, rewards
 from seed.dent_matrix import dent_matrix
 from seed.geography import City
@@ -23,6 +24,7 @@ from seed.population import (
     plan_population,
 )
 from seed.records import SeedDoc, public
+from seed.rollups import rollup_documents
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def anchor_of(now: datetime) -> datetime:
 
 
 def build_world(seed: int, now: datetime) -> World:
-    """Every seeded document, in write order (catalogue, people, jobs), each exactly once."""
+    """Every seeded document, in write order (catalogue, people, jobs, the dashboard's rollups of them), each
+    exactly once."""
     anchor = anchor_of(now)
     rng = random.Random(seed)
     population = plan_population(anchor, rng)
@@ -61,6 +64,7 @@ def build_world(seed: int, now: datetime) -> World:
         docs.append(public(location_document(dispatcher, anchor, rng, busy)))
     docs += [public(request) for request in jobs.requests]
     docs += [public(completion) for completion in jobs.completions]
+    docs += rollup_documents(docs, Settings().default_time_zone)
     paths = [doc.path for doc in docs]
     if len(set(paths)) != len(paths):
         raise AssertionError("the seed built two documents at the same path")

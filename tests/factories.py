@@ -26,6 +26,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
@@ -228,6 +229,8 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "excess_amount": Decimal("15.00"), "amount_owed": Decimal("41.00"), "amount_owed_minor": 4100,
         "created_date": NOW, "updated_date": NOW,
     },
+    DailyStats: lambda n: {"id": "2026-01_0", "month": "2026-01", "shard": 0,
+                           "days": {"d15": {"jobs_created": 3}}},
     PricingRule: lambda n: {
         "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
         "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
@@ -430,6 +433,7 @@ make_van_stock_movement = partial(make, VanStockMovement)
 make_vehicle = partial(make, Vehicle)
 make_vehicle_service = partial(make, VehicleService)
 make_insurance_claim = partial(make, InsuranceClaim)
+make_daily_stats = partial(make, DailyStats)
 
 
 def put(db: firestore.Client, model: Document) -> str:

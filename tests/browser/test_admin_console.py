@@ -3,9 +3,11 @@ a verification step approved, a technician banned, and names shown as text, neve
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 
+import pytest
 import requests
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -15,6 +17,7 @@ from devstack.client import CallableClient
 from devstack.stack import LocalStack
 from seed import SeedReport
 from tests.browser.conftest import SCREENSHOT
+from tests.stats_recount import rates, recount
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
@@ -80,11 +83,45 @@ def test_the_admin_dashboard_shows_the_databases_counts(page: Page, console_stac
     expected = brute_force(console_stack.admin_db())
     assert expected["users.total"] > 100 and expected["technicians_online"] > 0
     assert {path: kpi(page, path) for path in expected} == expected
+
+
+def test_the_dashboards_revenue_rates_and_charts_equal_a_recount_of_the_database(page: Page,
+                                                                                  console_stack: LocalStack) -> None:
+    db = console_stack.admin_db()
+    expect(page.locator('[data-chart="jobs"] rect.bar')).to_have_count(30 * 3)  # 30 days, three outcomes
+    first, last = (dt.date.fromisoformat(page.locator(f"#range input[name={name}]").input_value())
+                   for name in ("from", "to"))
+    assert (last - first).days == 29
+    counted = recount(db, (first, last))
+    assert counted["jobs_created"] > 10 and counted["jobs_completed"] > 0 and counted["jobs_cancelled"] > 0
+    for key, value in rates(counted).items():
+        shown = page.locator(f'[data-metric="{key}"]')
+        if value is None:
+            assert (shown.get_attribute("data-value"), shown.locator(".value").inner_text()) == ("", "—"), key
+        else:
+            assert float(shown.get_attribute("data-value") or "nan") == pytest.approx(value, abs=0.005), key
+    for key, days in (("today", 1), ("last_7_days", 7), ("last_30_days", 30)):
+        money = recount(db, (last - dt.timedelta(days=days - 1), last))
+        assert page.locator(f'[data-revenue="{key}"]').get_attribute("data-value") == str(
+            money["captured_minor"] - money["refunded_minor"]), key
+    titles = page.locator('[data-chart="jobs"] rect.bar title').all_text_contents()
+    assert sum(int(t.rsplit(": ", 1)[1]) for t in titles if " created: " in t) == counted["jobs_created"]
+    latest = db.collection("ServiceRequests").order_by("updated_date", direction="DESCENDING").limit(1).get()[0].id
+    expect(page.locator("#recent-activity tbody tr")).to_have_count(20)
+    assert page.locator("#recent-activity tbody tr").first.get_attribute("data-job") == latest
+    # usable on a tablet: nothing wider than the screen
+    page.set_viewport_size({"width": 820, "height": 1180})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     # the README's picture: written to docs/ when asked (CURBSIDE_SCREENSHOT=1), so a test run leaves the tree clean
-    picture = page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 420})
+    picture = page.screenshot(full_page=True)
     assert picture.startswith(b"\x89PNG")
     if os.environ.get("CURBSIDE_SCREENSHOT") == "1":
         SCREENSHOT.write_bytes(picture)
+    page.click('#range button[data-days="7"]')
+    expect(page.locator('[data-chart="jobs"] rect.bar')).to_have_count(7 * 3)
+    expect(page.locator("main h2").nth(2)).to_have_text(
+        f"Key metrics, {last - dt.timedelta(days=6)} to {last}")
 
 
 def test_a_hostile_name_is_shown_as_text_and_never_runs(page: Page, console_stack: LocalStack, in_review: str,

@@ -251,6 +251,8 @@ ACCESS: tuple[Entry, ...] = (
     Entry("InsuranceClaims", note="what insurers owe for insurance jobs (D91); moved by "
           "`admin_update_insurance_claim`"),
     Entry("MonitorWatermarks", note="where the hourly fraud monitor got to (D69); written by the functions only"),
+    Entry("DailyStats", note="the admin dashboard's daily rollups (D95-D96), added to by the functions in the "
+                             "commits that change what they count"),
     Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
           note="every admin action; admins read it, nobody's app writes it (append-only)"),
 )

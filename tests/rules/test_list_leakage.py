@@ -123,6 +123,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
     "MonitorWatermarks": [on("MonitorWatermarks", ("runs", "==", const(1)))],
     "InsuranceClaims": [on("InsuranceClaims", ("client_id", "==", victim_client)),
                         on("InsuranceClaims", ("client_id", "==", lambda a: a.uid or MAIN.client))],
+    "DailyStats": [on("DailyStats", ("month", "==", const("2026-01")))],
     "AuditLog": [on("AuditLog", ("target_id", "==", victim_client)),
                  on("AuditLog", ("target_id", "==", lambda a: a.uid or MAIN.client))],
     "PhoneVerifications": [on("PhoneVerifications", ("user_id", "==", victim_client)),

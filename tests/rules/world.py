@@ -199,6 +199,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.MONITOR_WATERMARKS, f"{key}-fraud"): f.make_monitor_watermark(id=f"{key}-fraud"),
         doc_path(Collection.INSURANCE_CLAIMS, seats.done_job): f.make_insurance_claim(
             id=seats.done_job, request_id=seats.done_job, client_id=c, dispatcher_id=d),
+        doc_path(Collection.DAILY_STATS, f"{key}-stats"): f.make_daily_stats(id=f"{key}-stats"),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -405,6 +406,8 @@ PROBES: dict[str, ProbeSpec] = {
                                    lambda a: Query(Collection.MONITOR_WATERMARKS.value, (("runs", "==", 1),))),
     "InsuranceClaims": ProbeSpec(lambda a: doc_path(Collection.INSURANCE_CLAIMS, a.world.done_job),
                                  lambda a: Query(Collection.INSURANCE_CLAIMS.value, _job_side_filter(a))),
+    "DailyStats": ProbeSpec(lambda a: doc_path(Collection.DAILY_STATS, f"{a.world.key}-stats"),
+                            lambda a: Query(Collection.DAILY_STATS.value, (("month", "==", "2026-01"),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -489,6 +492,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "RateLimitSlots": {"bucket": "reset"},
     "MonitorWatermarks": {"runs": 0},
     "InsuranceClaims": {"status": "paid"},
+    "DailyStats": {"shard": 3},
 }
 """A change only the server may make, per collection without a client update."""
 

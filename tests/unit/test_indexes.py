@@ -55,7 +55,7 @@ def test_every_query_has_its_index():
 def _entries() -> list[tuple[str, int]]:
     declared = load()
     return [(kind, n) for kind in ("indexes", "fieldOverrides") for n, entry in enumerate(declared.get(kind, []))
-            if not entry.get("ttl")]  # TTL policies serve no query: checked below
+            if not entry.get("ttl") and entry.get("indexes") != []]  # TTL policies, exemptions: checked below
 
 
 @pytest.mark.parametrize(("kind", "position"), _entries())
@@ -111,3 +111,15 @@ def test_every_ttl_policy_is_declared_on_a_timestamp_field_nothing_queries():
         assert model_field.annotation is dt.datetime and model_field.is_required(), (collection, field)
         assert not [spec.name for spec in CATALOGUE + APP_QUERIES if spec.collection == collection
                     and field in {f.field for f in spec.filters} | {name for name, _ in spec.order_by}]
+
+
+def test_every_index_exemption_is_on_a_field_nothing_queries():
+    """A field override with no indexes turns a field's automatic indexes off (the dashboard rollups' `days`
+    map: hundreds of numbers rewritten by every counted commit, D96); no query of the catalogue may use it."""
+    exempt = [(entry["collectionGroup"], entry["fieldPath"]) for entry in load()["fieldOverrides"]
+              if entry.get("indexes") == [] and not entry.get("ttl")]
+    assert exempt
+    for collection, path in exempt:
+        assert not [spec.name for spec in CATALOGUE + APP_QUERIES if spec.collection == collection
+                    and any(name == path or name.startswith(f"{path}.")
+                            for name in {f.field for f in spec.filters} | {name for name, _ in spec.order_by})]

@@ -3,6 +3,7 @@ provides. Everything else the console does goes through the capabilities' own ad
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from firebase_functions import https_fn
@@ -13,17 +14,21 @@ from curbside.domain.enums import DisputeStatus, FraudAlertStatus, FraudAlertTyp
 from curbside.domain.lifecycles import DISPUTE_RESOLVED, DISPUTE_WAITING
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId
-from curbside.services import admin_console
+from curbside.services import admin_console, dashboard
 
 
 class DashboardPayload(Payload):
-    """No input: the dashboard's figures are the platform's now."""
+    """The range of the charts and key metrics: days in the platform's reporting time zone, by default the 30
+    days to today, at most 90 (`from_date` alone: 30 days from it; `to_date` alone: the 30 days to it)."""
+
+    from_date: dt.date | None = None
+    to_date: dt.date | None = None
 
 
 @on_call()
 def admin_dashboard(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return run_callable(req, DashboardPayload, lambda caller, _: admin_console.dashboard(
-        deps.get(), is_admin=caller.is_admin))
+    return run_callable(req, DashboardPayload, lambda caller, p: dashboard.dashboard(
+        deps.get(), is_admin=caller.is_admin, from_date=p.from_date, to_date=p.to_date))
 
 
 class UserPagePayload(Payload):

@@ -1,13 +1,7 @@
-"""What only the hosted admin console needs (issue 18): the dashboard's KPI cards, the pages of the Users and
-fraud-alert screens, the rewards catalogue, and the live-agent ticket queue with one ticket's conversation.
-The actions are the capabilities' own admin callables (`admin_set_account_status`, `admin_update_fraud_alert`,
-`admin_upsert_reward`, `admin_reply_ticket`, `admin_review_verification`).
-
-The dashboard's figures are Firestore `count()`s over catalogued queries (`store/queries.py`), billed one read
-per 1,000 documents counted, so a load never reads the documents themselves: eleven counts, eleven reads while
-each counted set stays under 1,000 (D76). The figures that need history — revenue per day, jobs per day by
-outcome, user growth, the spec's rates — want daily rollup documents kept by the commits that change them;
-they are not built yet.
+"""What only the hosted admin console needs (issue 18): the pages of the Users and fraud-alert screens, the
+rewards catalogue, and the live-agent ticket queue with one ticket's conversation (the dashboard's read is
+`services.dashboard`). The actions are the capabilities' own admin callables (`admin_set_account_status`,
+`admin_update_fraud_alert`, `admin_upsert_reward`, `admin_reply_ticket`, `admin_review_verification`).
 """
 
 from __future__ import annotations
@@ -20,22 +14,16 @@ from curbside.domain.documents.disputes import Dispute
 from curbside.domain.documents.support import SupportTicket
 from curbside.domain.documents.users import User
 from curbside.domain.enums import (
-    AccountStatus,
     DisputeStatus,
     FraudAlertStatus,
     FraudAlertType,
-    RequestStatus,
     Severity,
     TicketStatus,
     UserRole,
     UserType,
 )
 from curbside.domain.errors import NotAllowed, NotFound
-from curbside.domain.fraud import OPEN as OPEN_ALERTS
-from curbside.domain.lifecycles import DISPUTE_WAITING
-from curbside.domain.tracking import ACTIVE_JOB_STATUSES
 from curbside.services import work
-from curbside.services.verification_review import EPOCH
 from curbside.store import queries
 from curbside.store.repositories import D, DocumentRepository
 from curbside.store.uow import UnitOfWork
@@ -54,9 +42,6 @@ TABS: dict[str, tuple[queries.QuerySpec, dict[str, Any]]] = {
 ALERT_QUERIES = {(False, False): queries.ALERTS_BY_STATUS, (True, False): queries.ALERTS_BY_STATUS_SEVERITY,
                  (False, True): queries.ALERTS_BY_STATUS_TYPE, (True, True): queries.ALERTS_BY_STATUS_SEVERITY_TYPE}
 """The fraud-alert query for (severity given, type given)."""
-WAITING_FOR_AGENT = [TicketStatus.WAITING_ADMIN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_USER,
-                     TicketStatus.OPEN]
-"""A live-agent ticket that is neither resolved nor closed."""
 
 
 def _as_admin(deps: Deps, is_admin: bool, look: Callable[[UnitOfWork], T]) -> T:
@@ -64,34 +49,6 @@ def _as_admin(deps: Deps, is_admin: bool, look: Callable[[UnitOfWork], T]) -> T:
     if not is_admin:
         raise NotAllowed(ONLY_ADMINS)
     return work.reading(deps, look)
-
-
-def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
-    """The KPI cards: people by kind, jobs waiting and under way, the open queues, technicians online now."""
-    def look(uow: UnitOfWork) -> dict[str, Any]:
-        return {
-            "users": {
-                "total": uow.users.count(queries.ALL_USERS),
-                "clients": uow.users.count(queries.USERS_OF_TYPE, user_type=UserType.CLIENT),
-                "technicians": uow.users.count(queries.USERS_OF_TYPE, user_type=UserType.DISPATCHER),
-                "admins": uow.users.count(queries.ADMINS, role=UserRole.ADMIN),
-            },
-            "jobs": {
-                "pending": uow.requests.count(queries.JOBS_IN_STATUSES, statuses=[RequestStatus.PENDING]),
-                "active": uow.requests.count(queries.JOBS_IN_STATUSES, statuses=sorted(ACTIVE_JOB_STATUSES)),
-            },
-            "open_disputes": uow.disputes.count(queries.DISPUTES_IN_STATUSES, statuses=list(DISPUTE_WAITING)),
-            "open_fraud_alerts": uow.fraud_alerts.count(queries.FRAUD_ALERTS_IN_STATUSES,
-                                                        statuses=sorted(OPEN_ALERTS)),
-            "technicians_online": uow.locations.count(queries.TECHNICIANS_ONLINE, is_online=True,
-                                                      account_status=AccountStatus.ACTIVE),
-            "verifications_waiting": uow.dispatcher_profiles.count(queries.TECHNICIANS_AWAITING_REVIEW, since=EPOCH),
-            "tickets_for_live_agent": uow.support_tickets.count(queries.TICKETS_FOR_LIVE_AGENT,
-                                                                live_agent_requested=True, statuses=WAITING_FOR_AGENT),
-            "as_of": uow.now.isoformat(),
-        }
-
-    return _as_admin(deps, is_admin, look)
 
 
 def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone: str | None, limit: int,

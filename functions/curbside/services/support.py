@@ -202,10 +202,10 @@ def request_live_agent(deps: Deps, uid: str, ticket_id: str) -> TicketStatusOnly
         if ticket.live_agent_requested:
             return TicketStatusOnly(ticket.status)
         if ticket.status is TicketStatus.WAITING_ADMIN:
-            uow.support_tickets.save(evolve(ticket, live_agent_requested=True))
+            uow.support_tickets.save(evolve(ticket, live_agent_requested=True, live_agent_requested_at=uow.now))
         else:  # a resolved ticket is reopened for a person
             uow.support_tickets.move(ticket, TicketStatus.WAITING_ADMIN, _owner_actor(ticket),
-                                     live_agent_requested=True)
+                                     live_agent_requested=True, live_agent_requested_at=uow.now)
         for admin in alerted:
             notify(uow, user_id=admin.id, kind=NotificationType.SUPPORT_REPLY, title="Live agent requested",
                    body=f"{ticket.category.value}: {ticket.subject[:120]}", request_id=None, key=f"agent:{ticket_id}",
@@ -233,6 +233,8 @@ def admin_reply_ticket(deps: Deps, admin_uid: str, is_admin: bool, ticket_id: st
         changes: dict[str, object] = {"last_message_at": uow.now}
         if ticket.assigned_to is None:
             changes.update(assigned_to=admin_uid, assigned_to_name=admin.full_name if admin else None)
+        if ticket.first_agent_reply_at is None:
+            changes["first_agent_reply_at"] = uow.now
         if target is TicketStatus.RESOLVED:
             changes["resolved_at"] = uow.now
         if target is TicketStatus.CLOSED:

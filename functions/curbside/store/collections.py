@@ -18,6 +18,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
@@ -80,7 +81,8 @@ class Collection(StrEnum):
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
     to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims); and photo quotes (Quotes)
     priced by the dent-repair matrix (DentRepairMatrices); and the paperwork work's invoices (Invoices,
-    InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices)."""
+    InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices); and the
+    admin dashboard's daily rollups (DailyStats)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -129,6 +131,7 @@ class Collection(StrEnum):
     INSURANCE_CLAIMS = "InsuranceClaims"
     QUOTES = "Quotes"
     DENT_REPAIR_MATRICES = "DentRepairMatrices"
+    DAILY_STATS = "DailyStats"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -188,6 +191,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.VEHICLE_SERVICES: VehicleService,
     Collection.QUOTES: Quote,
     Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
+    Collection.DAILY_STATS: DailyStats,
 }
 """The model of each collection's documents."""
 

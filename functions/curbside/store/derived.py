@@ -11,13 +11,17 @@ A use case never writes these itself, so no new capability can forget them:
 - **earnings** `DispatcherEarnings/{uid}` follow every change of a job's payment, by the difference between
   what the job contributes now and what it contributed when last counted (kept on the payment), so replays
   and fee changes never drift the totals (D20).
+- **the dashboard's rollups** `DailyStats/{month}_{shard}` (`domain.daily_stats`): what each written
+  document's change adds to today's counts, sent as increments without reading the rollup (D95-D96).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from curbside.domain import daily_stats as stats
 from curbside.domain.dispatch_index import Standing, active_jobs_of, index_entry, occupies, revised
 from curbside.domain.documents import (
     DispatcherEarnings,
@@ -31,7 +35,7 @@ from curbside.domain.enums import AccountStatus
 from curbside.domain.money import from_minor, technician_earnings
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
 from curbside.store import queries
-from curbside.store.engine import WriteKind
+from curbside.store.engine import Add, WriteKind
 
 if TYPE_CHECKING:
     from curbside.store.uow import UnitOfWork
@@ -140,5 +144,30 @@ def earnings(uow: UnitOfWork) -> None:
             "counted_paid_minor": share.paid}))
 
 
-DERIVATIONS: tuple[Callable[[UnitOfWork], None], ...] = (dispatch_index, earnings)
-"""In order; neither writes what the other reads."""
+def daily_stats(uow: UnitOfWork) -> None:
+    """Add what this commit changes to today's rollup. A change counts only where the document's state before
+    it is known — read by this unit of work, or a create (which fails if the document exists) — so a replay,
+    which finds the change made, adds nothing; a blind `put` or merge adds nothing either."""
+    added: Counter[str] = Counter()
+    first_path = None
+    for write in uow.writes:
+        if write.model is None or write.kind is WriteKind.DELETE:
+            continue
+        tracked = uow.tracked_or_none(write.path)
+        if write.kind is not WriteKind.CREATE and tracked is None:
+            continue
+        counts = stats.change_counts(tracked.model if tracked is not None else None, write.model)
+        if counts:
+            added.update(counts)
+            first_path = first_path or write.path
+    if first_path is None:
+        return
+    day = stats.local_day(uow.now, uow.settings.default_time_zone)
+    shard = stats.shard_of(first_path)
+    uow.daily_stats.merge(stats.document_id(day, shard), month=f"{day:%Y-%m}", shard=shard, days={
+        stats.day_key(day): {name: Add(amount) for name, amount in sorted(added.items()) if amount}})
+
+
+DERIVATIONS: tuple[Callable[[UnitOfWork], None], ...] = (dispatch_index, earnings, daily_stats)
+"""In order; none writes what another reads (the rollups come last: they count the payments as earnings
+leaves them)."""

@@ -323,6 +323,9 @@ TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT
     where("live_agent_requested", Op.EQ), where("status", Op.IN, "statuses")))
 
 # --- The admin console's Users screen: a tab newest first, or one person by e-mail or phone ---------------------
+RECENT_JOBS = QuerySpec("jobs, latest change first", S.SERVICE_REQUESTS, (),
+                        order_by=(("updated_date", Direction.DESCENDING),))
+"""The dashboard's recent-activity feed: one field, the automatic index."""
 USERS_NEWEST = QuerySpec("every user, newest first", S.USERS, (), order_by=(("created_date", Direction.DESCENDING),))
 USERS_OF_TYPE_NEWEST = QuerySpec("users of a type, newest first", S.USERS, (where("user_type", Op.EQ),),
                                  order_by=(("created_date", Direction.DESCENDING),))

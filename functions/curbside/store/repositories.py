@@ -25,6 +25,7 @@ from curbside.domain.documents import (
     ClientProfilePrivate,
     ClientReview,
     Conversation,
+    DailyStats,
     DentRepairMatrix,
     DispatcherEarnings,
     DispatcherLocation,
@@ -405,6 +406,7 @@ class Repositories:
         self.vehicle_services = documents(VehicleService)
         self.quotes = documents(Quote)
         self.dent_matrices = documents(DentRepairMatrix)
+        self.daily_stats = documents(DailyStats)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

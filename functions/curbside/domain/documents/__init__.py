@@ -49,6 +49,7 @@ from curbside.domain.documents.rewards import (
     RewardRedemption,
     ledger_entry_id,
 )
+from curbside.domain.documents.stats import DailyStats
 from curbside.domain.documents.support import SupportMessage, SupportTicket
 from curbside.domain.documents.users import (
     ClientProfile,
@@ -71,6 +72,7 @@ __all__ = [
     "ClientProfilePrivate",
     "ClientReview",
     "Conversation",
+    "DailyStats",
     "DamageEntry",
     "DentRepairMatrix",
     "DispatcherEarnings",

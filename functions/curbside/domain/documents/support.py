@@ -39,6 +39,11 @@ class SupportTicket(Document):
     created_date: UtcDatetime
     ai_tokens_used: Annotated[int, Field(ge=0)] = 0
     """Beyond the spec: OpenAI tokens this ticket's answers spent (a budget per ticket, docs/decisions.md D58)."""
+    live_agent_requested_at: UtcDatetime | None = None
+    """Beyond the spec (D97): when the person first asked for a live agent."""
+    first_agent_reply_at: UtcDatetime | None = None
+    """Beyond the spec (D97): an admin's first reply; the dashboard's support first-response time runs from
+    `live_agent_requested_at` (or the ticket's creation) to it."""
 
 
 class SupportMessage(Document):
