@@ -51,6 +51,12 @@ from curbside.entrypoints.payments import (  # noqa: E402
     stripe_webhook,
 )
 from curbside.entrypoints.phone import check_phone_verification, start_phone_verification  # noqa: E402
+from curbside.entrypoints.pricing_rules import (  # noqa: E402
+    admin_delete_pricing_rule,
+    admin_list_pricing_rules,
+    admin_preview_pricing_rule,
+    admin_upsert_pricing_rule,
+)
 from curbside.entrypoints.privacy import delete_my_account, export_my_data  # noqa: E402
 from curbside.entrypoints.reminders import send_scheduled_reminders  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
@@ -101,21 +107,25 @@ __all__ = [
     "add_dispute_comment",
     "admin_close_dispute",
     "admin_dashboard",
+    "admin_delete_pricing_rule",
     "admin_get_dispute",
     "admin_get_ticket",
     "admin_get_verification",
     "admin_list_disputes",
     "admin_list_fraud_alerts",
+    "admin_list_pricing_rules",
     "admin_list_rewards",
     "admin_list_tickets",
     "admin_list_users",
     "admin_list_verification_queue",
+    "admin_preview_pricing_rule",
     "admin_reply_ticket",
     "admin_request_dispute_info",
     "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
     "admin_update_fraud_alert",
+    "admin_upsert_pricing_rule",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",

@@ -4,12 +4,13 @@ import { el, message, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
 import { disputes } from "./disputes.js";
 import { fraud } from "./fraud.js";
+import { pricing } from "./pricing.js";
 import { rewards } from "./rewards.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards };
+const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards, pricing };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

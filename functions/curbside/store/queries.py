@@ -175,6 +175,9 @@ FREE_TECHNICIANS_IN_BOX = QuerySpec("free technicians in a box", S.DISPATCHER_LO
 
 # --- PricingRules -------------------------------------------------------------------------------------------------
 ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where("is_active", Op.EQ),))
+PRICING_RULES_BY_PRIORITY = QuerySpec("every pricing rule, highest priority first", S.PRICING_RULES, (),
+                                      order_by=(("priority", Direction.DESCENDING),))
+"""The console's pricing-rules editor (a handful of rules: one page)."""
 
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (

@@ -1,0 +1,60 @@
+"""The console's editors and records in Chromium: pricing rules (preview, save, refuse a malformed condition,
+deactivate, delete)."""
+
+from __future__ import annotations
+
+import json
+
+from google.cloud.firestore_v1.base_query import FieldFilter
+from playwright.sync_api import Page, expect
+
+from devstack.stack import LocalStack
+from seed import SeedReport
+from tests.browser.test_admin_console import sign_in
+
+EVERY_DAY = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def test_a_pricing_rule_is_previewed_saved_deactivated_and_deleted(page: Page, console_stack: LocalStack,
+                                                                   seeded: SeedReport) -> None:
+    sign_in(page, console_stack, seeded.admin_uid)
+    page.goto(f"{console_stack.hosting_url}/admin/#/pricing")
+    expect(page.locator("tr[data-rule]")).to_have_count(4)  # the seed's four rules
+    form = page.locator("#rule-form")
+    form.locator("input[name=rule_name]").fill("Every day")
+    form.locator("select[name=rule_type]").select_option("day_of_week")
+    form.locator("input[name=multiplier]").fill("1.1")
+    form.locator("input[name=priority]").fill("90")
+    form.locator("textarea[name=conditions]").fill(json.dumps({"days": ["someday"]}))
+    form.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("alert")).to_contain_text("time_conditions: days must be")
+
+    form.locator("textarea[name=conditions]").fill(json.dumps({"days": EVERY_DAY}))
+    form.get_by_role("button", name="Preview").click()
+    preview = page.locator("#rule-preview")
+    expect(preview).to_contain_text("The draft applies")
+    expect(preview.locator("table").nth(1)).to_contain_text("Every day (10%)")
+    expect(preview.locator("table").nth(0)).not_to_contain_text("Every day")
+
+    form.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("status")).to_have_text("Every day saved.")
+    db = console_stack.admin_db()
+    stored = [snap for snap in db.collection("PricingRules").where(
+        filter=FieldFilter("rule_name", "==", "Every day")).stream()]
+    assert len(stored) == 1 and (stored[0].to_dict() or {})["time_conditions"] == {"days": EVERY_DAY}
+    rule_id = stored[0].id
+
+    row = page.locator(f'tr[data-rule="{rule_id}"]')
+    row.get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_role("status")).to_have_text("Every day deactivated.")
+    assert (db.document(f"PricingRules/{rule_id}").get().to_dict() or {})["is_active"] is False
+
+    page.locator(f'tr[data-rule="{rule_id}"]').get_by_role("button", name="Edit").click()
+    form.locator("input[name=reason]").fill("A trial that ended.")
+    form.get_by_role("button", name="Delete rule").click()
+    expect(page.get_by_role("status")).to_have_text("Every day deleted.")
+    expect(page.locator("tr[data-rule]")).to_have_count(4)
+    assert not db.document(f"PricingRules/{rule_id}").get().exists
+    actions = [(snap.to_dict() or {})["action"] for snap in db.collection("AuditLog").where(
+        filter=FieldFilter("target_id", "==", rule_id)).stream()]
+    assert sorted(actions) == ["delete_pricing_rule", "upsert_pricing_rule", "upsert_pricing_rule"]
