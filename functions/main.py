@@ -22,6 +22,7 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_list_tickets,
     admin_list_users,
 )
+from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.disputes import (  # noqa: E402
@@ -111,6 +112,7 @@ __all__ = [
     "admin_get_dispute",
     "admin_get_ticket",
     "admin_get_verification",
+    "admin_list_audit_log",
     "admin_list_disputes",
     "admin_list_fraud_alerts",
     "admin_list_pricing_rules",

@@ -1,5 +1,5 @@
 """The console's editors and records in Chromium: pricing rules (preview, save, refuse a malformed condition,
-deactivate, delete)."""
+deactivate, delete) and the audit trail."""
 
 from __future__ import annotations
 
@@ -58,3 +58,16 @@ def test_a_pricing_rule_is_previewed_saved_deactivated_and_deleted(page: Page, c
     actions = [(snap.to_dict() or {})["action"] for snap in db.collection("AuditLog").where(
         filter=FieldFilter("target_id", "==", rule_id)).stream()]
     assert sorted(actions) == ["delete_pricing_rule", "upsert_pricing_rule", "upsert_pricing_rule"]
+
+
+def test_the_audit_trail_finds_an_admins_deletions(page: Page, console_stack: LocalStack) -> None:
+    """After the pricing test: its deletion is found by admin and action, with its reason."""
+    page.goto(f"{console_stack.hosting_url}/admin/#/audit")
+    expect(page.locator("tr[data-entry]").first).to_be_visible()
+    filters = page.locator("#audit-filters")
+    filters.locator("input[name=actor_id]").fill("admin-001")
+    filters.locator("input[name=action]").fill("delete_pricing_rule")
+    filters.get_by_role("button", name="Filter").click()
+    expect(page.locator("tr[data-entry]")).to_have_count(1)
+    expect(page.locator("tr[data-entry]")).to_contain_text("A trial that ended.")
+    expect(page.locator("tr[data-entry]")).to_contain_text('"rule_name":"Every day"')

@@ -105,7 +105,7 @@ def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone:
             return {"users": [_user_row(uow, user) for user in uow.users.find(spec, limit=limit, **params)],
                     "next": None}
         spec, params = TABS[tab]
-        found, following = _page(uow.users, spec, params, limit=limit, after=after)
+        found, following = page_after(uow.users, spec, params, limit=limit, after=after)
         return {"users": [_user_row(uow, user) for user in found], "next": following}
 
     return _as_admin(deps, is_admin, look)
@@ -126,7 +126,7 @@ def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], 
               **({"alert_type": alert_type} if alert_type else {})}
 
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        found, following = _page(uow.fraud_alerts, spec, params, limit=limit, after=after)
+        found, following = page_after(uow.fraud_alerts, spec, params, limit=limit, after=after)
         return {"alerts": [{"alert_id": a.id, "user_id": a.user_id, "user_type": a.user_type,
                             "alert_type": a.alert_type, "severity": a.severity, "status": a.status,
                             "occurrences": a.occurrences, "related_jobs": a.related_jobs,
@@ -137,7 +137,7 @@ def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], 
     return _as_admin(deps, is_admin, look)
 
 
-def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
+def page_after(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
           after: str | None) -> tuple[list[D], str | None]:
     """One page of `spec` after the document `after` (the previous page's last), and the next page's `after`
     (None on the last page)."""
@@ -162,7 +162,7 @@ def dispute_queue(deps: Deps, *, is_admin: bool, statuses: list[DisputeStatus], 
                   after: str | None) -> dict[str, Any]:
     """Disputes in `statuses`, latest activity first, one page at a time."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        found, following = _page(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
+        found, following = page_after(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
                                  after=after)
         return {"disputes": [_dispute_row(d) for d in found], "next": following}
 

@@ -365,6 +365,15 @@ DISPUTES_OF_TECHNICIAN_BETWEEN = QuerySpec("a technician's disputes in a span", 
     where("dispatcher_id", Op.EQ), where("opened_at", Op.GT, "after"), where("opened_at", Op.LTE, "until")),
     order_by=(("opened_at", Direction.ASCENDING),))
 
+# --- The admin console's audit trail: newest first, by actor, action or target (one filter, or actor and action) ---
+AUDIT_NEWEST = QuerySpec("the audit trail, newest first", S.AUDIT_LOG, (), order_by=_NEWEST)
+AUDIT_BY_ACTOR = QuerySpec("an admin's actions", S.AUDIT_LOG, (where("actor_id", Op.EQ),), order_by=_NEWEST)
+AUDIT_BY_ACTION = QuerySpec("one kind of action", S.AUDIT_LOG, (where("action", Op.EQ),), order_by=_NEWEST)
+AUDIT_BY_TARGET = QuerySpec("what was done to one document", S.AUDIT_LOG, (where("target_id", Op.EQ),),
+                            order_by=_NEWEST)
+AUDIT_BY_ACTOR_ACTION = QuerySpec("an admin's actions of one kind", S.AUDIT_LOG, (
+    where("actor_id", Op.EQ), where("action", Op.EQ)), order_by=_NEWEST)
+
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run (and `of_person`'s, which need no index by construction)."""
 
