@@ -22,6 +22,12 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_list_tickets,
     admin_list_users,
 )
+from curbside.entrypoints.admin_files import (  # noqa: E402
+    admin_delete_file,
+    admin_list_files,
+    admin_share_file,
+    admin_upload_file,
+)
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
@@ -108,12 +114,14 @@ __all__ = [
     "add_dispute_comment",
     "admin_close_dispute",
     "admin_dashboard",
+    "admin_delete_file",
     "admin_delete_pricing_rule",
     "admin_get_dispute",
     "admin_get_ticket",
     "admin_get_verification",
     "admin_list_audit_log",
     "admin_list_disputes",
+    "admin_list_files",
     "admin_list_fraud_alerts",
     "admin_list_pricing_rules",
     "admin_list_rewards",
@@ -126,7 +134,9 @@ __all__ = [
     "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
+    "admin_share_file",
     "admin_update_fraud_alert",
+    "admin_upload_file",
     "admin_upsert_pricing_rule",
     "admin_upsert_reward",
     "apply_pending_reviews",

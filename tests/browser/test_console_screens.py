@@ -1,10 +1,11 @@
 """The console's editors and records in Chromium: pricing rules (preview, save, refuse a malformed condition,
-deactivate, delete) and the audit trail."""
+deactivate, delete), the audit trail, and file management."""
 
 from __future__ import annotations
 
 import json
 
+import requests
 from google.cloud.firestore_v1.base_query import FieldFilter
 from playwright.sync_api import Page, expect
 
@@ -12,6 +13,7 @@ from devstack.stack import LocalStack
 from seed import SeedReport
 from tests.browser.test_admin_console import sign_in
 
+PDF = b"%PDF-1.7\n" + bytes(300)
 EVERY_DAY = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -71,3 +73,22 @@ def test_the_audit_trail_finds_an_admins_deletions(page: Page, console_stack: Lo
     expect(page.locator("tr[data-entry]")).to_have_count(1)
     expect(page.locator("tr[data-entry]")).to_contain_text("A trial that ended.")
     expect(page.locator("tr[data-entry]")).to_contain_text('"rule_name":"Every day"')
+
+
+def test_a_file_is_uploaded_shared_through_a_signed_link_and_deleted(page: Page, console_stack: LocalStack) -> None:
+    page.goto(f"{console_stack.hosting_url}/admin/#/files")
+    page.locator("#upload input[type=file]").set_input_files(
+        {"name": "Price list 2027.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    expect(page.locator("#upload input[name=name]")).to_have_value("Price-list-2027.pdf")
+    page.locator("#upload").get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status")).to_have_text("Price-list-2027.pdf uploaded.")
+    row = page.locator('tr[data-file="Price-list-2027.pdf"]')
+    expect(row).to_contain_text("application/pdf")
+    row.locator("input[name=expires_in_minutes]").fill("30")
+    row.get_by_role("button", name="Share").click()
+    link = row.get_by_role("link", name="Signed link")
+    expect(link).to_be_visible()
+    assert requests.get(str(link.get_attribute("href")), timeout=10).content == PDF
+    row.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("status")).to_have_text("Price-list-2027.pdf deleted.")
+    expect(page.locator("tr[data-file]")).to_have_count(0)

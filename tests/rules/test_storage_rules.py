@@ -164,3 +164,13 @@ def test_the_harness_runs_the_real_rules_for_the_parties_own_evidence_too(storag
     assert client.create(object_document(f"users/{CLIENT}/dispute_evidence/job-1/dent.jpg"), photo).ok
     assert client.create(object_document(f"users/{CLIENT}/dispute_evidence/job-1/dent.pdf"), PDF).denied
     assert client.create(object_document(f"users/{TECH}/dispute_evidence/job-1/dent.jpg"), photo).denied
+
+
+def test_the_admin_files_folder_is_for_admins_only(storage: Storage) -> None:
+    """admin_files/ (the console's file management): admins upload and read; nobody else, signed in or not."""
+    name = "admin_files/price-list.pdf"
+    assert storage.upload(ADMIN, name, admin=True).ok
+    assert storage.as_user(ADMIN, admin=True).get(object_document(name)).ok
+    for uid in (CLIENT, TECH, STRANGER):
+        assert storage.download(uid, name).denied, uid
+        assert storage.upload(uid, f"admin_files/{uid}.pdf").denied, uid

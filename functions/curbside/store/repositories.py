@@ -321,14 +321,15 @@ class AuditRepository(DocumentRepository[AuditEntry]):
     def __init__(self, uow: Engine) -> None:
         super().__init__(uow, Collection.AUDIT_LOG, AuditEntry)
 
-    def record(self, *, actor_id: str | None, action: str, target: Collection, target_id: str,
+    def record(self, *, actor_id: str | None, action: str, target: Collection | str, target_id: str,
                before: Mapping[str, Any], after: Mapping[str, Any], reason: str | None,
                source: AuditSource = AuditSource.ADMIN, entry_id: str | None = None) -> AuditEntry:
         """Stage one entry: `before`/`after` hold only the fields the action changed. `entry_id`: a deterministic
-        id for an action a replay could repeat (a console edit's trigger); otherwise a new one."""
+        id for an action a replay could repeat (a console edit's trigger); otherwise a new one. `target`: the
+        collection acted on, or a Storage folder for a file (`admin_files`)."""
         return self.create(AuditEntry(
             id=entry_id or new_document_id(), actor_id=actor_id, source=source, action=action,
-            target_collection=target.value, target_id=target_id, before=dict(before), after=dict(after),
+            target_collection=str(target), target_id=target_id, before=dict(before), after=dict(after),
             reason=reason, created_date=self._uow.now))
 
 
