@@ -11,7 +11,12 @@ from curbside import bootstrap, config
 options.set_global_options(region=config.REGION, max_instances=20, secrets=config.NOTICE_SECRETS)
 core.init(bootstrap.initialize)
 
-from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.accounts import (  # noqa: E402
+    on_user_created,
+    on_user_written,
+    register_device,
+    set_user_type,
+)
 from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_dashboard,
     admin_get_dispute,
@@ -28,6 +33,7 @@ from curbside.entrypoints.admin_files import (  # noqa: E402
     admin_share_file,
     admin_upload_file,
 )
+from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
@@ -116,8 +122,10 @@ __all__ = [
     "admin_dashboard",
     "admin_delete_file",
     "admin_delete_pricing_rule",
+    "admin_delete_user",
     "admin_get_dispute",
     "admin_get_ticket",
+    "admin_get_user",
     "admin_get_verification",
     "admin_list_audit_log",
     "admin_list_disputes",
@@ -131,6 +139,7 @@ __all__ = [
     "admin_preview_pricing_rule",
     "admin_reply_ticket",
     "admin_request_dispute_info",
+    "admin_reset_password",
     "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
@@ -169,6 +178,7 @@ __all__ = [
     "on_request_updated",
     "on_upload_finalized",
     "on_user_created",
+    "on_user_written",
     "quote_price",
     "raise_dispute",
     "rate_support_ticket",

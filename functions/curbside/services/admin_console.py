@@ -33,6 +33,7 @@ from curbside.domain.enums import (
 from curbside.domain.errors import NotAllowed, NotFound
 from curbside.domain.fraud import OPEN as OPEN_ALERTS
 from curbside.domain.lifecycles import DISPUTE_WAITING
+from curbside.domain.name_search import search_key
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
 from curbside.services import work
 from curbside.services.verification_review import EPOCH
@@ -95,10 +96,15 @@ def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
 
 
 def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone: str | None, limit: int,
-              after: str | None) -> dict[str, Any]:
+              after: str | None, name: str | None = None) -> dict[str, Any]:
     """A page of the Users screen, newest first (`after`: the last uid of the page before), or the people with
-    that e-mail or phone number; each row with the account status kept in the private part (one read a row)."""
+    that e-mail or phone number, or a name starting so (paged too); each row with the account status kept in the
+    private part (one read a row)."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
+        if name is not None:
+            found, following = page_after(uow.users, queries.USERS_BY_NAME_PREFIX, {"prefix": search_key(name)},
+                                          limit=limit, after=after)
+            return {"users": [_user_row(uow, user) for user in found], "next": following}
         if email is not None or phone is not None:
             spec, params = ((queries.USERS_BY_EMAIL, {"email": email}) if email is not None
                             else (queries.USERS_BY_PHONE, {"phone_number": phone}))

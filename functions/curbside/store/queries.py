@@ -193,6 +193,11 @@ DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 """The daily review job: unapplied reviews whose day has come, oldest day first, one reviewee's together (they
 are applied in one commit per reviewee and page)."""
+REVIEWS_OF_TECHNICIAN = QuerySpec("reviews of a technician, newest first (admins)", S.REVIEWS, (
+    where("reviewee_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),))
+REVIEWS_OF_CLIENT = QuerySpec("reviews of a client, newest first (admins)", S.CLIENT_REVIEWS, (
+    where("reviewee_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),))
+"""The console's user details: the reviews a person received, applied or not."""
 DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 
@@ -318,6 +323,9 @@ TICKETS_FOR_LIVE_AGENT = QuerySpec("tickets waiting for a live agent", S.SUPPORT
 
 # --- The admin console's Users screen: a tab newest first, or one person by e-mail or phone ---------------------
 USERS_NEWEST = QuerySpec("every user, newest first", S.USERS, (), order_by=(("created_date", Direction.DESCENDING),))
+USERS_BY_NAME_PREFIX = QuerySpec("users whose name has a word starting so, newest first", S.USERS, (
+    where("search_prefixes", Op.CONTAINS, "prefix"),), order_by=(("created_date", Direction.DESCENDING),))
+"""The console's search by name (`Users.search_prefixes`, D102)."""
 USERS_OF_TYPE_NEWEST = QuerySpec("users of a type, newest first", S.USERS, (where("user_type", Op.EQ),),
                                  order_by=(("created_date", Direction.DESCENDING),))
 USERS_OF_ROLE_NEWEST = QuerySpec("users of a role, newest first", S.USERS, (where("role", Op.EQ),),
