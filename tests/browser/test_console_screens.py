@@ -92,3 +92,25 @@ def test_a_file_is_uploaded_shared_through_a_signed_link_and_deleted(page: Page,
     row.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("status")).to_have_text("Price-list-2027.pdf deleted.")
     expect(page.locator("tr[data-file]")).to_have_count(0)
+
+
+def test_a_user_found_by_name_shows_their_jobs_and_a_password_reset_lands_in_their_activity(
+        page: Page, console_stack: LocalStack) -> None:
+    db = console_stack.admin_db()
+    full_name = (db.document("Users/client-003").get().to_dict() or {})["full_name"]
+    first, last = full_name.split()[0], full_name.split()[-1]
+    jobs = sum(1 for _ in db.collection("ServiceRequests").where(
+        filter=FieldFilter("client_id", "==", "client-003")).stream())
+    page.goto(f"{console_stack.hosting_url}/admin/#/users")
+    page.fill("#find-user input", f"{first.lower()} {last[:2].upper()}")
+    page.click("#find-user button")
+    row = page.locator('tr[data-user="client-003"]')
+    expect(row).to_have_count(1)
+    row.click()
+    panel = page.locator('[data-account="client-003"]')
+    expect(panel.get_by_role("heading", name=full_name)).to_be_visible()
+    expect(panel.locator("section").first.locator("tr")).to_have_count(min(jobs, 20))
+    panel.locator("input[name=action_reason]").fill("Locked out, asked on the phone.")
+    panel.get_by_role("button", name="Reset password").click()
+    expect(page.get_by_role("status")).to_have_text("A password-reset link was e-mailed to client-003@example.com.")
+    expect(page.locator('[data-account="client-003"]')).to_contain_text("reset_password")
