@@ -11,8 +11,10 @@ export async function tickets(main, call) {
 }
 
 async function queue(main, call) {
-  const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("queue") || "waiting";
-  const { tickets: rows, total } = await call("admin_list_tickets", { queue: chosen, limit: 50 });
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const chosen = params.get("queue") || "waiting";
+  const { tickets: rows, total, next } = await call("admin_list_tickets", {
+    queue: chosen, limit: 50, ...(params.get("after") ? { after: params.get("after") } : {}) });
   const filter = el("select", {
     name: "queue", onchange: (event) => { location.hash = `#/tickets?queue=${event.target.value}`; },
   }, Object.entries(QUEUES).map(([value, label]) => el("option", { value, selected: value === chosen }, label)));
@@ -24,7 +26,10 @@ async function queue(main, call) {
             class: "row", "data-ticket": t.ticket_id,
             onclick: () => { location.hash = `#/tickets/${encodeURIComponent(t.ticket_id)}`; },
           }, el("td", {}, t.subject), el("td", {}, t.user_name || t.user_email || t.user_id),
-             el("td", {}, t.priority), el("td", {}, badge(t.status)), el("td", {}, when(t.last_message_at)))))));
+             el("td", {}, t.priority), el("td", {}, badge(t.status)), el("td", {}, when(t.last_message_at)))))),
+       next ? el("button", { type: "button", class: "secondary", id: "next-tickets",
+                             onclick: () => { location.hash = `#/tickets?${new URLSearchParams({ queue: chosen, after: next })}`; } },
+                 "Next page") : null);
 }
 
 async function conversation(main, call, id, notice = null) {

@@ -78,6 +78,10 @@ def test_the_ticket_queue_holds_live_agent_tickets_of_the_chosen_filter_latest_f
     conversation = call(admin_get_ticket, {"ticket_id": "old"}, uid=ADMIN, admin=True).result
 
     assert ([t["ticket_id"] for t in waiting["tickets"]], waiting["total"]) == (["new", "old"], 2)
+    first = call(admin_list_tickets, {"limit": 1}, uid=ADMIN, admin=True).result
+    rest = call(admin_list_tickets, {"limit": 1, "after": first["next"]}, uid=ADMIN, admin=True).result
+    assert ([t["ticket_id"] for t in first["tickets"]], [t["ticket_id"] for t in rest["tickets"]]) == (["new"], ["old"])
+    assert (first["total"], waiting["next"]) == (2, None)
     assert [t["ticket_id"] for t in in_hand["tickets"]] == ["mine"]
     assert [m["message"] for m in conversation["messages"]] == ["Still waiting"]
 

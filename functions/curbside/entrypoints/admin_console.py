@@ -123,12 +123,14 @@ QUEUES: dict[str, list[TicketStatus]] = {
 class TicketQueuePayload(Payload):
     queue: TicketQueueName = "waiting"
     limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 50
+    after: DocId | None = None
+    """The `next` of the page before."""
 
 
 @on_call()
 def admin_list_tickets(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, TicketQueuePayload, lambda caller, p: admin_console.ticket_queue(
-        deps.get(), is_admin=caller.is_admin, statuses=QUEUES[p.queue], limit=p.limit))
+        deps.get(), is_admin=caller.is_admin, statuses=QUEUES[p.queue], limit=p.limit, after=p.after))
 
 
 class TicketPayload(Payload):

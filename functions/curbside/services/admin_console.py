@@ -201,12 +201,14 @@ def _dispute_row(found: Dispute) -> dict[str, Any]:
             "opened_at": found.opened_at, "last_activity_at": found.last_activity_at}
 
 
-def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:
-    """Tickets a person asked a live agent for, in `statuses`, latest message first, and how many there are."""
+def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int,
+                 after: str | None = None) -> dict[str, Any]:
+    """Tickets a person asked a live agent for, in `statuses`, latest message first, one page at a time (`after`:
+    the previous page's last ticket), and how many there are."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        tickets = uow.support_tickets.find(queries.LIVE_AGENT_QUEUE, live_agent_requested=True, statuses=statuses,
-                                           limit=limit)
-        return {"tickets": [_ticket_row(ticket) for ticket in tickets],
+        tickets, following = page_after(uow.support_tickets, queries.LIVE_AGENT_QUEUE,
+                                        {"live_agent_requested": True, "statuses": statuses}, limit=limit, after=after)
+        return {"tickets": [_ticket_row(ticket) for ticket in tickets], "next": following,
                 "total": uow.support_tickets.count(queries.LIVE_AGENT_QUEUE, live_agent_requested=True,
                                                    statuses=statuses)}
 
