@@ -82,6 +82,7 @@ from curbside.entrypoints.requests import (  # noqa: E402
 )
 from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
 from curbside.entrypoints.rewards import (  # noqa: E402
+    admin_delete_reward,
     admin_upsert_reward,
     apply_referral_code,
     expire_redemptions,
@@ -122,6 +123,7 @@ __all__ = [
     "admin_dashboard",
     "admin_delete_file",
     "admin_delete_pricing_rule",
+    "admin_delete_reward",
     "admin_delete_user",
     "admin_get_dispute",
     "admin_get_ticket",

@@ -57,6 +57,19 @@ def admin_upsert_reward(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), is_admin=caller.is_admin, reward_id=p.reward_id, fields=p.fields()), fresh_sign_in=True)
 
 
+class DeleteRewardPayload(Payload):
+    reward_id: DocId
+    reason: Annotated[str, Field(min_length=5, max_length=500)]
+    """Kept on the audit entry."""
+
+
+@on_call()
+def admin_delete_reward(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, DeleteRewardPayload, lambda caller, p: rewards.delete_reward(
+        deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, reward_id=p.reward_id, reason=p.reason),
+        fresh_sign_in=True)
+
+
 class RedeemRewardPayload(Payload):
     reward_id: DocId
 

@@ -202,6 +202,8 @@ DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIE
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 
 # --- RewardRedemptions ------------------------------------------------------------------------------------------
+REDEMPTIONS_OF_REWARD = QuerySpec("a reward's redemptions", S.REWARD_REDEMPTIONS, (where("reward_id", Op.EQ),))
+"""Whether a reward was ever redeemed: `admin_delete_reward` refuses then (D99)."""
 REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (
     where("status", Op.EQ), where("expires_at", Op.LTE, "due_by")), order_by=(("expires_at", Direction.ASCENDING),))
 """The daily expiry of unused redemptions."""
