@@ -90,6 +90,7 @@ from curbside.entrypoints.rewards import (  # noqa: E402
     redeem_reward,
 )
 from curbside.entrypoints.support import (  # noqa: E402
+    admin_add_ticket_note,
     admin_reply_ticket,
     cleanup_expired_tickets,
     create_support_ticket,
@@ -119,6 +120,7 @@ __all__ = [
     "accept_offer",
     "activate_scheduled_jobs",
     "add_dispute_comment",
+    "admin_add_ticket_note",
     "admin_close_dispute",
     "admin_dashboard",
     "admin_delete_file",

@@ -19,7 +19,8 @@ def test_an_unredeemed_reward_is_deleted_and_a_redeemed_one_is_refused_with_noth
     redeemed = call(admin_delete_reward, {"reward_id": "used", "reason": "Season over."}, uid=ADMIN, admin=True)
     assert redeemed.error == "FAILED_PRECONDITION" and "Deactivate it instead" in redeemed.message
     assert call(admin_delete_reward, {"reward_id": "draft", "reason": "Typo."}, uid="c1").error == "PERMISSION_DENIED"
-    assert call(admin_delete_reward, {"reward_id": "nope", "reason": "Typo."}, uid=ADMIN, admin=True).error == "NOT_FOUND"
+    missing = call(admin_delete_reward, {"reward_id": "nope", "reason": "Typo."}, uid=ADMIN, admin=True)
+    assert missing.error == "NOT_FOUND"
     assert everything(db) == before
 
     assert call(admin_delete_reward, {"reward_id": "draft", "reason": "A typo in the title."}, uid=ADMIN,

@@ -216,13 +216,16 @@ def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], li
 
 
 def ticket(deps: Deps, *, is_admin: bool, ticket_id: str) -> dict[str, Any]:
-    """One ticket and its whole conversation (the person's, the assistant's and the admins' messages)."""
+    """One ticket and its whole conversation (the person's, the assistant's and the admins' messages), and the
+    admins' internal notes."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
         found = uow.support_tickets.get(ticket_id)
         if found is None:
             raise NotFound("No such support ticket.")
         messages = uow.support_messages.find(queries.MESSAGES_OF_TICKET, ticket_id=ticket_id, limit=MESSAGES_SHOWN)
-        return {**_ticket_row(found), "messages": [{
+        notes = uow.ticket_private.get_or_default(ticket_id).internal_notes
+        return {**_ticket_row(found), "internal_notes": [note.model_dump(mode="json") for note in notes],
+                "messages": [{
             "message_id": m.id, "sender_type": m.sender_type, "sender_name": m.sender_name, "message": m.message,
             "message_type": m.message_type, "attachment_url": m.attachment_url, "ai_generated": m.ai_generated,
             "created_date": m.created_date} for m in messages]}

@@ -52,6 +52,7 @@ from curbside.domain.documents import (
     StripeEvent,
     SupportMessage,
     SupportTicket,
+    SupportTicketPrivate,
     User,
     UserPrivate,
     WithheldComment,
@@ -167,6 +168,7 @@ PRIVATE_MODELS: Mapping[Collection, type[PrivateDocument]] = {
     Collection.CLIENT_PROFILES: ClientProfilePrivate,
     Collection.DISPATCHER_PROFILES: DispatcherProfilePrivate,
     Collection.DISPUTES: DisputePrivate,
+    Collection.SUPPORT_TICKETS: SupportTicketPrivate,
 }
 """The model of the `private/data` sub-document, for the collections that have one."""
 

@@ -58,6 +58,7 @@ from curbside.domain.documents import (
     StripeEvent,
     SupportMessage,
     SupportTicket,
+    SupportTicketPrivate,
     User,
     UserPrivate,
     WithheldComment,
@@ -242,6 +243,9 @@ class PrivateRepository(_Base[P]):
     def save(self, owner_id: str, model: P) -> P:
         return self._save(self.path(owner_id), model)
 
+    def delete(self, owner_id: str) -> None:
+        self._uow.stage(self.path(owner_id), WriteKind.DELETE, None)
+
     def owners(self, spec: QuerySpec, *, limit: int = 2, **params: Any) -> list[str]:
         """The ids of the documents whose private part matches a collection-group query of private parts
         (e.g. the client of a Stripe customer id)."""
@@ -385,6 +389,7 @@ class Repositories:
         self.dispute_private = private(DisputePrivate)
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
+        self.ticket_private = private(SupportTicketPrivate)
         self.support_messages = documents(SupportMessage)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:

@@ -46,7 +46,7 @@ from curbside.domain.documents.rewards import (
     RewardRedemption,
     ledger_entry_id,
 )
-from curbside.domain.documents.support import SupportMessage, SupportTicket
+from curbside.domain.documents.support import SupportMessage, SupportTicket, SupportTicketPrivate
 from curbside.domain.documents.users import (
     ClientProfile,
     ClientProfilePrivate,
@@ -101,6 +101,7 @@ __all__ = [
     "StripeEvent",
     "SupportMessage",
     "SupportTicket",
+    "SupportTicketPrivate",
     "User",
     "UserKeyedDocument",
     "UserPrivate",
