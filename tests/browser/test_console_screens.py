@@ -1,5 +1,6 @@
 """The console's editors and records in Chromium: pricing rules (preview, save, refuse a malformed condition,
-deactivate, delete), the audit trail, and file management."""
+deactivate, delete), the audit trail, file management, a user found by name, and a dispute resolved
+with a partial refund."""
 
 from __future__ import annotations
 
@@ -14,12 +15,18 @@ from seed import SeedReport
 from tests.browser.test_admin_console import sign_in
 
 PDF = b"%PDF-1.7\n" + bytes(300)
+def as_admin(page: Page, stack: LocalStack, uid: str) -> None:
+    """Signed in, and the console shown (so the next navigation does not race the sign-in)."""
+    sign_in(page, stack, uid)
+    expect(page.locator("#nav")).to_be_visible()
+
+
 EVERY_DAY = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def test_a_pricing_rule_is_previewed_saved_deactivated_and_deleted(page: Page, console_stack: LocalStack,
                                                                    seeded: SeedReport) -> None:
-    sign_in(page, console_stack, seeded.admin_uid)
+    as_admin(page, console_stack, seeded.admin_uid)
     page.goto(f"{console_stack.hosting_url}/admin/#/pricing")
     expect(page.locator("tr[data-rule]")).to_have_count(4)  # the seed's four rules
     form = page.locator("#rule-form")
@@ -114,3 +121,40 @@ def test_a_user_found_by_name_shows_their_jobs_and_a_password_reset_lands_in_the
     panel.get_by_role("button", name="Reset password").click()
     expect(page.get_by_role("status")).to_have_text("A password-reset link was e-mailed to client-003@example.com.")
     expect(page.locator('[data-account="client-003"]')).to_contain_text("reset_password")
+
+
+def test_a_dispute_is_resolved_with_a_partial_refund(page: Page, console_stack: LocalStack,
+                                                     seeded: SeedReport) -> None:
+    """A completed job whose 60.00 was captured and held for a dispute; the admin refunds 15.00 of it. The refund
+    and the release are reserved in the resolution's commit (the Stripe calls follow through the outbox)."""
+    db, now = console_stack.admin_db(), console_stack.clock.now()
+    job = next(snap for snap in db.collection("ServiceRequests").where(
+        filter=FieldFilter("status", "==", "completed")).limit(1).stream())
+    fields = job.to_dict() or {}
+    db.document(f"JobPayments/{job.id}").set({
+        "id": job.id, "request_id": job.id, "client_id": fields["client_id"], "dispatcher_id": fields["dispatcher_id"],
+        "currency": "EUR", "amount_minor": 6000, "captured_minor": 6000, "held_minor": 6000,
+        "authorization_status": "captured", "payment_intent_id": "pi_partial_refund",
+        "payout_status": "disputed", "dispute_open": True, "created_date": now, "updated_date": now})
+    db.document("Disputes/d-partial").set({
+        "request_id": job.id, "client_id": fields["client_id"], "dispatcher_id": fields["dispatcher_id"],
+        "raised_by_user_id": fields["client_id"], "raised_by_name": "A client", "raised_by_type": "client",
+        "dispute_reason": "incomplete_service", "description": "Only one of the two dents was repaired.",
+        "status": "open", "priority": "medium", "opened_at": now, "last_activity_at": now,
+        "last_admin_activity_at": now})
+    as_admin(page, console_stack, seeded.admin_uid)
+    page.goto(f"{console_stack.hosting_url}/admin/#/disputes/d-partial")
+    expect(page.locator("main")).to_contain_text("Only one of the two dents was repaired.")
+    resolve = page.locator("#resolve")
+    resolve.locator("select[name=resolution_action]").select_option("partial_refund")
+    resolve.locator("input[name=refund_amount]").fill("15")
+    resolve.locator("input[name=resolution_details]").fill("One dent of two repaired: a quarter back.")
+    resolve.get_by_role("button", name="Resolve").click()
+    expect(page.locator("main").get_by_role("status")).to_have_text("Dispute resolved.")
+    expect(page.locator("main")).to_contain_text("Resolved: partial refund, 15")
+    dispute = db.document("Disputes/d-partial").get().to_dict() or {}
+    assert (dispute["status"], dispute["resolution_action"], dispute["refund_amount"]) == (
+        "resolved_mutual", "partial_refund", 15.0)
+    payment = db.document(f"JobPayments/{job.id}").get().to_dict() or {}
+    assert (payment["dispute_open"], payment["refund_in_flight"], payment["refund_in_flight_minor"]) == (
+        False, "dispute:d-partial", 1500)  # reserved; Stripe's refund follows through the outbox
