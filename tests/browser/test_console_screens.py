@@ -10,6 +10,7 @@ import requests
 from google.cloud.firestore_v1.base_query import FieldFilter
 from playwright.sync_api import Page, expect
 
+from devstack.polling import poll
 from devstack.stack import LocalStack
 from seed import SeedReport
 from tests.browser.test_admin_console import sign_in
@@ -102,7 +103,8 @@ def test_a_file_is_uploaded_shared_through_a_signed_link_and_deleted(page: Page,
 
 
 def test_a_user_found_by_name_shows_their_jobs_and_a_password_reset_lands_in_their_activity(
-        page: Page, console_stack: LocalStack) -> None:
+        page: Page, console_stack: LocalStack, seeded: SeedReport) -> None:
+    as_admin(page, console_stack, seeded.admin_uid)
     db = console_stack.admin_db()
     full_name = (db.document("Users/client-003").get().to_dict() or {})["full_name"]
     first, last = full_name.split()[0], full_name.split()[-1]
@@ -121,6 +123,15 @@ def test_a_user_found_by_name_shows_their_jobs_and_a_password_reset_lands_in_the
     panel.get_by_role("button", name="Reset password").click()
     expect(page.get_by_role("status")).to_have_text("A password-reset link was e-mailed to client-003@example.com.")
     expect(page.locator('[data-account="client-003"]')).to_contain_text("reset_password")
+
+    # a rename written as the app writes it reaches the search through the deployed on_user_written trigger
+    db.document("Users/client-004").update({"full_name": "Quintessa Zebulon"})
+    poll(lambda: "zebulon" in ((db.document("Users/client-004").get().to_dict() or {}).get("search_prefixes") or []),
+         timeout=20, what="client-004's new name searchable")
+    page.fill("#find-user input", "Quint")
+    page.click("#find-user button")
+    expect(page.locator("tr[data-user]")).to_have_count(1)
+    expect(page.locator('tr[data-user="client-004"]')).to_contain_text("Quintessa Zebulon")
 
 
 def test_a_dispute_is_resolved_with_a_partial_refund(page: Page, console_stack: LocalStack,
