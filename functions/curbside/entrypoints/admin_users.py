@@ -4,14 +4,13 @@ actions are audited."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from firebase_functions import https_fn
-from pydantic import Field
 
 from curbside import deps
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId
+from curbside.entrypoints.requests import AuditReason, DocId
 from curbside.services import admin_users
 
 
@@ -26,8 +25,7 @@ def admin_get_user(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 
 class UserActionPayload(UserPayload):
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
-    """Kept on the audit entry."""
+    reason: AuditReason
 
 
 @on_call()

@@ -13,7 +13,7 @@ from curbside import deps
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RuleType
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId, Latitude, Longitude, PlacementPayload
+from curbside.entrypoints.requests import AuditReason, DocId, Latitude, Longitude, PlacementPayload
 from curbside.services import pricing_rules
 
 
@@ -57,8 +57,7 @@ def admin_upsert_pricing_rule(req: https_fn.CallableRequest[Any]) -> dict[str, A
 
 class DeletePricingRulePayload(Payload):
     rule_id: DocId
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
-    """Kept on the audit entry."""
+    reason: AuditReason
 
 
 @on_call()

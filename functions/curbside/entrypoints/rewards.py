@@ -12,7 +12,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from curbside import config, deps
 from curbside.domain.enums import LoyaltyTier, RewardType
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId
+from curbside.entrypoints.requests import AuditReason, DocId
 from curbside.services import referrals, rewards
 
 DISCOUNTS = {RewardType.PERCENTAGE_DISCOUNT: "discount_percentage", RewardType.FIXED_DISCOUNT: "discount_amount",
@@ -59,8 +59,7 @@ def admin_upsert_reward(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
 
 class DeleteRewardPayload(Payload):
     reward_id: DocId
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
-    """Kept on the audit entry."""
+    reason: AuditReason
 
 
 @on_call()
