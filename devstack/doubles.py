@@ -34,7 +34,7 @@ class RecordingAuthAdmin:
     deleted: set[str] = field(default_factory=set)
     down: bool = False
     calls: list[tuple[str, str]] = field(default_factory=list)
-    """(method, uid) of every change asked for, in order."""
+    """(method, uid) of every change asked for, in order (the e-mail for a password-reset link)."""
 
     def sessions_valid_after(self, uid: str) -> dt.datetime | None:
         return self.revoked_at.get(uid)
@@ -54,6 +54,11 @@ class RecordingAuthAdmin:
         self._change("delete", uid)
         self.deleted.add(uid)
         self.revoked_at[uid] = dt.datetime.max.replace(tzinfo=dt.UTC)  # as the real one reads a missing account
+
+    def password_reset_link(self, email: str) -> str:
+        """A link of the shape Firebase makes (`oobCode` standing for the one-time code)."""
+        self._change("password_reset_link", email)
+        return f"https://demo-curbside.firebaseapp.com/__/auth/action?mode=resetPassword&oobCode=local-{len(self.calls)}"
 
     def _change(self, method: str, uid: str) -> None:
         if self.down:

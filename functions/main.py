@@ -11,7 +11,12 @@ from curbside import bootstrap, config
 options.set_global_options(region=config.REGION, max_instances=20, secrets=config.NOTICE_SECRETS)
 core.init(bootstrap.initialize)
 
-from curbside.entrypoints.accounts import on_user_created, register_device, set_user_type  # noqa: E402
+from curbside.entrypoints.accounts import (  # noqa: E402
+    on_user_created,
+    on_user_written,
+    register_device,
+    set_user_type,
+)
 from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_dashboard,
     admin_get_dispute,
@@ -22,6 +27,14 @@ from curbside.entrypoints.admin_console import (  # noqa: E402
     admin_list_tickets,
     admin_list_users,
 )
+from curbside.entrypoints.admin_files import (  # noqa: E402
+    admin_delete_file,
+    admin_list_files,
+    admin_share_file,
+    admin_upload_file,
+)
+from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
+from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
@@ -60,6 +73,12 @@ from curbside.entrypoints.photo_quotes import (  # noqa: E402
     propose_revised_price,
     quote_from_photos,
 )
+from curbside.entrypoints.pricing_rules import (  # noqa: E402
+    admin_delete_pricing_rule,
+    admin_list_pricing_rules,
+    admin_preview_pricing_rule,
+    admin_upsert_pricing_rule,
+)
 from curbside.entrypoints.privacy import delete_my_account, export_my_data  # noqa: E402
 from curbside.entrypoints.reminders import send_scheduled_reminders  # noqa: E402
 from curbside.entrypoints.requests import (  # noqa: E402
@@ -72,6 +91,7 @@ from curbside.entrypoints.requests import (  # noqa: E402
 )
 from curbside.entrypoints.reviews import apply_pending_reviews, review_client  # noqa: E402
 from curbside.entrypoints.rewards import (  # noqa: E402
+    admin_delete_reward,
     admin_upsert_reward,
     apply_referral_code,
     expire_redemptions,
@@ -79,6 +99,7 @@ from curbside.entrypoints.rewards import (  # noqa: E402
     redeem_reward,
 )
 from curbside.entrypoints.support import (  # noqa: E402
+    admin_add_ticket_note,
     admin_reply_ticket,
     cleanup_expired_tickets,
     create_support_ticket,
@@ -111,25 +132,39 @@ __all__ = [
     "accept_revised_price",
     "activate_scheduled_jobs",
     "add_dispute_comment",
+    "admin_add_ticket_note",
     "admin_close_dispute",
     "admin_dashboard",
+    "admin_delete_file",
+    "admin_delete_pricing_rule",
+    "admin_delete_reward",
+    "admin_delete_user",
     "admin_get_dispute",
     "admin_get_ticket",
+    "admin_get_user",
     "admin_get_verification",
+    "admin_list_audit_log",
     "admin_list_disputes",
+    "admin_list_files",
     "admin_list_fraud_alerts",
+    "admin_list_pricing_rules",
     "admin_list_rewards",
     "admin_list_tickets",
     "admin_list_users",
     "admin_list_verification_queue",
+    "admin_preview_pricing_rule",
     "admin_reply_ticket",
     "admin_request_dispute_info",
+    "admin_reset_password",
     "admin_resolve_dispute",
     "admin_review_verification",
     "admin_set_account_status",
     "admin_set_dent_matrix",
+    "admin_share_file",
     "admin_update_fraud_alert",
     "admin_update_insurance_claim",
+    "admin_upload_file",
+    "admin_upsert_pricing_rule",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",
@@ -164,6 +199,7 @@ __all__ = [
     "on_request_updated",
     "on_upload_finalized",
     "on_user_created",
+    "on_user_written",
     "propose_revised_price",
     "quote_from_photos",
     "quote_price",

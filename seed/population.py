@@ -38,6 +38,7 @@ from curbside.domain.enums import (
     VerificationStatus,
 )
 from curbside.domain.geo import haversine_m
+from curbside.domain.name_search import name_prefixes
 from seed.geography import CITIES, City, Suburb, jittered
 from seed.records import SeedDoc, private, public
 from seed.sampling import apportion, days_before, minutes, plate
@@ -271,6 +272,7 @@ def _account(member: Member, user_type: UserType | None, *, role: UserRole = Use
         phone_verified=True, email_verified=True, onboarding_completed=True,
         fcm_tokens=[f"seed-{member.uid}-phone-0123456789"],  # one phone each, so the day's pushes reach someone
         created_time=member.joined, created_date=member.joined, updated_date=member.joined,
+        search_prefixes=name_prefixes(member.full_name, member.full_name),
     )
     return [
         public(user),

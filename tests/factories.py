@@ -66,6 +66,7 @@ from curbside.domain.documents import (
     StripeEvent,
     SupportMessage,
     SupportTicket,
+    SupportTicketPrivate,
     User,
     UserKeyedDocument,
     UserPrivate,
@@ -212,6 +213,8 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "opened_at": NOW, "last_activity_at": NOW,
     },
     DisputePrivate: lambda n: {"admin_notes": "Photos are consistent with the claim."},
+    SupportTicketPrivate: lambda n: {"internal_notes": [
+        {"admin_id": f"admin-{n}", "note": "Refund promised by phone.", "created_date": NOW}]},
     DisputeComment: lambda n: {
         "id": f"comment-{n}", "dispute_id": DISPUTE_ID, "user_id": CLIENT_ID, "user_name": "Alex Client",
         "user_type": CommentUserType.CLIENT, "comment": "Added a closer photo.", "created_date": NOW,
@@ -399,6 +402,7 @@ make_reward_redemption = partial(make, RewardRedemption)
 make_points_ledger_entry = partial(make, PointsLedgerEntry)
 make_dispute = partial(make, Dispute)
 make_dispute_private = partial(make, DisputePrivate)
+make_support_ticket_private = partial(make, SupportTicketPrivate)
 make_dispute_comment = partial(make, DisputeComment)
 make_fraud_alert = partial(make, FraudAlert)
 make_pricing_rule = partial(make, PricingRule)

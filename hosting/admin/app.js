@@ -1,15 +1,18 @@
 // The admin console's shell: sign-in, the navigation and the screens (one module each).
 import { CallError, call, currentSession, devSignIn, loadConfig, passwordSignIn, signOut } from "./api.js";
 import { el, message, show } from "./dom.js";
+import { audit } from "./audit.js";
 import { dashboard } from "./dashboard.js";
 import { disputes } from "./disputes.js";
+import { files } from "./files.js";
 import { fraud } from "./fraud.js";
+import { pricing } from "./pricing.js";
 import { rewards } from "./rewards.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards };
+const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards, pricing, files, audit };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

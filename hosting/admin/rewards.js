@@ -1,5 +1,6 @@
 // The loyalty rewards editor: the catalogue cheapest first (admin_list_rewards); create or edit a reward, or
-// deactivate it (admin_upsert_reward writes the reward whole; redemptions already made stay usable).
+// deactivate it (admin_upsert_reward writes the reward whole; redemptions already made stay usable), or delete
+// one nobody redeemed (admin_delete_reward).
 import { act, badge, el, show } from "./dom.js";
 
 const TYPES = ["percentage_discount", "fixed_discount", "free_service", "priority_booking", "special_perk"];
@@ -22,8 +23,10 @@ export async function rewards(main, call, notice = null) {
   const out = el("div");
   const reload = (done) => rewards(main, call, done);
   const form = editor(call, out, reload);
+  const why = el("input", { name: "delete_reason", minlength: 5, placeholder: "Reason for deleting a reward" });
   show(main, el("h1", {}, "Rewards"), notice ? el("div", { class: "message ok", role: "status" }, notice) : null,
-       form.node, out,
+       form.node, out, el("p", { class: "inline" }, why,
+         el("span", { class: "muted" }, "A reward someone redeemed cannot be deleted: deactivate it.")),
        el("table", {}, el("thead", {}, el("tr", {}, ["Title", "Points", "Type", "Tier", "Discount", "Status", ""]
          .map((h) => el("th", {}, h)))),
           el("tbody", {}, catalogue.map((r) => el("tr", { "data-reward": r.reward_id },
@@ -36,7 +39,11 @@ export async function rewards(main, call, notice = null) {
                r.is_active ? el("button", { type: "button", class: "danger", onclick: (event) => act(event.target, out, async () => {
                  await call("admin_upsert_reward", payload(r, { is_active: false }));
                  await reload(`${r.title} deactivated.`);
-               }) }, "Deactivate") : null))))));
+               }) }, "Deactivate") : null,
+               el("button", { type: "button", class: "danger", onclick: (event) => act(event.target, out, async () => {
+                 await call("admin_delete_reward", { reward_id: r.reward_id, reason: why.value.trim() });
+                 await reload(`${r.title} deleted.`);
+               }) }, "Delete")))))));
 }
 
 function editor(call, out, reload) {

@@ -1,5 +1,6 @@
 // Support tickets for a live agent: the queue by filter (admin_list_tickets), one conversation
-// (admin_get_ticket) and the reply with the status it leaves the ticket in (support's admin_reply_ticket).
+// (admin_get_ticket) and the reply with the status it leaves the ticket in (support's admin_reply_ticket); the
+// admins' internal notes, which the person never sees (admin_add_ticket_note).
 import { act, badge, el, message, show, when } from "./dom.js";
 
 const QUEUES = { waiting: "Waiting for us", in_progress: "In hand", resolved: "Resolved", closed: "Closed" };
@@ -11,8 +12,10 @@ export async function tickets(main, call) {
 }
 
 async function queue(main, call) {
-  const chosen = new URLSearchParams(location.hash.split("?")[1] || "").get("queue") || "waiting";
-  const { tickets: rows, total } = await call("admin_list_tickets", { queue: chosen, limit: 50 });
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const chosen = params.get("queue") || "waiting";
+  const { tickets: rows, total, next } = await call("admin_list_tickets", {
+    queue: chosen, limit: 50, ...(params.get("after") ? { after: params.get("after") } : {}) });
   const filter = el("select", {
     name: "queue", onchange: (event) => { location.hash = `#/tickets?queue=${event.target.value}`; },
   }, Object.entries(QUEUES).map(([value, label]) => el("option", { value, selected: value === chosen }, label)));
@@ -24,7 +27,10 @@ async function queue(main, call) {
             class: "row", "data-ticket": t.ticket_id,
             onclick: () => { location.hash = `#/tickets/${encodeURIComponent(t.ticket_id)}`; },
           }, el("td", {}, t.subject), el("td", {}, t.user_name || t.user_email || t.user_id),
-             el("td", {}, t.priority), el("td", {}, badge(t.status)), el("td", {}, when(t.last_message_at)))))));
+             el("td", {}, t.priority), el("td", {}, badge(t.status)), el("td", {}, when(t.last_message_at)))))),
+       next ? el("button", { type: "button", class: "secondary", id: "next-tickets",
+                             onclick: () => { location.hash = `#/tickets?${new URLSearchParams({ queue: chosen, after: next })}`; } },
+                 "Next page") : null);
 }
 
 async function conversation(main, call, id, notice = null) {
@@ -33,6 +39,7 @@ async function conversation(main, call, id, notice = null) {
   const text = el("textarea", { name: "message", rows: 3, required: true, placeholder: "Your reply" });
   const status = el("select", { name: "status" }, REPLY_STATUSES.map((s) => el("option", { value: s }, s.replaceAll("_", " "))));
   const send = el("button", { type: "submit" }, "Send reply");
+  const note = el("input", { name: "note", required: true, maxlength: 2000, placeholder: "Internal note (admins only)" });
   const submit = (event) => {
     event.preventDefault();
     act(send, out, async () => {
@@ -50,5 +57,15 @@ async function conversation(main, call, id, notice = null) {
                           : el("div", {}, m.message || "")))),
        t.status === "closed" ? el("p", { class: "muted" }, "Closed: no more replies.")
          : el("form", { class: "stack", id: "reply", onsubmit: submit }, text, el("label", {}, "Then the ticket is ", status), send),
+       el("h2", {}, "Internal notes"),
+       t.internal_notes.map((n) => el("div", { class: "panel internal", "data-note": "" },
+         el("div", { class: "muted" }, `${n.admin_name || n.admin_id} · internal · ${when(n.created_date)}`), el("div", {}, n.note))),
+       el("form", { class: "inline", id: "ticket-note", onsubmit: (event) => {
+         event.preventDefault();
+         act(event.submitter || event.target, out, async () => {
+           await call("admin_add_ticket_note", { ticket_id: id, note: note.value.trim() });
+           await conversation(main, call, id, "Note added.");
+         });
+       } }, note, el("button", { type: "submit", class: "secondary" }, "Add note")),
        out);
 }

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
+from curbside.services import support
 from main import (
+    admin_add_ticket_note,
     admin_dashboard,
     admin_get_dispute,
     admin_get_ticket,
@@ -78,6 +80,10 @@ def test_the_ticket_queue_holds_live_agent_tickets_of_the_chosen_filter_latest_f
     conversation = call(admin_get_ticket, {"ticket_id": "old"}, uid=ADMIN, admin=True).result
 
     assert ([t["ticket_id"] for t in waiting["tickets"]], waiting["total"]) == (["new", "old"], 2)
+    first = call(admin_list_tickets, {"limit": 1}, uid=ADMIN, admin=True).result
+    rest = call(admin_list_tickets, {"limit": 1, "after": first["next"]}, uid=ADMIN, admin=True).result
+    assert ([t["ticket_id"] for t in first["tickets"]], [t["ticket_id"] for t in rest["tickets"]]) == (["new"], ["old"])
+    assert (first["total"], waiting["next"]) == (2, None)
     assert [t["ticket_id"] for t in in_hand["tickets"]] == ["mine"]
     assert [m["message"] for m in conversation["messages"]] == ["Still waiting"]
 
@@ -200,3 +206,25 @@ def test_the_dispute_queue_and_one_dispute_with_its_internal_notes(db, deps, cal
 def test_dispute_reads_are_for_admins_and_name_what_is_wrong(db, deps, call, *, fn, data, claims, code):
     answer = call(fn, data, uid="c1", **claims)
     assert answer.error == code and "result" not in answer.body
+
+
+def test_an_internal_note_is_kept_from_the_ticket_owner_audited_and_deleted_with_the_ticket(db, deps, call, clock,
+                                                                                            as_user):
+    db.document("Users/c1").set({"user_type": "client"})
+    db.document("Users/admin-1").set({"role": "admin", "full_name": "Ada Admin"})
+    db.document("SupportTickets/t1").set({"user_id": "c1", "subject": "Help", "category": "other", "status": "closed",
+                                          "created_date": clock.now(), "expires_at": clock.now()})
+    added = call(admin_add_ticket_note, {"ticket_id": "t1", "note": "Refund promised by phone."}, uid=ADMIN,
+                 admin=True).result
+    refused = call(admin_add_ticket_note, {"ticket_id": "t1", "note": "Mine."}, uid="c1")
+
+    shown = call(admin_get_ticket, {"ticket_id": "t1"}, uid=ADMIN, admin=True).result
+    assert added == {"ticket_id": "t1", "notes": 1} and refused.error == "PERMISSION_DENIED"
+    assert [(n["admin_name"], n["note"]) for n in shown["internal_notes"]] == [
+        ("Ada Admin", "Refund promised by phone.")]
+    assert as_user("c1").get("SupportTickets/t1/private/data").denied and as_user("c1").get("SupportTickets/t1").ok
+    [entry] = [snap.to_dict() or {} for snap in db.collection("AuditLog").stream()]
+    assert (entry["action"], entry["target_id"]) == ("add_ticket_note", "t1")
+    clock.current += dt.timedelta(seconds=1)
+    assert support.cleanup_expired_tickets(deps) == ["t1"]
+    assert not db.document("SupportTickets/t1/private/data").get().exists

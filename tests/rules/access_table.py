@@ -187,6 +187,7 @@ ACCESS: tuple[Entry, ...] = (
           get=grant("the dispute's client or technician (active)", CA, DA, DU, SHADOW),
           list=grant("the same; a query must filter `client_id` or `dispatcher_id` = caller", CA, DA, DU, SHADOW)),
     Entry("Disputes/{id}/private/data", note="`admin_notes`"),
+    Entry("SupportTickets/{id}/private/data", note="the admins' `internal_notes`"),
     Entry("DisputeComments",
           get=grant("the dispute's parties (active), non-internal comments only", CA, DA, DU, SHADOW),
           list=grant("the same; a query must filter `dispute_id` and `is_internal` = false", CA, DA, DU, SHADOW),

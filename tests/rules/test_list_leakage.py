@@ -83,6 +83,7 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                     on("FraudAlerts", ("user_id", "==", lambda a: a.uid or MAIN.dispatcher))],
     "PricingRules": [on("PricingRules", ("is_active", "==", const(True)))],
     "SupportTickets": [on("SupportTickets", ("user_id", "==", victim_client))],
+    "SupportTickets/{id}/private/data": [private_of("SupportTickets", lambda a: victim_world(a).ticket(a.side))],
     "SupportMessages": [on("SupportMessages", ("ticket_id", "==", lambda a: victim_world(a).ticket(a.side)))],
     "NotificationPreferences": [on("NotificationPreferences", ("user_id", "==", victim_client))],
     "Notifications": [on("Notifications", ("user_id", "==", victim_client))],

@@ -177,3 +177,13 @@ def test_an_invoice_is_read_by_its_client_and_the_jobs_technician_and_written_by
     assert storage.download(STRANGER, name).denied
     for uid in (CLIENT, TECH):
         assert storage.upload(uid, f"users/{CLIENT}/invoices/job-2/forged.pdf").denied, uid
+
+
+def test_the_admin_files_folder_is_for_admins_only(storage: Storage) -> None:
+    """admin_files/ (the console's file management): admins upload and read; nobody else, signed in or not."""
+    name = "admin_files/price-list.pdf"
+    assert storage.upload(ADMIN, name, admin=True).ok
+    assert storage.as_user(ADMIN, admin=True).get(object_document(name)).ok
+    for uid in (CLIENT, TECH, STRANGER):
+        assert storage.download(uid, name).denied, uid
+        assert storage.upload(uid, f"admin_files/{uid}.pdf").denied, uid

@@ -225,6 +225,7 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         uid = seats.uid(side)
         docs[doc_path(Collection.SUPPORT_TICKETS, seats.ticket(side))] = f.make_support_ticket(
             id=seats.ticket(side), user_id=uid)
+        docs[private_doc_path(Collection.SUPPORT_TICKETS, seats.ticket(side))] = f.make_support_ticket_private()
         docs[doc_path(Collection.SUPPORT_MESSAGES, f"{seats.ticket(side)}-message")] = f.make_support_message(
             id=f"{seats.ticket(side)}-message", ticket_id=seats.ticket(side), sender_id=uid)
         docs[doc_path(Collection.CHAT_PRESENCE, f"{seats.active_job}:{uid}")] = f.make_chat_presence(
@@ -357,6 +358,9 @@ PROBES: dict[str, ProbeSpec] = {
                               lambda a: Query(Collection.PRICING_RULES.value, (("is_active", "==", True),))),
     "SupportTickets": ProbeSpec(lambda a: doc_path(Collection.SUPPORT_TICKETS, a.world.ticket(a.side)),
                                 lambda a: Query(Collection.SUPPORT_TICKETS.value, (("user_id", "==", a.target_uid),))),
+    "SupportTickets/{id}/private/data": ProbeSpec(
+        lambda a: private_doc_path(Collection.SUPPORT_TICKETS, a.world.ticket(a.side)),
+        lambda a: Query("private", parent=doc_path(Collection.SUPPORT_TICKETS, a.world.ticket(a.side)))),
     "SupportMessages": ProbeSpec(
         lambda a: doc_path(Collection.SUPPORT_MESSAGES, f"{a.world.ticket(a.side)}-message"),
         lambda a: Query(Collection.SUPPORT_MESSAGES.value, (("ticket_id", "==", a.world.ticket(a.side)),))),
@@ -465,6 +469,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "PointsLedger": {"points": 100000},
     "Disputes": {"status": "resolved_client_favor"},
     "Disputes/{id}/private/data": {"admin_notes": "nothing to see"},
+    "SupportTickets/{id}/private/data": {"internal_notes": []},
     "DisputeComments": {"is_internal": False},
     "FraudAlerts": {"status": "false_positive"},
     "PricingRules": {"multiplier": 0.1},

@@ -333,6 +333,16 @@ def _multiplier_of(rule: PricingRule, job: Job, demand: Mapping[float, Demand]) 
     return (own if own is not None else Decimal(1)) if matched else None
 
 
+PROBE_JOB = Job(0.0, 0.0, False, False, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), ZoneInfo("UTC"))
+
+
+def check_conditions(rule: PricingRule) -> None:
+    """Run every check `rule`'s type makes on its condition maps, as a quote would, on a probe job: raises
+    RuleConditionError for what a quote would skip (the admin editor saves only what quotes can read, D99)."""
+    demand = {_radius_km(rule.demand_conditions): Demand(1, 1)} if rule.rule_type in DEMAND_RULES else {}
+    _multiplier_of(rule, PROBE_JOB, demand)
+
+
 def _percent(multiplier: Decimal) -> str:
     share = (multiplier - 1) * HUNDRED
     return f"{format(share.normalize(), 'f')}%"

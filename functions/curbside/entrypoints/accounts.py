@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from firebase_functions import firestore_fn, https_fn, logger
+from firebase_functions.core import Change
 from google.cloud.firestore_v1 import DocumentSnapshot
 from pydantic import Field
 
 from curbside import deps
 from curbside.domain.enums import UserType
+from curbside.domain.name_search import name_prefixes
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import accounts
 from curbside.store.collections import Collection
@@ -22,6 +24,18 @@ def on_user_created(event: firestore_fn.Event[DocumentSnapshot[Any] | None]) -> 
     uid = event.params["uid"]
     wrote = accounts.fill_user_defaults(deps.get(), uid)
     logger.info("user.defaults_filled" if wrote else "user.defaults_already_present", uid=uid, event_id=event.id)
+
+
+@firestore_fn.on_document_written(document=f"{Collection.USERS}/{{uid}}")
+def on_user_written(event: firestore_fn.Event[Change[DocumentSnapshot[Any] | None]]) -> None:
+    """Keep the console's search by name in step with the names the app writes (D102). A write that leaves the
+    prefixes right (a badge count, a device token, this trigger's own write) costs no read."""
+    after = event.data.after.to_dict() if event.data.after is not None else None
+    if not after or after.get("search_prefixes") == name_prefixes(after.get("full_name"), after.get("display_name")):
+        return
+    uid = event.params["uid"]
+    if accounts.refresh_name_search(deps.get(), uid):
+        logger.info("user.name_search_refreshed", uid=uid, event_id=event.id)
 
 
 class SetUserTypePayload(Payload):

@@ -36,6 +36,8 @@ class UserPagePayload(Payload):
     email: Annotated[str, Field(min_length=3, max_length=320)] | None = None
     phone_number: Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None
     """E.164, as stored once verified."""
+    name: Annotated[str, Field(min_length=2, max_length=100)] | None = None
+    """The start of any word of the name, or of the whole name, any case (D102)."""
     limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 25
     after: DocId | None = None
     """The `next` of the page before."""
@@ -45,7 +47,7 @@ class UserPagePayload(Payload):
 def admin_list_users(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UserPagePayload, lambda caller, p: admin_console.user_page(
         deps.get(), is_admin=caller.is_admin, tab=p.tab, email=p.email.strip().lower() if p.email else None,
-        phone=p.phone_number, limit=p.limit, after=p.after))
+        phone=p.phone_number, name=p.name, limit=p.limit, after=p.after))
 
 
 ALERT_FILTERS: dict[str, list[FraudAlertStatus]] = {
@@ -126,12 +128,14 @@ QUEUES: dict[str, list[TicketStatus]] = {
 class TicketQueuePayload(Payload):
     queue: TicketQueueName = "waiting"
     limit: Annotated[int, Field(strict=True, ge=1, le=100)] = 50
+    after: DocId | None = None
+    """The `next` of the page before."""
 
 
 @on_call()
 def admin_list_tickets(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, TicketQueuePayload, lambda caller, p: admin_console.ticket_queue(
-        deps.get(), is_admin=caller.is_admin, statuses=QUEUES[p.queue], limit=p.limit))
+        deps.get(), is_admin=caller.is_admin, statuses=QUEUES[p.queue], limit=p.limit, after=p.after))
 
 
 class TicketPayload(Payload):

@@ -32,6 +32,8 @@ DocId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9
 StoragePath = Annotated[str, Field(min_length=1, max_length=512)]
 RetryKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 """Made by the app once per tap and sent again with every retry of that call: the call acts once (D22)."""
+AuditReason = Annotated[str, Field(min_length=5, max_length=500)]
+"""Why an admin acts: kept on the action's audit entry (D48)."""
 
 
 class PlacementPayload(Payload):

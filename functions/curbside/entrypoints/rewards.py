@@ -12,7 +12,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from curbside import config, deps
 from curbside.domain.enums import LoyaltyTier, RewardType
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import DocId
+from curbside.entrypoints.requests import AuditReason, DocId
 from curbside.services import referrals, rewards
 
 DISCOUNTS = {RewardType.PERCENTAGE_DISCOUNT: "discount_percentage", RewardType.FIXED_DISCOUNT: "discount_amount",
@@ -55,6 +55,18 @@ class UpsertRewardPayload(Payload):
 def admin_upsert_reward(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, UpsertRewardPayload, lambda caller, p: rewards.upsert_reward(
         deps.get(), is_admin=caller.is_admin, reward_id=p.reward_id, fields=p.fields()), fresh_sign_in=True)
+
+
+class DeleteRewardPayload(Payload):
+    reward_id: DocId
+    reason: AuditReason
+
+
+@on_call()
+def admin_delete_reward(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, DeleteRewardPayload, lambda caller, p: rewards.delete_reward(
+        deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, reward_id=p.reward_id, reason=p.reason),
+        fresh_sign_in=True)
 
 
 class RedeemRewardPayload(Payload):

@@ -12,7 +12,7 @@ from curbside import config, deps
 from curbside.domain.enums import TicketCategory, TicketStatus
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, StoragePath
-from curbside.services import support
+from curbside.services import support, ticket_notes
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 AI_SECRETS = config.secrets(config.OPENAI_API_KEY)
@@ -65,6 +65,17 @@ def admin_reply_ticket(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, AdminReplyPayload, lambda caller, p: support.admin_reply_ticket(
         deps.get(), caller.uid, caller.is_admin, p.ticket_id, message=p.message,
         status=TicketStatus(p.status) if p.status else None))
+
+
+class TicketNotePayload(Payload):
+    ticket_id: DocId
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+@on_call()
+def admin_add_ticket_note(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, TicketNotePayload, lambda caller, p: ticket_notes.add_note(
+        deps.get(), admin_uid=caller.uid, is_admin=caller.is_admin, ticket_id=p.ticket_id, note=p.note))
 
 
 class RateTicketPayload(Payload):

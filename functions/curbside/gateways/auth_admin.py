@@ -1,8 +1,8 @@
 """Firebase Authentication's admin API, behind a small Protocol: whether a person's sessions were revoked
 (a callable that moves money or changes an account refuses a token issued before), revoking them, and
-disabling or enabling an account (account actions, issue 15; called through the outbox), and deleting it
-(`delete_my_account`, through the outbox). There is no Auth
-emulator here, so the local stack and tests use a recording double
+disabling or enabling an account (account actions, issue 15; called through the outbox), deleting it
+(`delete_my_account`, through the outbox), and a password-reset link (an admin's reset, through the outbox).
+There is no Auth emulator here, so the local stack and tests use a recording double
 (`devstack/doubles.py`); this is the production one."""
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class AuthAdmin(Protocol):
 
     def delete_account(self, uid: str) -> None:
         """Delete the account (sign-in methods, e-mail, phone); deleting a missing account is done already."""
+
+    def password_reset_link(self, email: str) -> str:
+        """A link with which the owner of `email` sets a new password (Firebase's hosted page); VendorUnavailable
+        when Auth cannot make one (no such account, an outage)."""
 
 
 class FirebaseAuthAdmin:
@@ -59,6 +63,15 @@ class FirebaseAuthAdmin:
         from firebase_admin import auth
 
         _change(lambda: auth.delete_user(uid, app=admin_app()), "did not delete the account")
+
+
+    def password_reset_link(self, email: str) -> str:
+        from firebase_admin import auth, exceptions
+
+        try:
+            return str(auth.generate_password_reset_link(email, app=admin_app()))
+        except exceptions.FirebaseError as exc:
+            raise VendorUnavailable(f"Firebase Auth made no password-reset link: {type(exc).__name__}") from None
 
 
 def _change(action: Callable[[], object], failure: str) -> None:

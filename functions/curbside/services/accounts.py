@@ -14,6 +14,7 @@ from curbside.domain.account_status import BLOCKED, STANDING, blocked_message
 from curbside.domain.documents import ClientProfile, DispatcherProfile, NotificationPreferences, User, UserPrivate
 from curbside.domain.enums import AccountStatus, UserRole, UserType
 from curbside.domain.errors import NotAllowed, NotFound
+from curbside.domain.name_search import name_prefixes
 from curbside.services import work
 from curbside.store import queries
 from curbside.store.repositories import evolve
@@ -44,6 +45,23 @@ def fill_user_defaults(deps: Deps, uid: str) -> bool:
         return bool(uow.writes)
 
     return work.transaction(deps, fill, lost_race="Your account was being set up at the same moment; try again.")
+
+
+def refresh_name_search(deps: Deps, uid: str) -> bool:
+    """Keep `Users.search_prefixes` in step with the names (the app writes names directly under the rules, so a
+    trigger calls this). Returns whether it wrote; a replay, or the trigger's run for its own write, does not."""
+
+    def refresh(uow: UnitOfWork) -> bool:
+        user = uow.users.get(uid)
+        if user is None:
+            return False
+        prefixes = name_prefixes(user.full_name, user.display_name)
+        if user.search_prefixes == prefixes:
+            return False
+        uow.users.save(evolve(user, search_prefixes=prefixes))
+        return True
+
+    return work.transaction(deps, refresh)
 
 
 def account_status_of(uow: UnitOfWork, uid: str) -> AccountStatus:

@@ -23,6 +23,7 @@ from curbside.domain.enums import (
     UserType,
 )
 from curbside.domain.errors import NotAllowed, NotFound
+from curbside.domain.name_search import search_key
 from curbside.services import work
 from curbside.store import queries
 from curbside.store.repositories import D, DocumentRepository
@@ -52,17 +53,22 @@ def _as_admin(deps: Deps, is_admin: bool, look: Callable[[UnitOfWork], T]) -> T:
 
 
 def user_page(deps: Deps, *, is_admin: bool, tab: str, email: str | None, phone: str | None, limit: int,
-              after: str | None) -> dict[str, Any]:
+              after: str | None, name: str | None = None) -> dict[str, Any]:
     """A page of the Users screen, newest first (`after`: the last uid of the page before), or the people with
-    that e-mail or phone number; each row with the account status kept in the private part (one read a row)."""
+    that e-mail or phone number, or a name starting so (paged too); each row with the account status kept in the
+    private part (one read a row)."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
+        if name is not None:
+            found, following = page_after(uow.users, queries.USERS_BY_NAME_PREFIX, {"prefix": search_key(name)},
+                                          limit=limit, after=after)
+            return {"users": [_user_row(uow, user) for user in found], "next": following}
         if email is not None or phone is not None:
             spec, params = ((queries.USERS_BY_EMAIL, {"email": email}) if email is not None
                             else (queries.USERS_BY_PHONE, {"phone_number": phone}))
             return {"users": [_user_row(uow, user) for user in uow.users.find(spec, limit=limit, **params)],
                     "next": None}
         spec, params = TABS[tab]
-        found, following = _page(uow.users, spec, params, limit=limit, after=after)
+        found, following = page_after(uow.users, spec, params, limit=limit, after=after)
         return {"users": [_user_row(uow, user) for user in found], "next": following}
 
     return _as_admin(deps, is_admin, look)
@@ -83,7 +89,7 @@ def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], 
               **({"alert_type": alert_type} if alert_type else {})}
 
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        found, following = _page(uow.fraud_alerts, spec, params, limit=limit, after=after)
+        found, following = page_after(uow.fraud_alerts, spec, params, limit=limit, after=after)
         return {"alerts": [{"alert_id": a.id, "user_id": a.user_id, "user_type": a.user_type,
                             "alert_type": a.alert_type, "severity": a.severity, "status": a.status,
                             "occurrences": a.occurrences, "related_jobs": a.related_jobs,
@@ -94,7 +100,7 @@ def alert_page(deps: Deps, *, is_admin: bool, statuses: list[FraudAlertStatus], 
     return _as_admin(deps, is_admin, look)
 
 
-def _page(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
+def page_after(repository: DocumentRepository[D], spec: queries.QuerySpec, params: dict[str, Any], *, limit: int,
           after: str | None) -> tuple[list[D], str | None]:
     """One page of `spec` after the document `after` (the previous page's last), and the next page's `after`
     (None on the last page)."""
@@ -119,7 +125,7 @@ def dispute_queue(deps: Deps, *, is_admin: bool, statuses: list[DisputeStatus], 
                   after: str | None) -> dict[str, Any]:
     """Disputes in `statuses`, latest activity first, one page at a time."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        found, following = _page(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
+        found, following = page_after(uow.disputes, queries.DISPUTE_QUEUE, {"statuses": statuses}, limit=limit,
                                  after=after)
         return {"disputes": [_dispute_row(d) for d in found], "next": following}
 
@@ -152,12 +158,14 @@ def _dispute_row(found: Dispute) -> dict[str, Any]:
             "opened_at": found.opened_at, "last_activity_at": found.last_activity_at}
 
 
-def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int) -> dict[str, Any]:
-    """Tickets a person asked a live agent for, in `statuses`, latest message first, and how many there are."""
+def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], limit: int,
+                 after: str | None = None) -> dict[str, Any]:
+    """Tickets a person asked a live agent for, in `statuses`, latest message first, one page at a time (`after`:
+    the previous page's last ticket), and how many there are."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        tickets = uow.support_tickets.find(queries.LIVE_AGENT_QUEUE, live_agent_requested=True, statuses=statuses,
-                                           limit=limit)
-        return {"tickets": [_ticket_row(ticket) for ticket in tickets],
+        tickets, following = page_after(uow.support_tickets, queries.LIVE_AGENT_QUEUE,
+                                        {"live_agent_requested": True, "statuses": statuses}, limit=limit, after=after)
+        return {"tickets": [_ticket_row(ticket) for ticket in tickets], "next": following,
                 "total": uow.support_tickets.count(queries.LIVE_AGENT_QUEUE, live_agent_requested=True,
                                                    statuses=statuses)}
 
@@ -165,13 +173,16 @@ def ticket_queue(deps: Deps, *, is_admin: bool, statuses: list[TicketStatus], li
 
 
 def ticket(deps: Deps, *, is_admin: bool, ticket_id: str) -> dict[str, Any]:
-    """One ticket and its whole conversation (the person's, the assistant's and the admins' messages)."""
+    """One ticket and its whole conversation (the person's, the assistant's and the admins' messages), and the
+    admins' internal notes."""
     def look(uow: UnitOfWork) -> dict[str, Any]:
         found = uow.support_tickets.get(ticket_id)
         if found is None:
             raise NotFound("No such support ticket.")
         messages = uow.support_messages.find(queries.MESSAGES_OF_TICKET, ticket_id=ticket_id, limit=MESSAGES_SHOWN)
-        return {**_ticket_row(found), "messages": [{
+        notes = uow.ticket_private.get_or_default(ticket_id).internal_notes
+        return {**_ticket_row(found), "internal_notes": [note.model_dump(mode="json") for note in notes],
+                "messages": [{
             "message_id": m.id, "sender_type": m.sender_type, "sender_name": m.sender_name, "message": m.message,
             "message_type": m.message_type, "attachment_url": m.attachment_url, "ai_generated": m.ai_generated,
             "created_date": m.created_date} for m in messages]}

@@ -46,6 +46,7 @@ def handlers() -> Mapping[str, Handler]:
     modules use the unit of work, which runs this module)."""
     from curbside.services import (
         account_actions,
+        admin_users,
         arrival_estimates,
         card_holds,
         charges,
@@ -59,7 +60,7 @@ def handlers() -> Mapping[str, Handler]:
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
             **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS,
-            **privacy.HANDLERS, **invoices.HANDLERS}
+            **privacy.HANDLERS, **invoices.HANDLERS, **admin_users.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

@@ -54,7 +54,8 @@ class Holding:
 _NAMELESS_PROFILE = {"profile_image_url": None}
 HOLDINGS: tuple[Holding, ...] = (
     Holding(C.USERS, "id", {"email": None, "full_name": ERASED_NAME, "display_name": None, "phone_number": None,
-                            "phone_verified": False, "fcm_tokens": [], "photo_url": None, **_NAMELESS_PROFILE}),
+                            "phone_verified": False, "fcm_tokens": [], "photo_url": None, "search_prefixes": [],
+                            **_NAMELESS_PROFILE}),
     Holding(C.CLIENT_PROFILES, "user_id", {"car_model": None, "license_plate": None, "car_images": [],
                                            "card_last_four": None, "card_brand": None, **_NAMELESS_PROFILE}),
     Holding(C.DISPATCHER_PROFILES, "user_id", {"vehicle_license_plate": None, "vehicle_images": [], "bio": None,

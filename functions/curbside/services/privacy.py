@@ -107,9 +107,23 @@ def _private(uow: UnitOfWork, collection: Collection) -> Any:
             }[collection]
 
 
-def delete_my_account(deps: Deps, uid: str) -> AccountDeleted:
+@dataclass(frozen=True)
+class DeletedByAdmin:
+    """An admin deleting someone's account from the console: audited, and allowed for a suspended or banned
+    account (which cannot ask itself)."""
+
+    admin_uid: str
+    reason: str
+
+
+DELETE_ACCOUNT = "delete_account"
+"""The audit trail's name for an admin's deletion."""
+
+
+def delete_my_account(deps: Deps, uid: str, by_admin: DeletedByAdmin | None = None) -> AccountDeleted:
     """Refuse (FAILED_PRECONDITION, nothing written) or mark the account deleted and start the erasure; a
-    repeated call answers the first one's time and writes nothing."""
+    repeated call answers the first one's time and writes nothing. `by_admin`: the console's deletion, the same
+    path with its audit entry in the marking commit."""
 
     def decide(uow: UnitOfWork) -> tuple[AccountDeleted, tuple[str, ...]]:
         if uow.users.get(uid) is None:
@@ -117,7 +131,8 @@ def delete_my_account(deps: Deps, uid: str) -> AccountDeleted:
         private = uow.user_private.get_or_default(uid)
         if private.deleted_at is not None:
             return AccountDeleted(private.deleted_at), ()
-        require_usable_account(uow, uid)
+        if by_admin is None:
+            require_usable_account(uow, uid)
         _refuse_while_bound(uow, uid)
         file = open_file(uow, uid)
         entry = uow.locations.get(uid)
@@ -126,6 +141,10 @@ def delete_my_account(deps: Deps, uid: str) -> AccountDeleted:
             uow.locations.save(revised(entry, is_online=False))
         uow.user_private.save(uid, evolve(private, deleted_at=uow.now))
         uow.outbox.add(ERASE_ACCOUNT, uid, uid=uid)
+        if by_admin is not None:
+            uow.audit.record(actor_id=by_admin.admin_uid, action=DELETE_ACCOUNT, target=Collection.USERS,
+                             target_id=uid, before={"deleted_at": None}, after={"deleted_at": uow.now.isoformat()},
+                             reason=by_admin.reason)
         return AccountDeleted(uow.now), withdrawn
 
     result, withdrawn = work.transaction(deps, decide, lost_race=CHANGED)

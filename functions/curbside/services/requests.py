@@ -76,7 +76,7 @@ class RequestCreated:
     breakdown: dict[str, Any]
 
 
-def _plan(settings: Settings, placement: Placement, now: dt.datetime) -> tuple[Job, Slot | None]:
+def plan_job(settings: Settings, placement: Placement, now: dt.datetime) -> tuple[Job, Slot | None]:
     """The job as pricing sees it, and the validated slot of a scheduled one."""
     zone = time_zone(placement.time_zone or settings.default_time_zone)
     booked: Slot | None = None
@@ -150,7 +150,7 @@ def quote_price(deps: Deps, uid: str, placement: Placement, reward_redemption_id
     reward is only checked, not used."""
 
     def look(uow: UnitOfWork) -> dict[str, Any]:
-        job, _ = _plan(uow.settings, placement, uow.now)
+        job, _ = plan_job(uow.settings, placement, uow.now)
         client = _client(uow, uid)
         redeemed = _redemption(uow, uid, reward_redemption_id, client.profile.loyalty_tier) \
             if reward_redemption_id else None
@@ -180,7 +180,7 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
     """Validate, price and store a new request; a named reward is marked used in the same commit. With a
     `request_key`, a retried call (the answer was lost, the button tapped twice) answers with the request the
     first call created instead of creating a second one."""
-    _plan(deps.settings, new.placement, deps.clock.now())  # a bad slot is refused before anything is read
+    plan_job(deps.settings, new.placement, deps.clock.now())  # a bad slot is refused before anything is read
     request_id = retry_document_id(uid, key=new.request_key)
     if new.request_key and (earlier := _already_created(deps, uid, request_id)) is not None:
         return earlier
@@ -218,7 +218,7 @@ def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
 def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> RequestCreated:
     """Check the caller, the rate limit and the reward, price the job, and create it with the reward's use and
     the rate limit's slot."""
-    job, booked = _plan(uow.settings, new.placement, uow.now)
+    job, booked = plan_job(uow.settings, new.placement, uow.now)
     client = _client(uow, uid)
     slot = next_slot(uow, uow.settings.rate_limits.create_request, uid)
     _require_card(uow, uid)

@@ -29,6 +29,7 @@ from curbside.services.accounts import require_usable_account
 from curbside.services.rate_limits import next_slot
 from curbside.services.verification_review import require_admin
 from curbside.store import queries
+from curbside.store.collections import Collection
 from curbside.store.engine import Cursor
 from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
@@ -76,6 +77,29 @@ def upsert_reward(deps: Deps, *, is_admin: bool, reward_id: str | None, fields: 
                                discount_amount=fields.discount_amount, expiry_days=fields.expiry_days,
                                is_active=fields.is_active, icon=fields.icon))
         return Upserted(doc_id)
+
+    return work.transaction(deps, decide)
+
+
+DELETE_REWARD = "delete_reward"
+"""The audit trail's name for the action."""
+
+
+def delete_reward(deps: Deps, *, admin_uid: str, is_admin: bool, reward_id: str, reason: str) -> dict[str, str]:
+    """Delete a reward nobody ever redeemed (a mistake, a draft); one that was redeemed stays, deactivated,
+    because its redemptions name it and price with it until they expire (D99). Audited with the reward whole."""
+    require_admin(is_admin)
+
+    def decide(uow: UnitOfWork) -> dict[str, str]:
+        reward = uow.rewards.get(reward_id)
+        if reward is None:
+            raise NotFound(f"reward_id: there is no reward {reward_id}.")
+        if uow.redemptions.count(queries.REDEMPTIONS_OF_REWARD, up_to=1, reward_id=reward_id):
+            raise WrongState("This reward was redeemed: its redemptions still use it. Deactivate it instead.")
+        uow.rewards.delete(reward_id)
+        uow.audit.record(actor_id=admin_uid, action=DELETE_REWARD, target=Collection.REWARDS, target_id=reward_id,
+                         before=reward.model_dump(mode="json", exclude={"id"}), after={}, reason=reason)
+        return {"reward_id": reward_id}
 
     return work.transaction(deps, decide)
 

@@ -326,6 +326,7 @@ def _delete_ticket(deps: Deps, ticket_id: str) -> bool:
         if ticket is None or ticket.expires_at is None or ticket.expires_at > uow.now:
             return False
         uow.support_tickets.delete(ticket_id)
+        uow.ticket_private.delete(ticket_id)  # the admins' internal notes
         return True
 
     return work.transaction(deps, decide, lost_race=CHANGED)

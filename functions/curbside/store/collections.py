@@ -58,6 +58,7 @@ from curbside.domain.documents import (
     StripeEvent,
     SupportMessage,
     SupportTicket,
+    SupportTicketPrivate,
     User,
     UserPrivate,
     VanStockItem,
@@ -200,6 +201,7 @@ PRIVATE_MODELS: Mapping[Collection, type[PrivateDocument]] = {
     Collection.CLIENT_PROFILES: ClientProfilePrivate,
     Collection.DISPATCHER_PROFILES: DispatcherProfilePrivate,
     Collection.DISPUTES: DisputePrivate,
+    Collection.SUPPORT_TICKETS: SupportTicketPrivate,
 }
 """The model of the `private/data` sub-document, for the collections that have one."""
 

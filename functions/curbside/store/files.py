@@ -18,6 +18,7 @@ class StoredFile:
     content_type: str | None
     md5_hash: str | None = None
     """Storage's own base64 MD5 of the bytes: the same photo uploaded twice has the same hash."""
+    updated: dt.datetime | None = None
 
 
 class FileStore:
@@ -35,8 +36,11 @@ class FileStore:
         blob = self._bucket.get_blob(path)
         if blob is None:
             return None
-        return StoredFile(path=path, size=int(blob.size or 0), content_type=blob.content_type,
-                          md5_hash=blob.md5_hash)
+        return _stored(blob)
+
+    def listing(self, prefix: str, limit: int) -> list[StoredFile]:
+        """Up to `limit` files under `prefix`, by name, with their size, type and last change."""
+        return [_stored(blob) for blob in self._bucket.list_blobs(prefix=prefix, max_results=limit)]
 
     def head(self, path: str, length: int = 64) -> bytes:
         """The first `length` bytes, enough to recognise a file type by its magic number."""
@@ -98,6 +102,11 @@ class FileStore:
                                        service_account_email=credentials.service_account_email,
                                        access_token=credentials.token)
         return url
+
+
+def _stored(blob: Any) -> StoredFile:
+    return StoredFile(path=str(blob.name), size=int(blob.size or 0), content_type=blob.content_type,
+                      md5_hash=blob.md5_hash, updated=blob.updated)
 
 
 @cache

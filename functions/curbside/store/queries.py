@@ -175,6 +175,9 @@ FREE_TECHNICIANS_IN_BOX = QuerySpec("free technicians in a box", S.DISPATCHER_LO
 
 # --- PricingRules -------------------------------------------------------------------------------------------------
 ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where("is_active", Op.EQ),))
+PRICING_RULES_BY_PRIORITY = QuerySpec("every pricing rule, highest priority first", S.PRICING_RULES, (),
+                                      order_by=(("priority", Direction.DESCENDING),))
+"""The console's pricing-rules editor (a handful of rules: one page)."""
 
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
@@ -190,10 +193,17 @@ DUE_REVIEWS = QuerySpec("reviews of technicians due to apply", S.REVIEWS, (
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 """The daily review job: unapplied reviews whose day has come, oldest day first, one reviewee's together (they
 are applied in one commit per reviewee and page)."""
+REVIEWS_OF_TECHNICIAN = QuerySpec("reviews of a technician, newest first (admins)", S.REVIEWS, (
+    where("reviewee_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),))
+REVIEWS_OF_CLIENT = QuerySpec("reviews of a client, newest first (admins)", S.CLIENT_REVIEWS, (
+    where("reviewee_id", Op.EQ),), order_by=(("created_date", Direction.DESCENDING),))
+"""The console's user details: the reviews a person received, applied or not."""
 DUE_CLIENT_REVIEWS = QuerySpec("reviews of clients due to apply", S.CLIENT_REVIEWS, (
     where("applied", Op.EQ), where("apply_date", Op.LTE, "due_by")), order_by=_DUE_ORDER)
 
 # --- RewardRedemptions ------------------------------------------------------------------------------------------
+REDEMPTIONS_OF_REWARD = QuerySpec("a reward's redemptions", S.REWARD_REDEMPTIONS, (where("reward_id", Op.EQ),))
+"""Whether a reward was ever redeemed: `admin_delete_reward` refuses then (D99)."""
 REDEMPTIONS_EXPIRING = QuerySpec("active redemptions past their expiry", S.REWARD_REDEMPTIONS, (
     where("status", Op.EQ), where("expires_at", Op.LTE, "due_by")), order_by=(("expires_at", Direction.ASCENDING),))
 """The daily expiry of unused redemptions."""
@@ -327,6 +337,9 @@ RECENT_JOBS = QuerySpec("jobs, latest change first", S.SERVICE_REQUESTS, (),
                         order_by=(("updated_date", Direction.DESCENDING),))
 """The dashboard's recent-activity feed: one field, the automatic index."""
 USERS_NEWEST = QuerySpec("every user, newest first", S.USERS, (), order_by=(("created_date", Direction.DESCENDING),))
+USERS_BY_NAME_PREFIX = QuerySpec("users whose name has a word starting so, newest first", S.USERS, (
+    where("search_prefixes", Op.CONTAINS, "prefix"),), order_by=(("created_date", Direction.DESCENDING),))
+"""The console's search by name (`Users.search_prefixes`, D102)."""
 USERS_OF_TYPE_NEWEST = QuerySpec("users of a type, newest first", S.USERS, (where("user_type", Op.EQ),),
                                  order_by=(("created_date", Direction.DESCENDING),))
 USERS_OF_ROLE_NEWEST = QuerySpec("users of a role, newest first", S.USERS, (where("role", Op.EQ),),
@@ -373,6 +386,15 @@ DISPUTES_OF_CLIENT_BETWEEN = QuerySpec("a client's disputes in a span", S.DISPUT
 DISPUTES_OF_TECHNICIAN_BETWEEN = QuerySpec("a technician's disputes in a span", S.DISPUTES, (
     where("dispatcher_id", Op.EQ), where("opened_at", Op.GT, "after"), where("opened_at", Op.LTE, "until")),
     order_by=(("opened_at", Direction.ASCENDING),))
+
+# --- The admin console's audit trail: newest first, by actor, action or target (one filter, or actor and action) ---
+AUDIT_NEWEST = QuerySpec("the audit trail, newest first", S.AUDIT_LOG, (), order_by=_NEWEST)
+AUDIT_BY_ACTOR = QuerySpec("an admin's actions", S.AUDIT_LOG, (where("actor_id", Op.EQ),), order_by=_NEWEST)
+AUDIT_BY_ACTION = QuerySpec("one kind of action", S.AUDIT_LOG, (where("action", Op.EQ),), order_by=_NEWEST)
+AUDIT_BY_TARGET = QuerySpec("what was done to one document", S.AUDIT_LOG, (where("target_id", Op.EQ),),
+                            order_by=_NEWEST)
+AUDIT_BY_ACTOR_ACTION = QuerySpec("an admin's actions of one kind", S.AUDIT_LOG, (
+    where("actor_id", Op.EQ), where("action", Op.EQ)), order_by=_NEWEST)
 
 CATALOGUE: tuple[QuerySpec, ...] = tuple(value for value in list(globals().values()) if isinstance(value, QuerySpec))
 """Every query the functions run (and `of_person`'s, which need no index by construction)."""

@@ -64,6 +64,7 @@ from curbside.domain.documents import (
     StripeEvent,
     SupportMessage,
     SupportTicket,
+    SupportTicketPrivate,
     User,
     UserPrivate,
     VanStockItem,
@@ -254,6 +255,9 @@ class PrivateRepository(_Base[P]):
     def save(self, owner_id: str, model: P) -> P:
         return self._save(self.path(owner_id), model)
 
+    def delete(self, owner_id: str) -> None:
+        self._uow.stage(self.path(owner_id), WriteKind.DELETE, None)
+
     def owners(self, spec: QuerySpec, *, limit: int = 2, **params: Any) -> list[str]:
         """The ids of the documents whose private part matches a collection-group query of private parts
         (e.g. the client of a Stripe customer id)."""
@@ -333,14 +337,15 @@ class AuditRepository(DocumentRepository[AuditEntry]):
     def __init__(self, uow: Engine) -> None:
         super().__init__(uow, Collection.AUDIT_LOG, AuditEntry)
 
-    def record(self, *, actor_id: str | None, action: str, target: Collection, target_id: str,
+    def record(self, *, actor_id: str | None, action: str, target: Collection | str, target_id: str,
                before: Mapping[str, Any], after: Mapping[str, Any], reason: str | None,
                source: AuditSource = AuditSource.ADMIN, entry_id: str | None = None) -> AuditEntry:
         """Stage one entry: `before`/`after` hold only the fields the action changed. `entry_id`: a deterministic
-        id for an action a replay could repeat (a console edit's trigger); otherwise a new one."""
+        id for an action a replay could repeat (a console edit's trigger); otherwise a new one. `target`: the
+        collection acted on, or a Storage folder for a file (`admin_files`)."""
         return self.create(AuditEntry(
             id=entry_id or new_document_id(), actor_id=actor_id, source=source, action=action,
-            target_collection=target.value, target_id=target_id, before=dict(before), after=dict(after),
+            target_collection=str(target), target_id=target_id, before=dict(before), after=dict(after),
             reason=reason, created_date=self._uow.now))
 
 
@@ -397,6 +402,7 @@ class Repositories:
         self.dispute_private = private(DisputePrivate)
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
+        self.ticket_private = private(SupportTicketPrivate)
         self.support_messages = documents(SupportMessage)
         self.invoices = documents(Invoice)
         self.invoice_sequences = documents(InvoiceSequence)

@@ -50,7 +50,7 @@ from curbside.domain.documents.rewards import (
     ledger_entry_id,
 )
 from curbside.domain.documents.stats import DailyStats
-from curbside.domain.documents.support import SupportMessage, SupportTicket
+from curbside.domain.documents.support import SupportMessage, SupportTicket, SupportTicketPrivate
 from curbside.domain.documents.users import (
     ClientProfile,
     ClientProfilePrivate,
@@ -116,6 +116,7 @@ __all__ = [
     "StripeEvent",
     "SupportMessage",
     "SupportTicket",
+    "SupportTicketPrivate",
     "User",
     "UserKeyedDocument",
     "UserPrivate",

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from curbside.domain.documents.base import Document, Stars, UtcDatetime
+from curbside.domain.documents.base import Document, PrivateDocument, Stars, UtcDatetime
 from curbside.domain.enums import (
     SupportMessageType,
     SupportSenderType,
@@ -44,6 +44,22 @@ class SupportTicket(Document):
     first_agent_reply_at: UtcDatetime | None = None
     """Beyond the spec (D97): an admin's first reply; the dashboard's support first-response time runs from
     `live_agent_requested_at` (or the ticket's creation) to it."""
+
+
+class InternalNote(BaseModel):
+    """One admin's note on a ticket, for the other admins."""
+
+    admin_id: str
+    admin_name: str | None = None
+    note: str
+    created_date: UtcDatetime
+
+
+class SupportTicketPrivate(PrivateDocument):
+    """SupportTickets/{id}/private/data (added): the admins' internal notes, which the ticket's owner never reads
+    (the rules give the owner the ticket document only); deleted with the ticket."""
+
+    internal_notes: list[InternalNote] = Field(default_factory=list)
 
 
 class SupportMessage(Document):

@@ -67,6 +67,9 @@ class User(Document):
     created_time: UtcDatetime | None = None
     created_date: UtcDatetime | None = None
     updated_date: UtcDatetime | None = None
+    search_prefixes: list[str] = Field(default_factory=list)
+    """Added, server-written: `domain.name_search.name_prefixes(full_name, display_name)`, kept by
+    `on_user_written`, for the console's search by name (D102)."""
 
 
 class UserPrivate(PrivateDocument):
