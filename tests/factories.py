@@ -39,7 +39,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -72,6 +74,7 @@ from curbside.domain.enums import (
     CommentUserType,
     DisputeReason,
     FraudAlertType,
+    LeadStatus,
     LedgerKind,
     NotificationType,
     PartyType,
@@ -312,6 +315,11 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "id": f"evt_{n}", "type": "report.completed", "report_id": f"rep_{n}", "dispatcher_id": DISPATCHER_ID,
         "outcome": "applied", "event_created": NOW, "processed_date": NOW,
     },
+    Lead: lambda n: {
+        "id": f"7{n}", "page_id": "100200300", "status": LeadStatus.ASKED_POSTCODE, "last_inbound_at": NOW,
+        "created_date": NOW, "updated_date": NOW,
+    },
+    MessengerEvent: lambda n: {"id": f"event-{n}", "sender_id": f"7{n}", "outcome": "greeted", "processed_date": NOW},
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -369,6 +377,8 @@ make_public_review = partial(make, PublicReview)
 make_audit_entry = partial(make, AuditEntry)
 make_rate_limit_slot = partial(make, RateLimitSlot)
 make_monitor_watermark = partial(make, MonitorWatermark)
+make_lead = partial(make, Lead)
+make_messenger_event = partial(make, MessengerEvent)
 
 
 def put(db: firestore.Client, model: Document) -> str:

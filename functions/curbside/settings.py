@@ -83,6 +83,14 @@ class SupportSettings:
 
 
 @dataclass(frozen=True)
+class LeadSettings:
+    booking_url: str = "https://curbside.app/request"
+    """The client app's request screen (a deep link); Messenger replies send it with the place filled in."""
+    nearby_shown: int = 3
+    """Technicians a Messenger reply names."""
+
+
+@dataclass(frozen=True)
 class Settings:
     pricing: PricingSettings = field(default_factory=PricingSettings)
     default_time_zone: str = "Australia/Sydney"
@@ -109,6 +117,7 @@ class Settings:
     disputes: DisputeSettings = field(default_factory=DisputeSettings)
     support: SupportSettings = field(default_factory=SupportSettings)
     fraud: FraudThresholds = field(default_factory=FraudThresholds)
+    leads: LeadSettings = field(default_factory=LeadSettings)
 
     @property
     def currency(self) -> str:
@@ -197,4 +206,5 @@ class Settings:
                 cancellations_within=dt.timedelta(hours=config.FRAUD_CANCELLATIONS_HOURS.value),
                 same_duration_jobs=config.FRAUD_SAME_DURATION_JOBS.value,
             ),
+            leads=LeadSettings(booking_url=config.BOOKING_URL.value),
         )

@@ -221,6 +221,8 @@ ACCESS: tuple[Entry, ...] = (
     Entry("ReferralCodes", note="whose referral code each is (the code is the id: unique); the owner reads their "
                                 "code on `ClientProfiles.referral_code`"),
     Entry("RateLimitSlots", note="one per call a rate limit let through (D47); written by the functions only"),
+    Entry("Leads", note="Messenger prospects by page-scoped sender id (D83); written by `messenger_webhook`"),
+    Entry("MessengerEvents", note="Messenger messages already handled (D83); written by `messenger_webhook`"),
     Entry("MonitorWatermarks", note="where the hourly fraud monitor got to (D69); written by the functions only"),
     Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
           note="every admin action; admins read it, nobody's app writes it (append-only)"),
@@ -299,7 +301,7 @@ BOOL, STAMP = FieldRule(Kind.BOOL), FieldRule(Kind.STAMP)
 TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_started", "job_completed",
            "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
            "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
-           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "email_notifications",
+           "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "nearby_lead", "email_notifications",
            "push_notifications", "sms_notifications", "sound_enabled", "do_not_disturb", "quiet_hours_enabled")
 
 

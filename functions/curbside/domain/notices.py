@@ -56,6 +56,7 @@ POLICIES: dict[NotificationType, NoticePolicy] = {
     NotificationType.SCHEDULED_JOB_REMINDER: NoticePolicy(HOUR),
     NotificationType.JOB_CANCELLED: NoticePolicy(DAY),
     NotificationType.DISPATCH_DELAYED: NoticePolicy(HOUR),
+    NotificationType.NEARBY_LEAD: NoticePolicy(2 * HOUR),
     NotificationType.PAYMENT_ACTION_REQUIRED: NoticePolicy(7 * DAY, critical=True),
     NotificationType.ACCOUNT_SECURITY: NoticePolicy(7 * DAY, critical=True),
 }

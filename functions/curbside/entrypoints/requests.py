@@ -86,6 +86,8 @@ class CreateRequestPayload(PlacementPayload):
     notes: Annotated[str, Field(max_length=500)] | None = None
     reward_redemption_id: DocId | None = None
     request_key: RetryKey | None = None
+    lead_id: Annotated[str, Field(pattern=r"^\d{1,64}$")] | None = None
+    """The `lead_id` of a Messenger booking link (a page-scoped id)."""
 
     @field_validator("car_location_images")
     @classmethod
@@ -99,7 +101,7 @@ class CreateRequestPayload(PlacementPayload):
             placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
             license_plate=self.license_plate, location_address=self.location_address,
             car_location_images=tuple(self.car_location_images), notes=self.notes,
-            reward_redemption_id=self.reward_redemption_id, request_key=self.request_key,
+            reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, lead_id=self.lead_id,
         )
 
 

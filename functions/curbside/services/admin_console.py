@@ -34,7 +34,7 @@ from curbside.domain.errors import NotAllowed, NotFound
 from curbside.domain.fraud import OPEN as OPEN_ALERTS
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
-from curbside.services import work
+from curbside.services import leads, work
 from curbside.services.verification_review import EPOCH
 from curbside.store import queries
 from curbside.store.repositories import D, DocumentRepository
@@ -88,6 +88,7 @@ def dashboard(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
             "verifications_waiting": uow.dispatcher_profiles.count(queries.TECHNICIANS_AWAITING_REVIEW, since=EPOCH),
             "tickets_for_live_agent": uow.support_tickets.count(queries.TICKETS_FOR_LIVE_AGENT,
                                                                 live_agent_requested=True, statuses=WAITING_FOR_AGENT),
+            "leads": leads.funnel(uow),
             "as_of": uow.now.isoformat(),
         }
 

@@ -49,6 +49,7 @@ def handlers() -> Mapping[str, Handler]:
         arrival_estimates,
         card_holds,
         charges,
+        leads,
         loyalty,
         privacy,
         refunds,
@@ -58,7 +59,7 @@ def handlers() -> Mapping[str, Handler]:
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
             **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS,
-            **privacy.HANDLERS}
+            **privacy.HANDLERS, **leads.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

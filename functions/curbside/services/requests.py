@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import pricing, scheduled_jobs, work
+from curbside.services import leads, pricing, scheduled_jobs, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -59,6 +59,8 @@ class NewRequest:
     reward_redemption_id: str | None = None
     request_key: str | None = None
     """The app's key for this one "Request Service" tap, sent again with any retry of the call."""
+    lead_id: str | None = None
+    """The Messenger lead whose booking link opened the request screen: booked with this request (D86)."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     _require_card(uow, uid)
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
+    lead = leads.bookable(uow, new.lead_id)
     quote: Quote = pricing.price(uow, job, redeemed.discount if redeemed else None)
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
@@ -242,6 +245,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         updated_date=uow.now,
     ))
     uow.rate_slots.create(slot)
+    leads.book(uow, lead, request.id, uid)
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,
                              used_on_request_id=request.id)

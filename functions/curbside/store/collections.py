@@ -31,7 +31,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -69,7 +71,7 @@ class Collection(StrEnum):
     (PhoneVerifications); and every admin action (AuditLog) and the calls rate limits let through
     (RateLimitSlots); the reviews work's points, referral codes and withheld comments, and the applied reviews
     of technicians as their public profiles list them (PublicReviews); and where the hourly fraud monitor got
-    to (MonitorWatermarks)."""
+    to (MonitorWatermarks); and the Messenger prospects (Leads) and the messages handled (MessengerEvents)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -109,6 +111,8 @@ class Collection(StrEnum):
     AUDIT_LOG = "AuditLog"
     RATE_LIMIT_SLOTS = "RateLimitSlots"
     MONITOR_WATERMARKS = "MonitorWatermarks"
+    LEADS = "Leads"
+    MESSENGER_EVENTS = "MessengerEvents"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -159,6 +163,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.AUDIT_LOG: AuditEntry,
     Collection.RATE_LIMIT_SLOTS: RateLimitSlot,
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
+    Collection.LEADS: Lead,
+    Collection.MESSENGER_EVENTS: MessengerEvent,
 }
 """The model of each collection's documents."""
 

@@ -38,7 +38,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -72,6 +74,7 @@ from curbside.domain.lifecycles import (
     DELIVERY,
     DISPUTE,
     EFFECT,
+    LEAD,
     OFFER,
     PAYOUT,
     REDEMPTION,
@@ -110,6 +113,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.FRAUD_ALERTS: (FRAUD_ALERT,),
     Collection.DISPUTES: (DISPUTE,),
     Collection.SUPPORT_TICKETS: (TICKET,),
+    Collection.LEADS: (LEAD,),
 }
 """The status fields each collection's repository guards."""
 
@@ -385,6 +389,8 @@ class Repositories:
         self.dispute_comments = documents(DisputeComment)
         self.support_tickets = documents(SupportTicket)
         self.support_messages = documents(SupportMessage)
+        self.leads = documents(Lead)
+        self.messenger_events = documents(MessengerEvent)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

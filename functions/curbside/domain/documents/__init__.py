@@ -27,6 +27,7 @@ from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
+from curbside.domain.documents.leads import Lead, MessengerEvent
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
@@ -79,7 +80,9 @@ __all__ = [
     "JobContact",
     "JobOffer",
     "JobPayment",
+    "Lead",
     "Message",
+    "MessengerEvent",
     "MonitorWatermark",
     "Notification",
     "NotificationPreferences",

@@ -36,6 +36,8 @@ class NotificationPreferences(UserKeyedDocument):
     """Added (the spec's "job cancelled by client" has no toggle)."""
     dispatch_delayed: bool = True
     """Added: "still looking for a technician"."""
+    nearby_lead: bool = True
+    """Added: a Messenger prospect near the technician (issue 20, D85)."""
     email_notifications: bool = False
     push_notifications: bool = True
     sms_notifications: bool = False
