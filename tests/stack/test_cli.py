@@ -97,7 +97,7 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
 
     assert process.returncode == 0, output
     assert "Timeline" in output and "Summary" in output and "FAILED" not in output
-    assert "jobs               created 2" in output and "reads" in output and "writes" in output
+    assert "jobs               created 3" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
     assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
     # a brand-new technician is verified (admin for identity and vehicle, the local provider's clear) and
@@ -116,6 +116,9 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert "New job offer" in messages_out and "2 SMS" in messages_out and " 0 e-mails" not in messages_out
     # that night the review of the day's job is applied: the technician's rating moves, the review is public
     assert re.search(r"apply_pending_reviews -> bob's rating \S+ \(0 reviews\) -> 5\.0 \(1\)", output), output
+    # a Messenger prospect is matched (a redelivery answered once) and books through the link
+    assert "messenger_webhook -> matched=1 (its redelivery -> duplicate=1)" in output
+    assert "Leads/7000000000000042: booked" in output
     assert "devstack: stack stopped." in output
 
 

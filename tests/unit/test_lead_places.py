@@ -4,11 +4,12 @@ geocodes them locally."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from curbside.domain.leads import PlaceQuery, booking_link, find_place, is_postcode, rough_minutes
-from curbside.gateways.maps import PostcodeTable
+from curbside.gateways.maps import GoogleGeocoder, PostcodeTable, _place
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -66,3 +67,36 @@ def test_the_booking_link_carries_the_place_and_the_lead():
 @pytest.mark.parametrize(("minutes", "shown"), [(0, 5), (4.5, 5), (5, 5), (5.1, 10), (23, 25)])
 def test_an_eta_is_rounded_up_to_five_minutes(minutes, shown):
     assert rough_minutes(dt.timedelta(minutes=minutes)) == shown
+
+
+def _google(*components: tuple[str, str, list[str]], lat: float = -27.4598, lng: float = 152.9996) -> dict[str, Any]:
+    """A Geocoding API result as Google shapes it (only the fields the gateway reads)."""
+    return {"address_components": [{"long_name": long, "short_name": short, "types": types}
+                                   for long, short, types in components],
+            "geometry": {"location": {"lat": lat, "lng": lng}}}
+
+
+PADDINGTON = _google(("Paddington", "Paddington", ["locality", "political"]),
+                     ("Queensland", "QLD", ["administrative_area_level_1", "political"]),
+                     ("Australia", "AU", ["country", "political"]), ("4064", "4064", ["postal_code"]))
+COUNTRY = _google(("Australia", "AU", ["country", "political"]), lat=-25.27, lng=133.78)
+
+
+@pytest.mark.parametrize(("result", "query", "label"), [
+    (PADDINGTON, PlaceQuery(name="Paddington"), "Paddington QLD 4064"),
+    (PADDINGTON, PlaceQuery(postcode="4064"), "Paddington QLD 4064"),
+    (PADDINGTON, PlaceQuery(postcode="4000"), None),
+    (COUNTRY, PlaceQuery(name="Atlantis"), None),
+    (COUNTRY, PlaceQuery(postcode="9999"), None),
+])
+def test_googles_answer_is_a_place_only_when_it_is_the_suburb_or_postcode_asked(result, query, label):
+    place = _place(result, query)
+    assert (place.label if place else None) == label
+
+
+def test_without_google_the_shipped_table_answers():
+    unreachable = GoogleGeocoder(api_key="key", api_base="http://127.0.0.1:9/geocode", timeout_s=1)
+    place = unreachable.locate(PlaceQuery(postcode="2010"))
+    assert place is not None and place.label == "Surry Hills NSW 2010"
+    assert GoogleGeocoder(api_key="").locate(PlaceQuery(name="Richmond")) == PostcodeTable().locate(
+        PlaceQuery(name="Richmond"))

@@ -149,11 +149,13 @@ class GoogleGeocoder:
 
 
 def _place(result: dict[str, Any], query: PlaceQuery) -> Place | None:
-    """The place of Google's first result; None when a postcode was asked and the result is not one (Google
-    answers an unknown postcode with the whole country, marked a partial match)."""
+    """The place of Google's first result; None when it is not the postcode asked, or not a suburb or town at
+    all (Google answers what it cannot find with the whole country or state, marked a partial match)."""
     parts = {kind: component for component in result.get("address_components", [])
              for kind in component.get("types", [])}
     if query.postcode and parts.get("postal_code", {}).get("long_name") != query.postcode:
+        return None
+    if not {"locality", "sublocality", "postal_code"} & parts.keys():
         return None
     location = result["geometry"]["location"]
     postcode = parts.get("postal_code", {}).get("long_name") or query.postcode or ""
