@@ -196,6 +196,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.AUDIT_LOG, f"{key}-audit"): f.make_audit_entry(id=f"{key}-audit", target_id=c),
         doc_path(Collection.RATE_LIMIT_SLOTS, f"{key}-slot"): f.make_rate_limit_slot(id=f"{key}-slot", who=c),
         doc_path(Collection.MONITOR_WATERMARKS, f"{key}-fraud"): f.make_monitor_watermark(id=f"{key}-fraud"),
+        doc_path(Collection.LEADS, f"{key}-lead"): f.make_lead(id=f"{key}-lead", booked_client_id=c),
+        doc_path(Collection.MESSENGER_EVENTS, f"{key}-message"): f.make_messenger_event(
+            id=f"{key}-message", sender_id=f"{key}-lead"),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -372,6 +375,11 @@ PROBES: dict[str, ProbeSpec] = {
                                 lambda a: Query(Collection.RATE_LIMIT_SLOTS.value, (("who", "==", a.world.client),))),
     "MonitorWatermarks": ProbeSpec(lambda a: doc_path(Collection.MONITOR_WATERMARKS, f"{a.world.key}-fraud"),
                                    lambda a: Query(Collection.MONITOR_WATERMARKS.value, (("runs", "==", 1),))),
+    "Leads": ProbeSpec(lambda a: doc_path(Collection.LEADS, f"{a.world.key}-lead"),
+                       lambda a: Query(Collection.LEADS.value, (("booked_client_id", "==", a.world.client),))),
+    "MessengerEvents": ProbeSpec(
+        lambda a: doc_path(Collection.MESSENGER_EVENTS, f"{a.world.key}-message"),
+        lambda a: Query(Collection.MESSENGER_EVENTS.value, (("sender_id", "==", f"{a.world.key}-lead"),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -447,6 +455,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "AuditLog": {"reason": "nothing happened"},
     "RateLimitSlots": {"bucket": "reset"},
     "MonitorWatermarks": {"runs": 0},
+    "Leads": {"status": "booked"},
+    "MessengerEvents": {"outcome": "duplicate"},
 }
 """A change only the server may make, per collection without a client update."""
 
