@@ -41,6 +41,7 @@ bench: prereqs
 	$(PY) -m bench.surge $(SURGE_ARGS)
 	$(PY) -m bench.reviews $(REVIEWS_ARGS)
 	$(PY) -m bench.support $(SUPPORT_ARGS)
+	$(PY) -m bench.leads $(LEADS_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
