@@ -21,6 +21,7 @@ from firebase_functions import logger
 from curbside.deps import Deps
 from curbside.domain import leads as conversation
 from curbside.domain.dispatch_scoring import RankedCandidate
+from curbside.domain.errors import LostRace
 from curbside.services import leads, work
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.leads import Finding, Message
@@ -45,9 +46,16 @@ def process(deps: Deps, body: Mapping[str, Any]) -> dict[str, int]:
 
 
 def handle(deps: Deps, message: Message) -> str:
+    """One message, once: a delivery racing another of the same message and losing finds it handled."""
     if leads.already_handled(deps, message.event_id):
         return leads.DUPLICATE
-    return leads.converse(deps, message, look_up(deps, message))
+    finding = look_up(deps, message)
+    try:
+        return leads.converse(deps, message, finding)
+    except LostRace:
+        if leads.already_handled(deps, message.event_id):
+            return leads.DUPLICATE
+        raise
 
 
 def messages_of(body: Mapping[str, Any], now: dt.datetime) -> Iterator[Message]:
