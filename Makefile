@@ -42,6 +42,7 @@ bench: prereqs
 	$(PY) -m bench.reviews $(REVIEWS_ARGS)
 	$(PY) -m bench.support $(SUPPORT_ARGS)
 	$(PY) -m bench.dashboard $(DASHBOARD_ARGS)
+	$(PY) -m bench.leads $(LEADS_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

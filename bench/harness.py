@@ -22,14 +22,14 @@ from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.damage_reader import OpenAIDamageReader
 from curbside.gateways.email import SmtpEmail
-from curbside.gateways.maps import RoadSpeedModel
+from curbside.gateways.maps import PostcodeTable, RoadSpeedModel
 from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection
 from curbside.store.files import FileStore
-from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
+from devstack.doubles import RecordingAuthAdmin, RecordingMessenger, RecordingPush, RecordingSms
 from devstack.emulators import FirestoreEmulator
 
 BATCH = 500
@@ -70,7 +70,8 @@ def reading_deps(db: firestore.Client, now: dt.datetime) -> Deps:
                 background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                 push=RecordingPush(clock), sms=RecordingSms(clock), email=SmtpEmail(host="", port=0, sender=""),
                 routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
-                assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""))
+                assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""),
+                messenger=RecordingMessenger(clock), geocoder=PostcodeTable())
 
 
 def print_checks(checks: Sequence[tuple[str, bool]]) -> bool:

@@ -210,7 +210,9 @@ def format_messages(sent: dict[str, list[dict[str, Any]]]) -> str:
         lines.append(f"sms    {item['at'][11:19]}  to {item['to']}: {item['body']}")
     for item in sent.get("email", []):
         lines.append(f"email  {item['at'][11:19]}  to {', '.join(item['to'])}: {item['subject']}")
-    return "\n".join(lines) if lines else "No push, SMS or e-mail was sent yet."
+    for item in sent.get("messenger", []):
+        lines.append(f"fb     {item['at'][11:19]}  to {item['to']}: {item['text'].splitlines()[0]}")
+    return "\n".join(lines) if lines else "No push, SMS, e-mail or Messenger reply was sent yet."
 
 
 def token_command(args: argparse.Namespace) -> int:

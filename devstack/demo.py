@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from devstack import payments_flow
 from devstack.demo_disputes import disputes_and_support
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
+from devstack.demo_leads import books_from_messenger
 from devstack.demo_loyalty import earns_and_redeems, rating_moves_overnight
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
 from devstack.demo_paperwork import gets_a_tax_invoice, stocks_the_van
@@ -262,7 +263,8 @@ _JOB: dict[str, Any] = {}
 DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
                    *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB, _JOB),
                    *disputes_and_support(ALICE, _JOB, ADMIN), *rating_moves_overnight(ALICE, _JOB),
-                   *books_from_a_photo_quote(ALICE)]
+                   *books_from_a_photo_quote(ALICE),
+                   *books_from_messenger(ALICE, ADMIN, technicians_report_positions())]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

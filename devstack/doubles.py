@@ -1,6 +1,6 @@
 """Recording doubles for the paid or emulator-less third-party APIs the local stack and tests stand in for
-(no Firebase Auth emulator runs here; Google's Routes API has no local server). Each keeps what it was told so
-a test or the stack can look."""
+(no Firebase Auth emulator runs here; Google's Routes API and Meta's Send API have no local server). Each
+keeps what it was told so a test or the stack can look."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from curbside.domain.clock import Clock
 from curbside.domain.dent_repair import PanelDamage
 from curbside.domain.errors import VendorUnavailable
 from curbside.gateways.assistant import ModelReply, Prompt
+from curbside.gateways.messenger import GraphMessenger
 from curbside.gateways.push import PushMessage, PushResult
 from curbside.gateways.sms import CodeCheck, NumberRefused
 
@@ -230,3 +231,40 @@ class ScriptedDamageReader:
         if self.down:
             raise VendorUnavailable("OpenAI is down (scripted double)")
         return list(self.panels)
+LOCAL_MESSENGER_APP_SECRET = "curbside_local_messenger_app_secret"
+"""The local stack's (and tests') published Meta app secret: sign deliveries to `messenger_webhook` with it."""
+LOCAL_MESSENGER_VERIFY_TOKEN = "curbside_local_verify_token"
+"""The local stack's (and tests') published webhook verify token."""
+
+
+@dataclass(frozen=True)
+class SentReply:
+    recipient_id: str
+    text: str
+    sent_at: dt.datetime
+
+
+class RecordingMessenger(GraphMessenger):
+    """Meta's Send API: a recording double (there is no local Graph API). The webhook checks are the production
+    gateway's own, with the published local app secret and verify token; `down` makes sending fail as an outage
+    would."""
+
+    def __init__(self, clock: Clock, *, app_secret: str = LOCAL_MESSENGER_APP_SECRET,
+                 verify_token: str = LOCAL_MESSENGER_VERIFY_TOKEN) -> None:
+        super().__init__(app_secret=app_secret, verify_token=verify_token, page_token="")
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.sent: list[SentReply] = []
+        self.down = False
+
+    def send(self, recipient_id: str, text: str) -> str:
+        if self.down:
+            raise VendorUnavailable("Messenger is down (recording double)")
+        with self._lock:
+            self.sent.append(SentReply(recipient_id, text, self._clock.now()))
+            return f"m_local_{len(self.sent)}"
+
+    def to(self, recipient_id: str) -> list[str]:
+        """The texts sent to one person, in order."""
+        with self._lock:
+            return [reply.text for reply in self.sent if reply.recipient_id == recipient_id]

@@ -35,7 +35,14 @@ from devstack.background_check_provider import API_KEY as BACKGROUND_CHECK_API_K
 from devstack.background_check_provider import WEBHOOK_SECRET as BACKGROUND_CHECK_WEBHOOK_SECRET
 from devstack.background_check_provider import LocalBackgroundCheckProvider
 from devstack.clock import Clock, SystemClock
-from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
+from devstack.doubles import (
+    LOCAL_MESSENGER_APP_SECRET,
+    LOCAL_MESSENGER_VERIFY_TOKEN,
+    RecordingAuthAdmin,
+    RecordingMessenger,
+    RecordingPush,
+    RecordingSms,
+)
 from devstack.emulators import (
     DEFAULT_BUCKET,
     PROJECT_ID,
@@ -114,6 +121,8 @@ class LocalStack:
         """FCM for the functions (no emulator): every push the day sent."""
         self.sms = RecordingSms(self.clock)
         """Twilio for the functions (no emulator): every SMS, and the phone verification codes."""
+        self.messenger = RecordingMessenger(self.clock)
+        """Meta's Send API for the functions (no local Graph API): every Messenger reply."""
         self._mail: MailServer | None = None
         self.keep_data = keep_data
         self.with_storage = storage
@@ -205,6 +214,8 @@ class LocalStack:
             "FUNCTIONS_EMULATOR": "true",
             "SMTP_HOST": self.host, "SMTP_PORT": str(self.ports.smtp), "SMTP_STARTTLS": "false",
             "EMAIL_FROM": LOCAL_SENDER,
+            # The published local Meta app secret and verify token (docs/local-stack.md, "Messenger").
+            "MESSENGER_APP_SECRET": LOCAL_MESSENGER_APP_SECRET, "MESSENGER_VERIFY_TOKEN": LOCAL_MESSENGER_VERIFY_TOKEN,
         }
         if self.with_storage:
             env |= {"STORAGE_EMULATOR_HOST": self.storage_url,
@@ -303,7 +314,8 @@ class LocalStack:
         composition = sys.modules.get("curbside.bootstrap")
         if composition is not None:
             composition.deps.install(dataclasses.replace(composition.build(), clock=self.clock,
-                                                         auth=self.auth_admin, push=self.push, sms=self.sms))
+                                                         auth=self.auth_admin, push=self.push, sms=self.sms,
+                                                         messenger=self.messenger))
 
     def _users_role(self, uid: str) -> str | None:
         """`Users/{uid}.role` ("" when unset), None for no such user: the development sign-in's claims."""
@@ -398,13 +410,15 @@ class LocalStack:
         return bytes(client.bucket(DEFAULT_BUCKET).blob(path).download_as_bytes())
 
     def messages_sent(self) -> dict[str, list[dict[str, Any]]]:
-        """Every push, SMS and e-mail the functions sent since the stack started, oldest first."""
+        """Every push, SMS, e-mail and Messenger reply the functions sent since the stack started, oldest first."""
         return {
             "push": [{"at": sent.at.isoformat(), "devices": len(sent.tokens), "title": sent.message.title,
                       "body": sent.message.body, "data": dict(sent.message.data)} for sent in list(self.push.sent)],
             "sms": [{"at": sent.at.isoformat(), "to": sent.to, "body": sent.body} for sent in list(self.sms.sent)],
             "email": [{"at": mail.at.isoformat(), "to": list(mail.to), "subject": mail.subject, "text": mail.text}
                       for mail in (self._mail.received if self._mail is not None else [])],
+            "messenger": [{"at": reply.sent_at.isoformat(), "to": reply.recipient_id, "text": reply.text}
+                          for reply in list(self.messenger.sent)],
         }
 
     def admin_db(self) -> firestore.Client:

@@ -47,6 +47,7 @@ from curbside.entrypoints.disputes import (  # noqa: E402
     raise_dispute,
 )
 from curbside.entrypoints.insurance import admin_update_insurance_claim  # noqa: E402
+from curbside.entrypoints.leads import expire_leads, messenger_webhook  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.notifications import mark_notifications_read  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
@@ -181,6 +182,7 @@ __all__ = [
     "decline_revised_price",
     "delete_my_account",
     "escalate_disputes",
+    "expire_leads",
     "expire_offer",
     "expire_redemptions",
     "export_my_data",
@@ -192,6 +194,7 @@ __all__ = [
     "mark_messages_read",
     "mark_notifications_read",
     "match_surge_window",
+    "messenger_webhook",
     "monitor_fraud",
     "on_account_status_written",
     "on_dispatcher_profile_updated",

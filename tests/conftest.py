@@ -23,12 +23,12 @@ from curbside.domain.clock import FixedClock
 from curbside.gateways.assistant import OpenAIAssistant
 from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.damage_reader import OpenAIDamageReader
-from curbside.gateways.maps import RoadSpeedModel
+from curbside.gateways.maps import PostcodeTable, RoadSpeedModel
 from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.settings import Settings
 from curbside.store.files import FileStore
-from devstack.doubles import RecordingAuthAdmin, RecordingPush, RecordingSms
+from devstack.doubles import RecordingAuthAdmin, RecordingMessenger, RecordingPush, RecordingSms
 from devstack.emulators import (
     EmulatorUnavailable,
     FirestoreEmulator,
@@ -168,20 +168,31 @@ def sms(clock: FixedClock) -> RecordingSms:
 
 
 @pytest.fixture
+def messenger(clock: FixedClock) -> RecordingMessenger:
+    """Meta's Send API: a recording double (the webhook checks are the production gateway's, with the
+    published local app secret and verify token)."""
+    return RecordingMessenger(clock)
+
+
+@pytest.fixture
 def deps(db: firestore.Client, bucket: Any, clock: FixedClock, tasks: RecordingTasks, *, settings: Settings,
-         auth_admin: RecordingAuthAdmin, push: RecordingPush, sms: RecordingSms, mail_server: MailServer) -> Deps:
+         auth_admin: RecordingAuthAdmin, push: RecordingPush, sms: RecordingSms, mail_server: MailServer,
+         messenger: RecordingMessenger) -> Deps:
     """The services' dependencies on the emulators (Firestore, Storage) and the local SMTP server, installed
     for entry points too. Payments go to a Stripe gateway with no key (every call is "not configured":
     UNAVAILABLE); tests of money use `stripe_deps` (localstripe) or the Stripe double. Background checks go to a
     provider gateway with no address (UNAVAILABLE, retried by the outbox); tests of the check use the local
     provider. Driving times come from the road-speed model (the Routes API's local fallback;
     `tests/integration/test_routing.py` plays Google's API on a local server). The support assistant has no
-    OpenAI key: the local retriever answers (tests of the model path install a scripted double)."""
+    OpenAI key: the local retriever answers (tests of the model path install a scripted double). Messenger
+    replies are recorded by a double; places come from the shipped postcode table (the Geocoding API's
+    fallback)."""
     installed = Deps(db=db, files=FileStore(bucket), clock=clock, settings=settings, tasks=tasks,
                      payments=StripePayments(api_key="", webhook_secret="", api_base=""), auth=auth_admin,
                      background_checks=HttpBackgroundChecks(api_key="", webhook_secret="", api_base=""),
                      push=push, sms=sms, email=local_smtp(mail_server.port),
                      routing=RoadSpeedModel(), moderation=OpenAIModeration(api_key=""),
-                     assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""))
+                     assistant=OpenAIAssistant(api_key=""), damage_reader=OpenAIDamageReader(api_key=""),
+                     messenger=messenger, geocoder=PostcodeTable())
     deps_module.install(installed)
     return installed

@@ -44,7 +44,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -84,6 +86,7 @@ from curbside.domain.enums import (
     DisputeReason,
     FraudAlertType,
     InvoiceKind,
+    LeadStatus,
     LedgerKind,
     NotificationType,
     PartyType,
@@ -370,6 +373,11 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "total": Decimal("605.00"), "currency": "EUR", "valid_until": NOW + timedelta(days=7), "created_date": NOW,
     },
     DentRepairMatrix: lambda n: dent_matrix(NOW).model_dump(),
+    Lead: lambda n: {
+        "id": f"7{n}", "page_id": "100200300", "status": LeadStatus.ASKED_POSTCODE, "last_inbound_at": NOW,
+        "created_date": NOW, "updated_date": NOW,
+    },
+    MessengerEvent: lambda n: {"id": f"event-{n}", "sender_id": f"7{n}", "outcome": "greeted", "processed_date": NOW},
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -438,6 +446,8 @@ make_vehicle = partial(make, Vehicle)
 make_vehicle_service = partial(make, VehicleService)
 make_insurance_claim = partial(make, InsuranceClaim)
 make_daily_stats = partial(make, DailyStats)
+make_lead = partial(make, Lead)
+make_messenger_event = partial(make, MessengerEvent)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -20,7 +20,8 @@ from curbside.gateways.background_checks import HttpBackgroundChecks
 from curbside.gateways.damage_reader import OpenAIDamageReader
 from curbside.gateways.email import SmtpEmail
 from curbside.gateways.firebase_app import admin_app
-from curbside.gateways.maps import GoogleRoutes
+from curbside.gateways.maps import GoogleGeocoder, GoogleRoutes
+from curbside.gateways.messenger import GraphMessenger
 from curbside.gateways.moderation import OpenAIModeration
 from curbside.gateways.payments import StripePayments
 from curbside.gateways.push import FirebasePush
@@ -62,7 +63,8 @@ def build() -> deps.Deps:
                      auth=FirebaseAuthAdmin(), background_checks=HttpBackgroundChecks(), push=FirebasePush(),
                      email=smtp_from_params(), sms=twilio_from_params(), routing=GoogleRoutes(),
                      moderation=OpenAIModeration(api_key=config.OPENAI_API_KEY.value or ""),
-                     assistant=OpenAIAssistant(), damage_reader=OpenAIDamageReader())
+                     assistant=OpenAIAssistant(), damage_reader=OpenAIDamageReader(), messenger=GraphMessenger(),
+                     geocoder=GoogleGeocoder())
 
 
 def smtp_from_params() -> SmtpEmail:

@@ -284,6 +284,20 @@ FRAUD_SAME_DURATION_JOBS = params.IntParam(
     description="A technician's last jobs all lasting the same minute make a suspicious_completion_pattern.",
 )
 
+# Messenger leads (issue 20): docs/decisions.md D83-D86.
+MESSENGER_APP_SECRET = params.SecretParam("MESSENGER_APP_SECRET")
+"""The Meta app's secret: `messenger_webhook` checks each delivery's `X-Hub-Signature-256` with it."""
+MESSENGER_VERIFY_TOKEN = params.SecretParam("MESSENGER_VERIFY_TOKEN")
+"""The token we typed into the Meta app's webhook settings; the subscription GET must carry it."""
+MESSENGER_PAGE_TOKEN = params.SecretParam("MESSENGER_PAGE_TOKEN")
+"""The Facebook page's access token for the Send API (empty: replies wait in the outbox, retried)."""
+GEOCODING_API_KEY = params.SecretParam("GEOCODING_API_KEY")
+"""A Google Maps Platform key allowed to call the Geocoding API (empty: the shipped postcode table)."""
+BOOKING_URL = params.StringParam(
+    "BOOKING_URL", default="https://curbside.app/request",
+    description="The client app's request screen (deep link) that Messenger replies link to, place filled in.",
+)
+
 NOTICE_SECRETS = [SMTP_PASSWORD.name, TWILIO_AUTH_TOKEN.name]
 """Secrets every function may need: any of them can write a notice, which is sent right after its commit."""
 

@@ -1,6 +1,6 @@
 """The dependencies every service receives (DESIGN.md convention 5): the Firestore client, Storage, the clock,
 the settings and the gateways of paid third-party services (Cloud Tasks, Stripe, Firebase Auth's admin API,
-Google's Routes API).
+Google's Routes API and Geocoding API, Meta's Send API).
 
 Services take a `Deps` argument instead of reaching for globals. It has no defaults: the production
 composition root (`curbside.bootstrap`) builds the real one at the first invocation, and the local stack and
@@ -20,7 +20,8 @@ from curbside.gateways.auth_admin import AuthAdmin
 from curbside.gateways.background_checks import BackgroundChecks
 from curbside.gateways.damage_reader import DamageReader
 from curbside.gateways.email import Email
-from curbside.gateways.maps import Routing
+from curbside.gateways.maps import Geocoder, Routing
+from curbside.gateways.messenger import Messenger
 from curbside.gateways.moderation import Moderation
 from curbside.gateways.payments import Payments
 from curbside.gateways.push import Push
@@ -60,6 +61,10 @@ class Deps:
     damage_reader: DamageReader
     """OpenAI reading hail damage from a photo quote's photos; unconfigured locally and in tests (the customer's
     own description is priced), or a scripted double."""
+    messenger: Messenger
+    """Meta's Messenger Platform (webhook signatures, Send API); a recording double of the Send API locally."""
+    geocoder: Geocoder
+    """Google's Geocoding API; without a key (locally, in tests) the shipped postcode table."""
 
 
 _current: Deps | None = None

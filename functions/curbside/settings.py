@@ -86,6 +86,14 @@ class SupportSettings:
 
 
 @dataclass(frozen=True)
+class LeadSettings:
+    booking_url: str = "https://curbside.app/request"
+    """The client app's request screen (a deep link); Messenger replies send it with the place filled in."""
+    nearby_shown: int = 3
+    """Technicians a Messenger reply names."""
+
+
+@dataclass(frozen=True)
 class Settings:
     pricing: PricingSettings = field(default_factory=PricingSettings)
     default_time_zone: str = "Australia/Sydney"
@@ -115,6 +123,7 @@ class Settings:
     tax: TaxRegime = field(default_factory=TaxRegime)
     service_reminder_months: int = 6
     """A vehicle's next service is due this many months after its last (the reminder's date)."""
+    leads: LeadSettings = field(default_factory=LeadSettings)
 
     @property
     def currency(self) -> str:
@@ -208,4 +217,5 @@ class Settings:
                 cancellations_within=dt.timedelta(hours=config.FRAUD_CANCELLATIONS_HOURS.value),
                 same_duration_jobs=config.FRAUD_SAME_DURATION_JOBS.value,
             ),
+            leads=LeadSettings(booking_url=config.BOOKING_URL.value),
         )

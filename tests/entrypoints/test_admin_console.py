@@ -45,6 +45,8 @@ def test_the_figures_count_only_what_is_open_active_or_online(db, deps, call):
     put_all(db, "SupportTickets", {"s1": {"live_agent_requested": True, "status": "waiting_admin"},
                                    "s2": {"live_agent_requested": True, "status": "closed"},
                                    "s3": {"live_agent_requested": False, "status": "open"}})
+    put_all(db, "Leads", {"71": {"status": "matched"}, "72": {"status": "booked"}, "73": {"status": "booked"},
+                          "74": {"status": "lost"}})
 
     figures = call(admin_dashboard, {}, uid=ADMIN, admin=True).result
 
@@ -52,6 +54,7 @@ def test_the_figures_count_only_what_is_open_active_or_online(db, deps, call):
     assert figures["jobs"] == {"pending": 1, "active": 2}
     assert (figures["technicians_online"], figures["open_disputes"], figures["open_fraud_alerts"],
             figures["tickets_for_live_agent"], figures["verifications_waiting"]) == (1, 2, 2, 1, 0)
+    assert figures["leads"] == {"new": 0, "asked_postcode": 0, "matched": 1, "booked": 2, "lost": 1}
 
 
 @pytest.mark.parametrize(("data", "claims", "code"), [

@@ -251,6 +251,8 @@ ACCESS: tuple[Entry, ...] = (
     Entry("RateLimitSlots", note="one per call a rate limit let through (D47); written by the functions only"),
     Entry("InsuranceClaims", note="what insurers owe for insurance jobs (D91); moved by "
           "`admin_update_insurance_claim`"),
+    Entry("Leads", note="Messenger prospects by page-scoped sender id (D83); written by `messenger_webhook`"),
+    Entry("MessengerEvents", note="Messenger messages already handled (D83); written by `messenger_webhook`"),
     Entry("MonitorWatermarks", note="where the hourly fraud monitor got to (D69); written by the functions only"),
     Entry("DailyStats", note="the admin dashboard's daily rollups (D95-D96), added to by the functions in the "
                              "commits that change what they count"),
@@ -332,7 +334,7 @@ TOGGLES = ("job_accepted", "dispatcher_en_route", "dispatcher_arrived", "job_sta
            "new_job_offer", "new_message", "support_reply", "dispute_update", "dispute_resolved",
            "verification_update", "payment_processed", "review_received", "fraud_alert", "rewards_earned",
            "scheduled_job_reminder", "job_cancelled", "dispatch_delayed", "stock_low", "service_due",
-           "email_notifications",
+           "nearby_lead", "email_notifications",
            "push_notifications", "sms_notifications", "sound_enabled", "do_not_disturb", "quiet_hours_enabled")
 
 

@@ -200,6 +200,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.INSURANCE_CLAIMS, seats.done_job): f.make_insurance_claim(
             id=seats.done_job, request_id=seats.done_job, client_id=c, dispatcher_id=d),
         doc_path(Collection.DAILY_STATS, f"{key}-stats"): f.make_daily_stats(id=f"{key}-stats"),
+        doc_path(Collection.LEADS, f"{key}-lead"): f.make_lead(id=f"{key}-lead", booked_client_id=c),
+        doc_path(Collection.MESSENGER_EVENTS, f"{key}-message"): f.make_messenger_event(
+            id=f"{key}-message", sender_id=f"{key}-lead"),
         doc_path(Collection.QUARANTINED_UPLOADS, f"{key}-quarantine"): f.make_quarantined_upload(
             id=f"{key}-quarantine", owner_id=c),
         doc_path(Collection.STRIPE_EVENTS, f"{key}-event"): f.make_stripe_event(id=f"{key}-event"),
@@ -412,6 +415,11 @@ PROBES: dict[str, ProbeSpec] = {
                                  lambda a: Query(Collection.INSURANCE_CLAIMS.value, _job_side_filter(a))),
     "DailyStats": ProbeSpec(lambda a: doc_path(Collection.DAILY_STATS, f"{a.world.key}-stats"),
                             lambda a: Query(Collection.DAILY_STATS.value, (("month", "==", "2026-01"),))),
+    "Leads": ProbeSpec(lambda a: doc_path(Collection.LEADS, f"{a.world.key}-lead"),
+                       lambda a: Query(Collection.LEADS.value, (("booked_client_id", "==", a.world.client),))),
+    "MessengerEvents": ProbeSpec(
+        lambda a: doc_path(Collection.MESSENGER_EVENTS, f"{a.world.key}-message"),
+        lambda a: Query(Collection.MESSENGER_EVENTS.value, (("sender_id", "==", f"{a.world.key}-lead"),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -498,6 +506,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "MonitorWatermarks": {"runs": 0},
     "InsuranceClaims": {"status": "paid"},
     "DailyStats": {"shard": 3},
+    "Leads": {"status": "booked"},
+    "MessengerEvents": {"outcome": "duplicate"},
 }
 """A change only the server may make, per collection without a client update."""
 

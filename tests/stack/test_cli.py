@@ -124,6 +124,9 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     assert re.search(r"quote_from_photos \(customer's description\) -> .* = 1[\d,.]+ EUR", output), output
     assert re.search(r"create_request with the quote -> \S+ pending [\d.]+ \(the quoted price\)", output), output
     assert "booking it again is refused (400, the quote is used)" in output
+    # a Messenger prospect is matched (a redelivery answered once) and books through the link
+    assert "messenger_webhook -> matched=1 (its redelivery -> duplicate=1)" in output
+    assert "Leads/7000000000000042: booked" in output
     assert "devstack: stack stopped." in output
 
 

@@ -14,6 +14,7 @@ from curbside.domain.enums import (
     DeliveryStatus,
     DisputeStatus,
     EffectStatus,
+    LeadStatus,
     OfferStatus,
     PaymentStatus,
     PayoutStatus,
@@ -34,6 +35,7 @@ from curbside.domain.lifecycles import (
     DISPUTE,
     EFFECT,
     IDENTITY_STEP,
+    LEAD,
     OFFER,
     PAYOUT,
     REDEMPTION,
@@ -51,7 +53,8 @@ Au, P, C, R, E, St, Dl = (AuthorizationStatus, PayoutStatus, PaymentStatus, Rede
                           StepStatus, DeliveryStatus)
 TECHNICIAN, ADMIN = {A.DISPATCHER}, {A.ADMIN}
 OWNER = {A.CLIENT, A.DISPATCHER}
-Ds, T = DisputeStatus, TicketStatus
+Ds, T, L = DisputeStatus, TicketStatus, LeadStatus
+CLIENT = {A.CLIENT}
 DECIDED = (Ds.RESOLVED_CLIENT_FAVOR, Ds.RESOLVED_DISPATCHER_FAVOR, Ds.RESOLVED_MUTUAL)
 
 EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
@@ -149,10 +152,18 @@ EXPECTED: dict[str, dict[tuple[Any, Any], set[Actor]]] = {
         (Cl.SUBMITTED, Cl.PAID): ADMIN, (Cl.SUBMITTED, Cl.REJECTED): ADMIN,
         (Cl.REJECTED, Cl.SUBMITTED): ADMIN,
     },
+    # The conversation moves it (system); a booking through the link is the client's; a week without one: lost.
+    "lead": {
+        (L.NEW, L.ASKED_POSTCODE): SYSTEM, (L.NEW, L.MATCHED): SYSTEM, (L.ASKED_POSTCODE, L.MATCHED): SYSTEM,
+        (L.LOST, L.ASKED_POSTCODE): SYSTEM, (L.LOST, L.MATCHED): SYSTEM,
+        (L.MATCHED, L.BOOKED): CLIENT, (L.LOST, L.BOOKED): CLIENT,
+        (L.NEW, L.LOST): SYSTEM, (L.ASKED_POSTCODE, L.LOST): SYSTEM, (L.MATCHED, L.LOST): SYSTEM,
+    },
 }
 
 TABLES: list[Lifecycle[Any]] = [OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT, IDENTITY_STEP,
-                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM]
+                                VEHICLE_STEP, BACKGROUND_CHECK_STEP, DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM,
+                                LEAD]
 def _states(lifecycle: Lifecycle[Any]) -> list[Any]:
     return [*lifecycle.states.__members__.values()]
 

@@ -307,6 +307,16 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
+class LeadStatus(StrEnum):
+    """Leads.status (issue 20): a Messenger conversation from first message to booking (D83)."""
+
+    NEW = "new"
+    ASKED_POSTCODE = "asked_postcode"
+    MATCHED = "matched"
+    BOOKED = "booked"
+    LOST = "lost"
+
+
 class NotificationType(StrEnum):
     """Notifications.type: one value per NotificationPreferences toggle (same spelling, so the preference
     check is a lookup), except the critical ones, which have no toggle (`domain.notices.POLICIES`)."""
@@ -330,9 +340,11 @@ class NotificationType(StrEnum):
     JOB_CANCELLED = "job_cancelled"
     DISPATCH_DELAYED = "dispatch_delayed"
     STOCK_LOW = "stock_low"
+    """A part in a technician's van reached its reorder threshold (to the technician and the admins)."""
     SERVICE_DUE = "service_due"
     """A client's vehicle is due for its next service (issue 21)."""
-    """A part in a technician's van reached its reorder threshold (to the technician and the admins)."""
+    NEARBY_LEAD = "nearby_lead"
+    """A Messenger prospect near the technician was sent their name with a booking link (D85)."""
     PAYMENT_ACTION_REQUIRED = "payment_action_required"
     """Critical: the client's card could not hold a job's price, so the job waits for another card."""
     ACCOUNT_SECURITY = "account_security"

@@ -15,6 +15,7 @@ from curbside.domain.enums import (
     DeliveryStatus,
     DisputeStatus,
     EffectStatus,
+    LeadStatus,
     OfferStatus,
     PaymentStatus,
     PayoutStatus,
@@ -159,8 +160,25 @@ TICKET = Lifecycle("support ticket", "status", TicketStatus, moves(
 ), terminal=frozenset({T.CLOSED}))
 """SupportTickets.status (spec section 13): the AI answers an open ticket; a person takes it over."""
 
+L = LeadStatus
+OPEN_LEADS = (L.NEW, L.ASKED_POSTCODE, L.MATCHED)
+"""Leads that may still book (and are lost after 7 days without a booking)."""
+LEAD = Lifecycle("lead", "status", LeadStatus, moves(
+    # The conversation (system): asked for a place, or matched with technicians near it; a lost lead that
+    # writes again is back in the conversation.
+    (L.NEW, (L.ASKED_POSTCODE, L.MATCHED), (A.SYSTEM,)),
+    (L.ASKED_POSTCODE, (L.MATCHED,), (A.SYSTEM,)),
+    (L.LOST, (L.ASKED_POSTCODE, L.MATCHED), (A.SYSTEM,)),
+    # A request created through the booking link (the client), also after the week is over.
+    (L.MATCHED, (L.BOOKED,), (A.CLIENT,)),
+    (L.LOST, (L.BOOKED,), (A.CLIENT,)),
+    # No booking within 7 days (the daily expire_leads).
+    *((source, (L.LOST,), (A.SYSTEM,)) for source in OPEN_LEADS),
+), terminal=frozenset({L.BOOKED}))
+"""Leads.status (issue 20, D83): a Messenger prospect from the first message to a booking."""
+
 
 ALL: tuple[Lifecycle[Any], ...] = (REQUEST, OFFER, AUTHORIZATION, PAYOUT, COMPLETION_PAYMENT, REDEMPTION, EFFECT,
-                                   DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM, *STEP_LIFECYCLES)
+                                   DELIVERY, DISPUTE, TICKET, INSURANCE_CLAIM, LEAD, *STEP_LIFECYCLES)
 
 BY_NAME: Mapping[str, Lifecycle[Any]] = {lifecycle.noun: lifecycle for lifecycle in ALL}

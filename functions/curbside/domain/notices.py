@@ -61,6 +61,7 @@ POLICIES: dict[NotificationType, NoticePolicy] = {
     NotificationType.DISPATCH_DELAYED: NoticePolicy(HOUR),
     NotificationType.STOCK_LOW: NoticePolicy(7 * DAY),
     NotificationType.SERVICE_DUE: NoticePolicy(7 * DAY),
+    NotificationType.NEARBY_LEAD: NoticePolicy(2 * HOUR),
     NotificationType.PAYMENT_ACTION_REQUIRED: NoticePolicy(7 * DAY, critical=True),
     NotificationType.ACCOUNT_SECURITY: NoticePolicy(7 * DAY, critical=True),
 }

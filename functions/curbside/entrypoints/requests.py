@@ -92,6 +92,8 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields):
     vehicle_id: DocId | None = None
     quote_id: DocId | None = None
     """A photo quote of the caller's (`quote_from_photos`): the job costs what it quoted."""
+    lead_id: Annotated[str, Field(pattern=r"^\d{1,64}$")] | None = None
+    """The `lead_id` of a Messenger booking link (a page-scoped id)."""
 
     @field_validator("car_location_images")
     @classmethod
@@ -106,7 +108,7 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields):
             license_plate=self.license_plate, location_address=self.location_address,
             car_location_images=tuple(self.car_location_images), notes=self.notes,
             reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, vehicle_id=self.vehicle_id,
-            insurance=self.insurance_terms(), quote_id=self.quote_id,
+            insurance=self.insurance_terms(), quote_id=self.quote_id, lead_id=self.lead_id,
         )
 
 

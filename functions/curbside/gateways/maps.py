@@ -1,5 +1,6 @@
-"""Google Maps Platform, behind a small Protocol (DESIGN.md: `gateways/maps.py`): driving times from the Routes
-API in production, the road-speed model without it.
+"""Google Maps Platform, behind small Protocols (DESIGN.md: `gateways/maps.py`): driving times from the Routes
+API in production, the road-speed model without it; and places from the Geocoding API in production, the
+shipped postcode table of the demo markets without it (issue 20's Messenger leads).
 
 `GoogleRoutes` asks `computeRoutes` for a traffic-aware drive (only duration and distance: the field mask keeps
 the call at the Routes API's basic price) with a short timeout. Arrival estimates must not fail because a
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -20,6 +22,8 @@ from firebase_functions import logger
 
 from curbside import config
 from curbside.domain.arrival import Leg, road_leg
+from curbside.domain.leads import PlaceQuery
+from curbside.gateways.au_places import PLACES, Place
 
 ROUTES_API = "https://routes.googleapis.com"
 COMPUTE_ROUTES = "/directions/v2:computeRoutes"
@@ -86,3 +90,75 @@ class GoogleRoutes:
 def _waypoint(point: tuple[float, float]) -> dict[str, Any]:
     return {"location": {"latLng": {"latitude": point[0], "longitude": point[1]}}}
 
+
+
+class Geocoder(Protocol):
+    def locate(self, query: PlaceQuery) -> Place | None:
+        """Where an Australian postcode or suburb is; None when there is no such place."""
+
+
+class PostcodeTable:
+    """The local geocoder (and production's fallback): the shipped table of the demo markets' suburbs
+    (`gateways.au_places`). A name matches a suburb's name, or the start of the words given ("Surry Hills
+    please" is Surry Hills)."""
+
+    def locate(self, query: PlaceQuery) -> Place | None:
+        if query.postcode is not None:
+            return next((place for place in PLACES if place.postcode == query.postcode), None)
+        words = (query.name or "").casefold().split()
+        for length in range(len(words), 0, -1):
+            name = " ".join(words[:length])
+            found = next((place for place in PLACES if place.name.casefold() == name), None)
+            if found is not None:
+                return found
+        return None
+
+
+GEOCODE_API = "https://maps.googleapis.com/maps/api/geocode/json"
+
+
+class GoogleGeocoder:
+    """Google's Geocoding API restricted to Australia (`components=country:AU`); without a key, or when Google
+    does not answer well, the shipped table answers (a lead is never lost to an outage)."""
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, *,
+                 timeout_s: float = TIMEOUT_S) -> None:
+        self._api_key = api_key
+        self._api_base = api_base
+        self._timeout_s = timeout_s
+        self._fallback = PostcodeTable()
+
+    def locate(self, query: PlaceQuery) -> Place | None:
+        api_key = self._api_key if self._api_key is not None else config.GEOCODING_API_KEY.value
+        if not api_key:
+            return self._fallback.locate(query)
+        components = "country:AU" + (f"|postal_code:{query.postcode}" if query.postcode else "")
+        params = {"components": components, "key": api_key, **({"address": query.name} if query.name else {})}
+        url = (self._api_base or GEOCODE_API) + "?" + urllib.parse.urlencode(params)
+        try:
+            with urllib.request.urlopen(url, timeout=self._timeout_s) as response:
+                answer: Any = json.load(response)
+            if answer.get("status") == "ZERO_RESULTS":
+                return None
+            if answer.get("status") != "OK":
+                raise ValueError(f"geocoding status {answer.get('status')!r}")
+            return _place(answer["results"][0], query)
+        except (OSError, ValueError, LookupError, TypeError) as exc:
+            logger.warn("geocoding.fallback", error=type(exc).__name__)
+            return self._fallback.locate(query)
+
+
+def _place(result: dict[str, Any], query: PlaceQuery) -> Place | None:
+    """The place of Google's first result; None when it is not the postcode asked, or not a suburb or town at
+    all (Google answers what it cannot find with the whole country or state, marked a partial match)."""
+    parts = {kind: component for component in result.get("address_components", [])
+             for kind in component.get("types", [])}
+    if query.postcode and parts.get("postal_code", {}).get("long_name") != query.postcode:
+        return None
+    if not {"locality", "sublocality", "postal_code"} & parts.keys():
+        return None
+    location = result["geometry"]["location"]
+    postcode = parts.get("postal_code", {}).get("long_name") or query.postcode or ""
+    name = (parts.get("locality") or parts.get("sublocality") or {}).get("long_name") or query.name or postcode
+    state = parts.get("administrative_area_level_1", {}).get("short_name", "")
+    return Place(str(name), str(state), str(postcode), float(location["lat"]), float(location["lng"]))

@@ -20,7 +20,7 @@ from curbside.domain.errors import InvalidInput, NotAllowed
 from curbside.domain.fraud import OPEN as OPEN_ALERTS
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
-from curbside.services import work
+from curbside.services import leads, work
 from curbside.services.admin_console import ONLY_ADMINS
 from curbside.services.verification_review import EPOCH
 from curbside.store import queries
@@ -111,4 +111,5 @@ def _cards(uow: UnitOfWork) -> dict[str, Any]:
         "verifications_waiting": uow.dispatcher_profiles.count(queries.TECHNICIANS_AWAITING_REVIEW, since=EPOCH),
         "tickets_for_live_agent": uow.support_tickets.count(queries.TICKETS_FOR_LIVE_AGENT,
                                                             live_agent_requested=True, statuses=WAITING_FOR_AGENT),
+        "leads": leads.funnel(uow),
     }

@@ -51,6 +51,7 @@ def handlers() -> Mapping[str, Handler]:
         card_holds,
         charges,
         invoices,
+        leads,
         loyalty,
         privacy,
         refunds,
@@ -60,7 +61,7 @@ def handlers() -> Mapping[str, Handler]:
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
             **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS,
-            **privacy.HANDLERS, **invoices.HANDLERS, **admin_users.HANDLERS}
+            **privacy.HANDLERS, **invoices.HANDLERS, **admin_users.HANDLERS, **leads.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

@@ -105,6 +105,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.SUPPORT_TICKETS, "user_id", {"user_name": ERASED_NAME, "user_email": None, "subject": ERASED_TEXT}),
     Holding(C.SUPPORT_MESSAGES, "sender_id", {"message": ERASED_TEXT, "sender_name": ERASED_NAME,
                                               "attachment_url": None}),
+    # The Messenger conversation that led to the client's booking (its excerpt is the person's own words).
+    Holding(C.LEADS, "booked_client_id", {"last_message_excerpt": ERASED_TEXT, "place_query": None}),
     Holding(C.QUARANTINED_UPLOADS, "owner_id", DELETE, exported=False),  # its file first: `quarantined_files`
     # A vendor call's record keeps what was sent (the background check's name and e-mail).
     Holding(C.OUTBOX, "payload.uid", {"payload": lambda payload: {

@@ -23,7 +23,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import insurance, photo_quotes, pricing, scheduled_jobs, vehicles, work
+from curbside.services import insurance, leads, photo_quotes, pricing, scheduled_jobs, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -66,6 +66,8 @@ class NewRequest:
     """An insurance job's claim (None: a private job; D91)."""
     quote_id: str | None = None
     """A photo quote of the caller's: its price replaces the standard price (`photo_quotes.book_quote`)."""
+    lead_id: str | None = None
+    """The Messenger lead whose booking link opened the request screen: booked with this request (D86)."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         if new.quote_id else None
     quote: Quote = quoted.price if quoted else pricing.price(uow, job, redeemed.discount if redeemed else None)
     insured = insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
+    lead = leads.bookable(uow, new.lead_id)
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
@@ -255,6 +258,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     if quoted is not None:
         quoted.record_use(uow, request.id)
     uow.rate_slots.create(slot)
+    leads.book(uow, lead, request.id, uid)
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,
                              used_on_request_id=request.id)

@@ -36,7 +36,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -83,7 +85,8 @@ class Collection(StrEnum):
     to (MonitorWatermarks); and what insurers owe for insurance jobs (InsuranceClaims); and photo quotes (Quotes)
     priced by the dent-repair matrix (DentRepairMatrices); and the paperwork work's invoices (Invoices,
     InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices); and the
-    admin dashboard's daily rollups (DailyStats)."""
+    admin dashboard's daily rollups (DailyStats); and the Messenger prospects (Leads) and the messages handled
+    (MessengerEvents)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -133,6 +136,8 @@ class Collection(StrEnum):
     QUOTES = "Quotes"
     DENT_REPAIR_MATRICES = "DentRepairMatrices"
     DAILY_STATS = "DailyStats"
+    LEADS = "Leads"
+    MESSENGER_EVENTS = "MessengerEvents"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -193,6 +198,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.QUOTES: Quote,
     Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
     Collection.DAILY_STATS: DailyStats,
+    Collection.LEADS: Lead,
+    Collection.MESSENGER_EVENTS: MessengerEvent,
 }
 """The model of each collection's documents."""
 

@@ -311,6 +311,14 @@ def of_person(collection: Collection, owner_field: str) -> QuerySpec:
     One equality filter: served by the automatic single-field index, paged by document id."""
     return QuerySpec(f"{collection} of a person by {owner_field}", collection, (where(owner_field, Op.EQ, "uid"),))
 
+# --- Leads (Messenger prospects, issue 20) --------------------------------------------------------------------------
+LEADS_TO_LOSE = QuerySpec("open leads created before", S.LEADS, (
+    where("status", Op.IN, "statuses"), where("created_date", Op.LTE, "before")),
+    order_by=(("created_date", Direction.ASCENDING),))
+"""The daily expire_leads: leads still open a week after their first message, oldest first (D84)."""
+LEADS_IN_STATUS = QuerySpec("leads in a status", S.LEADS, (where("status", Op.EQ),))
+"""The conversion funnel: leads counted by status (one equality filter: the automatic index)."""
+
 # --- The admin console's dashboard (`services/admin_console.py`): counted, one read per 1,000 counted -------------
 ALL_USERS = QuerySpec("every user", S.USERS, ())
 USERS_OF_TYPE = QuerySpec("users of a type", S.USERS, (where("user_type", Op.EQ),))

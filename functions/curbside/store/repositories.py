@@ -43,7 +43,9 @@ from curbside.domain.documents import (
     JobContact,
     JobOffer,
     JobPayment,
+    Lead,
     Message,
+    MessengerEvent,
     MonitorWatermark,
     Notification,
     NotificationPreferences,
@@ -84,6 +86,7 @@ from curbside.domain.lifecycles import (
     DELIVERY,
     DISPUTE,
     EFFECT,
+    LEAD,
     OFFER,
     PAYOUT,
     REDEMPTION,
@@ -123,6 +126,7 @@ LIFECYCLES: Mapping[Collection, tuple[Lifecycle[Any], ...]] = {
     Collection.INSURANCE_CLAIMS: (INSURANCE_CLAIM,),
     Collection.DISPUTES: (DISPUTE,),
     Collection.SUPPORT_TICKETS: (TICKET,),
+    Collection.LEADS: (LEAD,),
 }
 """The status fields each collection's repository guards."""
 
@@ -413,6 +417,8 @@ class Repositories:
         self.quotes = documents(Quote)
         self.dent_matrices = documents(DentRepairMatrix)
         self.daily_stats = documents(DailyStats)
+        self.leads = documents(Lead)
+        self.messenger_events = documents(MessengerEvent)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -29,6 +29,7 @@ from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputeP
 from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
 from curbside.domain.documents.insurance import InsuranceClaim
 from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoiceSequence
+from curbside.domain.documents.leads import Lead, MessengerEvent
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
@@ -92,7 +93,9 @@ __all__ = [
     "JobContact",
     "JobOffer",
     "JobPayment",
+    "Lead",
     "Message",
+    "MessengerEvent",
     "MonitorWatermark",
     "Notification",
     "NotificationPreferences",

@@ -37,9 +37,11 @@ class NotificationPreferences(UserKeyedDocument):
     dispatch_delayed: bool = True
     """Added: "still looking for a technician"."""
     stock_low: bool = True
+    """Added: a part in the technician's van reached its reorder threshold (issue 21)."""
     service_due: bool = True
     """Added: one of the client's vehicles is due for its next service (issue 21)."""
-    """Added: a part in the technician's van reached its reorder threshold (issue 21)."""
+    nearby_lead: bool = True
+    """Added: a Messenger prospect near the technician (issue 20, D85)."""
     email_notifications: bool = False
     push_notifications: bool = True
     sms_notifications: bool = False
