@@ -97,7 +97,7 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
 
     assert process.returncode == 0, output
     assert "Timeline" in output and "Summary" in output and "FAILED" not in output
-    assert "jobs               created 3" in output and "reads" in output and "writes" in output
+    assert "jobs               created 4" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
     assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
     # a brand-new technician is verified (admin for identity and vehicle, the local provider's clear) and
