@@ -12,7 +12,7 @@ import pytest
 from curbside.domain.enums import NotificationType, RequestStatus
 from curbside.services import vehicles
 from curbside.store.collections import Collection
-from main import complete_job, get_vehicle_history, save_vehicle
+from main import complete_job, create_request, get_vehicle_history, save_vehicle
 from tests.factories import CLIENT_ID, DISPATCHER_ID
 from tests.payment_world import add_job_in_progress, upload_completion_photos
 from tests.request_world import NEAR_CBD, add_client, add_dispatcher, everything, stored
@@ -88,10 +88,7 @@ def test_the_client_and_the_jobs_technician_read_the_history_and_nobody_else(db,
 
 
 def test_a_request_cannot_name_someone_elses_vehicle(db, call, car):
-    from main import create_request
-    from tests.request_world import add_client as add_other
-
-    add_other(db, "uid-other-client")
+    add_client(db, "uid-other-client")
     before = everything(db)
 
     response = call(create_request, {"car_model": "Mazda 3", "license_plate": "ABC-123",

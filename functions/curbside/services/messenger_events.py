@@ -21,10 +21,10 @@ from firebase_functions import logger
 from curbside.deps import Deps
 from curbside.domain import leads as conversation
 from curbside.domain.dispatch_scoring import RankedCandidate
-from curbside.domain.errors import LostRace
 from curbside.services import leads, work
 from curbside.services.candidates import JobSite, find_candidates
 from curbside.services.leads import Finding, Message
+from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 PAGE_SCOPED_ID = re.compile(r"^\d{1,64}$")
@@ -46,16 +46,15 @@ def process(deps: Deps, body: Mapping[str, Any]) -> dict[str, int]:
 
 
 def handle(deps: Deps, message: Message) -> str:
-    """One message, once: a delivery racing another of the same message and losing finds it handled."""
+    """One message, once: a delivery racing another of the same message and losing tries again, and then finds
+    it handled (the emulator, like production under contention, may abort more than the one loser)."""
+    return retry_lost_races(lambda: _handle_once(deps, message))
+
+
+def _handle_once(deps: Deps, message: Message) -> str:
     if leads.already_handled(deps, message.event_id):
         return leads.DUPLICATE
-    finding = look_up(deps, message)
-    try:
-        return leads.converse(deps, message, finding)
-    except LostRace:
-        if leads.already_handled(deps, message.event_id):
-            return leads.DUPLICATE
-        raise
+    return leads.converse(deps, message, look_up(deps, message))
 
 
 def messages_of(body: Mapping[str, Any], now: dt.datetime) -> Iterator[Message]:
