@@ -25,6 +25,8 @@ const METRICS = [
   ["average_client_rating", "Average client rating", STARS],
   ["support_first_response_minutes", "Support first response", MINUTES],
 ];
+const LEADS = [["new", "New"], ["asked_postcode", "Asked for a postcode"], ["matched", "Matched"],
+               ["booked", "Booked"], ["lost", "Lost"]];
 const PRESETS = [7, 30, 90];
 
 const pick = (figures, path) => path.split(".").reduce((value, key) => value && value[key], figures);
@@ -43,6 +45,16 @@ function daysBefore(isoDay, count) {
   const day = new Date(`${isoDay}T00:00:00Z`);
   day.setUTCDate(day.getUTCDate() - count);
   return day.toISOString().slice(0, 10);
+}
+
+/** The Messenger funnel (issue 20): leads by status, and how many of them booked. */
+function leadCards(leads) {
+  const total = LEADS.reduce((sum, [status]) => sum + leads[status], 0);
+  return el("div", { class: "cards" }, [
+    ...LEADS.map(([status, label]) => card({ "data-kpi": `leads.${status}` }, leads[status], label)),
+    card({ "data-lead-conversion": total ? leads.booked / total : "" }, total ? RATE(leads.booked / total) : "—",
+         "Leads that booked"),
+  ]);
 }
 
 function card(attrs, value, label, note = null) {
@@ -113,6 +125,7 @@ export async function dashboard(main, call) {
          return card({ "data-metric": key, "data-value": value === null ? "" : value },
                      value === null ? "—" : format(value), label);
        })),
+       el("h2", {}, "Messenger leads (all time)"), leadCards(figures.leads),
        charts(figures, money),
        el("h2", {}, "Recent activity"), activity(figures.recent_activity, money),
        el("p", { class: "muted" }, `As of ${when(figures.as_of)}; days in ${figures.time_zone}.`));

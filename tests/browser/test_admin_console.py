@@ -41,6 +41,7 @@ def brute_force(db: firestore.Client) -> dict[str, int]:
     locations = [snap.to_dict() or {} for snap in db.collection("DispatcherLocations").stream()]
     disputes = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("Disputes").stream())
     alerts = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("FraudAlerts").stream())
+    leads = Counter(str((snap.to_dict() or {}).get("status")) for snap in db.collection("Leads").stream())
     return {
         "users.total": len(users),
         "users.clients": sum(u.get("user_type") == "client" for u in users),
@@ -53,6 +54,7 @@ def brute_force(db: firestore.Client) -> dict[str, int]:
         "open_disputes": sum(disputes[s] for s in ("open", "under_review", "awaiting_client_response",
                                                    "awaiting_dispatcher_response", "escalated")),
         "open_fraud_alerts": alerts["active"] + alerts["investigating"],
+        **{f"leads.{status}": leads[status] for status in ("new", "asked_postcode", "matched", "booked", "lost")},
     }
 
 
