@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from curbside.domain.vehicles import add_months, normalised_plate, vin_problem
+from curbside.domain.vehicles import add_months, plate_key, vin_problem
 
 
 @pytest.mark.parametrize("vin", ["1M8GDM9AXKP042788", "1HGCM82633A004352", "JH4KA7561PC008269"])
@@ -24,7 +24,7 @@ def test_a_mistyped_vin_is_explained(vin, words):
 
 
 def test_plates_compare_without_case_spaces_or_dashes():
-    assert normalised_plate("abc 123") == normalised_plate("ABC-123") == "ABC123"
+    assert plate_key("abc 123") == plate_key("ABC-123") == "ABC123"
 
 
 @pytest.mark.parametrize(("day", "months", "due"), [

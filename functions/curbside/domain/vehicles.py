@@ -20,8 +20,9 @@ _VALUES = {**{str(d): d for d in range(10)},
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
-def normalised_plate(plate: str) -> str:
-    """`abc 123` and `ABC-123` are the same plate: upper case, letters and digits only."""
+def plate_key(plate: str) -> str:
+    """The key a client's vehicles are found by: `abc 123` and `ABC-123` are the same plate (upper case, letters
+    and digits only; `verification.normalised_plate` is the stored, displayed form)."""
     return re.sub(r"[^A-Z0-9]", "", plate.upper())
 
 

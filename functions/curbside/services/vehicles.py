@@ -16,7 +16,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import JobCompletion, ServiceRequest, Vehicle, VehicleService
 from curbside.domain.enums import NotificationType
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound
-from curbside.domain.vehicles import add_months, normalised_plate, vin_problem
+from curbside.domain.vehicles import add_months, plate_key, vin_problem
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
 from curbside.services.notifications import notify
@@ -49,19 +49,19 @@ def save_vehicle(deps: Deps, uid: str, details: VehicleDetails) -> SavedVehicle:
     vin = details.vin.upper() if details.vin else None
     if vin is not None and (problem := vin_problem(vin)) is not None:
         raise InvalidInput(f"vin: {problem}")
-    plate_key = normalised_plate(details.license_plate)
-    if not plate_key:
+    key = plate_key(details.license_plate)
+    if not key:
         raise InvalidInput("license_plate: a plate has letters or digits.")
 
     def decide(uow: UnitOfWork) -> SavedVehicle:
         require_usable_account(uow, uid)
         if uow.client_profiles.get(uid) is None:
             raise NotAllowed("Only clients keep vehicles; switch to the client app.")
-        found = uow.vehicles.find(queries.VEHICLE_OF_PLATE, limit=1, client_id=uid, plate_key=plate_key)
+        found = uow.vehicles.find(queries.VEHICLE_OF_PLATE, limit=1, client_id=uid, plate_key=key)
         known = found[0] if found else None
         vehicle = Vehicle(
             id=known.id if known else new_document_id(), client_id=uid, license_plate=details.license_plate.strip(),
-            plate_key=plate_key, make=details.make.strip(), model=details.model.strip(), year=details.year, vin=vin,
+            plate_key=key, make=details.make.strip(), model=details.model.strip(), year=details.year, vin=vin,
             last_service_at=known.last_service_at if known else None,
             next_service_due=known.next_service_due if known else None,
             reminder_due_at=known.reminder_due_at if known else None,
