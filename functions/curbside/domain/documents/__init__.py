@@ -29,7 +29,7 @@ from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
 from curbside.domain.documents.insurance import InsuranceClaim
-from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoiceSequence
+from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoicePart, InvoiceSequence
 from curbside.domain.documents.leads import Lead, MessengerEvent
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
@@ -90,6 +90,7 @@ __all__ = [
     "InsuranceClaim",
     "Invoice",
     "InvoiceLine",
+    "InvoicePart",
     "InvoiceSequence",
     "JobCompletion",
     "JobContact",
