@@ -48,7 +48,7 @@ from tests.request_world import (
 from tests.technicians import add_technician, north_of
 
 ADMIN = "admin-1"
-DETAIL = {"name": "Full detail", "category": "detailing", "estimated_duration_minutes": 120,
+DETAIL: dict[str, Any] = {"name": "Full detail", "category": "detailing", "estimated_duration_minutes": 120,
           "base_price": 150.0, "required_skills": ["detailing"], "service_reminder_months": 12,
           "add_ons": [{"add_on_id": "wax", "name": "Hand wax", "price": 25.5, "duration_minutes": 30},
                       {"add_on_id": "interior", "name": "Interior clean", "price": 40.0, "duration_minutes": 45}]}
@@ -203,7 +203,7 @@ def test_only_technicians_with_the_services_skills_are_offered_see_or_take_its_j
 
 
 def test_the_abn_is_checked_and_printed_on_the_invoice_with_the_service_add_on_discount_and_parts(
-        db, call, deps, bucket, service, photos):
+        db, call, deps, bucket, *, service, photos):
     add_dispatcher(db)
     assert call(set_abn, {"abn": "51 824 753 557"}, uid=DISPATCHER_ID).error == "INVALID_ARGUMENT"
     assert call(set_abn, {"abn": VALID_ABN}, uid=DISPATCHER_ID).result == {"abn": VALID_ABN}

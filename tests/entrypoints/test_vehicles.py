@@ -30,7 +30,7 @@ def car(db, call) -> str:
     return str(saved.result["vehicle_id"])
 
 
-def completed_on(db, call, bucket, car: str, job: str = "job-1", booked: dict[str, Any] | None = None,
+def completed_on(db, call, bucket, car: str, job: str = "job-1", *, booked: dict[str, Any] | None = None,
                  **extra: Any) -> Any:
     """The job done on the car; `booked`: fields of the job as booked (its catalogue service)."""
     add_job_in_progress(db, job, vehicle_id=car, **(booked or {}))

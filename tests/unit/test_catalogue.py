@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from curbside.domain.catalogue import book, missing_skills, qualified
+from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RewardType, RuleType
 from curbside.domain.errors import InvalidInput
 from curbside.domain.invoicing import TaxRegime, abn_digits, breakdown_lines, invoice_totals
@@ -24,16 +26,17 @@ from tests.factories import make_pricing_rule, make_service
 D = Decimal
 SYDNEY = ZoneInfo("Australia/Sydney")
 NOON = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
+WAX = {"add_on_id": "wax", "name": "Hand wax", "price": D("25.00"), "duration_minutes": 20}
+GLASS = {"add_on_id": "glass", "name": "Glass polish", "price": D("12.50"), "duration_minutes": 10}
 PDR = make_service(id="pdr", base_price=D("120.00"), estimated_duration_minutes=90, required_skills=["pdr"],
-                   add_ons=[{"add_on_id": "wax", "name": "Hand wax", "price": D("25.00"), "duration_minutes": 20},
-                            {"add_on_id": "glass", "name": "Glass polish", "price": D("12.50"), "duration_minutes": 10}])
+                   add_ons=[WAX, GLASS])
 
 
 def job(service=None, *, urgent: bool = False) -> Job:
     return Job(-33.8, 150.9, urgent, False, NOON, SYDNEY, service)
 
 
-def service_rule(**conditions) -> object:
+def service_rule(**conditions: Any) -> PricingRule:
     return make_pricing_rule(id="rule-svc", rule_name="PDR season", rule_type=RuleType.SERVICE_TYPE, multiplier=1.2,
                              time_conditions={}, demand_conditions=conditions)
 
@@ -81,9 +84,9 @@ def test_the_editor_refuses_a_service_type_rule_a_quote_could_not_read(condition
 
 
 def test_an_inactive_service_a_foreign_or_repeated_add_on_cannot_be_booked():
-    with pytest.raises(InvalidInput, match="^service_id: .* no longer offered"):
+    with pytest.raises(InvalidInput, match=r"^service_id: .* no longer offered"):
         book(PDR.model_copy(update={"is_active": False}), [])
-    with pytest.raises(InvalidInput, match="'tyres' is not an add-on of .* \\(its add-ons: wax, glass\\)"):
+    with pytest.raises(InvalidInput, match=r"'tyres' is not an add-on of .* \(its add-ons: wax, glass\)"):
         book(PDR, ["tyres"])
     with pytest.raises(InvalidInput, match="each add-on once"):
         book(PDR, ["wax", "wax"])
@@ -125,10 +128,11 @@ def test_a_service_bookings_invoice_lines_by_hand():
 prices = st.decimals(min_value=0, max_value=2000, places=2)
 
 
-@given(prices, st.lists(prices, max_size=4), st.booleans(), st.one_of(st.none(), prices),
-       st.decimals(min_value=0, max_value=25, places=2), st.booleans())
+@given(base=prices, add_on_prices=st.lists(prices, max_size=4), urgent=st.booleans(),
+       reward=st.one_of(st.none(), prices), rate=st.decimals(min_value=0, max_value=25, places=2),
+       inclusive=st.booleans())
 def test_a_service_bookings_invoice_lines_and_tax_always_make_what_was_charged(
-        base, add_on_prices, urgent, reward, rate, inclusive):
+        *, base, add_on_prices, urgent, reward, rate, inclusive):
     service = make_service(id="svc", base_price=base, add_ons=[
         {"add_on_id": f"a{n}", "name": f"Add-on {n}", "price": price} for n, price in enumerate(add_on_prices)])
     booked = book(service, [f"a{n}" for n in range(len(add_on_prices))])
