@@ -22,7 +22,7 @@ from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if
 from devstack.demo_leads import books_from_messenger
 from devstack.demo_loyalty import earns_and_redeems, rating_moves_overnight
 from devstack.demo_notices import chat_during_the_job, verifies_phone_and_opts_into_email
-from devstack.demo_paperwork import gets_a_tax_invoice, stocks_the_van
+from devstack.demo_paperwork import gets_a_tax_invoice, sets_up_the_catalogue, stocks_the_van
 from devstack.demo_quotes import books_from_a_photo_quote
 from devstack.demo_verification import gets_verified
 from devstack.firestore_rest import SERVER_TIMESTAMP
@@ -153,15 +153,16 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
     def requests(demo: Demo) -> str:
         tap = {"car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
                "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
-               "is_urgent": True, "is_scheduled": False, "request_key": uuid.uuid4().hex}
+               "is_urgent": True, "is_scheduled": False, "request_key": uuid.uuid4().hex,
+               "service_id": job["service"], "add_on_ids": ["wax"]}
         result = demo.call(person.uid, "create_request", tap)
         again = demo.call(person.uid, "create_request", tap)  # the app resends a call whose answer it lost
         if again["request_id"] != result["request_id"]:
             raise StepFailed(f"a retried create_request made a second job {again['request_id']}")
         job["id"] = result["request_id"]
         demo.counts["jobs created"] += 1
-        return (f"create_request -> {result['request_id']} {result['status']} {result['final_price']:.2f}; "
-                "its retry with the same request_key answered the same job")
+        return (f"create_request -> {result['request_id']} {result['status']} {result['final_price']:.2f} (Hail dent "
+                "repair + Hand wax); its retry with the same request_key answered the same job")
 
     def handed_to_dispatch(demo: Demo) -> str:
         demo.await_run("on_request_created", f"ServiceRequests/{job['id']}")
@@ -261,7 +262,8 @@ _ONBOARDING = gets_verified(BOB, ADMIN)
 _JOB: dict[str, Any] = {}
 """The day's job (its id, technician, dispute), shared by the steps that follow it."""
 DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE), *signs_up(BOB), *_ONBOARDING[:-1],
-                   *technicians_report_positions(), _ONBOARDING[-1], *requests_a_job(ALICE, BOB, _JOB),
+                   *technicians_report_positions(), _ONBOARDING[-1], *sets_up_the_catalogue(ADMIN, BOB.uid, _JOB),
+                   *requests_a_job(ALICE, BOB, _JOB),
                    *disputes_and_support(ALICE, _JOB, ADMIN), *rating_moves_overnight(ALICE, _JOB),
                    *books_from_a_photo_quote(ALICE),
                    *books_from_messenger(ALICE, ADMIN, technicians_report_positions())]

@@ -1,5 +1,7 @@
-"""The demo's van stock and paperwork (issue 21): the technician stocks the van before the job, the completion
-takes a part from it, and the client gets a tax invoice whose PDF is in their storage folder."""
+"""The demo's service catalogue, van stock and paperwork (issue 21): an admin adds the service the day's job books
+(with an add-on) and qualifies the technician for it, the technician records his ABN and stocks the van before
+the job, the completion takes a part from it, and the client gets a tax invoice — the service, its add-on and the
+technician's ABN on it — whose PDF is in their storage folder."""
 
 from __future__ import annotations
 
@@ -7,7 +9,32 @@ from typing import Any
 
 from devstack.demo_kit import Demo, Person, Step, StepFailed, only_if, wait
 
+HAIL_REPAIR = {"name": "Hail dent repair", "category": "hail_pdr", "estimated_duration_minutes": 90,
+               "base_price": 120.0, "required_skills": ["pdr"], "service_reminder_months": 12,
+               "add_ons": [{"add_on_id": "wax", "name": "Hand wax", "price": 25.0, "duration_minutes": 20}]}
+ABN = "51 824 753 556"
 BRAKE_CLEANER = {"sku": "BRK-CLN-500", "name": "Brake cleaner 500 ml", "unit_cost": "8.90", "minimum": 1}
+
+
+def sets_up_the_catalogue(admin: str, technician: str, job: dict[str, Any]) -> list[Step]:
+    """The admin adds the service the day's job books and qualifies the technician for it (only technicians with
+    its skills are offered it); the technician records his ABN for his invoices."""
+
+    def adds_service(demo: Demo) -> str:
+        saved = demo.call(admin, "admin_save_service", HAIL_REPAIR, admin=True)
+        skills = demo.call(admin, "admin_set_technician_skills", {
+            "dispatcher_id": technician, "skills": ["pdr"], "reason": "PDR certificate checked."}, admin=True)
+        listed = demo.call(technician, "list_services", {})["services"]
+        job["service"] = saved["service_id"]
+        return (f"admin_save_service {HAIL_REPAIR['name']} ({HAIL_REPAIR['base_price']:.2f}, add-on Hand wax) -> "
+                f"{saved['service_id']}; {technician}'s skills -> {skills['skills']}; list_services shows "
+                f"{len(listed)}")
+
+    def records_abn(demo: Demo) -> str:
+        return f"set_abn -> {demo.call(technician, 'set_abn', {'abn': ABN})['abn']}"
+
+    return [Step("admin", "adds a service to the catalogue", adds_service),
+            Step(technician, "records his ABN", records_abn)]
 
 
 def stocks_the_van(job: dict[str, Any]) -> Step:
@@ -38,9 +65,12 @@ def gets_a_tax_invoice(person: Person, job: dict[str, Any]) -> Step:
         if not pdf.startswith(b"%PDF"):
             raise StepFailed(f"{stored['pdf_path']} is not a PDF")
         van = demo.read(job["technician"], f"VanStock/{job['technician']}~{BRAKE_CLEANER['sku']}")
+        lines = ", ".join(f"{line['description']} {line['amount_minor'] / 100:.2f}" for line in seen["lines"])
         return (f"{seen['number']}: {seen['total_minor'] / 100:.2f} {seen['currency']} incl. {seen['tax_name']} "
                 f"{seen['tax_minor'] / 100:.2f}; {len(pdf)}-byte PDF at {stored['pdf_path']}; "
-                f"{van['quantity']} {BRAKE_CLEANER['name']} left in the van (reorder at {van['minimum']})")
+                f"{van['quantity']} {BRAKE_CLEANER['name']} left in the van (reorder at {van['minimum']}); "
+                f"lines: {lines}; ABN {seen.get('issuer_abn')}; parts included: "
+                f"{', '.join(part['name'] for part in seen.get('parts', []))}")
 
     return Step(person.uid, "gets a tax invoice", invoice)
 

@@ -35,6 +35,13 @@ from curbside.entrypoints.admin_files import (  # noqa: E402
 )
 from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
+from curbside.entrypoints.catalogue import (  # noqa: E402
+    admin_deactivate_service,
+    admin_save_service,
+    admin_set_technician_skills,
+    list_services,
+    set_abn,
+)
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
@@ -136,6 +143,7 @@ __all__ = [
     "admin_add_ticket_note",
     "admin_close_dispute",
     "admin_dashboard",
+    "admin_deactivate_service",
     "admin_delete_file",
     "admin_delete_pricing_rule",
     "admin_delete_reward",
@@ -159,8 +167,10 @@ __all__ = [
     "admin_reset_password",
     "admin_resolve_dispute",
     "admin_review_verification",
+    "admin_save_service",
     "admin_set_account_status",
     "admin_set_dent_matrix",
+    "admin_set_technician_skills",
     "admin_share_file",
     "admin_update_fraud_alert",
     "admin_update_insurance_claim",
@@ -190,6 +200,7 @@ __all__ = [
     "get_vehicle_history",
     "list_available_jobs",
     "list_nearby_technicians",
+    "list_services",
     "mark_messages_delivered",
     "mark_messages_read",
     "mark_notifications_read",
@@ -221,6 +232,7 @@ __all__ = [
     "send_scheduled_reminders",
     "send_service_reminders",
     "send_support_message",
+    "set_abn",
     "set_availability",
     "set_user_type",
     "set_van_part",

@@ -30,8 +30,10 @@ def car(db, call) -> str:
     return str(saved.result["vehicle_id"])
 
 
-def completed_on(db, call, bucket, car: str, job: str = "job-1", **extra: Any) -> Any:
-    add_job_in_progress(db, job, vehicle_id=car)
+def completed_on(db, call, bucket, car: str, job: str = "job-1", *, booked: dict[str, Any] | None = None,
+                 **extra: Any) -> Any:
+    """The job done on the car; `booked`: fields of the job as booked (its catalogue service)."""
+    add_job_in_progress(db, job, vehicle_id=car, **(booked or {}))
     photos = upload_completion_photos(bucket, job)
     return call(complete_job, {"request_id": job, "completion_images": list(photos), "lat": NEAR_CBD[0],
                                "lng": NEAR_CBD[1], **extra}, uid=DISPATCHER_ID)
@@ -69,6 +71,14 @@ def test_a_completed_job_goes_on_the_vehicles_history_and_moves_the_next_service
     vehicle = stored(db, Collection.VEHICLES, car)
     assert clock.now().date() == dt.date(2026, 11, 20)
     assert vehicle["next_service_due"] == "2027-05-20"  # SERVICE_REMINDER_MONTHS (6) later
+
+
+def test_a_service_with_its_own_reminder_interval_dates_the_next_service_by_it(db, call, bucket, car):
+    done = completed_on(db, call, bucket, car, booked={"service_name": "Full detail", "service_reminder_months": 12})
+
+    assert done.status == 200, done.body
+    assert stored(db, Collection.VEHICLE_SERVICES, "job-1")["service"] == "Full detail"
+    assert stored(db, Collection.VEHICLES, car)["next_service_due"] == "2027-11-20"  # 12 months, not 6
 
 
 def test_the_client_and_the_jobs_technician_read_the_history_and_nobody_else(db, call, bucket, car):

@@ -118,6 +118,11 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     invoiced = (r"gets a tax invoice: INV-BOB-000001: \d+\.\d\d [A-Z]{3} incl\. GST \d+\.\d\d; \d+-byte PDF at "
                 r"users/alice/invoices/\S+; 1 Brake cleaner 500 ml left in the van \(reorder at 1\)")
     assert re.search(invoiced, output), output
+    # the job booked a catalogue service with an add-on, offered only to the technician qualified for it; the
+    # invoice shows them as lines and the technician's ABN
+    assert "list_services shows 1" in output and "bob's skills -> ['pdr']" in output
+    assert re.search(r"lines: Hail dent repair 120\.00, Urgency \(50%\) 60\.00, .*Hand wax 25\.00.*; "
+                     r"ABN 51824753556; parts included: Brake cleaner 500 ml", output), output
     # that night the review of the day's job is applied: the technician's rating moves, the review is public
     assert re.search(r"apply_pending_reviews -> bob's rating \S+ \(0 reviews\) -> 5\.0 \(1\)", output), output
     # after a hailstorm the client books a photo quote at its quoted price, once (issue 20)

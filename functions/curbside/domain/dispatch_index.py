@@ -1,7 +1,7 @@
 """A technician's entry in the dispatch search index, computed from the documents it copies (D15, D16).
 
 The candidate search and a location report read `DispatcherLocations/{uid}` only, so the entry carries copies
-of the technician's verification, account status, rating and number of active jobs. `index_entry` is the one
+of the technician's verification, account status, rating, skills and number of active jobs. `index_entry` is the one
 definition of those copies; the unit of work applies it in the same commit as any change to the originals
 (`store.derived`), so a banned, unverified or fully booked technician leaves the index at that moment.
 """
@@ -64,6 +64,7 @@ def index_entry(uid: str, standing: Standing, stored: DispatcherLocation | None,
         base,
         verified=standing.verified,
         rating=standing.profile.rating if standing.profile is not None else base.rating,
+        skills=list(standing.profile.skills) if standing.profile is not None else base.skills,
         account_status=standing.account_status,
         active_jobs=len(standing.active_jobs),
         capacity=capacity,

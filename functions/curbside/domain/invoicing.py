@@ -23,6 +23,7 @@ from typing import Any
 from curbside.domain.money import to_minor
 
 SEQUENCE_DIGITS = 6
+ABN_WEIGHTS = (10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19)
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,12 @@ def _minor(value: Any, currency: str) -> int:
 
 
 def breakdown_lines(breakdown: Mapping[str, Any] | None, charged_minor: int, currency: str,
-                    fallback: str) -> tuple[Line, ...]:
-    """The breakdown's lines (base price, each adjustment, the reward's discount) when they add up to what
-    was charged; otherwise one line named `fallback` for the whole charge."""
+                    fallback: str, *, base_label: str = "Base price") -> tuple[Line, ...]:
+    """The breakdown's lines (the base price — named after the booked service, if any —, each adjustment and
+    add-on, the reward's discount as a negative line) when they add up to what was charged; otherwise one line
+    named `fallback` for the whole charge."""
     if breakdown:
-        lines = [Line("Base price", _minor(breakdown.get("base_price", 0), currency))]
+        lines = [Line(base_label, _minor(breakdown.get("base_price", 0), currency))]
         lines += [Line(str(line["label"]), _minor(line["amount"], currency)) for line in breakdown.get("lines", [])]
         discount = _minor(breakdown.get("reward_discount") or 0, currency)
         if discount:
@@ -110,6 +112,23 @@ def credit_totals(refund_minor: int, *, invoiced_minor: int, refunded_before_min
     tax = tax_in(remaining_before, regime) - tax_in(remaining_before - refund_minor, regime)
     amount = refund_minor if regime.prices_include_tax else refund_minor - tax
     return Totals((Line(description, amount),), tax, refund_minor)
+
+
+def abn_digits(value: str) -> str | None:
+    """An Australian Business Number's eleven digits if `value` is one (spaces allowed), else None: subtract 1
+    from the first digit, weight the digits 10, 1, 3, 5, ..., 19; the sum is a multiple of 89 (the ATO's
+    check)."""
+    digits = value.replace(" ", "")
+    if len(digits) != len(ABN_WEIGHTS) or not digits.isascii() or not digits.isdigit() or digits[0] == "0":
+        return None
+    weighted = sum(w * (int(d) - (1 if i == 0 else 0)) for i, (w, d) in enumerate(zip(ABN_WEIGHTS, digits,
+                                                                                        strict=True)))
+    return digits if weighted % 89 == 0 else None
+
+
+def abn_printed(digits: str) -> str:
+    """`51 824 753 556`, as the ABN is written."""
+    return f"{digits[:2]} {digits[2:5]} {digits[5:8]} {digits[8:]}"
 
 
 def issuer_code(dispatcher_id: str) -> str:

@@ -6,12 +6,13 @@ breakdown is what the client sees and agrees to, so the breakdown wins: **every 
 the base price**, and the lines always add up to what is charged (docs/decisions.md, "Pricing: premiums
 add on the base price"):
 
-    base_price                                   33.00
+    base_price                                   33.00   the booked service's, else the configured one
     + urgency        base x (1.5 - 1)           +16.50   built in, when `is_urgent`
     + each rule      base x (multiplier - 1)    + ...    PricingRules, highest priority first
       (+ the rule's `fixed_amount`, if any)
     - scheduled      15% of (base + premiums)   - ...    built in, when `is_scheduled` (0.85x: "15% savings")
     - price cap      down to base x max_multiplier       only when the premiums would exceed it
+    + each add-on    its catalogue price                 the booked service's add-ons (D107)
     = subtotal
     - reward_discount                                    percentage of the subtotal, fixed amount, or a free
                                                          service (the base price), never below zero
@@ -36,7 +37,9 @@ writes (the admin tool must write the same):
   multiplier (no technician and some demand counts as above every threshold).
 - dispatcher_availability: demand_conditions {"radius_km": 10, "max_available_dispatchers": 2} — applies
   its `multiplier` when at most that many technicians are available near the job.
-- service_type: requests carry no service type yet, so these rules never match.
+- service_type: demand_conditions {"service_ids": [...], "categories": [...]} — the job's booked service is
+  among the ids or its category among the categories (`catalogue.service_rule_matches`, D107); a job booked
+  without a service matches none.
 
 A rule whose map does not have its shape is skipped (and reported in `Quote.ignored_rules`, so the service
 can log it): a typo in the admin tool must not stop every quote.
@@ -51,6 +54,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from curbside.domain.catalogue import ServiceTerms, service_rule_matches
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RewardType, RuleType
 from curbside.domain.geo import haversine_m
@@ -111,6 +115,8 @@ class Job:
     is_scheduled: bool
     at: dt.datetime
     zone: ZoneInfo
+    service: ServiceTerms | None = None
+    """The catalogue service booked (None: priced from the configured base price, as before services)."""
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -296,8 +302,7 @@ DEMAND_RULES = frozenset({RuleType.DEMAND_SURGE, RuleType.DISPATCHER_AVAILABILIT
 
 def _candidates(rules: Iterable[PricingRule], job: Job) -> list[PricingRule]:
     return [rule for rule in rules
-            if rule.is_active and (rule.applies_to_scheduled or not job.is_scheduled)
-            and rule.rule_type is not RuleType.SERVICE_TYPE]
+            if rule.is_active and (rule.applies_to_scheduled or not job.is_scheduled)]
 
 
 def demand_radii_km(rules: Iterable[PricingRule], job: Job) -> frozenset[float]:
@@ -326,6 +331,11 @@ def _multiplier_of(rule: PricingRule, job: Job, demand: Mapping[float, Demand]) 
         matched = _on_day(rule, job)
     elif rule.rule_type is RuleType.LOCATION_PREMIUM:
         matched = _in_zone(rule, job)
+    elif rule.rule_type is RuleType.SERVICE_TYPE:
+        try:
+            matched = service_rule_matches(rule.demand_conditions, job.service)
+        except ValueError as exc:
+            raise RuleConditionError(str(exc)) from None
     else:
         return None
     if own is None and rule.fixed_amount is None:
@@ -360,7 +370,7 @@ def quote(settings: PricingSettings, job: Job, rules: Iterable[PricingRule],
           demand: Mapping[float, Demand] | None = None, reward: RewardDiscount | None = None) -> Quote:
     """Price `job` under `rules`. `demand` must hold a count for every radius `demand_radii_km` returned."""
     demand = demand or {}
-    base = settings.base_price
+    base = job.service.base_price if job.service is not None else settings.base_price
     chosen: dict[RuleType, tuple[PricingRule, Decimal]] = {}
     ignored: list[str] = []
     for rule in sorted(_candidates(rules, job), key=lambda r: (-r.priority, r.id)):
@@ -386,10 +396,12 @@ def quote(settings: PricingSettings, job: Job, rules: Iterable[PricingRule],
         lines.append(PriceLine("scheduled_discount", f"Scheduled discount ({_percent(1 + discount)})",
                                -cents(max(before, ZERO) * discount)))
     total = base + sum((line.amount for line in lines), ZERO)
-    if total > settings.max_price:
-        lines.append(PriceLine("price_cap", "Price cap", settings.max_price - total))
+    max_price = cents(base * settings.max_multiplier)
+    if total > max_price:
+        lines.append(PriceLine("price_cap", "Price cap", max_price - total))
     elif total < 0:
         lines.append(PriceLine("price_floor", "Minimum price", -total))
+    lines += [PriceLine("add_on", name, cents(price)) for name, price in (job.service.add_ons if job.service else ())]
     subtotal = base + sum((line.amount for line in lines), ZERO)
     reward_discount = reward.off(subtotal, base) if reward is not None else ZERO
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from curbside.domain.catalogue import SERVICE_CONDITIONS
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RuleType
 from curbside.domain.pricing import RuleConditionError, check_conditions
@@ -18,6 +19,7 @@ SHAPES: dict[RuleType, tuple[str, frozenset[str]]] = {
     RuleType.LOCATION_PREMIUM: (DEMAND, frozenset({"zones"})),
     RuleType.DEMAND_SURGE: (DEMAND, frozenset({"metric", "radius_km", "thresholds"})),
     RuleType.DISPATCHER_AVAILABILITY: (DEMAND, frozenset({"radius_km", "max_available_dispatchers"})),
+    RuleType.SERVICE_TYPE: (DEMAND, SERVICE_CONDITIONS),
 }
 """The condition map each rule type reads, and its keys (D8)."""
 ITEM_KEYS = {"zones": frozenset({"name", "city", "lat", "lng", "radius_km"}),
@@ -34,9 +36,6 @@ def _unknown(found: Iterable[str], allowed: frozenset[str], where: str) -> None:
 
 def check_rule(rule: PricingRule) -> None:
     """Raise RuleConditionError, its message starting with the field at fault, unless a quote can read `rule`."""
-    if rule.rule_type not in SHAPES:
-        raise RuleConditionError(f"rule_type: {rule.rule_type.value} rules never apply (jobs carry no service "
-                                 "type yet)")
     field, keys = SHAPES[rule.rule_type]
     other = DEMAND if field == TIME else TIME
     if getattr(rule, other):

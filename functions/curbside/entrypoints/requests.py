@@ -34,6 +34,8 @@ RetryKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0
 """Made by the app once per tap and sent again with every retry of that call: the call acts once (D22)."""
 AuditReason = Annotated[str, Field(min_length=5, max_length=500)]
 """Why an admin acts: kept on the action's audit entry (D48)."""
+AddOnId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+"""An add-on's id within its service (`Services.add_ons[].add_on_id`)."""
 
 
 class PlacementPayload(Payload):
@@ -67,7 +69,22 @@ class PlacementPayload(Payload):
                                   self.scheduled_time, self.time_zone)
 
 
-class QuotePricePayload(PlacementPayload):
+class ServicePayload(Payload):
+    """The catalogue service booked and its add-ons (issue 21): the price starts from the service's."""
+
+    service_id: DocId | None = None
+    add_on_ids: Annotated[list[AddOnId], Field(max_length=20)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _add_ons_of_a_service(self) -> Self:
+        if self.add_on_ids and self.service_id is None:
+            raise ValueError("add_on_ids need the service_id they belong to")
+        if len(set(self.add_on_ids)) != len(self.add_on_ids):
+            raise ValueError("add_on_ids: each add-on once")
+        return self
+
+
+class QuotePricePayload(PlacementPayload, ServicePayload):
     lat: Latitude
     lng: Longitude
     reward_redemption_id: DocId | None = None
@@ -76,10 +93,11 @@ class QuotePricePayload(PlacementPayload):
 @on_call()
 def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, QuotePricePayload, lambda caller, p: requests.quote_price(
-        deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id))
+        deps.get(), caller.uid, p.placement(p.lat, p.lng), p.reward_redemption_id, service_id=p.service_id,
+        add_on_ids=tuple(p.add_on_ids)))
 
 
-class CreateRequestPayload(PlacementPayload, InsuranceFields):
+class CreateRequestPayload(PlacementPayload, InsuranceFields, ServicePayload):
     car_model: Annotated[str, Field(min_length=1, max_length=80)]
     license_plate: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .-]*$")]
     location_address: Annotated[str, Field(min_length=3, max_length=300)]
@@ -109,6 +127,7 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields):
             car_location_images=tuple(self.car_location_images), notes=self.notes,
             reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, vehicle_id=self.vehicle_id,
             insurance=self.insurance_terms(), quote_id=self.quote_id, lead_id=self.lead_id,
+            service_id=self.service_id, add_on_ids=tuple(self.add_on_ids),
         )
 
 

@@ -5,7 +5,10 @@ whose last fix is fresh. The index holds searchable technicians only — online,
 for another job — so a query returns almost exactly eligible ones; the few returned from just outside the
 radius, where the cells overhang the circle, are dropped by an exact haversine distance. Every returned
 entry is re-checked in memory as well, so an entry whose stored index fields lag behind (written by older
-code, or whose capacity changed) can cost a read but never yields a wrong candidate.
+code, or whose capacity changed) can cost a read but never yields a wrong candidate. A job booked with a
+catalogue service is offered only to technicians whose entry holds every skill the service requires: the
+check is in memory, after the query, so the ring search keeps reading until nobody unread could beat the
+k-th *qualified* contender — the same answer as the full search filtered the same way (D108).
 
 Which queries run is `domain.ring_search`'s plan: for the `k` best (dispatch asks for one; a surge window
 for a few per job) it reads nearest first in growing rings and stops once nobody unread could outscore them,
@@ -22,6 +25,7 @@ from collections.abc import Collection as CollectionOf
 from dataclasses import dataclass
 from typing import Any
 
+from curbside.domain.catalogue import qualified
 from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.geo import haversine_m
@@ -40,6 +44,8 @@ class JobSite:
     """`dispatch_scoring.is_high_priority(...)` of the job."""
     client_id: str | None = None
     """Never offered their own job (a user may be client and technician both)."""
+    required_skills: frozenset[str] = frozenset()
+    """The booked service's skills: technicians lacking one are not candidates (D108)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,8 @@ def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSett
     position = location.position
     if (not location.searchable or position is None
             or location.location_updated_at is None or location.location_updated_at < fresh_since
-            or location.dispatcher_id == site.client_id or location.dispatcher_id in exclude):
+            or location.dispatcher_id == site.client_id or location.dispatcher_id in exclude
+            or not qualified(site.required_skills, location.skills)):
         return None
     distance_m = haversine_m(site.lat, site.lng, *position)
     if distance_m > settings.radius_m:

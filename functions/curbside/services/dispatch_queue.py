@@ -95,7 +95,7 @@ def job_site(uow: UnitOfWork, request: ServiceRequest) -> JobSite:
     return JobSite(request.location_lat, request.location_lng,
                    high_priority=is_high_priority(is_urgent=request.is_urgent,
                                                   reward_type=reward.reward_type if reward else None),
-                   client_id=request.client_id)
+                   client_id=request.client_id, required_skills=frozenset(request.required_skills))
 
 
 @dataclass(frozen=True)

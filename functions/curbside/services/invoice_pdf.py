@@ -11,6 +11,7 @@ from fpdf.enums import XPos, YPos
 
 from curbside.domain.documents import Invoice
 from curbside.domain.enums import InvoiceKind
+from curbside.domain.invoicing import abn_printed
 from curbside.domain.money import from_minor
 
 NAVY = (30, 58, 138)
@@ -41,6 +42,7 @@ def render(invoice: Invoice) -> bytes:
     pdf.set_font("Helvetica", "", 10)
     rows = [("Number", invoice.number), ("Issued", invoice.issued_at.date().isoformat()),
             ("Supplier", f"{invoice.issuer_name} (issued by Curbside as agent)"),
+            *([("ABN", abn_printed(invoice.issuer_abn))] if invoice.issuer_abn else []),
             ("Customer", invoice.client_name), ("Vehicle", invoice.car_model),
             ("Service date", invoice.service_date.date().isoformat()), ("Job", invoice.request_id)]
     if invoice.credits_invoice:
@@ -66,4 +68,11 @@ def render(invoice: Invoice) -> bytes:
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(WIDTH - 40, 8, "Total credited" if credit else "Total paid")
     pdf.cell(40, 8, _money(invoice.total_minor, invoice.currency), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if invoice.parts:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "", 9)
+        pdf.cell(WIDTH, 6, "Parts used (included in the price):", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for part in invoice.parts:
+            pdf.cell(WIDTH, 5, _text(f"{part.quantity} x {part.name} ({part.sku})"), new_x=XPos.LMARGIN,
+                     new_y=YPos.NEXT)
     return bytes(pdf.output())

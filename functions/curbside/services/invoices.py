@@ -12,17 +12,34 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import Any
 
 from curbside.deps import Deps
-from curbside.domain.documents import Invoice, InvoiceLine, InvoiceSequence, JobPayment, ServiceRequest
+from curbside.domain.documents import (
+    Invoice,
+    InvoiceLine,
+    InvoicePart,
+    InvoiceSequence,
+    JobPayment,
+    ServiceRequest,
+)
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import InvoiceKind, NotificationType
-from curbside.domain.errors import VendorUnavailable
+from curbside.domain.errors import InvalidInput, NotAllowed, VendorUnavailable
 from curbside.domain.insurance import JobType
-from curbside.domain.invoicing import Totals, breakdown_lines, credit_totals, document_number, invoice_totals
+from curbside.domain.invoicing import (
+    Totals,
+    abn_digits,
+    abn_printed,
+    breakdown_lines,
+    credit_totals,
+    document_number,
+    invoice_totals,
+)
 from curbside.domain.money import from_minor
 from curbside.domain.uploads import USERS_PREFIX
 from curbside.services import invoice_pdf, work
+from curbside.services.accounts import require_usable_account
 from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
 from curbside.store.uow import UnitOfWork
@@ -66,20 +83,24 @@ def _take(uow: UnitOfWork, issuer: str, sequence: int) -> None:
     uow.invoice_sequences.put(InvoiceSequence(id=issuer, last=sequence))
 
 
-def _names(uow: UnitOfWork, request: ServiceRequest, issuer: str) -> tuple[str, str]:
+def _names(uow: UnitOfWork, request: ServiceRequest, issuer: str) -> tuple[str, str, str | None]:
+    """The issuer's and the client's names, and the issuer's ABN if their profile has one."""
     technician, client = uow.users.get_many([issuer, request.client_id])
+    profile = uow.dispatcher_profiles.get(issuer)
     return ((technician.full_name if technician else None) or request.dispatcher_name or "Technician",
-            (client.full_name if client else None) or request.client_name or "Client")
+            (client.full_name if client else None) or request.client_name or "Client",
+            profile.abn if profile else None)
 
 
 def _document(uow: UnitOfWork, request: ServiceRequest, payment: JobPayment, totals: Totals, *, doc_id: str,
               kind: InvoiceKind, sequence: int, number: str, **extra: object) -> Invoice:
     issuer = str(payment.dispatcher_id)
     regime = uow.settings.tax
-    issuer_name, client_name = _names(uow, request, issuer)
+    issuer_name, client_name, abn = _names(uow, request, issuer)
     return Invoice.model_validate({
         "id": doc_id, "kind": kind, "number": number, "sequence": sequence, "request_id": request.id,
-        "client_id": request.client_id, "dispatcher_id": issuer, "issuer_name": issuer_name,
+        "client_id": request.client_id, "dispatcher_id": issuer, "issuer_name": issuer_name, "issuer_abn": abn,
+        "service_name": request.service_name,
         "client_name": client_name, "car_model": request.car_model,
         "service_date": request.completed_at or request.cancelled_at or uow.now, "currency": payment.currency,
         "lines": [InvoiceLine(description=line.description, amount_minor=line.amount_minor) for line in totals.lines],
@@ -103,11 +124,14 @@ def _issue_invoice(uow: UnitOfWork, request_id: str) -> Invoice | None:
     request, payment = uow.requests.get(request_id), uow.payments.get(request_id)
     if request is None or payment is None or payment.captured_minor == 0 or payment.dispatcher_id is None:
         return None
+    completion = uow.completions.get(request_id)
     sequence, number = _next_number(uow, payment.dispatcher_id, "INV")
     gross = breakdown_lines(request.price_breakdown, payment.captured_minor, payment.currency,
-                            _charge_label(request, payment))
+                            _charge_label(request, payment), base_label=request.service_name or "Base price")
+    parts = [InvoicePart(sku=part.sku, name=part.name, quantity=part.quantity)
+             for part in (completion.parts_used if completion else [])]
     invoice = _document(uow, request, payment, invoice_totals(gross, uow.settings.tax), doc_id=request_id,
-                        kind=InvoiceKind.INVOICE, sequence=sequence, number=number)
+                        kind=InvoiceKind.INVOICE, sequence=sequence, number=number, parts=parts)
     _take(uow, payment.dispatcher_id, sequence)
     return uow.invoices.create(invoice)
 
@@ -173,6 +197,27 @@ def _credit_note(deps: Deps, entry: OutboxEntry) -> None:
     note = work.transaction(deps, lambda uow: _issue_credit_note(uow, request_id, key, amount), lost_race=CHANGED)
     if note is not None:
         _publish(deps, note)
+
+
+def set_abn(deps: Deps, uid: str, abn: str | None) -> dict[str, Any]:
+    """A technician records (or removes) their ABN; invoices issued from now on print it."""
+    digits = abn_digits(abn) if abn is not None else None
+    if abn is not None and digits is None:
+        raise InvalidInput("abn: not a valid Australian Business Number (11 digits whose ATO check fails); "
+                           "check it on abr.business.gov.au.")
+
+    def decide(uow: UnitOfWork) -> dict[str, Any]:
+        require_usable_account(uow, uid)
+        profile = uow.dispatcher_profiles.get(uid)
+        if profile is None:
+            raise NotAllowed("Only technicians have an ABN on their invoices.")
+        if profile.abn != digits:
+            profile.abn = digits
+            profile.updated_date = uow.now
+            uow.dispatcher_profiles.save(profile)
+        return {"abn": abn_printed(digits) if digits else None}
+
+    return work.transaction(deps, decide)
 
 
 HANDLERS: Mapping[str, Handler] = {INVOICE: _invoice, CREDIT_NOTE: _credit_note}

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from curbside.deps import Deps
+from curbside.domain.catalogue import qualified
 from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import RequestStatus
 from curbside.domain.errors import NotAllowed
@@ -145,7 +146,8 @@ def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None
     app names a point: it narrows the list, never moves it), ordered for the chosen tab."""
 
     def look(uow: UnitOfWork) -> list[FeedJob]:
-        if uow.dispatcher_profiles.get(uid) is None:
+        profile = uow.dispatcher_profiles.get(uid)
+        if profile is None:
             raise NotAllowed("Only technicians can browse available jobs.")
         here = _browsing_from(uow, uid)
         if here is None:
@@ -154,6 +156,7 @@ def list_available_jobs(deps: Deps, uid: str, *, tab: FeedTab, limit: int | None
         nearby = pending_jobs_near(uow, *here, radius_m)
         listed = [(request, distance_m) for request, distance_m in nearby.jobs
                   if request.client_id != uid and not request.awaiting_payment_method
+                  and qualified(request.required_skills, profile.skills)
                   and (tab is not FeedTab.SCHEDULED or request.is_scheduled)
                   and (near is None or haversine_m(*near, request.location_lat, request.location_lng) <= radius_m)]
         clients = sorted({request.client_id for request, _ in listed})  # one read each (spec 15: shadow bans)

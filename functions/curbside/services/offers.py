@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from curbside.deps import Deps
+from curbside.domain.catalogue import missing_skills
 from curbside.domain.documents import JobOffer, ServiceRequest, User
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.enums import AccountStatus, OfferStatus, RequestActor, RequestStatus
@@ -71,6 +72,9 @@ def _check_may_take(uow: UnitOfWork, uid: str, request: ServiceRequest, *, from_
         raise NotAllowed(f"Your account is {standing.account_status.value}; contact support.")
     if not standing.verified:
         raise NotAllowed("Finish your verification before accepting jobs.")
+    if missing := missing_skills(request.required_skills, standing.profile.skills):
+        raise NotAllowed(f"This job ({request.service_name}) needs skills you are not approved for: "
+                         f"{', '.join(missing)}.")
     if len(standing.active_jobs) >= uow.settings.dispatch.capacity:
         raise WrongState("You already hold as many active jobs as you can; finish one first.")
     if from_feed and not _within_reach(uow, uid, request):

@@ -59,7 +59,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.CLIENT_PROFILES, "user_id", {"car_model": None, "license_plate": None, "car_images": [],
                                            "card_last_four": None, "card_brand": None, **_NAMELESS_PROFILE}),
     Holding(C.DISPATCHER_PROFILES, "user_id", {"vehicle_license_plate": None, "vehicle_images": [], "bio": None,
-                                               **_NAMELESS_PROFILE}),
+                                               "abn": None, **_NAMELESS_PROFILE}),
     Holding(C.NOTIFICATION_PREFERENCES, "user_id", DELETE),
     Holding(C.DISPATCHER_LOCATIONS, "dispatcher_id", DELETE, hidden=frozenset({"account_status"})),
     Holding(C.PHONE_VERIFICATIONS, "user_id", DELETE),

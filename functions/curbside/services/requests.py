@@ -10,11 +10,12 @@ with the request the first one created (D22). Status moves and cancellation are 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from curbside.deps import Deps
+from curbside.domain.catalogue import Booking
 from curbside.domain.documents import ClientProfile, RewardRedemption, ServiceRequest
 from curbside.domain.enums import LoyaltyTier, RedemptionStatus, RequestStatus, RewardType
 from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound, WrongState
@@ -23,7 +24,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import insurance, leads, photo_quotes, pricing, scheduled_jobs, vehicles, work
+from curbside.services import catalogue, insurance, leads, photo_quotes, pricing, scheduled_jobs, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -68,6 +69,9 @@ class NewRequest:
     """A photo quote of the caller's: its price replaces the standard price (`photo_quotes.book_quote`)."""
     lead_id: str | None = None
     """The Messenger lead whose booking link opened the request screen: booked with this request (D86)."""
+    service_id: str | None = None
+    """The catalogue service booked, with `add_on_ids` of its add-ons (None: the configured base price, D107)."""
+    add_on_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,15 +151,18 @@ def _redemption(uow: UnitOfWork, uid: str, redemption_id: str, tier: LoyaltyTier
     return _Redeemed(redemption, RewardDiscount(reward.reward_type, percentage=percentage, amount=amount))
 
 
-def quote_price(deps: Deps, uid: str, placement: Placement, reward_redemption_id: str | None) -> dict[str, Any]:
+def quote_price(deps: Deps, uid: str, placement: Placement, reward_redemption_id: str | None, *,
+                service_id: str | None = None, add_on_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """What the job would cost now, with the breakdown the create screen shows; nothing is written and the
     reward is only checked, not used."""
 
     def look(uow: UnitOfWork) -> dict[str, Any]:
         job, _ = plan_job(uow.settings, placement, uow.now)
         client = _client(uow, uid)
+        booking = catalogue.bookable(uow, service_id, add_on_ids) if service_id else None
         redeemed = _redemption(uow, uid, reward_redemption_id, client.profile.loyalty_tier) \
             if reward_redemption_id else None
+        job = replace(job, service=booking.terms) if booking else job
         return pricing.price(uow, job, redeemed.discount if redeemed else None).breakdown()
 
     return work.reading(deps, look)
@@ -225,6 +232,8 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     slot = next_slot(uow, uow.settings.rate_limits.create_request, uid)
     _require_card(uow, uid)
     vehicle = vehicles.require_own(uow, uid, new.vehicle_id) if new.vehicle_id else None
+    booking = catalogue.bookable(uow, new.service_id, new.add_on_ids) if new.service_id else None
+    job = replace(job, service=booking.terms) if booking else job
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
         if new.reward_redemption_id else None
     quoted = photo_quotes.book_quote(uow, uid, new.quote_id, new.car_model, redeemed.discount if redeemed else None) \
@@ -254,6 +263,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
         vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, quote_id=new.quote_id, **insured,
+        **_service_fields(booking),
     ))
     if quoted is not None:
         quoted.record_use(uow, request.id)
@@ -266,6 +276,17 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
                    copies=[{"from": source, "to": target}
                            for source, target in zip(new.car_location_images, photos, strict=True)])
     return RequestCreated(request.id, request.status, quote.final_price, quote.breakdown())
+
+
+def _service_fields(booking: Booking | None) -> dict[str, Any]:
+    """What the job copies of its catalogue service: the next edit of the service changes no booked job."""
+    if booking is None:
+        return {}
+    service = booking.service
+    return {"service_id": service.id, "service_name": service.name, "service_category": service.category,
+            "add_ons": list(booking.add_ons), "required_skills": list(service.required_skills),
+            "service_reminder_months": service.service_reminder_months,
+            "estimated_duration_minutes": booking.duration_minutes}
 
 
 def request_created(deps: Deps, request_id: str) -> str:

@@ -56,6 +56,7 @@ from curbside.domain.documents import (
     Review,
     Reward,
     RewardRedemption,
+    Service,
     ServiceRequest,
     StripeEvent,
     SupportMessage,
@@ -132,6 +133,7 @@ class Collection(StrEnum):
     VAN_STOCK_MOVEMENTS = "VanStockMovements"
     VEHICLES = "Vehicles"
     VEHICLE_SERVICES = "VehicleServices"
+    SERVICES = "Services"
     INSURANCE_CLAIMS = "InsuranceClaims"
     QUOTES = "Quotes"
     DENT_REPAIR_MATRICES = "DentRepairMatrices"
@@ -195,6 +197,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
     Collection.VEHICLES: Vehicle,
     Collection.VEHICLE_SERVICES: VehicleService,
+    Collection.SERVICES: Service,
     Collection.QUOTES: Quote,
     Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
     Collection.DAILY_STATS: DailyStats,

@@ -3,7 +3,7 @@
 A use case never writes these itself, so no new capability can forget them:
 
 - **the dispatch-index entry** `DispatcherLocations/{uid}` (`domain.dispatch_index`) of every technician
-  whose standing the commit changes — their profile's verification or rating, their account status, or the
+  whose standing the commit changes — their profile's verification, skills or rating, their account status, or the
   set of jobs keeping them busy (a job taken, moved to an end, cancelled, reassigned) — and of those a use
   case names in `uow.refresh_requested` (going online, a repair). In the conditional style the entry is
   written under the `update_time` it was read at: two commits that both change one technician's workload
@@ -70,7 +70,7 @@ def _technicians_changed(uow: UnitOfWork) -> tuple[set[str], set[str], dict[str,
             if len(busy) > 1:
                 busier |= {uid for uid in busy if uid is not None}
         elif isinstance(before, DispatcherProfile) and isinstance(after, DispatcherProfile) \
-                and before.verification_status == after.verification_status:
+                and before.verification_status == after.verification_status and before.skills == after.skills:
             if before.rating != after.rating:
                 rated[after.user_id] = after.rating
         elif isinstance(before, DispatcherProfile):

@@ -179,6 +179,11 @@ PRICING_RULES_BY_PRIORITY = QuerySpec("every pricing rule, highest priority firs
                                       order_by=(("priority", Direction.DESCENDING),))
 """The console's pricing-rules editor (a handful of rules: one page)."""
 
+ACTIVE_SERVICES = QuerySpec("the active services", S.SERVICES, (where("is_active", Op.EQ),))
+"""What can be booked (`list_services`); the apps run it too (the rules require the filter)."""
+ALL_SERVICES = QuerySpec("every service, by name", S.SERVICES, (), order_by=(("name", Direction.ASCENDING),))
+"""The console's catalogue editor."""
+
 # --- JobCompletions -----------------------------------------------------------------------------------------------
 COMPLETIONS_DUE_FOR_APPROVAL = QuerySpec("completions due for auto-approval", S.JOB_COMPLETIONS, (
     where("payment_status", Op.EQ), where("auto_approve_at", Op.LTE, "due_by")))
@@ -444,6 +449,7 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("issued_at", Direction.DESCENDING),)),
     QuerySpec("the technician's invoices and credit notes", S.INVOICES, (where("dispatcher_id", Op.EQ),),
               order_by=(("issued_at", Direction.DESCENDING),)),
+    ACTIVE_SERVICES,
     QuerySpec("My vehicles", S.VEHICLES, (where("client_id", Op.EQ),),
               order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("a vehicle's service history (its client)", S.VEHICLE_SERVICES, (

@@ -62,6 +62,7 @@ from curbside.domain.documents import (
     Review,
     Reward,
     RewardRedemption,
+    Service,
     ServiceRequest,
     StripeEvent,
     SupportMessage,
@@ -414,6 +415,7 @@ class Repositories:
         self.van_stock_movements = documents(VanStockMovement)
         self.vehicles = documents(Vehicle)
         self.vehicle_services = documents(VehicleService)
+        self.services = documents(Service)
         self.quotes = documents(Quote)
         self.dent_matrices = documents(DentRepairMatrix)
         self.daily_stats = documents(DailyStats)

@@ -23,12 +23,13 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 
 from curbside.domain.documents.audit import AuditEntry
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
+from curbside.domain.documents.catalogue import AddOn, Service
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
 from curbside.domain.documents.fraud import FraudAlert, MonitorWatermark
 from curbside.domain.documents.insurance import InsuranceClaim
-from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoiceSequence
+from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoicePart, InvoiceSequence
 from curbside.domain.documents.leads import Lead, MessengerEvent
 from curbside.domain.documents.locations import DispatcherLocation
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
@@ -66,6 +67,7 @@ from curbside.domain.documents.vehicles import Vehicle, VehicleService
 from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
+    "AddOn",
     "AuditEntry",
     "BackgroundCheckEvent",
     "ChatPresence",
@@ -88,6 +90,7 @@ __all__ = [
     "InsuranceClaim",
     "Invoice",
     "InvoiceLine",
+    "InvoicePart",
     "InvoiceSequence",
     "JobCompletion",
     "JobContact",
@@ -114,6 +117,7 @@ __all__ = [
     "Review",
     "Reward",
     "RewardRedemption",
+    "Service",
     "ServiceRequest",
     "StepReview",
     "StripeEvent",

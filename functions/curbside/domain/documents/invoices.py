@@ -21,6 +21,14 @@ class InvoiceLine(BaseModel):
     """As printed: with tax where the region's prices include it, net otherwise."""
 
 
+class InvoicePart(BaseModel):
+    """A part the job took from the technician's van: included in the price, listed for the record (D109)."""
+
+    sku: str
+    name: str
+    quantity: int = Field(gt=0)
+
+
 class Invoice(Document):
     kind: InvoiceKind
     number: str = Field(min_length=1)
@@ -30,6 +38,8 @@ class Invoice(Document):
     dispatcher_id: str
     """The issuer: the technician who supplied the service (Curbside issues the document as their agent)."""
     issuer_name: str
+    issuer_abn: str | None = None
+    """The technician's ABN (11 digits, checksum-valid) when their profile has one (issue 21)."""
     client_name: str
     car_model: str
     service_date: UtcDatetime
@@ -47,6 +57,10 @@ class Invoice(Document):
     refund_key: str | None = None
     credited_minor: Count = 0
     """An invoice's total given back by its credit notes so far."""
+    service_name: str | None = None
+    """The catalogue service invoiced (its line carries the base price; add-ons follow as their own lines)."""
+    parts: list[InvoicePart] = Field(default_factory=list)
+    """Parts used on the job, included in the price (not lines: they add nothing to the total, D109)."""
     pdf_path: str | None = None
     """The PDF in the client's storage folder, once rendered."""
 

@@ -59,6 +59,9 @@ class DispatcherLocation(UserKeyedDocument, DerivesFields):
     rating: AverageStars = 5.0
     active_jobs: Count = 0
     capacity: Count = DEFAULT_CAPACITY
+    skills: list[str] = Field(default_factory=list)
+    """A copy of the profile's `skills` (issue 21): the candidate search offers a job only to technicians
+    holding every skill its service requires."""
     geohash: str | None = None
     """Derived: the position's geohash (`geo.GEOHASH_PRECISION` characters), for tools that range-query it."""
     searchable: bool = False
