@@ -6,6 +6,7 @@ localstripe, in NZD's minor units."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from curbside.settings import Settings
 from curbside.store.collections import Collection, doc_path
 from devstack.doubles import RecordingPush
 from devstack.mail import MailServer
-from main import cancel_request, create_request, quote_price, set_locale
+from main import cancel_request, create_request, create_support_ticket, quote_price, set_locale
 from tests.factories import CLIENT_ID, DISPATCHER_ID, make_notification_preferences, put
 from tests.payment_world import client_with_saved_card, complete, ledger_of, payment_of
 from tests.request_world import add_client, add_dispatcher, add_job, everything, stored, upload_photo
@@ -64,8 +65,25 @@ def test_a_spanish_client_gets_the_notice_push_and_e_mail_in_spanish_with_amount
     assert '<html lang="es">' in mail.html and "Perfil &gt; Configuración de notificaciones" in mail.html
 
 
+def test_the_support_assistant_answers_a_spanish_question_from_the_spanish_articles(db, call, deps):
+    add_client(db)
+    call(set_locale, {"locale": "es"}, uid=CLIENT_ID)
+
+    def ask(question: str) -> Any:
+        return call(create_support_ticket, {"subject": "Pago", "category": "payment_issue", "message": question},
+                    uid=CLIENT_ID).result["reply"]
+
+    known, unknown = ask("¿Dónde está mi pago?"), ask("¿Puedo pintar mi casa?")
+
+    assert known["message"].startswith("Cuando se completa un trabajo, el precio se cobra de la tarjeta del cliente")
+    assert known["requires_human"] is False
+    assert unknown["requires_human"] is True and unknown["message"] == (
+        "No estoy seguro de haber entendido tu pregunta. Toca «Pedir un agente» y alguien de nuestro equipo "
+        "seguirá esta conversación.")
+
+
 def test_a_job_in_new_zealand_is_quoted_held_and_captured_in_nzd_at_localstripe(
-        db, call, localstripe, stripe_deps, bucket, clock):
+        db, call, localstripe, stripe_deps, bucket, *, clock):
     client_with_saved_card(db, call, localstripe)
     add_technician(db, DISPATCHER_ID, at=AUCKLAND, fixed_at=clock.now())
     where = {"location_lat": AUCKLAND[0], "location_lng": AUCKLAND[1], "is_urgent": False, "is_scheduled": False}

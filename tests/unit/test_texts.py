@@ -4,6 +4,8 @@ own minor units; a place takes its service region's currency; the dashboard's mo
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections import Counter
 from decimal import Decimal
 
@@ -15,8 +17,9 @@ from curbside.domain.money import exponent, to_minor
 from curbside.domain.regions import ServiceRegion, currency_at, parse_regions
 from curbside.domain.support_answers import knowledge_base
 from curbside.domain.texts import LANGUAGES, Money, Text, catalogue, language, normalise_locale, placeholders, render, t
+from curbside.services import invoice_pdf
 from devstack.messages import template
-from tests.factories import make_job_payment
+from tests.factories import make_invoice, make_job_payment
 
 NZ = ServiceRegion("NZ", "NZD", -48.0, 166.0, -34.0, 179.0)
 AU = ServiceRegion("AU", "AUD", -44.0, 112.0, -10.0, 154.0)
@@ -26,15 +29,16 @@ AUCKLAND, SYDNEY, PARIS = (-36.85, 174.76), (-33.87, 151.21), (48.86, 2.35)
 @pytest.fixture(scope="module")
 def used() -> dict[str, list[str]]:
     """Every sentence the code (and the support knowledge base) uses, with where."""
-    return {message.id: [path for path, _ in message.locations] for message in template() if message.id}
+    return {str(message.id): [path for path, _ in message.locations] for message in template() if message.id}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])
 def test_every_sentence_the_code_sends_is_translated_in_every_catalogue(used, lang):
     found = catalogue(lang)
     assert found is not None
-    missing = {msgid: where for msgid, where in used.items()
-               if (found.get(msgid) is None or found.get(msgid).fuzzy or not found.get(msgid).string)}
+    entries = {msgid: found.get(msgid) for msgid in used}
+    missing = {msgid: used[msgid] for msgid, entry in entries.items()
+               if entry is None or entry.fuzzy or not entry.string}
     unused = [message.id for message in found if message.id and message.id not in used]
     assert not missing, f"not translated in {lang} (run `make messages`, then translate): {missing}"
     assert not unused, f"{lang} has sentences the code no longer sends (run `make messages`): {unused}"
@@ -64,8 +68,9 @@ def test_a_stored_text_renders_the_same_after_the_round_trip_through_firestore()
 
 
 def test_each_currency_rounds_to_its_own_minor_unit_and_shows_its_own_digits():
-    assert (to_minor(Decimal("1250.5"), "JPY"), to_minor(Decimal("12.345"), "NZD"), to_minor(Decimal("1.2345"), "KWD")) \
-        == (1251, 1235, 1235)
+    rounded = (to_minor(Decimal("1250.5"), "JPY"), to_minor(Decimal("12.345"), "NZD"),
+               to_minor(Decimal("1.2345"), "KWD"))
+    assert rounded == (1251, 1235, 1235)
     assert render(t("{amount}", amount=Money(1251, "JPY")), "en") == "¥1,251"
     assert render(t("{amount}", amount=Money(1235, "NZD")), "es") == "12,35\xa0NZD"
     for code in ("AUD", "NZD", "EUR", "USD", "GBP", "JPY", "KWD", "BHD"):  # our ISO 4217 table agrees with CLDR
@@ -75,7 +80,7 @@ def test_each_currency_rounds_to_its_own_minor_unit_and_shows_its_own_digits():
 def test_locale_tags_are_normalised_and_unknown_ones_refused_and_unsupported_languages_read_english():
     assert (normalise_locale("es_ES"), normalise_locale("en-au"), normalise_locale("es")) == ("es-ES", "en-AU", "es")
     for bad in ("", "xx-YY", "klingon", "es-ES-" + "x" * 40):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^{re.escape(bad)}$"):
             normalise_locale(bad)
     assert (language("es-MX"), language("de-DE"), language(None)) == ("es", "en", "en")
 
@@ -99,8 +104,9 @@ def test_the_regions_config_is_checked_whole():
     assert parsed == (NZ,)
     for bad in ('[{"code": "NZ", "currency": "NZX", "bounds": [-48, 166, -34, 179]}]',
                 '[{"code": "NZ", "currency": "nzd", "bounds": [-48, 166, -34, 179]}]',
-                '[{"code": "NZ", "currency": "NZD", "bounds": [-34, 166, -48, 179]}]'):
-        with pytest.raises(ValueError):
+                '[{"code": "NZ", "currency": "NZD", "bounds": [-34, 166, -48, 179]}]',
+                '[{"code": "JP", "currency": "JPY", "bounds": [24, 122, 46, 146]}]'):  # pricing rounds to cents
+        with pytest.raises(ValueError, match=r"^region (NZ|JP): "):
             parse_regions(bad)
 
 
@@ -115,3 +121,23 @@ def test_the_dashboards_money_counts_the_reporting_currency_and_keeps_others_apa
     assert counts["captured_minor_nzd"] == 5600 and "captured_minor" not in counts
     assert same["captured_minor"] == 5600 and not any(name.endswith("_eur") for name in same)
     assert Counter(counts)["payments_captured"] == 1
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    """The PDF's page content, its streams inflated (fpdf2 writes Latin-1 strings into them)."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return b"".join(zlib.decompress(stream) for stream in streams if stream.startswith(b"x"))
+
+
+def test_an_invoice_pdf_is_printed_in_the_clients_language_with_a_symbol_the_font_can_show():
+    invoice = make_invoice(lines=[{"description": "Vehicle service", "amount_minor": 123456}], total_minor=123456,
+                           tax_minor=11223)
+
+    spanish, english = pdf_text(invoice_pdf.render(invoice, "es-ES")), pdf_text(invoice_pdf.render(invoice, None))
+
+    assert b"Factura" in spanish and "Descripción".encode("latin-1") in spanish
+    assert "Servicio del vehículo".encode("latin-1") in spanish and b"Incluye GST \\(10 %\\)" in spanish
+    assert b"3 de marzo de 2025" in spanish
+    assert "1.234,56\xa0EUR".encode("latin-1") in spanish  # the font has no euro sign: the code instead
+    assert b"Tax invoice" in english and b"March 3, 2025" in english and b"EUR1,234.56" in english
+    assert b"Vehicle service" in english

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from babel.numbers import is_currency
 
+from curbside.domain.money import exponent
+
 
 @dataclass(frozen=True)
 class ServiceRegion:
@@ -29,6 +31,9 @@ class ServiceRegion:
     def __post_init__(self) -> None:
         if not is_currency(self.currency):
             raise ValueError(f"region {self.code}: {self.currency!r} is not an ISO 4217 code in capitals (NZD)")
+        if exponent(self.currency) != 2:
+            raise ValueError(f"region {self.code}: prices are rounded to cents, so a region's currency must have "
+                             f"two decimals ({self.currency} has {exponent(self.currency)})")
         if not (-90 <= self.south < self.north <= 90 and -180 <= self.west <= 180 and -180 <= self.east <= 180):
             raise ValueError(f"region {self.code}: the box must have south < north within -90..90 and longitudes "
                              "within -180..180")

@@ -28,8 +28,12 @@ _STOP = frozenset({
     "got", "has", "have", "hello", "hi", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on",
     "or", "please", "s", "t", "would", "so", "that", "the", "their", "there", "this", "to", "was", "what",
     "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    # Spanish (D121): the articles are matched in the asker's language
+    "al", "como", "cómo", "con", "cuándo", "de", "del", "dónde", "el", "en", "es", "está", "hola", "la", "las", "lo",
+    "los", "mi", "mis", "o", "para", "por", "porque", "qué", "quiero", "se", "su", "tu", "un", "una", "y",
 })
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
+"""A word in any alphabet (`está`, not `est`)."""
 
 
 @dataclass(frozen=True)

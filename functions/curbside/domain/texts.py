@@ -112,6 +112,12 @@ def babel_locale(locale: str | None) -> Locale:
         return Locale.parse(DEFAULT_LOCALE)
 
 
+def formats_of(locale: str | None) -> str | None:
+    """The locale whose number, money and date formats go with the words: the person's when their language has
+    a catalogue, English's when their words fall back to English."""
+    return locale if babel_locale(locale).language == language(locale) else DEFAULT_LOCALE
+
+
 def money(value: Money, locale: str | None, *, iso_code: bool = False) -> str:
     """An amount in the locale's currency format with the currency's own digits (¥1,250, NZ$12.50, 12,50 €);
     `iso_code` shows the code instead of the symbol (EUR 12.50), for a font without the symbol."""
@@ -148,8 +154,7 @@ def render(text: Text | str, locale: str | None) -> str:
     if isinstance(text, str):
         return text
     lang = language(locale)
-    formats = locale if babel_locale(locale).language == lang else DEFAULT_LOCALE
-    values = {name: _shown(value, formats) for name, value in text.args}
+    values = {name: _shown(value, formats_of(locale)) for name, value in text.args}
     try:
         return translated(text.msgid, lang).format(**values)
     except (KeyError, IndexError, ValueError):  # a broken translation (the catalogue test forbids one)
@@ -157,13 +162,14 @@ def render(text: Text | str, locale: str | None) -> str:
 
 
 def _shown(value: Any, locale: str | None) -> Any:
-    """An argument as the reader sees it: amounts and decimals in their locale's format, texts rendered."""
+    """An argument as the reader sees it: amounts and decimals (one place) in their locale's format, texts
+    rendered."""
     if isinstance(value, Money):
         return money(value, locale)
     if isinstance(value, Text):
         return render(value, locale)
-    if isinstance(value, float):
-        return format_decimal(value, locale=babel_locale(locale))
+    if isinstance(value, float):  # a distance: one decimal, as the apps show it
+        return format_decimal(value, format="#,##0.0", locale=babel_locale(locale))
     return value
 
 

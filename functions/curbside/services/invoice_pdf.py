@@ -7,12 +7,15 @@ currency symbol is beyond it (the euro sign) is printed with its ISO code instea
 
 from __future__ import annotations
 
+import datetime as dt
+
+from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from curbside.domain.documents import Invoice
 from curbside.domain.enums import InvoiceKind
-from curbside.domain.texts import Money, Text, language, money, t, translated
+from curbside.domain.texts import Money, Text, babel_locale, formats_of, language, money, t, translated
 from curbside.domain.texts import render as render_text
 
 NAVY = (30, 58, 138)
@@ -40,7 +43,10 @@ def render(invoice: Invoice, locale: str | None = None) -> bytes:
         return _text(render_text(text, locale))
 
     def amount(minor: int) -> str:
-        return _money(minor, invoice.currency, locale)
+        return _money(minor, invoice.currency, formats_of(locale))
+
+    def day(at: dt.datetime) -> str:
+        return format_date(at.date(), "long", locale=babel_locale(formats_of(locale)))
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(invoice.issued_at)
@@ -56,10 +62,10 @@ def render(invoice: Invoice, locale: str | None = None) -> bytes:
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", "", 10)
     rows: list[tuple[Text, str | Text]] = [
-        (t("Number"), invoice.number), (t("Issued"), invoice.issued_at.date().isoformat()),
+        (t("Number"), invoice.number), (t("Issued"), day(invoice.issued_at)),
         (t("Supplier"), t("{issuer} (issued by Curbside as agent)", issuer=invoice.issuer_name)),
         (t("Customer"), invoice.client_name), (t("Vehicle"), invoice.car_model),
-        (t("Service date"), invoice.service_date.date().isoformat()), (t("Job"), invoice.request_id)]
+        (t("Service date"), day(invoice.service_date)), (t("Job"), invoice.request_id)]
     if invoice.credits_invoice:
         rows.append((t("Credits invoice"), invoice.credits_invoice))
     for label, value in rows:
