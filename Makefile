@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 REQS   := functions/requirements.txt requirements-dev.txt constraints.txt
 
-.PHONY: venv test demo dev seed lint prereqs bench clean
+.PHONY: venv test demo dev seed lint prereqs bench clean messages
 
 venv: $(STAMP)
 
@@ -33,6 +33,9 @@ dev: prereqs
 
 seed: venv
 	$(PY) -m seed $(ARGS)
+
+messages: venv
+	$(PY) -m devstack.messages
 
 bench: prereqs
 	$(PY) -m bench.dispatch $(ARGS)

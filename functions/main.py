@@ -15,6 +15,7 @@ from curbside.entrypoints.accounts import (  # noqa: E402
     on_user_created,
     on_user_written,
     register_device,
+    set_locale,
     set_user_type,
 )
 from curbside.entrypoints.admin_console import (  # noqa: E402
@@ -234,6 +235,7 @@ __all__ = [
     "send_support_message",
     "set_abn",
     "set_availability",
+    "set_locale",
     "set_user_type",
     "set_van_part",
     "setup_payment_method",

@@ -11,7 +11,12 @@ from curbside.domain.documents.locations import DEFAULT_CAPACITY
 REGION = "us-central1"
 """Region of every function; the apps' `useFunctionsEmulator`/`httpsCallable` use the same."""
 
-CURRENCY = params.StringParam("CURRENCY", default="EUR", description="ISO currency of every price.")
+CURRENCY = params.StringParam("CURRENCY", default="EUR",
+                              description="ISO currency of prices outside every service region, and of the reports.")
+SERVICE_REGIONS = params.StringParam(
+    "SERVICE_REGIONS", default="[]",
+    description='Service regions and their currencies (D122), JSON: [{"code": "NZ", "currency": "NZD", '
+                '"bounds": [south, west, north, east]}, ...]; a job outside them is priced in CURRENCY.')
 # Tax invoices (docs/decisions.md, D103): the region's sales tax as printed on invoices and credit notes.
 TAX_NAME = params.StringParam("TAX_NAME", default="GST", description="The sales tax's name on invoices (GST, VAT).")
 TAX_RATE_PERCENT = params.StringParam("TAX_RATE_PERCENT", default="10",

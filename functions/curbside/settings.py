@@ -20,6 +20,7 @@ from curbside.domain.fraud import FraudThresholds
 from curbside.domain.invoicing import TaxRegime
 from curbside.domain.pricing import PricingSettings
 from curbside.domain.rate_limits import Limit
+from curbside.domain.regions import ServiceRegion, currency_at, parse_regions
 from curbside.domain.tracking import LocationPolicy
 
 
@@ -124,11 +125,17 @@ class Settings:
     service_reminder_months: int = 6
     """A vehicle's next service is due this many months after its last (the reminder's date)."""
     leads: LeadSettings = field(default_factory=LeadSettings)
+    regions: tuple[ServiceRegion, ...] = ()
+    """Service regions and their currencies (D122); a job outside all of them is in `currency`."""
 
     @property
     def currency(self) -> str:
-        """The ISO 4217 code of every price."""
+        """The ISO 4217 code of prices outside every region, and of the dashboard's revenue."""
         return self.pricing.currency
+
+    def currency_at(self, lat: float, lng: float) -> str:
+        """The currency a job at this place is priced and charged in."""
+        return currency_at(self.regions, lat, lng, self.currency)
 
     @classmethod
     def from_params(cls) -> Settings:
@@ -218,4 +225,5 @@ class Settings:
                 same_duration_jobs=config.FRAUD_SAME_DURATION_JOBS.value,
             ),
             leads=LeadSettings(booking_url=config.BOOKING_URL.value),
+            regions=parse_regions(config.SERVICE_REGIONS.value),
         )

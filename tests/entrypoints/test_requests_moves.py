@@ -142,7 +142,7 @@ def test_a_technician_cancelling_tells_the_client(db, call, people):
     job = add_job(db, S.ACCEPTED)
     call(cancel_request, {"request_id": job.id}, uid=DISPATCHER_ID)
     note = stored(db, Collection.NOTIFICATIONS, notification_id(CANCELLED, job.id, CLIENT_ID))
-    assert "your technician" in note["body"] and "56.00 EUR" in note["body"]
+    assert "your technician" in note["body"] and "€56.00" in note["body"]
 
 
 def test_repeating_ones_own_cancellation_answers_the_same_and_writes_nothing(db, call, people, clock):

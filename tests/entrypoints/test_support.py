@@ -96,7 +96,7 @@ def test_a_new_ticket_is_answered_at_once_from_the_clients_own_payment(db, call,
     result = response.result
     reply = result["reply"]
     assert reply["requires_human"] is False and reply["ai_confidence"] >= 0.6
-    assert f"Job {MY_JOB} (Volkswagen Golf): 33.00 EUR charged" in reply["message"]
+    assert f"Job {MY_JOB} (Volkswagen Golf): €33.00 charged" in reply["message"]
     assert "unless you review or dispute sooner" in reply["message"]
     assert THEIR_JOB not in reply["message"] and "Porsche" not in reply["message"]
     ticket = ticket_of(db, result["ticket_id"])

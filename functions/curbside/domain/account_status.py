@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from curbside.domain.enums import AccountStatus
 from curbside.domain.lifecycle import Actor, Lifecycle, moves
+from curbside.domain.texts import Text, t
 
 Ac = AccountStatus
 
@@ -83,18 +84,18 @@ class Change:
         """The Auth account must be disabled or enabled again, or its sessions revoked."""
         return self.revokes_sessions or STANDING[self.before].signs_in != STANDING[self.after].signs_in
 
-    def notice(self) -> tuple[str, str] | None:
+    def notice(self) -> tuple[Text, Text] | None:
         """What the person is told (title, body); None for a shadow ban or its lifting, which they must not see."""
         if Ac.SHADOW_BANNED in (self.before, self.after) and not {self.before, self.after} & BLOCKED:
             return None
         if self.after is Ac.SUSPENDED:
-            return ("Your account is suspended",
-                    "You cannot use Curbside while your account is suspended; contact support to find out why "
-                    "and what to do.")
+            return (t("Your account is suspended"),
+                    t("You cannot use Curbside while your account is suspended; contact support to find out why "
+                      "and what to do."))
         if self.after is Ac.BANNED:
-            return ("Your account is closed",
-                    "Your account was banned for breaking the terms of use; contact support if you think this is a "
-                    "mistake.")
+            return (t("Your account is closed"),
+                    t("Your account was banned for breaking the terms of use; contact support if you think this "
+                      "is a mistake."))
         if self.after is Ac.ACTIVE:
-            return "Your account is active again", "You can use Curbside again. Thank you for your patience."
+            return t("Your account is active again"), t("You can use Curbside again. Thank you for your patience.")
         return None

@@ -4,7 +4,10 @@ add up to.
 A commit's contribution is read off the change itself — the document before this commit and as the commit
 leaves it — so it counts each event exactly once: a replayed trigger or retried call finds the change already
 made, changes nothing and adds nothing. Days are calendar days in the platform's reporting time zone
-(`Settings.default_time_zone`), the day the commit happened. Money is in minor units of the one currency.
+(`Settings.default_time_zone`), the day the commit happened. Money is in minor units of the reporting currency
+(`CURRENCY`); a payment in another region's currency counts its amounts under names of their own
+(`captured_minor_nzd`), which the dashboard's revenue leaves out rather than adding cents of two currencies
+(D122).
 """
 
 from __future__ import annotations
@@ -86,7 +89,10 @@ def _offer(before: JobOffer | None, after: JobOffer) -> Counts:
     return counts
 
 
-def _payment(before: JobPayment | None, after: JobPayment) -> Counts:
+MONEY_FIELDS = ("captured_minor", "refunded_minor", "fee_minor")
+
+
+def _payment(before: JobPayment | None, after: JobPayment, reporting: str | None) -> Counts:
     was = (before.authorization_attempts, before.captured_minor, before.refunded_minor, before.fee_minor,
            before.authorization_status) if before else (0, 0, 0, 0, AuthorizationStatus.NOT_STARTED)
     counts: Counts = Counter({
@@ -99,6 +105,9 @@ def _payment(before: JobPayment | None, after: JobPayment) -> Counts:
             counts["payments_authorized"] += 1
         elif after.authorization_status is AuthorizationStatus.FAILED:
             counts["payments_failed"] += 1
+    if reporting is not None and after.currency.upper() != reporting.upper():
+        for name in MONEY_FIELDS:
+            counts[f"{name}_{after.currency.lower()}"] = counts.pop(name, 0)
     return counts
 
 
@@ -122,15 +131,16 @@ def _created(before: BaseModel | None, after: BaseModel) -> Counts:
     return Counter({name: 1}) if name else Counter()
 
 
-def change_counts(before: BaseModel | None, after: BaseModel) -> Counts:
-    """What the change of one document from `before` (None: new) to `after` adds to its day; zeros dropped."""
+def change_counts(before: BaseModel | None, after: BaseModel, reporting: str | None = None) -> Counts:
+    """What the change of one document from `before` (None: new) to `after` adds to its day; zeros dropped.
+    `reporting`: the currency the money fields count in (None: every payment's)."""
     counts: Counts
     if isinstance(after, ServiceRequest):
         counts = _job(before if isinstance(before, ServiceRequest) else None, after)
     elif isinstance(after, JobOffer):
         counts = _offer(before if isinstance(before, JobOffer) else None, after)
     elif isinstance(after, JobPayment):
-        counts = _payment(before if isinstance(before, JobPayment) else None, after)
+        counts = _payment(before if isinstance(before, JobPayment) else None, after, reporting)
     elif isinstance(after, SupportTicket):
         counts = _ticket(before if isinstance(before, SupportTicket) else None, after)
     else:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from curbside.domain.texts import Text, t
+
 MESSAGING_WINDOW = dt.timedelta(hours=24)
 """Meta's standard messaging window: a page may answer within 24 hours of the person's last message."""
 LOST_AFTER = dt.timedelta(days=7)
@@ -141,7 +143,8 @@ def matched_reply(place_label: str, nearby: Sequence[NearbyTechnician], link: st
     return "\n".join(lines)
 
 
-def lead_notice(place_label: str, distance_km: float) -> tuple[str, str]:
+def lead_notice(place_label: str, distance_km: float) -> tuple[Text, Text]:
     """The title and body of the notice a matched technician gets."""
-    return ("A customer near you", f"Someone in {place_label} ({distance_km:.1f} km away) is asking for hail "
-                                   "repair on Messenger and was given your name. Stay online to get their job.")
+    return t("A customer near you"), t(
+        "Someone in {place} ({km} km away) is asking for hail repair on Messenger and was given your name. Stay "
+        "online to get their job.", place=place_label, km=round(distance_km, 1))

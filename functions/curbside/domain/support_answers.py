@@ -15,6 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import IO, Any
+
+from curbside.domain.texts import t, translated
 
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "support.md"
 HUMAN_THRESHOLD = 0.6
@@ -25,8 +28,12 @@ _STOP = frozenset({
     "got", "has", "have", "hello", "hi", "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on",
     "or", "please", "s", "t", "would", "so", "that", "the", "their", "there", "this", "to", "was", "what",
     "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    # Spanish (D121): the articles are matched in the asker's language
+    "al", "como", "cómo", "con", "cuándo", "de", "del", "dónde", "el", "en", "es", "está", "hola", "la", "las", "lo",
+    "los", "mi", "mis", "o", "para", "por", "porque", "qué", "quiero", "se", "su", "tu", "un", "una", "y",
 })
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
+"""A word in any alphabet (`está`, not `est`)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,21 @@ def parse_knowledge(text: str) -> tuple[Article, ...]:
 
 
 @cache
-def knowledge_base() -> tuple[Article, ...]:
-    return parse_knowledge(KNOWLEDGE_FILE.read_text(encoding="utf-8"))
+def knowledge_base(lang: str = "en") -> tuple[Article, ...]:
+    """The articles in a language: each title, key-word line and answer looked up in its catalogue (D121)."""
+    english = parse_knowledge(KNOWLEDGE_FILE.read_text(encoding="utf-8"))
+    return tuple(Article(a.key, translated(a.title, lang),
+                         tuple(k.strip() for k in translated(", ".join(a.keywords), lang).split(",")), a.facts,
+                         translated(a.body, lang)) for a in english)
+
+
+def extract_articles(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
+                     options: Any) -> list[tuple[int, str, str, list[str]]]:
+    """Babel's extractor for the knowledge file (`make messages`, the catalogue test): every article's title,
+    key words and answer are catalogue sentences."""
+    return [(0, "", sentence, [f"support article {a.key}"])
+            for a in parse_knowledge(fileobj.read().decode("utf-8"))
+            for sentence in (a.title, ", ".join(a.keywords), a.body)]
 
 
 def words(text: str) -> list[str]:
@@ -100,8 +120,8 @@ class Retriever:
 
 _PROMISE = re.compile(r"\b(you will|you'll|we will|we'll|we are going to|guarantee[ds]?|promise[ds]?|certainly|"
                       r"definitely)\b[^.!?]{0,60}\brefund", re.IGNORECASE)
-NO_PROMISE = ("Only our team can decide on a refund, after looking at both sides of a dispute; I cannot promise "
-              "one. I can bring in a member of our team if you like.")
+NO_PROMISE = t("Only our team can decide on a refund, after looking at both sides of a dispute; I cannot promise "
+               "one. I can bring in a member of our team if you like.")
 
 
 def promises_a_refund(answer: str) -> bool:

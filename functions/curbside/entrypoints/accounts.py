@@ -1,5 +1,5 @@
-"""Onboarding: the trigger that completes a new user, and the callables to pick a role and register a
-device for push."""
+"""Onboarding: the trigger that completes a new user, and the callables to pick a role, register a device for
+push and choose the language texts come in."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any, Literal
 from firebase_functions import firestore_fn, https_fn, logger
 from firebase_functions.core import Change
 from google.cloud.firestore_v1 import DocumentSnapshot
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from curbside import deps
 from curbside.domain.enums import UserType
 from curbside.domain.name_search import name_prefixes
+from curbside.domain.texts import MAX_LOCALE_CHARS, normalise_locale
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.services import accounts
 from curbside.store.collections import Collection
@@ -47,6 +48,23 @@ def set_user_type(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, SetUserTypePayload,
                         lambda caller, p: accounts.set_user_type(deps.get(), caller.uid, p.user_type),
                         fresh_sign_in=True)
+
+
+class SetLocalePayload(Payload):
+    locale: str = Field(min_length=2, max_length=MAX_LOCALE_CHARS)
+
+    @field_validator("locale")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        try:
+            return normalise_locale(value)
+        except ValueError:
+            raise ValueError("not a language tag we know; send one such as en-AU, en or es") from None
+
+
+@on_call()
+def set_locale(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, SetLocalePayload, lambda caller, p: accounts.set_locale(deps.get(), caller.uid, p.locale))
 
 
 class RegisterDevicePayload(Payload):

@@ -15,6 +15,7 @@ from curbside.domain.documents import ClientProfile, DispatcherProfile, Notifica
 from curbside.domain.enums import AccountStatus, UserRole, UserType
 from curbside.domain.errors import NotAllowed, NotFound
 from curbside.domain.name_search import name_prefixes
+from curbside.domain.texts import language
 from curbside.services import work
 from curbside.store import queries
 from curbside.store.repositories import evolve
@@ -134,6 +135,26 @@ def set_user_type(deps: Deps, uid: str, user_type: UserType) -> UserTypeChosen:
 @dataclass(frozen=True)
 class DeviceRegistered:
     registered: bool = True
+
+
+@dataclass(frozen=True)
+class LocaleSet:
+    locale: str
+    language: str
+    """The catalogue the person's texts come from (`en` for a language without one, D120)."""
+
+
+def set_locale(deps: Deps, uid: str, locale: str) -> LocaleSet:
+    """The language and region of the caller's notices, e-mails, SMS, support answers and invoices (a tag
+    Babel knows, already normalised by the entry point)."""
+
+    def choose(uow: UnitOfWork) -> None:
+        user = signed_up_user(uow, uid)
+        if user.locale != locale:
+            uow.users.save(evolve(user, locale=locale, updated_date=uow.now))
+
+    work.transaction(deps, choose, lost_race=ACCOUNT_CHANGED)
+    return LocaleSet(locale, language(locale))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import OutboxEntry
 from curbside.domain.enums import UserType
 from curbside.domain.errors import NotFound, WrongState
+from curbside.domain.texts import render, t
 from curbside.services import privacy, work
 from curbside.services.outbox import Handler
 from curbside.services.verification_review import require_admin
@@ -76,7 +77,7 @@ def reset_password(deps: Deps, *, admin_uid: str, is_admin: bool, user_id: str, 
         entry = uow.audit.record(actor_id=admin_uid, action=RESET_PASSWORD, target=Collection.USERS,
                                  target_id=user_id, before={}, after={"reset_link_sent_to": user.email},
                                  reason=reason)
-        uow.outbox.add(RESET_PASSWORD, entry.id, uid=user_id, email=user.email)
+        uow.outbox.add(RESET_PASSWORD, entry.id, uid=user_id, email=user.email, locale=user.locale)
         return {"user_id": user_id, "sent_to": user.email}
 
     return work.transaction(deps, decide)
@@ -84,14 +85,21 @@ def reset_password(deps: Deps, *, admin_uid: str, is_admin: bool, user_id: str, 
 
 def _send_reset_link(deps: Deps, entry: OutboxEntry) -> None:
     """Make the link and e-mail it; the entry's id is the message id, so a retried send is the same message."""
-    email = str(entry.payload["email"])
+    email, locale = str(entry.payload["email"]), entry.payload.get("locale")
     link = deps.auth.password_reset_link(email)
-    text = (f"An administrator of Curbside started a password reset for your account.\n\nSet a new password here "
-            f"(the link works once, for a short time):\n{link}\n\nIf you did not expect this, contact support.")
-    html = ("<p>An administrator of Curbside started a password reset for your account.</p>"
-            f"<p><a href=\"{escape(link)}\">Set a new password</a> (the link works once, for a short time).</p>"
-            "<p>If you did not expect this, contact support.</p>")
-    deps.email.send(to=email, subject="Reset your Curbside password", text=text, html=html, message_id=entry.id)
+    started, unexpected = render(RESET_STARTED, locale), render(RESET_UNEXPECTED, locale)
+    text = f"{started}\n\n{render(RESET_HERE, locale)}\n{link}\n\n{unexpected}"
+    html = (f"<p>{escape(started)}</p><p><a href=\"{escape(link)}\">{escape(render(RESET_LINK, locale))}</a> "
+            f"{escape(render(RESET_ONCE, locale))}</p><p>{escape(unexpected)}</p>")
+    deps.email.send(to=email, subject=render(RESET_SUBJECT, locale), text=text, html=html, message_id=entry.id)
+
+
+RESET_SUBJECT = t("Reset your Curbside password")
+RESET_STARTED = t("An administrator of Curbside started a password reset for your account.")
+RESET_HERE = t("Set a new password here (the link works once, for a short time):")
+RESET_LINK = t("Set a new password")
+RESET_ONCE = t("(the link works once, for a short time).")
+RESET_UNEXPECTED = t("If you did not expect this, contact support.")
 
 
 HANDLERS: dict[str, Handler] = {RESET_PASSWORD: _send_reset_link}

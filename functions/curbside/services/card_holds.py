@@ -21,6 +21,7 @@ from curbside.domain.holds import hold_is_current
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import AUTHORIZATION
 from curbside.domain.money import to_minor
+from curbside.domain.texts import t
 from curbside.gateways.payments import CardDeclined
 from curbside.services import work
 from curbside.services.dispatch_queue import offer_next
@@ -140,9 +141,9 @@ def fail(uow: UnitOfWork, loaded: Loaded, reason: str, payment_method: str | Non
     payment.declined_payment_method = payment_method
     if first:
         notify(uow, user_id=payment.client_id, kind=NotificationType.PAYMENT_ACTION_REQUIRED,
-               title="Payment needs your attention",
-               body="We could not hold the price of your job on a card. Add or update your card in Payment "
-                    "methods so your technician can be paid.", request_id=payment.request_id)
+               title=t("Payment needs your attention"),
+               body=t("We could not hold the price of your job on a card. Add or update your card in Payment "
+                      "methods so your technician can be paid."), request_id=payment.request_id)
     record(uow, loaded)
     _wait_for_a_card(uow, loaded)
 
@@ -156,9 +157,10 @@ def _wait_for_a_card(uow: UnitOfWork, loaded: Loaded) -> None:
                           accepted_at=None, client_notified_accepted=False, awaiting_payment_method=True,
                           updated_date=uow.now)
         uow.contacts.delete(request.id)
-        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title="Job released",
-               body=f"The client's payment for the job at {request.location_area or 'the job'} could not be "
-                    "secured, so the job was released. Don't drive out; you won't be charged a cancellation.",
+        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title=t("Job released"),
+               body=t("The client's payment for the job at {where} could not be secured, so the job was released. "
+                      "Don't drive out; you won't be charged a cancellation.",
+                      where=request.location_area or t("the job")),
                request_id=request.id)
     elif request.status in (RequestStatus.SCHEDULED, RequestStatus.PENDING) and not request.awaiting_payment_method:
         uow.requests.save(evolve(request, awaiting_payment_method=True, updated_date=uow.now))

@@ -23,7 +23,8 @@ from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import AuthorizationStatus, LedgerKind, NotificationType, PayoutStatus
 from curbside.domain.errors import LostRace, VendorUnavailable
 from curbside.domain.holds import hold_is_current
-from curbside.domain.money import from_minor, platform_fee
+from curbside.domain.money import platform_fee
+from curbside.domain.texts import Money, t
 from curbside.gateways.payments import AccountCannotReceive
 from curbside.services import insurance, invoices, loyalty, receipts, work
 from curbside.services.card_holds import about_this_hold, advance, ensure_authorized
@@ -148,14 +149,15 @@ def pay_out(deps: Deps, request_id: str) -> JobPayment:
     return recorded(deps, request_id, ask_for_transfer)
 
 
-def _plan(uow: UnitOfWork, loaded: Loaded) -> tuple[str, int, int] | None:
-    """Reserve the transfer (account, amount, fee), or record why nothing can be sent."""
+def _plan(uow: UnitOfWork, loaded: Loaded) -> tuple[str, int, int, str] | None:
+    """Reserve the transfer (account, amount, fee, in the payment's currency), or record why nothing can be
+    sent."""
     payment = loaded.payment
     if payment.payout_status not in PAYABLE or payment.dispatcher_id is None or payment.refund_in_flight:
         return None
     if payment.transfer_planned_minor is not None and payment.transfer_destination is not None:
         return (payment.transfer_destination, payment.transfer_planned_minor,
-                payment.held_minor - payment.transfer_planned_minor)
+                payment.held_minor - payment.transfer_planned_minor, payment.currency)
     private = uow.dispatcher_private.get_or_default(payment.dispatcher_id)
     if payment.held_minor == 0:
         payment.payout_status = PayoutStatus.REFUNDED
@@ -170,7 +172,7 @@ def _plan(uow: UnitOfWork, loaded: Loaded) -> tuple[str, int, int] | None:
     payment.transfer_planned_minor = payment.held_minor - fee
     payment.transfer_destination = private.stripe_account_id
     record(uow, loaded)
-    return private.stripe_account_id, payment.held_minor - fee, fee
+    return private.stripe_account_id, payment.held_minor - fee, fee, payment.currency
 
 
 def _transfer(deps: Deps, entry: OutboxEntry) -> None:
@@ -178,8 +180,7 @@ def _transfer(deps: Deps, entry: OutboxEntry) -> None:
     planned = in_unit(deps, request_id, _plan)
     if planned is None:
         return
-    account_id, amount, fee = planned
-    currency = deps.settings.currency
+    account_id, amount, fee, currency = planned
     try:
         transfer_id = (deps.payments.transfer(amount, currency, account_id, entry.id,
                                               metadata={"request_id": request_id}, transfer_group=request_id)
@@ -215,8 +216,8 @@ def _record_transfer(uow: UnitOfWork, loaded: Loaded, amount: int, fee: int, tra
     if transfer_id is not None:
         entries.append(ledger_entry(payment, LedgerKind.TRANSFER, amount, uow.now, stripe_object_id=transfer_id))
         notify(uow, user_id=str(payment.dispatcher_id), kind=NotificationType.PAYMENT_PROCESSED,
-               title="Payment sent", body=f"{from_minor(amount, payment.currency)} {payment.currency} for your job "
-                                          "is on its way to your bank account.", request_id=payment.request_id)
+               title=t("Payment sent"), body=t("{amount} for your job is on its way to your bank account.",
+                                               amount=Money(amount, payment.currency)), request_id=payment.request_id)
     record(uow, loaded, entries)
 
 

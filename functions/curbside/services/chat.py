@@ -18,6 +18,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import Message, ServiceRequest
 from curbside.domain.enums import MessageType, NotificationType, RequestStatus, SenderType
 from curbside.domain.errors import NotFound, TooManyRequests, WrongState
+from curbside.domain.texts import t
 from curbside.domain.uploads import Purpose
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
@@ -34,6 +35,9 @@ from curbside.store.uow import UnitOfWork
 CHAT_OPEN = frozenset({RequestStatus.ACCEPTED, RequestStatus.EN_ROUTE, RequestStatus.ARRIVED,
                        RequestStatus.IN_PROGRESS})
 PREVIEW_CHARS = 100
+PHOTO = t("Photo")
+"""A photo without words: the chat summary shared by both parties keeps the English word; each notice reads in
+its reader's language."""
 MARK_PAGE = 400
 """Messages marked per commit (Firestore takes 500 writes in one)."""
 
@@ -75,12 +79,14 @@ def send_message(deps: Deps, uid: str, new: NewMessage) -> MessageSent:
         uow.messages.create(Message(id=message_id, request_id=job.id, sender_id=uid, sender_name=name,
                                     sender_type=side, message=new.text, message_type=new.message_type,
                                     image_url=new.image_path, created_date=uow.now))
-        preview = "Photo" if new.message_type is MessageType.IMAGE and not new.text else (new.text or "")
+        photo_only = new.message_type is MessageType.IMAGE and not new.text
+        preview = PHOTO.msgid if photo_only else (new.text or "")
         uow.conversations.merge(job.id, request_id=job.id, client_id=job.client_id, dispatcher_id=job.dispatcher_id,
                                 last_message=preview[:PREVIEW_CHARS], last_message_at=uow.now, last_sender_id=uid,
                                 unread={str(other): Add(1)})
-        notify(uow, user_id=str(other), kind=NotificationType.NEW_MESSAGE, title=f"New message from {name}",
-               body=preview[:PREVIEW_CHARS], request_id=job.id, key=message_id,
+        notify(uow, user_id=str(other), kind=NotificationType.NEW_MESSAGE,
+               title=t("New message from {name}", name=name), body=PHOTO if photo_only else preview[:PREVIEW_CHARS],
+               request_id=job.id, key=message_id,
                data={"screen": "chat", "message_id": message_id})
         return MessageSent(message_id)
 

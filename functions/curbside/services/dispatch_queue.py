@@ -36,6 +36,7 @@ from curbside.domain.dispatch_policy import Route, Window, best_offer, region_of
 from curbside.domain.dispatch_scoring import RankedCandidate, is_high_priority
 from curbside.domain.documents import JobOffer, ServiceRequest
 from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
+from curbside.domain.texts import t
 from curbside.gateways.tasks import task_id
 from curbside.services import work
 from curbside.services.accounts import requests_dispatched
@@ -241,9 +242,9 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         if best is None or technician is None:
             if not told:
                 notify(uow, user_id=current.client_id, kind=NotificationType.DISPATCH_DELAYED,
-                       title="Still looking for a technician",
-                       body="No technician nearby is free right now; we keep trying and will tell you as soon "
-                            "as one accepts.", request_id=request_id)
+                       title=t("Still looking for a technician"),
+                       body=t("No technician nearby is free right now; we keep trying and will tell you as soon "
+                              "as one accepts."), request_id=request_id)
             return Outcome(started=started, delayed=True)
         ttl = uow.settings.dispatch.offer_ttl
         offer = uow.offers.create(JobOffer(
@@ -251,9 +252,10 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
             dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
             job_details=job_details(current, plan.photo_urls)))
-        notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title="New job offer",
-               body=f"{current.car_model} in {current.location_area or 'your area'}, {best.distance_km:.1f} km "
-                    f"away: accept within {int(ttl.total_seconds())} seconds.", request_id=request_id,
+        notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title=t("New job offer"),
+               body=t("{car} in {area}, {km} km away: accept within {seconds} seconds.", car=current.car_model,
+                      area=current.location_area or t("your area"), km=round(best.distance_km, 1),
+                      seconds=int(ttl.total_seconds())), request_id=request_id,
                expires_at=offer.expires_at, data={"screen": "job_offer", "offer_id": offer.id})
         return Outcome(started=started, offer=offer)
 

@@ -21,6 +21,7 @@ from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, WrongStat
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor, to_minor
+from curbside.domain.texts import Money, t
 from curbside.services import completions, work
 from curbside.services.account_actions import stage_account_status
 from curbside.services.disputes import CHANGED, NO_DISPUTE, ONLY_ADMINS, tell
@@ -106,16 +107,20 @@ def _tell_parties(uow: UnitOfWork, dispute: Dispute, decision: Decision, *, reso
                   currency: str) -> None:
     if not resolves:
         tell(uow, [dispute.client_id, dispute.dispatcher_id], dispute, NotificationType.DISPUTE_UPDATE,
-             title="Dispute update", body="Our team keeps the payment held while the dispute is looked into further.",
+             title=t("Dispute update"),
+             body=t("Our team keeps the payment held while the dispute is looked into further."),
              key=f"held:{dispute.id}:{uow.now.isoformat()}")
         return
-    money = f"{refund} {currency} goes back to the client's card." if refund else "The payment goes to the technician."
+    details = decision.details[:160]
+    body = t("{amount} goes back to the client's card. {details}", amount=Money(to_minor(refund, currency), currency),
+             details=details) if refund else t("The payment goes to the technician. {details}", details=details)
     tell(uow, [dispute.client_id, dispute.dispatcher_id], dispute, NotificationType.DISPUTE_RESOLVED,
-         title="Dispute resolved", body=f"{money} {decision.details[:160]}")
+         title=t("Dispute resolved"), body=body)
     if decision.action is ResolutionAction.ACCOUNT_WARNING and decision.account_user_id is not None:
         tell(uow, [decision.account_user_id], dispute, NotificationType.DISPUTE_UPDATE,
-             title="A warning on your account",
-             body=f"After reviewing the dispute our team has warned your account: {decision.details[:160]}",
+             title=t("A warning on your account"),
+             body=t("After reviewing the dispute our team has warned your account: {details}",
+                    details=decision.details[:160]),
              key=f"warning:{dispute.id}")
 
 

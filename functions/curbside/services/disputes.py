@@ -29,6 +29,7 @@ from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound,
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor
+from curbside.domain.texts import Text, t
 from curbside.domain.uploads import Audience, Purpose
 from curbside.services import completions, work
 from curbside.services.accounts import admins, require_usable_account
@@ -61,7 +62,8 @@ class Commented:
     status: DisputeStatus
 
 
-def tell(uow: UnitOfWork, people: list[str], dispute: Dispute, kind: NotificationType, *, title: str, body: str,
+def tell(uow: UnitOfWork, people: list[str], dispute: Dispute, kind: NotificationType, *, title: str | Text,
+         body: str | Text,
          key: str | None = None) -> None:
     for user_id in dict.fromkeys(people):
         notify(uow, user_id=user_id, kind=kind, title=title, body=body, request_id=dispute.request_id,
@@ -127,12 +129,13 @@ def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReaso
             opened_at=uow.now, last_activity_at=uow.now, last_admin_activity_at=uow.now))
         completions.hold_for_dispute(uow, loaded, completion, Actor(party.value))
         other = dispatcher_id if party is PartyType.CLIENT else request.client_id
-        tell(uow, [uid], dispute, NotificationType.DISPUTE_UPDATE, title="Dispute opened",
-             body="We hold the job's payment while our team reviews your dispute.")
-        tell(uow, [other], dispute, NotificationType.DISPUTE_UPDATE, title="A dispute was opened",
-             body="The other party disputed your job; the payment is held until our team decides. Add your side.")
+        tell(uow, [uid], dispute, NotificationType.DISPUTE_UPDATE, title=t("Dispute opened"),
+             body=t("We hold the job's payment while our team reviews your dispute."))
+        tell(uow, [other], dispute, NotificationType.DISPUTE_UPDATE, title=t("A dispute was opened"),
+             body=t("The other party disputed your job; the payment is held until our team decides. Add your side."))
         tell(uow, [admin.id for admin in alerted], dispute, NotificationType.DISPUTE_UPDATE,
-             title=f"New {dispute.priority.value}-priority dispute", body=f"{reason.value}: {description[:120]}")
+             title=t("New {priority}-priority dispute", priority=dispute.priority.value),
+             body=f"{reason.value}: {description[:120]}")
         return Raised(dispute.id, dispute.status, dispute.priority)
 
     def raised_before() -> Raised | None:
@@ -187,7 +190,7 @@ def _post(uow: UnitOfWork, dispute: Dispute, uid: str, role: CommentUserType, *,
     if not internal:
         readers = [dispute.client_id, dispute.dispatcher_id]
         tell(uow, [reader for reader in readers if reader != uid], dispute, NotificationType.DISPUTE_UPDATE,
-             title="New comment on your dispute", body=text[:160], key=comment.id)
+             title=t("New comment on your dispute"), body=text[:160], key=comment.id)
     return comment
 
 
@@ -270,8 +273,9 @@ def _escalate(deps: Deps, dispute_id: str) -> bool:
         uow.disputes.move(dispute, DisputeStatus.ESCALATED, Actor.SYSTEM, priority=DisputePriority.CRITICAL,
                           escalated_at=uow.now)
         tell(uow, [admin.id for admin in alerted], dispute, NotificationType.DISPUTE_UPDATE,
-             title="Dispute escalated: no admin response in 72 hours",
-             body=f"{dispute.dispute_reason.value} on job {dispute.request_id} is waiting for a decision.",
+             title=t("Dispute escalated: no admin response in 72 hours"),
+             body=t("{reason} on job {job} is waiting for a decision.", reason=dispute.dispute_reason.value,
+                    job=dispute.request_id),
              key=f"escalated:{dispute.id}")
         return True
 

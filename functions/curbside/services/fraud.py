@@ -21,6 +21,7 @@ from curbside.domain.enums import FraudAlertStatus, FraudAlertType, Notification
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.fraud import FRAUD_ALERT, OPEN, SEVERITY, alert_id
 from curbside.domain.lifecycle import Actor
+from curbside.domain.texts import t
 from curbside.services import work
 from curbside.services.accounts import admins
 from curbside.services.notifications import notify
@@ -71,9 +72,10 @@ def record(uow: UnitOfWork, seen: Watch, *, request_id: str | None, details: Map
             related_jobs=list(dict.fromkeys(jobs)), created_date=uow.now, updated_date=uow.now))
         for admin in seen.admins:
             notify(uow, user_id=admin.id, kind=NotificationType.FRAUD_ALERT,
-                   title=f"Fraud alert: {seen.alert_type.value.replace('_', ' ')}",
-                   body=f"A {seen.user_type.value} was flagged ({SEVERITY[seen.alert_type].value}); review it in Fraud "
-                        "Alerts.", request_id=None, key=seen.alert_id,
+                   title=t("Fraud alert: {alert}", alert=seen.alert_type.value.replace("_", " ")),
+                   body=t("A {party} was flagged ({severity}); review it in Fraud Alerts.",
+                          party=seen.user_type.value, severity=SEVERITY[seen.alert_type].value),
+                   request_id=None, key=seen.alert_id,
                    data={"screen": "fraud_alert", "alert_id": seen.alert_id})
         return
     if request_id is not None and request_id in alert.related_jobs:

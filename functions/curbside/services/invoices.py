@@ -36,7 +36,7 @@ from curbside.domain.invoicing import (
     document_number,
     invoice_totals,
 )
-from curbside.domain.money import from_minor
+from curbside.domain.texts import Money, t
 from curbside.domain.uploads import USERS_PREFIX
 from curbside.services import invoice_pdf, work
 from curbside.services.accounts import require_usable_account
@@ -47,7 +47,8 @@ from curbside.store.uow import UnitOfWork
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
 CHANGED = "The issuer's invoices changed at the same moment; trying again."
-FALLBACK_LINE = {None: "Vehicle service", "late_cancellation_fee": "Late cancellation fee"}
+FALLBACK_LINE = {None: t("Vehicle service").msgid, "late_cancellation_fee": t("Late cancellation fee").msgid}
+"""Stored in English; the PDF prints them in the client's language (D121)."""
 
 
 def ask_for_invoice(uow: UnitOfWork, request_id: str) -> None:
@@ -164,7 +165,8 @@ def _publish(deps: Deps, document: Invoice) -> None:
     if document.pdf_path is not None:
         return
     path = pdf_path(document)
-    deps.files.upload(path, invoice_pdf.render(document), "application/pdf")
+    client = work.reading(deps, lambda uow: uow.users.get(document.client_id))
+    deps.files.upload(path, invoice_pdf.render(document, client.locale if client else None), "application/pdf")
 
     def decide(uow: UnitOfWork) -> None:
         stored = uow.invoices.get(document.id)
@@ -172,12 +174,14 @@ def _publish(deps: Deps, document: Invoice) -> None:
             return
         stored.pdf_path = path
         uow.invoices.save(stored)
-        amount = f"{stored.currency} {from_minor(stored.total_minor, stored.currency)}"
-        what = ("Credit note", f"We refunded {amount}.") if stored.kind is InvoiceKind.CREDIT_NOTE \
-            else ("Tax invoice", f"You paid {amount}, including {stored.tax_name} of "
-                                  f"{stored.currency} {from_minor(stored.tax_minor, stored.currency)}.")
-        notify(uow, user_id=stored.client_id, kind=NotificationType.PAYMENT_PROCESSED,
-               title=f"{what[0]} {stored.number}", body=f"{what[1]} The PDF is in your receipts.",
+        amount = Money(stored.total_minor, stored.currency)
+        credit = stored.kind is InvoiceKind.CREDIT_NOTE
+        title = t("Credit note {number}", number=stored.number) if credit \
+            else t("Tax invoice {number}", number=stored.number)
+        body = t("We refunded {amount}. The PDF is in your receipts.", amount=amount) if credit \
+            else t("You paid {amount}, including {tax} of {tax_amount}. The PDF is in your receipts.", amount=amount,
+                   tax=stored.tax_name, tax_amount=Money(stored.tax_minor, stored.currency))
+        notify(uow, user_id=stored.client_id, kind=NotificationType.PAYMENT_PROCESSED, title=title, body=body,
                request_id=stored.request_id, key=stored.id, data={"screen": "receipts", "invoice_id": stored.id})
 
     work.transaction(deps, decide, lost_race=CHANGED)

@@ -35,6 +35,7 @@ from curbside.domain.request_lifecycle import (
     transition,
     unmatched_deadline,
 )
+from curbside.domain.texts import Money, Text, t
 from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.arrival_estimates import estimate_arrival
@@ -95,15 +96,17 @@ def job_of(uow: UnitOfWork, request_id: str) -> ServiceRequest:
     return request
 
 
-def _client_notice(kind: NotificationType, request: ServiceRequest) -> tuple[str, str]:
-    who = request.dispatcher_name or "Your technician"
+def _client_notice(kind: NotificationType, request: ServiceRequest) -> tuple[Text, Text]:
+    who = request.dispatcher_name or t("Your technician")
     return {
-        NotificationType.JOB_ACCEPTED: ("Technician found", f"{who} accepted your job."),
-        NotificationType.DISPATCHER_EN_ROUTE: ("Technician on the way", f"{who} is on the way to your car."),
-        NotificationType.DISPATCHER_ARRIVED: ("Technician has arrived", f"{who} has arrived at your car."),
-        NotificationType.JOB_STARTED: ("Job started", f"{who} has started working on your car."),
-        NotificationType.JOB_COMPLETED: ("Job completed", "Your job is done: review it within 48 hours or it is "
-                                                          "approved automatically."),
+        NotificationType.JOB_ACCEPTED: (t("Technician found"), t("{who} accepted your job.", who=who)),
+        NotificationType.DISPATCHER_EN_ROUTE: (t("Technician on the way"),
+                                               t("{who} is on the way to your car.", who=who)),
+        NotificationType.DISPATCHER_ARRIVED: (t("Technician has arrived"),
+                                              t("{who} has arrived at your car.", who=who)),
+        NotificationType.JOB_STARTED: (t("Job started"), t("{who} has started working on your car.", who=who)),
+        NotificationType.JOB_COMPLETED: (t("Job completed"), t("Your job is done: review it within 48 hours or it "
+                                                               "is approved automatically.")),
     }[kind]
 
 
@@ -224,10 +227,9 @@ def cancel_request(deps: Deps, *, uid: str, is_admin: bool, request_id: str, rea
     """Cancel a job on behalf of its client, its technician or an admin (the lifecycle table says who may,
     from where): withdraws open offers, gives back the reward when no work was done, frees the technician,
     tells the other side, and records the refund and fee. Repeating one's own cancellation answers the same."""
-    currency = deps.settings.currency
-
     def cancel(uow: UnitOfWork) -> Cancelled:
         request = job_of(uow, request_id)
+        currency = request.currency or uow.settings.currency
         actor = actor_of(request, uid, is_admin)
         require_usable_account(uow, uid)
         if request.status is RequestStatus.CANCELLED and request.cancelled_by == uid:
@@ -261,7 +263,7 @@ def cancel_unmatched(deps: Deps, request_id: str) -> bool:
 
 def _cancel(uow: UnitOfWork, request: ServiceRequest, actor: RequestActor, *, by: str, reason: str | None
             ) -> Cancelled:
-    currency = uow.settings.currency
+    currency = request.currency or uow.settings.currency
     step = transition(request.status, RequestStatus.CANCELLED, actor)
     terms = cancellation_terms(request.status, actor, request.client_pays, uow.settings.late_cancellation_fee)
     offers = offers_of(uow, request.id, pending_only=True)
@@ -282,17 +284,18 @@ def _cancel(uow: UnitOfWork, request: ServiceRequest, actor: RequestActor, *, by
 def _tell_cancellation(uow: UnitOfWork, request: ServiceRequest, *, actor: Actor, refund: Decimal,
                        currency: str) -> None:
     """The other side learns of the cancellation; after an admin's, both sides do."""
-    by = {RequestActor.CLIENT: "the client", RequestActor.DISPATCHER: "your technician"}.get(actor, "support")
+    by = {RequestActor.CLIENT: t("the client"), RequestActor.DISPATCHER: t("your technician")}.get(actor, t("support"))
     where = request.location_address
+    released = Money(to_minor(refund, currency), currency)
     if actor is RequestActor.SYSTEM:
-        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title="No technician available",
-               body=f"No technician could take your job at {where}, so it was cancelled; you are not charged for it "
-                    f"({refund:.2f} {currency} released). Try again later.", request_id=request.id)
+        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title=t("No technician available"),
+               body=t("No technician could take your job at {where}, so it was cancelled; you are not charged for it "
+                      "({amount} released). Try again later.", where=where, amount=released), request_id=request.id)
         return
     if actor is not RequestActor.DISPATCHER and request.dispatcher_id:
-        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title="Job cancelled",
-               body=f"The job at {where} was cancelled by {by}.", request_id=request.id)
+        notify(uow, user_id=request.dispatcher_id, kind=NotificationType.JOB_CANCELLED, title=t("Job cancelled"),
+               body=t("The job at {where} was cancelled by {by}.", where=where, by=by), request_id=request.id)
     if actor is not RequestActor.CLIENT:
-        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title="Job cancelled",
-               body=f"Your job at {where} was cancelled by {by}; you are not charged for it ({refund:.2f} "
-                    f"{currency} released).", request_id=request.id)
+        notify(uow, user_id=request.client_id, kind=NotificationType.JOB_CANCELLED, title=t("Job cancelled"),
+               body=t("Your job at {where} was cancelled by {by}; you are not charged for it ({amount} released).",
+                      where=where, by=by, amount=released), request_id=request.id)

@@ -18,6 +18,7 @@ from curbside.domain.documents import ClientProfile, JobPayment, PointsLedgerEnt
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import NotificationType, PointsReason, RequestStatus
 from curbside.domain.loyalty import FIRST_JOB_POINTS, REFERRAL_POINTS, points_for, refund_take_back, tier_of
+from curbside.domain.texts import t
 from curbside.services import work
 from curbside.services.notifications import notify
 from curbside.services.outbox import Handler
@@ -41,7 +42,7 @@ def earn_for_capture(uow: UnitOfWork, request: ServiceRequest, captured_minor: i
     """A completed job's payment was captured: its points, and the client's first-job bonus (once ever)."""
     if request.status is not RequestStatus.COMPLETED:
         return  # a late-cancellation fee earns nothing
-    currency = uow.settings.currency
+    currency = request.currency or uow.settings.currency
     ask_for_points(uow, request.client_id, PointsReason.EARN, request.id, points_for(captured_minor, currency),
                    request_id=request.id)
     ask_for_points(uow, request.client_id, PointsReason.FIRST_JOB, request.client_id, FIRST_JOB_POINTS,
@@ -87,9 +88,12 @@ def _credit(deps: Deps, entry: OutboxEntry) -> None:
         if reason is PointsReason.FIRST_JOB and profile.referred_by:
             ask_for_points(uow, profile.referred_by, PointsReason.REFERRAL, client_id, REFERRAL_POINTS)
         if points > 0:
-            tier = f" You are now {after.loyalty_tier.value.title()}." if after.loyalty_tier is not before else ""
-            notify(uow, user_id=client_id, kind=NotificationType.REWARDS_EARNED, title="Points earned",
-                   body=f"You earned {points} points: {after.loyalty_points} to spend.{tier}",
+            body = t("You earned {points} points: {balance} to spend.", points=points, balance=after.loyalty_points)
+            if after.loyalty_tier is not before:
+                body = t("You earned {points} points: {balance} to spend. You are now {tier}.", points=points,
+                         balance=after.loyalty_points, tier=after.loyalty_tier.value.title())
+            notify(uow, user_id=client_id, kind=NotificationType.REWARDS_EARNED, title=t("Points earned"),
+                   body=body,
                    request_id=request_id, key=ledger_entry_id(reason, ref), data={"screen": "rewards"})
 
     work.transaction(deps, decide, lost_race=CHANGED)

@@ -38,6 +38,8 @@ class _Recipient:
     contacts: Contacts
     unread: int
     """The person's unread notices (this one included), kept on their `Users` document: the push's badge."""
+    locale: str | None = None
+    """The language the notice is rendered in (`Users.locale`, D120)."""
 
 
 def deliver_now(deps: Deps, notices: Iterable[Notification]) -> None:
@@ -78,6 +80,7 @@ def _deliver(deps: Deps, notice: Notification) -> str:
     """One attempt at a leased notice; returns the outcome's name."""
     try:
         recipient = work.reading(deps, lambda uow: _recipient(uow, notice.user_id))
+        notice = notice_messages.localised(notice, recipient.locale)
         delivery = decide(notice.type, recipient.prefs, recipient.contacts, now=deps.clock.now(),
                           written_at=notice.created_date, expires_at=notice.expires_at,
                           default_zone=deps.settings.default_time_zone)
@@ -99,7 +102,7 @@ def _recipient(uow: UnitOfWork, uid: str) -> _Recipient:
     user = uow.users.get(uid) or User(id=uid)
     return _Recipient(prefs, Contacts(push_tokens=tuple(user.fcm_tokens), email=user.email,
                                       phone=user.phone_number if user.phone_verified else None),
-                      unread=user.unread_notifications)
+                      unread=user.unread_notifications, locale=user.locale)
 
 
 def _send(deps: Deps, notice: Notification, recipient: _Recipient,
@@ -113,11 +116,11 @@ def _send(deps: Deps, notice: Notification, recipient: _Recipient,
             if channel is Channel.PUSH:
                 _push(deps, notice, recipient)
             elif channel is Channel.EMAIL and recipient.contacts.email:
-                mail = notice_messages.email_of(notice)
+                mail = notice_messages.email_of(notice, recipient.locale)
                 deps.email.send(to=recipient.contacts.email, subject=mail.subject, text=mail.text, html=mail.html,
                                 message_id=notice.id)
             elif channel is Channel.SMS and recipient.contacts.phone:
-                deps.sms.send(recipient.contacts.phone, notice_messages.sms_of(notice))
+                deps.sms.send(recipient.contacts.phone, notice_messages.sms_of(notice, recipient.locale))
         except (AddressRefused, NumberRefused) as exc:  # this address never works: skip it, keep the rest
             logger.warn("notice.address_refused", notification_id=notice.id, channel=channel.value,
                         error=type(exc).__name__)
@@ -168,6 +171,8 @@ def _record(deps: Deps, notice: Notification, *, done: bool = False, failed: boo
     message whose push went is marked delivered in the same commit."""
     status = DeliveryStatus.FAILED if failed else DeliveryStatus.DONE if done else DeliveryStatus.PENDING
     changes = {**fields, "delivery_status": status}
+    if notice.texts:  # the in-app entry in the reader's language too (D120)
+        changes.update(title=notice.title, body=notice.body)
     if delivered_via is not None:
         changes["delivered_via"] = delivered_via
     if status is not DeliveryStatus.PENDING:

@@ -1,5 +1,5 @@
 """What a notice looks like on each channel: the push (with what the app opens), the e-mail (HTML and text
-from the Jinja2 templates in `curbside/templates/`) and the SMS."""
+from the Jinja2 templates in `curbside/templates/`) and the SMS — in the reader's language (D120)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from curbside.domain.documents import Notification
 from curbside.domain.notices import POLICIES
+from curbside.domain.texts import Text, language, render, t
 from curbside.gateways.push import PushMessage
+from curbside.store.repositories import evolve
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SMS_MAX_CHARS = 306
 """Two SMS segments: longer texts are cut (the app holds the whole notice)."""
+
+
+SEE_MORE = t("Open the Curbside app to see more.")
+WHY_CRITICAL = t("This message is about your account, so it is sent whatever your notification settings say.")
+WHY_SENT = t("You get these e-mails because e-mail notifications are on. Turn them off in the app: Profile > "
+             "Notification Settings.")
 
 
 @dataclass(frozen=True)
@@ -36,14 +44,25 @@ def push_of(notice: Notification, *, badge: int, sound: bool, now: dt.datetime) 
                        urgent=policy.urgent, time_to_live=ttl)
 
 
-def email_of(notice: Notification) -> Mail:
-    context = {"title": notice.title, "body": notice.body, "critical": POLICIES[notice.type].critical}
+def localised(notice: Notification, locale: str | None) -> Notification:
+    """The notice with its title and body rendered in the reader's language (as written when it has no
+    catalogue texts)."""
+    if not notice.texts:
+        return notice
+    parts = {name: render(Text.from_stored(stored), locale) for name, stored in notice.texts.items()}
+    return evolve(notice, **parts)
+
+
+def email_of(notice: Notification, locale: str | None = None) -> Mail:
+    critical = POLICIES[notice.type].critical
+    context = {"title": notice.title, "body": notice.body, "lang": language(locale),
+               "see_more": render(SEE_MORE, locale), "why": render(WHY_CRITICAL if critical else WHY_SENT, locale)}
     return Mail(subject=notice.title, text=_templates().get_template("notice.txt.j2").render(context),
                 html=_templates().get_template("notice.html.j2").render(context))
 
 
-def sms_of(notice: Notification) -> str:
-    text = f"Curbside: {notice.title}. {notice.body}"
+def sms_of(notice: Notification, locale: str | None = None) -> str:
+    text = render(t("Curbside: {title}. {body}", title=notice.title, body=notice.body), locale)
     return text if len(text) <= SMS_MAX_CHARS else text[:SMS_MAX_CHARS - 1] + "…"
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from curbside.deps import Deps
 from curbside.domain.documents import Notification
 from curbside.domain.enums import DeliveryStatus, NotificationType
 from curbside.domain.errors import NotFound
+from curbside.domain.texts import Text, render
 from curbside.services import work
 from curbside.store import queries
 from curbside.store.repositories import OUTBOX_LEASE, evolve
@@ -30,21 +32,28 @@ def notification_id(kind: NotificationType, key: str, user_id: str) -> str:
     return f"{kind.value}:{key}:{user_id}"
 
 
-def notify(uow: UnitOfWork, *, user_id: str, kind: NotificationType, title: str, body: str,
+def notify(uow: UnitOfWork, *, user_id: str, kind: NotificationType, title: str | Text, body: str | Text,
            request_id: str | None, key: str | None = None, expires_at: dt.datetime | None = None,
            data: Mapping[str, str] | None = None) -> str:
     """Stage the in-app notification in the caller's unit of work, to be sent on after the commit; returns its
     id. `key` tells apart several notices of one type and job (a chat's messages); `expires_at`, when the
     notice stops being worth a push (an offer's countdown). The app opens the screen in `data` (strings only:
-    it doubles as the FCM data payload)."""
+    it doubles as the FCM data payload). `title` and `body` are catalogue texts (`domain.texts.t`), stored
+    in English and rendered in the reader's language by the fan-out (D120)."""
     note = Notification(
         id=notification_id(kind, key or request_id or kind.value, user_id), user_id=user_id, type=kind,
-        title=title, body=body, request_id=request_id, created_date=uow.now, expires_at=expires_at,
+        title=render(title, None), body=render(body, None), texts=_texts(title, body), request_id=request_id,
+        created_date=uow.now, expires_at=expires_at,
         data={"screen": "job_details", "type": kind.value, **({"request_id": request_id} if request_id else {}),
               **(data or {})},
         delivery_status=DeliveryStatus.PENDING, deliver_after=uow.now + OUTBOX_LEASE,
     )
     return uow.notifications.stage_new(note).id
+
+
+def _texts(title: str | Text, body: str | Text) -> dict[str, Any] | None:
+    parts = {name: part.stored() for name, part in (("title", title), ("body", body)) if isinstance(part, Text)}
+    return parts or None
 
 
 MARK_PAGE = 200

@@ -54,7 +54,7 @@ def load(uow: UnitOfWork, request_id: str) -> Loaded:
     if request is None:
         raise NotFound("There is no such job.")
     stored = uow.payments.get(request_id)
-    currency = uow.settings.currency
+    currency = request.currency or uow.settings.currency
     payment = stored or JobPayment(
         id=request_id, request_id=request_id, client_id=request.client_id, currency=currency,
         amount_minor=to_minor(request.client_pays, currency), created_date=uow.now, updated_date=uow.now)

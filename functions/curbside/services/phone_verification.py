@@ -15,6 +15,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import PhoneVerification
 from curbside.domain.enums import NotificationType
 from curbside.domain.errors import InvalidInput, TooManyRequests, WrongState
+from curbside.domain.texts import t
 from curbside.gateways.sms import CodeCheck, NumberRefused
 from curbside.services import work
 from curbside.services.accounts import signed_up_user
@@ -78,9 +79,9 @@ def check(deps: Deps, uid: str, code: str) -> PhoneVerified:
             uow.phone_verifications.save(evolve(record, phone_number=None, verified_at=uow.now))
         if user.phone_number != number or not user.phone_verified:
             uow.users.save(evolve(user, phone_number=number, phone_verified=True, updated_date=uow.now))
-            notify(uow, user_id=uid, kind=NotificationType.ACCOUNT_SECURITY, title="Phone number verified",
-                   body=f"Your account's phone number is now {_masked(number)}. If this was not you, contact "
-                        "support.", request_id=None, key=f"phone:{number}")
+            notify(uow, user_id=uid, kind=NotificationType.ACCOUNT_SECURITY, title=t("Phone number verified"),
+                   body=t("Your account's phone number is now {number}. If this was not you, contact support.",
+                          number=_masked(number)), request_id=None, key=f"phone:{number}")
 
     work.transaction(deps, verified)
     return PhoneVerified(phone_number=number)

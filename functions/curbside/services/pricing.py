@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TypedDict
 
 from curbside.domain.documents import PricingRule
@@ -60,4 +61,5 @@ def price(uow: UnitOfWork, job: Job, reward: RewardDiscount | None = None,
     only the demand they need."""
     rule_list = active_rules(uow) if rules is None else list(rules)
     demand = {radius: count_demand(uow, job.lat, job.lng, radius) for radius in demand_radii_km(rule_list, job)}
-    return quote(uow.settings.pricing, job, rule_list, demand, reward)
+    local = replace(uow.settings.pricing, currency=uow.settings.currency_at(job.lat, job.lng))
+    return quote(local, job, rule_list, demand, reward)

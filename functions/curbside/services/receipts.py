@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from curbside.domain.enums import NotificationType, RequestStatus
 from curbside.domain.insurance import JobType
-from curbside.domain.money import from_minor
+from curbside.domain.texts import Money, Text, t
 from curbside.services.notifications import notify
 from curbside.services.payment_records import Loaded
 from curbside.store.uow import UnitOfWork
@@ -19,22 +19,24 @@ from curbside.store.uow import UnitOfWork
 RECEIPT_KEY = "receipt"
 
 
-def receipt_text(loaded: Loaded, amount_minor: int) -> tuple[str, str]:
+def receipt_text(loaded: Loaded, amount_minor: int) -> tuple[Text, Text]:
     """The receipt's title and body: what was charged, for which job, and who pays the rest of an insurance
     job's price."""
     request, payment = loaded.request, loaded.payment
-    currency = payment.currency
-    charged = f"{from_minor(amount_minor, currency)} {currency}"
-    job = f"{request.car_model}" + (f" at {request.location_area}" if request.location_area else "")
+    charged = Money(amount_minor, payment.currency)
+    job: str | Text = t("{car} at {area}", car=request.car_model, area=request.location_area) \
+        if request.location_area else request.car_model
     if request.status is RequestStatus.CANCELLED:
-        return "Receipt: cancellation fee", f"{charged} was charged to your card for the late cancellation of " \
-                                           f"your job ({job})."
-    body = f"{charged} was charged to your card for your job ({job}), job {request.id}."
+        return t("Receipt: cancellation fee"), t(
+            "{amount} was charged to your card for the late cancellation of your job ({job}).", amount=charged, job=job)
     if request.job_type is JobType.INSURANCE and payment.insurer_share_minor:
-        owed = from_minor(payment.insurer_share_minor, currency)
-        body += (f" That is your excess: {request.insurer} pays the remaining {owed} {currency} under claim "
-                 f"{request.claim_number}.")
-    return "Receipt", body
+        return t("Receipt"), t(
+            "{amount} was charged to your card for your job ({job}), job {request}. That is your excess: {insurer} "
+            "pays the remaining {owed} under claim {claim}.", amount=charged, job=job, request=request.id,
+            insurer=request.insurer, owed=Money(payment.insurer_share_minor, payment.currency),
+            claim=request.claim_number)
+    return t("Receipt"), t("{amount} was charged to your card for your job ({job}), job {request}.", amount=charged,
+                           job=job, request=request.id)
 
 
 def send_receipt(uow: UnitOfWork, loaded: Loaded, amount_minor: int) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from curbside.deps import Deps
 from curbside.domain.enums import NotificationType, RequestStatus
+from curbside.domain.texts import t
 from curbside.services import work
 from curbside.services.notifications import notify
 from curbside.store import queries
@@ -37,15 +38,17 @@ def _remind(deps: Deps, request_id: str) -> bool:
             return False
         at = job.scheduled_datetime
         uow.requests.save(evolve(job, reminder_sent_at=uow.now, updated_date=uow.now))
-        where = job.location_area or "the job's address"
+        where = job.location_area or t("the job's address")
         notify(uow, user_id=job.client_id, kind=NotificationType.SCHEDULED_JOB_REMINDER,
-               title="Your booking is in an hour",
-               body=f"Your {job.car_model} booking starts at {_clock(at, uow)} ({where}).",
+               title=t("Your booking is in an hour"),
+               body=t("Your {car} booking starts at {time} ({where}).", car=job.car_model, time=_clock(at, uow),
+                      where=where),
                request_id=job.id, expires_at=at)
         if job.dispatcher_id is not None and job.status is RequestStatus.ACCEPTED:
             notify(uow, user_id=job.dispatcher_id, kind=NotificationType.SCHEDULED_JOB_REMINDER,
-                   title="Scheduled job in an hour",
-                   body=f"{job.car_model} in {where} at {_clock(at, uow)}: plan to set off in time.",
+                   title=t("Scheduled job in an hour"),
+                   body=t("{car} in {where} at {time}: plan to set off in time.", car=job.car_model, where=where,
+                          time=_clock(at, uow)),
                    request_id=job.id, expires_at=at)
         return True
 

@@ -258,7 +258,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         priority_booking=redeemed is not None and redeemed.discount.reward_type is RewardType.PRIORITY_BOOKING,
         special_perk=redeemed.redemption.reward_title
         if redeemed is not None and redeemed.discount.reward_type is RewardType.SPECIAL_PERK else None,
-        final_price=quote.final_price, is_urgent=placement.is_urgent,
+        final_price=quote.final_price, currency=quote.currency, is_urgent=placement.is_urgent,
         urgency_multiplier=_spec_range(quote.urgency_multiplier, Decimal("1.5")),
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,

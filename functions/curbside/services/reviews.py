@@ -30,6 +30,7 @@ from curbside.domain.documents import ClientReview, PublicReview, Review, Withhe
 from curbside.domain.enums import NotificationType, PaymentStatus, RequestStatus, ReviewCategory
 from curbside.domain.errors import LostRace, NotFound, WrongState
 from curbside.domain.ratings import Tally, apply_date, today
+from curbside.domain.texts import t
 from curbside.gateways.moderation import Verdict
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
@@ -206,9 +207,9 @@ def _tell(uow: UnitOfWork, reviewee_id: str, reviews: list[Any]) -> None:
     """One `review_received` notice per commit, keyed by its first review: a commit that lands applies its
     reviews once, so no review is announced twice, and a busy technician gets one notice, not a dozen."""
     first = reviews[0]
-    body = (f"You received a {first.rating}-star review." if len(reviews) == 1
-            else f"You received {len(reviews)} new reviews.")
-    notify(uow, user_id=reviewee_id, kind=NotificationType.REVIEW_RECEIVED, title="New review", body=body,
+    body = (t("You received a {stars}-star review.", stars=first.rating) if len(reviews) == 1
+            else t("You received {count} new reviews.", count=len(reviews)))
+    notify(uow, user_id=reviewee_id, kind=NotificationType.REVIEW_RECEIVED, title=t("New review"), body=body,
            request_id=first.request_id if len(reviews) == 1 else None, key=first.request_id,
            data={"screen": "reviews"})
 

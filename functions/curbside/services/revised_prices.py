@@ -19,6 +19,7 @@ from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import AuthorizationStatus, NotificationType, RequestActor, RequestStatus
 from curbside.domain.errors import InvalidInput, NotAllowed, WrongState
 from curbside.domain.money import to_minor
+from curbside.domain.texts import Money, t
 from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, actor_of, job_of, require_current_technician
@@ -54,12 +55,13 @@ def propose_revised_price(deps: Deps, *, uid: str, request_id: str, price: Decim
             raise InvalidInput(f"price: {price} is the job's price already; propose a different one.")
         uow.requests.save(evolve(request, proposed_price=price, proposed_price_reason=reason,
                                  proposed_price_at=uow.now, updated_date=uow.now))
-        currency = uow.settings.currency
+        currency = request.currency or uow.settings.currency
         notify(uow, user_id=request.client_id, kind=NotificationType.PAYMENT_ACTION_REQUIRED,
-               title="A revised price needs your answer",
-               body=f"{request.dispatcher_name or 'Your technician'} proposes {price:.2f} {currency} instead of "
-                    f"{request.price:.2f} {currency}: {reason}. Accept or decline it in the app; the work starts "
-                    "only after you answer.",
+               title=t("A revised price needs your answer"),
+               body=t("{who} proposes {price} instead of {booked}: {reason}. Accept or decline it in the app; the "
+                      "work starts only after you answer.", who=request.dispatcher_name or t("Your technician"),
+                      price=Money(to_minor(price, currency), currency),
+                      booked=Money(to_minor(Decimal(str(request.price)), currency), currency), reason=reason),
                request_id=request.id, key=f"revised-{request.id}-{uow.now:%Y%m%d%H%M%S%f}")
         return {"status": "proposed", "proposed_price": price, "currency": currency}
 
@@ -92,7 +94,7 @@ def accept_revised_price(deps: Deps, *, uid: str, request_id: str) -> dict[str, 
     and where the card hold stands: `covered`, or the replacement hold's status (`authorized`, `failed`, or
     `not_started` while Stripe is unreachable and the sweep retries)."""
 
-    def accept(uow: UnitOfWork) -> tuple[Decimal, bool]:
+    def accept(uow: UnitOfWork) -> tuple[Decimal, bool, str]:
         request = _job_as(uow, uid, request_id, RequestActor.CLIENT, ONLY_CLIENT)
         if request.proposed_price is None or request.status is not RequestStatus.ARRIVED:
             raise WrongState(NOTHING_PENDING)
@@ -103,11 +105,11 @@ def accept_revised_price(deps: Deps, *, uid: str, request_id: str) -> dict[str, 
             request, price=price, reward_discount=discount, final_price=price - discount,
             price_breakdown=_revised_breakdown(request, price, discount, reason), proposed_price=None,
             proposed_price_reason=None, proposed_price_at=None, price_revised_at=uow.now, updated_date=uow.now))
-        return price - discount, rehold
+        return price - discount, rehold, request.currency or uow.settings.currency
 
-    final_price, rehold = work.transaction(deps, accept, lost_race=JOB_CHANGED)
+    final_price, rehold, currency = work.transaction(deps, accept, lost_race=JOB_CHANGED)
     hold = card_holds.ensure_authorized(deps, request_id).value if rehold else "covered"
-    return {"final_price": final_price, "currency": deps.settings.currency, "card_hold": hold}
+    return {"final_price": final_price, "currency": currency, "card_hold": hold}
 
 
 def decline_revised_price(deps: Deps, *, uid: str, request_id: str) -> dict[str, Any]:
@@ -119,6 +121,7 @@ def decline_revised_price(deps: Deps, *, uid: str, request_id: str) -> dict[str,
             raise WrongState(NOTHING_PENDING)
         uow.requests.save(evolve(request, proposed_price=None, proposed_price_reason=None, proposed_price_at=None,
                                  updated_date=uow.now))
-        return {"status": "declined", "final_price": request.final_price, "currency": uow.settings.currency}
+        return {"status": "declined", "final_price": request.final_price,
+                "currency": request.currency or uow.settings.currency}
 
     return work.transaction(deps, decline, lost_race=JOB_CHANGED)

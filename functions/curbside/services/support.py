@@ -26,6 +26,7 @@ from curbside.domain.enums import (
 )
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.lifecycle import Actor
+from curbside.domain.texts import t
 from curbside.domain.uploads import HEAD_BYTES, IMAGES, VARIANTS, Purpose, sniff, variant_path
 from curbside.services import support_assistant, work
 from curbside.services.accounts import admins, require_usable_account
@@ -182,7 +183,7 @@ def send_support_message(deps: Deps, uid: str, ticket_id: str, message: str) -> 
         else:
             uow.support_tickets.save(evolve(ticket, **changes))
         if taken and ticket.assigned_to is not None:
-            notify(uow, user_id=ticket.assigned_to, kind=NotificationType.SUPPORT_REPLY, title="Support reply",
+            notify(uow, user_id=ticket.assigned_to, kind=NotificationType.SUPPORT_REPLY, title=t("Support reply"),
                    body=message[:160], request_id=None, key=written.id,
                    data={"screen": "support_ticket", "ticket_id": ticket_id})
         out = None if answer is None or reply is None else AssistantReply(answer.id, reply.message,
@@ -207,7 +208,7 @@ def request_live_agent(deps: Deps, uid: str, ticket_id: str) -> TicketStatusOnly
             uow.support_tickets.move(ticket, TicketStatus.WAITING_ADMIN, _owner_actor(ticket),
                                      live_agent_requested=True, live_agent_requested_at=uow.now)
         for admin in alerted:
-            notify(uow, user_id=admin.id, kind=NotificationType.SUPPORT_REPLY, title="Live agent requested",
+            notify(uow, user_id=admin.id, kind=NotificationType.SUPPORT_REPLY, title=t("Live agent requested"),
                    body=f"{ticket.category.value}: {ticket.subject[:120]}", request_id=None, key=f"agent:{ticket_id}",
                    data={"screen": "support_ticket", "ticket_id": ticket_id})
         return TicketStatusOnly(TicketStatus.WAITING_ADMIN)
@@ -245,7 +246,7 @@ def admin_reply_ticket(deps: Deps, admin_uid: str, is_admin: bool, ticket_id: st
             uow.support_tickets.move(ticket, target, Actor.ADMIN, **changes)
         posted = uow.support_messages.create(_message(ticket_id, admin_uid, SupportSenderType.ADMIN, uow.now,
                                                       text=message, name=admin.full_name if admin else None))
-        notify(uow, user_id=ticket.user_id, kind=NotificationType.SUPPORT_REPLY, title="Support replied",
+        notify(uow, user_id=ticket.user_id, kind=NotificationType.SUPPORT_REPLY, title=t("Support replied"),
                body=message[:160], request_id=None, key=posted.id,
                data={"screen": "support_ticket", "ticket_id": ticket_id})
         return Posted(posted.id, target, ticket.assigned_to or admin_uid)

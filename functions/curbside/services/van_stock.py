@@ -15,6 +15,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import PartUsed, VanStockItem, VanStockMovement
 from curbside.domain.enums import NotificationType
 from curbside.domain.errors import InvalidInput, NotAllowed
+from curbside.domain.texts import t
 from curbside.domain.van_stock import Change, Stock, receive, use
 from curbside.services import work
 from curbside.services.accounts import admins, require_usable_account
@@ -117,6 +118,7 @@ def _apply(uow: UnitOfWork, item: VanStockItem, change: Change) -> None:
 def _tell_reorder(uow: UnitOfWork, item: VanStockItem, user_ids: list[str]) -> None:
     key = f"{item.id}:{item.used_total}"  # one crossing, one notice each, whatever retries the commit
     for user_id in dict.fromkeys(user_ids):
-        notify(uow, user_id=user_id, kind=NotificationType.STOCK_LOW, title=f"Reorder {item.name}",
-               body=f"{item.quantity} left in the van (reorder at {item.minimum}).", request_id=None, key=key,
+        notify(uow, user_id=user_id, kind=NotificationType.STOCK_LOW, title=t("Reorder {part}", part=item.name),
+               body=t("{quantity} left in the van (reorder at {minimum}).", quantity=item.quantity,
+                      minimum=item.minimum), request_id=None, key=key,
                data={"screen": "van_stock", "sku": item.sku, "dispatcher_id": item.dispatcher_id})

@@ -16,6 +16,7 @@ from curbside.deps import Deps
 from curbside.domain.documents import JobCompletion, ServiceRequest, Vehicle, VehicleService
 from curbside.domain.enums import NotificationType
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound
+from curbside.domain.texts import t
 from curbside.domain.vehicles import add_months, plate_key, vin_problem
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
@@ -137,9 +138,10 @@ def _remind(uow: UnitOfWork, *, vehicle_id: str) -> bool:
     if vehicle is None or vehicle.reminder_due_at is None or vehicle.reminder_due_at > uow.now:
         return False  # reminded by another run meanwhile
     notify(uow, user_id=vehicle.client_id, kind=NotificationType.SERVICE_DUE,
-           title=f"Your {vehicle.make} {vehicle.model} is due for a service",
-           body=f"{vehicle.license_plate}: its next service was due on {vehicle.next_service_due}. Book a "
-                "technician to come to you.", request_id=None, key=f"{vehicle.id}:{vehicle.next_service_due}",
+           title=t("Your {make} {model} is due for a service", make=vehicle.make, model=vehicle.model),
+           body=t("{plate}: its next service was due on {date}. Book a technician to come to you.",
+                  plate=vehicle.license_plate, date=str(vehicle.next_service_due)),
+           request_id=None, key=f"{vehicle.id}:{vehicle.next_service_due}",
            data={"screen": "vehicle", "vehicle_id": vehicle.id})
     vehicle.reminder_due_at = None
     vehicle.updated_date = uow.now

@@ -34,6 +34,7 @@ from curbside.domain.enums import (
 from curbside.domain.errors import NotAllowed, WrongState
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import BACKGROUND_CHECK_STEP, IDENTITY_STEP, VEHICLE_STEP
+from curbside.domain.texts import Text, t
 from curbside.domain.uploads import Purpose
 from curbside.domain.verification import (
     STEP_FIELDS,
@@ -272,19 +273,27 @@ def withdraw_offers(uow: UnitOfWork, offers: Sequence[JobOffer], actor: Actor, *
 
 
 def _notice(before: DispatcherProfile, after: DispatcherProfile, step: VerificationStep, *,
-            lost: bool) -> tuple[str, str] | None:
+            lost: bool) -> tuple[Text, Text] | None:
     fields = STEP_FIELDS[step]
     status = step_status(after, step)
+    name = STEP_NAMES[step]
     if after.verification_status is VerificationStatus.VERIFIED and before.verification_status is not \
             VerificationStatus.VERIFIED:
-        return "You are verified", "All three steps are approved: go online to receive job offers."
+        return t("You are verified"), t("All three steps are approved: go online to receive job offers.")
     if status is StepStatus.APPROVED:
-        return f"{fields.title} approved", f"Your {fields.title.lower()} step is approved."
+        return t("{step} approved", step=name), t("Your {step} step is approved.", step=name)
     if status is StepStatus.REJECTED:
-        stop = " You receive no job offers until it is approved again." if lost else ""
-        return (f"{fields.title} needs attention",
-                f"{getattr(after, fields.rejection_reason)} Correct it and submit the step again.{stop}")
+        reason = getattr(after, fields.rejection_reason)
+        body = t("{reason} Correct it and submit the step again. You receive no job offers until it is approved "
+                 "again.", reason=reason) if lost else t("{reason} Correct it and submit the step again.",
+                                                         reason=reason)
+        return t("{step} needs attention", step=name), body
     return None
+
+
+STEP_NAMES = {VerificationStep.IDENTITY: t("Identity"), VerificationStep.VEHICLE: t("Vehicle"),
+              VerificationStep.BACKGROUND_CHECK: t("Background check")}
+"""The steps as a person reads them."""
 
 
 def hand_on(deps: Deps, withdrawn: Iterable[str]) -> None:

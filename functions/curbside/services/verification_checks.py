@@ -31,6 +31,7 @@ from curbside.domain.documents import BackgroundCheckEvent, DispatcherProfilePri
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import BackgroundCheckResult, NotificationType, StepStatus, VerificationStep
 from curbside.domain.lifecycle import Actor
+from curbside.domain.texts import t
 from curbside.domain.verification import check_needs_admin, step_status
 from curbside.gateways.background_checks import Report
 from curbside.services import work
@@ -130,8 +131,8 @@ def _apply_report(uow: UnitOfWork, file: TechnicianFile, report: Report,
                      subject=f"{step.value}:{int(submitted.timestamp() * 1000)}:{report.status}")
     if waiting and check_needs_admin(private) and not check_needs_admin(file.private):
         subject = f"{step.value}:{int(submitted.timestamp() * 1000)}:manual_review"
-        notify(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title="Background check in review",
-               body="Your background check needs a manual review; we will tell you the outcome.",
+        notify(uow, user_id=file.uid, kind=NotificationType.VERIFICATION_UPDATE, title=t("Background check in review"),
+               body=t("Your background check needs a manual review; we will tell you the outcome."),
                request_id=None, key=subject, data={"screen": SCREEN, "subject": subject})
     return decided.withdrawn
 

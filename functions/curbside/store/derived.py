@@ -156,7 +156,8 @@ def daily_stats(uow: UnitOfWork) -> None:
         tracked = uow.tracked_or_none(write.path)
         if write.kind is not WriteKind.CREATE and tracked is None:
             continue
-        counts = stats.change_counts(tracked.model if tracked is not None else None, write.model)
+        counts = stats.change_counts(tracked.model if tracked is not None else None, write.model,
+                                     uow.settings.currency)
         if counts:
             added.update(counts)
             first_path = first_path or write.path

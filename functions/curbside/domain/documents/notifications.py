@@ -5,6 +5,8 @@ and its sendNotification function fires on a created notification document. One 
 creating a Notifications document is what sends the push (after the preference check).
 """
 
+from typing import Any
+
 from pydantic import Field
 
 from curbside.domain.documents.base import Count, Document, TimeString, UserKeyedDocument, UtcDatetime
@@ -64,6 +66,10 @@ class Notification(Document):
     type: NotificationType
     title: str
     body: str
+    texts: dict[str, Any] | None = None
+    """Added, server-written: the title's and body's catalogue sentences (`{"title": {msgid, args}, "body":
+    ...}`, `domain.texts.Text.stored`); the fan-out renders them in the reader's language and writes `title` and
+    `body` so (D120). None on notices written before, and for words that are nobody's to translate."""
     data: dict[str, str] = Field(default_factory=dict)
     request_id: str | None = None
     read: bool = False

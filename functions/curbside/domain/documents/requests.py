@@ -85,6 +85,9 @@ class ServiceRequest(Document, DerivesFields):
     special_perk: str | None = None
     """Added (D53): the `special_perk` reward the client booked with (its title), shown to the technician."""
     final_price: Money
+    currency: str | None = None
+    """Added, server-written (D122): the ISO 4217 currency of every price on the job, from its service region when
+    it was created; the card is held and charged in it. None on jobs written before: the platform's `CURRENCY`."""
     is_urgent: bool = False
     urgency_multiplier: Annotated[float, Field(ge=1.0, le=1.5)] = 1.0
     location_multiplier: Annotated[float, Field(ge=1.0, le=1.3)] = 1.0

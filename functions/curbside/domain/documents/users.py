@@ -61,6 +61,9 @@ class User(Document):
     """Added, server-written: the badge — the person's notices not read yet (the sum of their `counted_unread`),
     added to in each notice's commit and taken off by `mark_notifications_read` (D60). Missing reads as 0."""
     onboarding_completed: bool = False
+    locale: str | None = None
+    """Added, server-written by `set_locale`: the language and region texts and amounts are shown in (`en-AU`,
+    `es`); None, or a language without a catalogue, reads English (D120)."""
     profile_image_url: str | None = None
     display_name: str | None = None
     photo_url: str | None = None
