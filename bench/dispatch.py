@@ -65,7 +65,7 @@ from curbside.domain.dispatch_scoring import METRES_PER_MILE, Contender, Scoring
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.enums import AccountStatus
-from curbside.domain.geo import geohash_encode, haversine_m
+from curbside.domain.geo import geohash_encode, haversine_m, offset
 from curbside.domain.search_cells import QUERY_VALUES_LIMIT, cover_disc
 from curbside.services import work
 from curbside.services.candidates import JobSite, find_candidates
@@ -504,11 +504,14 @@ def _time_offers(stack: LocalStack, settings: OfferSettings, seed: int, started:
     stack.activity.wait_quiet(quiet_s=1.0)
     callables = CallableClient(stack.functions_url, stack.project)
     reported = 0
+    moves = random.Random(f"{seed}:fixes")
     for entry in db.collection(Collection.DISPATCHER_LOCATIONS).where(
             filter=FieldFilter("is_online", "==", True)).stream():
         position = entry.to_dict() or {}
+        # a live reading a few metres from the seed's: the exact stored position again is refused (D71)
+        lat, lng = offset(position["lat"], position["lng"], moves.uniform(5, 30), moves.uniform(5, 30))
         _answer(callables.call("update_location", {
-            "lat": position["lat"], "lng": position["lng"], "accuracy_m": 8.0,
+            "lat": lat, "lng": lng, "accuracy_m": 8.0,
             "recorded_at": stack.clock.now().isoformat()}, uid=entry.id), "update_location")
         reported += 1
     photo = f"users/{settings.client}/car_photos/bench.jpg"
