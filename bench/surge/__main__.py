@@ -3,7 +3,7 @@ the regular fleet (beyond capacity), and by the fleet with storm-day shifts (as 
 storm) — each under greedy, batched (production) and oracle dispatch, side by side; the goals with PASS/FAIL;
 charts and figures written to docs/ (`make bench` runs it).
 
-    .venv/bin/python -m bench.surge                       # everything (about 2-3 minutes on one core)
+    .venv/bin/python -m bench.surge                       # everything (10-18 minutes on the shared 2-core VM)
     .venv/bin/python -m bench.surge --cities Brisbane --no-docs
 
 The world (`world.py`), the day (`simulate.py`, whose dispatch decisions are `curbside.domain.dispatch_policy`

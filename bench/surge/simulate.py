@@ -19,7 +19,10 @@ simulator adds is the world they act in — technicians who move, answer or not,
 Candidates are ranked by the production score (`dispatch_scoring.rank`, which the ring search reproduces:
 D41) on straight-line distance from where the technician is at that moment; a technician is a candidate
 while on shift with room for another job (the production capacity: the current job and the next) within the
-dispatch radius, and not offered the job before — the rules of the dispatch index.
+dispatch radius, and not offered the job before — the rules of the dispatch index. A technician with a job
+is scored as `services.candidates` scores them from their index entry (`contender_at`, D123): from where and
+when their jobs should end, estimated as the unit of work estimates `free_at` — when a job is taken or ends —
+except under greedy, which keeps the spec's score from where they stand.
 
 A job nobody took is cancelled as production cancels it: the sweep (`retry_dispatch`, every 2 minutes)
 cancels every pending job past `request_lifecycle.unmatched_deadline` — computed by that function on the job
@@ -56,7 +59,14 @@ from curbside.domain.dispatch_policy import (
     route,
     window_for,
 )
-from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, SearchSettings, rank
+from curbside.domain.dispatch_scoring import (
+    Contender,
+    RankedCandidate,
+    ScoringWeights,
+    SearchSettings,
+    contender_at,
+    rank,
+)
 from curbside.domain.documents import ServiceRequest
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.enums import RequestStatus
@@ -68,6 +78,8 @@ OFFER_TTL_S = 60.0
 RETRY_EVERY_S = 120.0
 """`retry_dispatch`'s schedule."""
 ORACLE_WEIGHTS = ScoringWeights(rating=0.0, distance_per_km=1.0, availability_bonus=0.0, priority_bonus=0.0)
+ESTIMATED_WORK = dt.timedelta(minutes=SERVICE_MEAN_MIN)
+"""`estimated_duration_minutes` of every simulated job: the mean of the service times drawn."""
 HORIZON_S = 36 * 3600.0
 """Jobs neither accepted nor cancelled by the next day's noon are counted as never served."""
 
@@ -81,6 +93,13 @@ class Policy(StrEnum):
     @property
     def knows_all(self) -> bool:
         return self in (Policy.ORACLE, Policy.ORACLE_SCORE)
+
+    @property
+    def weighs_waiting(self) -> bool:
+        """Scores a busy technician from where and when their work should end (production since D123); greedy is
+        dispatch as it was before issue 19, the spec's score from where the technician stands, and the oracle
+        on distance is distance alone."""
+        return self in (Policy.BATCHED, Policy.ORACLE_SCORE)
 
 
 @dataclass
@@ -124,6 +143,8 @@ class TechnicianState:
     """Accepted jobs not finished yet, in order."""
     position: tuple[float, float] = (0.0, 0.0)
     """Where the technician is when idle (home at first, then the last job's site)."""
+    free: tuple[dt.datetime, tuple[float, float]] | None = None
+    """The index entry's `free_at` and site: estimated, as production does, when a job is taken or ends."""
 
     def at(self, now: float) -> tuple[float, float]:
         for leg in self.legs:
@@ -203,12 +224,20 @@ class Simulation:
             return []
         km = _haversine_km(state.job.lat, state.job.lng, where[:, 0], where[:, 1])
         radius_km = self.search.radius_m / 1000
-        contenders = [Contender(tech.uid, tech.rating, float(d), len(self.techs[tech.uid].legs))
-                      for tech, d in zip(eligible, km.tolist(), strict=True) if d <= radius_km
-                      and tech.uid not in exclude
-                      and (not would_accept or self._answer(state.job, tech.uid).accepts(d))]
+        contenders = [self._contender(tech, float(d), state) for tech, d in zip(eligible, km.tolist(), strict=True)
+                      if d <= radius_km and tech.uid not in exclude]
+        if would_accept:
+            contenders = [c for c in contenders if self._answer(state.job, c.dispatcher_id).accepts(c.distance_km)]
         ranked = rank(contenders, self.search.weights, high_priority=state.job.urgent)
         return ranked if k is None else ranked[:k]
+
+    def _contender(self, tech: Technician, from_here_km: float, state: JobState) -> Contender:
+        """As `services.candidates` builds it from the index entry (greedy: as it did before D123)."""
+        standing = self.techs[tech.uid]
+        if not self.policy.weighs_waiting:
+            return Contender(tech.uid, tech.rating, from_here_km, len(standing.legs))
+        return contender_at(tech.uid, tech.rating, len(standing.legs), from_here_km=from_here_km,
+                            now=_moment(self.now), free=standing.free, site=(state.job.lat, state.job.lng))
 
     def _free(self) -> tuple[list[Technician], np.ndarray]:
         """The technicians on shift with room for another job, and where they are (computed once per moment
@@ -333,7 +362,7 @@ class Simulation:
         tech = self.techs[uid]
         now_at = tech.at(self.now)
         ahead = [JobAhead(leg.destination, _moment(leg.arrive_s if leg.arrive_s <= self.now else leg.estimate_s),
-                          dt.timedelta(minutes=SERVICE_MEAN_MIN)) for leg in tech.legs]
+                          ESTIMATED_WORK) for leg in tech.legs]
         sets_off, origin = free_from(_moment(self.now), now_at, ahead)
         estimate = (sets_off - DAY).total_seconds() + road_leg(origin, (state.job.lat, state.job.lng)
                                                                 ).duration.total_seconds()  # as in production
@@ -344,6 +373,7 @@ class Simulation:
         leg = Leg(depart, depart + seconds, depart + seconds + state.job.service_s, start,
                   (state.job.lat, state.job.lng), estimate)
         tech.legs.append(leg)
+        tech.free = self._index_free(tech, now_at, taken=leg)
         self.acceptances.append((state.job.id, uid, len(tech.legs)))
         state.open_offer = None
         state.accepted_s = self.now
@@ -362,6 +392,18 @@ class Simulation:
         self._finishes += 1
         if not tech.legs:
             tech.position = leg.destination  # free again: found by the next sweep or offer, as in production
+        tech.free = self._index_free(tech, leg.destination, taken=None)
+
+    def _index_free(self, tech: TechnicianState, position: tuple[float, float],
+                    taken: Leg | None) -> tuple[dt.datetime, tuple[float, float]] | None:
+        """`dispatch_index.free_at` in the commit that takes or ends a job, from what production knows then: a
+        job's start once the technician is there, else its arrival estimate — none yet for the job being taken
+        (the estimate comes after the commit: the road model's drive stands in) — and the estimated duration."""
+        if not tech.legs:
+            return None
+        ahead = [JobAhead(leg.destination, None if leg is taken else _moment(
+            leg.arrive_s if leg.arrive_s <= self.now else leg.estimate_s), ESTIMATED_WORK) for leg in tech.legs]
+        return free_from(_moment(self.now), position, ahead)
 
 
 def _moment(seconds: float) -> dt.datetime:
@@ -378,7 +420,7 @@ def _deadline_s(job: Job, wait: dt.timedelta) -> float:
 
 
 def _waiting(state: JobState, candidates: tuple[RankedCandidate, ...]) -> WaitingJob:
-    return WaitingJob(state.job.id, _moment(state.job.at_s), state.job.urgent, candidates)
+    return WaitingJob(state.job.id, _moment(state.job.at_s), state.job.urgent, candidates, ESTIMATED_WORK)
 
 
 def _haversine_km(lat: float, lng: float, lats: np.ndarray, lngs: np.ndarray) -> np.ndarray:

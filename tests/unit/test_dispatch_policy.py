@@ -24,20 +24,29 @@ from curbside.domain.dispatch_policy import (
     route,
     window_for,
 )
-from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, assignment_score, rank
+from curbside.domain.dispatch_scoring import (
+    KM_PER_WAITING_MINUTE,
+    Contender,
+    RankedCandidate,
+    ScoringWeights,
+    assignment_score,
+    rank,
+)
 from curbside.domain.search_cells import Cell
 
 WEIGHTS = ScoringWeights()
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
 
 
-def candidate(uid: str, km: float, *, rating: float = 4.5, jobs: int = 0) -> RankedCandidate:
-    return RankedCandidate(uid, rating, km, jobs, assignment_score(WEIGHTS, Contender(uid, rating, km, jobs),
-                                                                   high_priority=False))
+def candidate(uid: str, km: float, *, rating: float = 4.5, jobs: int = 0, wait: float = 0.0) -> RankedCandidate:
+    return RankedCandidate(uid, rating, km, jobs, assignment_score(WEIGHTS, Contender(uid, rating, km, jobs, wait),
+                                                                   high_priority=False), wait)
 
 
-def waiting(request_id: str, *candidates: RankedCandidate, minutes: int = 0, urgent: bool = False) -> WaitingJob:
-    return WaitingJob(request_id, T0 + dt.timedelta(minutes=minutes), urgent, tuple(candidates))
+def waiting(request_id: str, *candidates: RankedCandidate, minutes: int = 0, urgent: bool = False,
+            work: int = 30) -> WaitingJob:
+    return WaitingJob(request_id, T0 + dt.timedelta(minutes=minutes), urgent, tuple(candidates),
+                      dt.timedelta(minutes=work))
 
 
 def test_a_region_goes_into_a_surge_at_the_threshold():
@@ -92,14 +101,36 @@ def test_greedy_order_is_beaten_by_the_window_assignment():
     assert assignments == {"a": "t2", "b": "t1"}
 
 
-def test_a_technician_with_room_for_two_takes_two_and_the_second_has_no_availability_bonus():
-    a = waiting("a", candidate("t1", 1.0))
-    b = waiting("b", candidate("t1", 2.0), minutes=1)
+def test_a_technician_with_room_for_two_takes_two_and_the_second_waits_without_the_availability_bonus():
+    a = waiting("a", candidate("t1", 1.0), work=40)
+    b = waiting("b", candidate("t1", 2.0), minutes=1, work=25)
 
     assignments = match([a, b], WEIGHTS, capacity=2)
 
     assert sorted(item.request_id for item in assignments) == ["a", "b"]
-    assert sorted(item.candidate.score for item in assignments) == [45.0 - 2.0, 45.0 - 1.0 + 5.0]
+    # one of them gets the availability bonus; the other waits at least the window's shortest job (25 minutes)
+    assert sum(item.candidate.score for item in assignments) == pytest.approx(
+        (45.0 - 1.0) + (45.0 - 2.0) + 5.0 - 25 * KM_PER_WAITING_MINUTE)
+
+
+def test_a_busy_technician_nearly_done_beats_a_free_one_far_away_but_not_one_with_an_hour_to_go():
+    # Both 1 km away once free; the free technician is 12 km away now.
+    soon = waiting("a", candidate("busy", 1.0, jobs=1, wait=5), candidate("free", 12.0))
+    late = waiting("a", candidate("busy", 1.0, jobs=1, wait=60), candidate("free", 12.0))
+
+    assert [item.candidate.dispatcher_id for item in match([soon], WEIGHTS, capacity=2)] == ["busy"]
+    assert [item.candidate.dispatcher_id for item in match([late], WEIGHTS, capacity=2)] == ["free"]
+
+
+def test_a_window_sends_the_free_technician_to_the_job_that_would_wait_longest_for_the_busy_one():
+    # One free technician, one busy for 20 more minutes; both jobs are near both. Whoever waits, waits the same,
+    # so the free technician goes where the busy one's drive would be longer.
+    a = waiting("a", candidate("busy", 8.0, jobs=1, wait=20), candidate("free", 2.0))
+    b = waiting("b", candidate("busy", 1.0, jobs=1, wait=20), candidate("free", 3.0), minutes=1)
+
+    assignments = {item.request_id: item.candidate.dispatcher_id for item in match([a, b], WEIGHTS, capacity=2)}
+
+    assert assignments == {"a": "free", "b": "busy"}
 
 
 def test_an_urgent_job_wins_a_scarce_technician():
@@ -127,8 +158,10 @@ def test_nothing_to_match_gives_nothing():
 
 
 def brute_force(jobs: list[WaitingJob], capacity: int) -> tuple[int, float]:
-    """The best (jobs served, total score) over every way to give each job one of its candidates or nobody."""
+    """The best (jobs served, total score) over every way to give each job one of its candidates or nobody. A
+    technician's second job of the window waits for the shortest job of the window first (the policy's rule)."""
     best = (0, 0.0)
+    shortest = min(job.work for job in jobs).total_seconds() / 60
     choices = [[None, *job.candidates] for job in jobs]
     for picks in itertools.product(*choices):
         load: dict[str, int] = {}
@@ -149,7 +182,8 @@ def brute_force(jobs: list[WaitingJob], capacity: int) -> tuple[int, float]:
             assigned = [(job, pick) for job, pick in zip(jobs, picks, strict=True)
                         if pick and pick.dispatcher_id == uid]
             best_for_tech = max(
-                sum(assignment_score(WEIGHTS, Contender(uid, pick.rating, pick.distance_km, pick.active_jobs + slot),
+                sum(assignment_score(WEIGHTS, Contender(uid, pick.rating, pick.distance_km, pick.active_jobs + slot,
+                                                        pick.waiting_minutes + slot * shortest),
                                      high_priority=job.high_priority) for slot, (job, pick) in enumerate(order))
                 for order in itertools.permutations(assigned))
             total += best_for_tech
@@ -167,12 +201,14 @@ def small_windows(draw: st.DrawFn) -> tuple[list[WaitingJob], int]:
     capacity = draw(st.integers(1, 2))
     workload = {uid: draw(st.integers(0, capacity - 1)) for uid in technician_ids}
     ratings = {uid: draw(st.sampled_from([3.0, 4.2, 4.8, 5.0])) for uid in technician_ids}
+    # a busy technician is free again in 0-90 minutes (busy soon, or not so soon)
+    waits = {uid: draw(st.floats(0, 90)) if workload[uid] else 0.0 for uid in technician_ids}
     jobs = []
     for n in range(draw(st.integers(1, 4))):
         offered = draw(st.lists(st.sampled_from(technician_ids), unique=True, max_size=3))
         jobs.append(waiting(f"j{n}", *(candidate(uid, draw(st.floats(0, 40)), rating=ratings[uid],
-                                                 jobs=workload[uid]) for uid in offered),
-                            minutes=n, urgent=draw(st.booleans())))
+                                                 jobs=workload[uid], wait=waits[uid]) for uid in offered),
+                            minutes=n, urgent=draw(st.booleans()), work=draw(st.integers(15, 120))))
     return jobs, capacity
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curbside.domain.dispatch_scoring import Contender, ScoringWeights, assignment_score, is_high_priority, rank
+from curbside.domain.dispatch_scoring import (
+    KM_PER_WAITING_MINUTE,
+    Contender,
+    ScoringWeights,
+    assignment_score,
+    contender_at,
+    is_high_priority,
+    rank,
+)
 from curbside.domain.enums import RewardType
+from curbside.domain.geo import offset
 
 WEIGHTS = ScoringWeights(rating=10.0, distance_per_km=1.0, availability_bonus=5.0, priority_bonus=10.0)
 
@@ -27,6 +37,31 @@ def test_the_score_is_the_spec_formula():
 
     assert assignment_score(WEIGHTS, free, high_priority=False) == 10 * 4.5 - 12 + 5
     assert assignment_score(WEIGHTS, busy, high_priority=True) == 10 * 4.5 - 12 + 10
+
+
+SITE = (-27.4698, 153.0251)
+NOW = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
+
+
+def test_a_busy_technician_is_scored_from_where_their_job_ends_after_the_wait_counted_as_driving():
+    job_ahead = offset(*SITE, 2_000.0, 0.0)  # they stand at their job, 2 km from the new one
+    busy = contender_at("b", 4.5, 1, from_here_km=2.0, now=NOW, free=(NOW + dt.timedelta(minutes=20), job_ahead),
+                        site=SITE)
+    free = contender_at("f", 4.5, 0, from_here_km=9.0, now=NOW, free=None, site=SITE)
+
+    assert busy.distance_km == pytest.approx(2.0, abs=1e-3) and busy.waiting_minutes == pytest.approx(20.0)
+    assert assignment_score(WEIGHTS, busy, high_priority=False) == pytest.approx(45 - 2 - 20 * KM_PER_WAITING_MINUTE)
+    assert free == Contender("f", 4.5, 9.0, 0)  # a free technician is scored as the spec scores them
+    overrun = contender_at("b", 4.5, 1, from_here_km=2.0, now=NOW, free=(NOW - dt.timedelta(hours=1), job_ahead),
+                           site=SITE)
+    assert overrun.waiting_minutes == 0.0  # a job past its estimate counts as ending now
+
+
+def test_a_busy_technician_is_never_nearer_than_where_they_stand():
+    # their job "ends" at the new job's door now, but they stand 30 km away: the wait is at least the drive
+    stale = contender_at("b", 4.5, 1, from_here_km=30.0, now=NOW, free=(NOW, SITE), site=SITE)
+
+    assert stale.reach_km == pytest.approx(30.0)
 
 
 @given(weights.filter(lambda w: w.distance_per_km > 0), ratings, jobs, distances, distances)

@@ -7,6 +7,7 @@ limited query returns the first documents in a fixed order."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from curbside.domain.dispatch_scoring import Contender, ScoringWeights, rank
+from curbside.domain.dispatch_scoring import Contender, ScoringWeights, contender_at, rank
 from curbside.domain.geo import haversine_m, offset
 from curbside.domain.ring_search import (
     CLASSES,
@@ -27,14 +28,21 @@ from curbside.domain.ring_search import (
 )
 
 SYDNEY = (-33.8688, 151.2093)
+NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 DEFAULT_WEIGHTS = ScoringWeights()
 
 
-class MemoryIndex:
-    """Technicians (uid, lat, lng, rating, active_jobs) filed under their `index_tokens`."""
+Free = tuple[dt.datetime, tuple[float, float]]
 
-    def __init__(self, technicians: list[tuple[str, float, float, float, int]]) -> None:
+
+class MemoryIndex:
+    """Technicians (uid, lat, lng, rating, active_jobs) filed under their `index_tokens`; for busy ones, when
+    and where their work should end (`DispatcherLocation.free`)."""
+
+    def __init__(self, technicians: list[tuple[str, float, float, float, int]],
+                 free: dict[str, Free] | None = None) -> None:
         self.technicians = technicians
+        self.free = free or {}
         self.tokens = {uid: set(index_tokens(lat, lng, rating, jobs)) for uid, lat, lng, rating, jobs in technicians}
 
     def query(self, values: tuple[str, ...], limit: int | None) -> list[tuple[str, float, float, float, int]]:
@@ -49,7 +57,9 @@ def search(index: MemoryIndex, centre: tuple[float, float], radius_m: float, wei
     plan = RingSearch(*centre, radius_m, weights, k=k)
     while (query := plan.next_query()) is not None:
         returned = index.query(query.tokens, query.limit)
-        plan.record([Contender(uid, rating, distance / 1000, jobs) for uid, lat, lng, rating, jobs in returned
+        plan.record([contender_at(uid, rating, jobs, from_here_km=distance / 1000, now=NOW,
+                                  free=index.free.get(uid), site=centre)
+                     for uid, lat, lng, rating, jobs in returned
                      if (distance := haversine_m(*centre, lat, lng)) <= radius_m and uid not in exclude],
                     len(returned))
     return plan
@@ -66,11 +76,16 @@ def worlds(draw: st.DrawFn) -> tuple[MemoryIndex, float, ScoringWeights, int, fr
         lat, lng = offset(*SYDNEY, north + rng.gauss(0, spread), east + rng.gauss(0, spread))
         rating = rng.choice([5.0, 4.9, 4.8, round(rng.uniform(1, 5), 1), round(rng.uniform(3.5, 5), 2)])
         technicians.append((f"t{n:02d}", lat, lng, rating, rng.choice([0, 0, 1])))
+    # busy ones end their work 30 minutes ago (overrunning) to two hours from now, near where they are or not
+    # (an estimate behind them: the floor of `waiting_minutes` keeps the ring search's bound)
+    free = {uid: (NOW + dt.timedelta(minutes=rng.uniform(-30, 120)),
+                  offset(lat, lng, rng.gauss(0, rng.choice([100, 3_000, 20_000])), rng.gauss(0, 3_000)))
+            for uid, lat, lng, _, jobs in technicians if jobs}
     weights = ScoringWeights(rating=draw(st.sampled_from([0.0, 2.0, 10.0, 25.0])),
                              distance_per_km=draw(st.sampled_from([0.0, 0.5, 1.0, 3.0])),
                              availability_bonus=draw(st.sampled_from([0.0, 5.0, 20.0])), priority_bonus=10.0)
     exclude = frozenset(uid for uid, *_ in technicians if rng.random() < 0.15)
-    return MemoryIndex(technicians), draw(st.sampled_from([5_000.0, 30_000.0, 80_467.2])), weights, \
+    return MemoryIndex(technicians, free), draw(st.sampled_from([5_000.0, 30_000.0, 80_467.2])), weights, \
         draw(st.integers(1, 6)), exclude
 
 
@@ -83,6 +98,22 @@ def test_the_ring_search_picks_what_the_full_search_picks(world, urgent):
     ring = search(index, SYDNEY, radius, weights, k=k, exclude=exclude).ranked(high_priority=urgent)
 
     assert ring == full[:k]
+
+
+def test_a_busy_technician_is_never_scored_nearer_than_where_they_stand():
+    # An estimate behind the technician: their work "ended" at the job's door ten minutes ago, but they stand
+    # 30 km away. Scored from the stale site they would beat everyone, unread by the ring search; the wait's
+    # floor (the drive from where they stand) keeps the full and the ring search agreeing.
+    technicians = [(f"t{n:02d}", *offset(*SYDNEY, 2_000.0 + 100 * n, 0.0), 4.5, 0) for n in range(30)]
+    technicians.append(("late", *offset(*SYDNEY, 30_000.0, 0.0), 5.0, 1))
+    index = MemoryIndex(technicians, {"late": (NOW - dt.timedelta(minutes=10), SYDNEY)})
+
+    full = search(index, SYDNEY, 80_467.2, DEFAULT_WEIGHTS, k=None).ranked(high_priority=False)
+    ring = search(index, SYDNEY, 80_467.2, DEFAULT_WEIGHTS, k=1).ranked(high_priority=False)
+
+    assert ring == full[:1] and ring[0].dispatcher_id == "t00"
+    late = next(candidate for candidate in full if candidate.dispatcher_id == "late")
+    assert late.score == pytest.approx(10 * 5.0 - 30.0, abs=0.01)
 
 
 def test_in_a_dense_city_it_reads_a_few_dozen_documents_where_the_full_search_reads_thousands():

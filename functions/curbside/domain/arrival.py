@@ -41,8 +41,9 @@ class JobAhead:
     """A job the technician does before this one."""
 
     location: tuple[float, float]
-    work_starts: dt.datetime
-    """When the work there started, or is expected to start (its own arrival estimate)."""
+    work_starts: dt.datetime | None
+    """When the work there started, or is expected to start (its own arrival estimate); None while it has no
+    estimate yet (just accepted): after the road model's drive there."""
     duration: dt.timedelta
     """`estimated_duration_minutes`."""
 
@@ -53,7 +54,10 @@ def free_from(now: dt.datetime, position: tuple[float, float],
     whose work should have ended by now is taken to end now: it is evidently still going on)."""
     at, where = now, position
     for job in ahead:
-        begins = job.work_starts if job.work_starts <= now else max(at, job.work_starts)
+        if job.work_starts is None:
+            begins = at + road_leg(where, job.location).duration
+        else:
+            begins = job.work_starts if job.work_starts <= now else max(at, job.work_starts)
         at, where = max(at, begins + job.duration), job.location
     return at, where
 

@@ -107,6 +107,8 @@ class WaitingJob:
     created_at: dt.datetime
     high_priority: bool
     candidates: tuple[RankedCandidate, ...]
+    work: dt.timedelta = dt.timedelta(minutes=30)
+    """`estimated_duration_minutes`: how long a technician who takes it is kept from a second job."""
 
 
 def jobs_for_window(jobs: Sequence[WaitingJob]) -> list[WaitingJob]:
@@ -125,25 +127,29 @@ class Assignment:
 def match(jobs: Sequence[WaitingJob], weights: ScoringWeights, *, capacity: int) -> list[Assignment]:
     """The window's offers: as many jobs as possible matched with a candidate of theirs, and among such
     matchings the highest total score (`scipy.optimize.linear_sum_assignment`). A technician with room for two
-    more jobs appears as two slots, the second without the availability bonus (they would come after the
-    first), which makes the assignment the min-cost flow of technicians taking two jobs."""
+    more jobs appears as two slots, the second without the availability bonus and after a wait of the
+    window's shortest job (they come to it after the first: a lower bound on that wait, D124), which makes the
+    assignment the min-cost flow of technicians taking two jobs. A busy technician's slot is scored with the
+    wait their candidate carries (`RankedCandidate.waiting_minutes`, D123)."""
     jobs = sorted(jobs, key=lambda job: (job.created_at, job.request_id))
     technicians: dict[str, RankedCandidate] = {}
     for job in jobs:
         for candidate in job.candidates:
             technicians.setdefault(candidate.dispatcher_id, candidate)
-    slots = [(uid, technicians[uid].active_jobs + taken) for uid in sorted(technicians)
+    slots = [(uid, taken) for uid in sorted(technicians)
              for taken in range(max(0, capacity - technicians[uid].active_jobs))]
     if not jobs or not slots:
         return []
+    shortest_minutes = min(job.work for job in jobs).total_seconds() / 60
     scores = np.full((len(jobs), len(slots)), _FORBIDDEN)
     paired: dict[tuple[int, int], RankedCandidate] = {}
     for row, job in enumerate(jobs):
         offered = {candidate.dispatcher_id: candidate for candidate in job.candidates}
-        for column, (uid, active_jobs) in enumerate(slots):
+        for column, (uid, taken) in enumerate(slots):
             if (known := offered.get(uid)) is None:
                 continue
-            contender = Contender(uid, known.rating, known.distance_km, active_jobs)
+            contender = Contender(uid, known.rating, known.distance_km, known.active_jobs + taken,
+                                  known.waiting_minutes + taken * shortest_minutes)
             score = assignment_score(weights, contender, high_priority=job.high_priority)
             scores[row, column] = score
             paired[row, column] = replace(known, score=score)

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from curbside.deps import Deps
-from curbside.domain.arrival import JobAhead, free_from
-from curbside.domain.documents import ServiceRequest
+from curbside.domain.arrival import free_from
+from curbside.domain.dispatch_index import accepted_order, job_ahead
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import RequestStatus
 from curbside.domain.tracking import ACTIVE_JOB_STATUSES
@@ -57,19 +57,10 @@ def _trip(uow: UnitOfWork, request_id: str) -> _Trip | None:
     if job.status is RequestStatus.ACCEPTED:  # en route means the technician is driving to this one now
         others = uow.requests.find(queries.JOBS_OF_TECHNICIAN_IN, dispatcher_id=job.dispatcher_id,
                                    statuses=sorted(ACTIVE_JOB_STATUSES))
-        ahead = [_ahead(other, uow) for other in sorted(others, key=_accepted)
-                 if other.id != job.id and _accepted(other) <= _accepted(job)]
+        ahead = [job_ahead(other) for other in sorted(others, key=accepted_order)
+                 if other.id != job.id and accepted_order(other) <= accepted_order(job)]
     sets_off_at, origin = free_from(uow.now, entry.position, ahead)
     return _Trip(job.dispatcher_id, sets_off_at, origin, (job.location_lat, job.location_lng))
-
-
-def _accepted(job: ServiceRequest) -> tuple[dt.datetime, str]:
-    return (job.accepted_at or job.created_date, job.id)
-
-
-def _ahead(job: ServiceRequest, uow: UnitOfWork) -> JobAhead:
-    starts = job.started_at or job.arrived_at or job.estimated_arrival_time or uow.now
-    return JobAhead((job.location_lat, job.location_lng), starts, dt.timedelta(minutes=job.estimated_duration_minutes))
 
 
 def _refresh(deps: Deps, entry: OutboxEntry) -> None:

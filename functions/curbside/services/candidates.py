@@ -21,12 +21,12 @@ query that returns none; `CandidateSearch.reads` counts exactly that.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection as CollectionOf
 from dataclasses import dataclass
-from typing import Any
 
 from curbside.domain.catalogue import qualified
-from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings
+from curbside.domain.dispatch_scoring import Contender, RankedCandidate, SearchSettings, contender_at
 from curbside.domain.documents import DispatcherLocation
 from curbside.domain.geo import haversine_m
 from curbside.domain.ring_search import RingSearch
@@ -68,15 +68,16 @@ def find_candidates(uow: UnitOfWork, site: JobSite, *, k: int | None = None, exc
         returned = uow.locations.find(queries.FRESH_TECHNICIANS_IN_CELLS, limit=query.limit,
                                       cells=list(query.tokens), fresh_since=fresh_since)
         plan.record((contender for location in returned
-                     if (contender := _contender(location, site, settings, fresh_since, exclude)) is not None),
+                     if (contender := _contender(location, site, settings, uow.now, exclude)) is not None),
                     len(returned))
     return CandidateSearch(plan.ranked(high_priority=site.high_priority), plan.queries, plan.reads)
 
 
-def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSettings, fresh_since: Any,
+def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSettings, now: dt.datetime,
                exclude: CollectionOf[str]) -> Contender | None:
     """The technician as a contender for the job, or None when they are not eligible for it after all."""
     position = location.position
+    fresh_since = now - settings.max_location_age
     if (not location.searchable or position is None
             or location.location_updated_at is None or location.location_updated_at < fresh_since
             or location.dispatcher_id == site.client_id or location.dispatcher_id in exclude
@@ -85,4 +86,5 @@ def _contender(location: DispatcherLocation, site: JobSite, settings: SearchSett
     distance_m = haversine_m(site.lat, site.lng, *position)
     if distance_m > settings.radius_m:
         return None
-    return Contender(location.dispatcher_id, location.rating, distance_m / 1000, location.active_jobs)
+    return contender_at(location.dispatcher_id, location.rating, location.active_jobs, from_here_km=distance_m / 1000,
+                        now=now, free=location.free, site=(site.lat, site.lng))

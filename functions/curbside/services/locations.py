@@ -129,7 +129,8 @@ def _update_location(deps: Deps, uid: str, fix: LocationFix, policy: LocationPol
 
 def _first_entry(uow: UnitOfWork, uid: str) -> DispatcherLocation:
     """The entry of a technician reporting before ever going online (it is written once a fix is stored)."""
-    entry = index_entry(uid, technician_standing(uow, uid), None, capacity=uow.settings.dispatch.capacity)
+    entry = index_entry(uid, technician_standing(uow, uid), None, capacity=uow.settings.dispatch.capacity,
+                        now=uow.now)
     if entry is None:
         raise NotAllowed(NOT_A_TECHNICIAN)
     return entry

@@ -16,6 +16,7 @@ document and the second finds it there. A job is offered at most once per window
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from curbside.deps import Deps
@@ -67,7 +68,8 @@ def _waiting(uow: UnitOfWork, region: str) -> tuple[list[_Waiting], int]:
             open_jobs[request.id] = (job_site(uow, request), {offer.dispatcher_id for offer in made},
                                      len(made) + 1, list(request.car_location_images))
     chosen = jobs_for_window([WaitingJob(request.id, request.created_date, open_jobs[request.id][0].high_priority,
-                                         ()) for request in requests if request.id in open_jobs])
+                                         (), dt.timedelta(minutes=request.estimated_duration_minutes))
+                              for request in requests if request.id in open_jobs])
     result, reads = [], 0
     for job in chosen:
         site, offered, next_offer, photos = open_jobs[job.request_id]

@@ -102,7 +102,8 @@ def dispatch_index(uow: UnitOfWork) -> None:
         staged = uow.staged(path)
         stored = staged.model if staged is not None and isinstance(staged.model, DispatcherLocation) \
             else uow.current(path, DispatcherLocation)
-        entry = index_entry(uid, technician_standing(uow, uid), stored, capacity=uow.settings.dispatch.capacity)
+        entry = index_entry(uid, technician_standing(uow, uid), stored, capacity=uow.settings.dispatch.capacity,
+                            now=uow.now)
         if entry is None:
             continue
         if staged is not None:

@@ -12,6 +12,8 @@ Three kinds of fields:
   only: `verified` (DispatcherProfiles.verification_status), `account_status` (Users/{uid}/private/data),
   `rating` (DispatcherProfiles.rating), `active_jobs` (the technician's accepted..in_progress jobs) and
   `capacity` (DISPATCH_CAPACITY). `services.dispatcher_index` rewrites them whenever the originals change;
+  with the active jobs, `free_at`, `free_lat`, `free_lng`: when and where a busy technician should be done
+  with them (`dispatch_index.free_at`, estimated when a job is taken or ends; D123), which the score weighs;
 - fields derived from the two above and stored only so Firestore can query them: `geohash`, `searchable`
   and `search_cells`. The model computes them every time it is built and ignores any value passed in or
   read back, so no writer (service, seed, factory) can put an ineligible technician in the search index,
@@ -62,6 +64,11 @@ class DispatcherLocation(UserKeyedDocument, DerivesFields):
     skills: list[str] = Field(default_factory=list)
     """A copy of the profile's `skills` (issue 21): the candidate search offers a job only to technicians
     holding every skill its service requires."""
+    free_at: UtcDatetime | None = None
+    """When the active jobs should be done (None: no active job); estimated when one is taken or ends."""
+    free_lat: Latitude | None = None
+    free_lng: Longitude | None = None
+    """Where the last active job is: where the technician sets off from once free."""
     geohash: str | None = None
     """Derived: the position's geohash (`geo.GEOHASH_PRECISION` characters), for tools that range-query it."""
     searchable: bool = False
@@ -86,6 +93,13 @@ class DispatcherLocation(UserKeyedDocument, DerivesFields):
             search_cells=index_tokens(*position, self.rating, self.active_jobs) if position and searchable else [],
         )
         return self
+
+    @property
+    def free(self) -> tuple[UtcDatetime, tuple[float, float]] | None:
+        """(`free_at`, where) for a technician with active jobs."""
+        if self.free_at is None or self.free_lat is None or self.free_lng is None:
+            return None
+        return self.free_at, (self.free_lat, self.free_lng)
 
     @property
     def position(self) -> tuple[float, float] | None:
