@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
+from hypothesis import settings as hypothesis_settings
 
 from curbside import deps as deps_module
 from curbside.deps import Deps
@@ -40,6 +41,11 @@ from devstack.emulators import (
 from devstack.firestore_rest import FirestoreRest
 from devstack.mail import MailServer, local_smtp
 from tests.task_recorder import RecordingTasks
+
+hypothesis_settings.register_profile("curbside", deadline=None)
+hypothesis_settings.load_profile("curbside")
+"""No per-example deadline: a property's example is judged by what it computes, not by how long a loaded
+machine took (Hypothesis' 200 ms default failed pure properties on the 2-core machine under load)."""
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "firestore.rules"
