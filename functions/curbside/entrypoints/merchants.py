@@ -14,15 +14,7 @@ from curbside import config, deps
 from curbside.domain.documents.merchants import SkuCode
 from curbside.domain.merchants import OrderTerms
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import (
-    AuditReason,
-    DocId,
-    Latitude,
-    Longitude,
-    PlacementPayload,
-    RetryKey,
-    StoragePath,
-)
+from curbside.entrypoints.requests import AuditReason, CancelRequestPayload, DocId, JobPayload, StoragePath
 from curbside.services import merchant_orders, merchants, requests
 
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -66,21 +58,14 @@ def admin_upsert_merchant_sku(req: https_fn.CallableRequest[Any]) -> dict[str, A
                                    p.estimated_duration_minutes, p.is_active), reason=p.reason), fresh_sign_in=True)
 
 
-class CreateMerchantOrderPayload(PlacementPayload):
+class CreateMerchantOrderPayload(JobPayload):
     sku_code: SkuCode
     customer_name: Name
     customer_phone: Annotated[str, Field(pattern=r"^\+[1-9]\d{6,14}$")] | None = None
     """E.164 (+61412345678): the technician calls the customer on the day."""
     customer_email: Email | None = None
-    car_model: Annotated[str, Field(min_length=1, max_length=80)]
-    license_plate: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .-]*$")]
-    location_address: Annotated[str, Field(min_length=3, max_length=300)]
-    location_lat: Latitude
-    location_lng: Longitude
     car_location_images: Annotated[list[StoragePath], Field(max_length=4)] = Field(default_factory=list)
     """Optional photos the merchant uploaded to its own `car_photos` folder."""
-    notes: Annotated[str, Field(max_length=500)] | None = None
-    request_key: RetryKey | None = None
 
     @field_validator("customer_phone")
     @classmethod
@@ -96,12 +81,8 @@ class CreateMerchantOrderPayload(PlacementPayload):
         return self
 
     def new_request(self) -> requests.NewRequest:
-        return requests.NewRequest(
-            placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
-            license_plate=self.license_plate, location_address=self.location_address,
-            car_location_images=tuple(self.car_location_images), notes=self.notes, request_key=self.request_key,
-            merchant_order=OrderTerms(self.sku_code, self.customer_name.strip(), self.customer_phone,
-                                      self.customer_email))
+        return self.job(tuple(self.car_location_images), merchant_order=OrderTerms(
+            self.sku_code, self.customer_name.strip(), self.customer_phone, self.customer_email))
 
 
 @on_call()
@@ -110,14 +91,9 @@ def create_merchant_order(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         deps.get(), caller.uid, p.new_request()), fresh_sign_in=True)
 
 
-class CancelMerchantOrderPayload(Payload):
-    request_id: DocId
-    reason: Annotated[str, Field(max_length=500)] | None = None
-
-
 @on_call()
 def cancel_merchant_order(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
-    return run_callable(req, CancelMerchantOrderPayload, lambda caller, p: merchant_orders.cancel_order(
+    return run_callable(req, CancelRequestPayload, lambda caller, p: merchant_orders.cancel_order(
         deps.get(), caller.uid, p.request_id, p.reason), fresh_sign_in=True)
 
 

@@ -4,7 +4,9 @@ The server prices every request itself (the payload never carries a price). Crea
 claims the redemption in the same conditional commit as the request, guarded by the redemption's
 `update_time`: of any number of concurrent requests naming one redemption exactly one commits, the others are
 told it is used — without lock waits on a hot document (D10). With a `request_key` a retried call answers
-with the request the first one created (D22). Status moves and cancellation are `services.job_moves`.
+with the request the first one created (D22). A merchant's order for its customer's car is made by the same
+`create_request`, with `NewRequest.merchant_order`: priced by its SKU, no card (D116). Status moves and
+cancellation are `services.job_moves`.
 """
 
 from __future__ import annotations
@@ -242,7 +244,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
-        id=request_id, client_id=uid, client_name=client.name if client else ordered and ordered.customer_name,
+        id=request_id, client_id=uid, client_name=ordered.customer_name if ordered else client and client.name,
         client_rating=client.profile.client_rating if client else None,
         car_model=new.car_model, license_plate=new.license_plate, location_address=new.location_address,
         location_lat=placement.lat, location_lng=placement.lng, car_location_images=list(photos),
