@@ -57,6 +57,13 @@ from curbside.entrypoints.disputes import (  # noqa: E402
 from curbside.entrypoints.insurance import admin_update_insurance_claim  # noqa: E402
 from curbside.entrypoints.leads import expire_leads, messenger_webhook  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
+from curbside.entrypoints.merchants import (  # noqa: E402
+    admin_upsert_merchant,
+    admin_upsert_merchant_sku,
+    cancel_merchant_order,
+    create_merchant_order,
+    issue_merchant_statements,
+)
 from curbside.entrypoints.notifications import mark_notifications_read  # noqa: E402
 from curbside.entrypoints.offers import (  # noqa: E402
     accept_job,
@@ -176,17 +183,21 @@ __all__ = [
     "admin_update_fraud_alert",
     "admin_update_insurance_claim",
     "admin_upload_file",
+    "admin_upsert_merchant",
+    "admin_upsert_merchant_sku",
     "admin_upsert_pricing_rule",
     "admin_upsert_reward",
     "apply_pending_reviews",
     "apply_referral_code",
     "auto_approve_completions",
     "background_check_webhook",
+    "cancel_merchant_order",
     "cancel_request",
     "check_insurance_expiry",
     "check_phone_verification",
     "cleanup_expired_tickets",
     "complete_job",
+    "create_merchant_order",
     "create_payout_account",
     "create_request",
     "create_support_ticket",
@@ -199,6 +210,7 @@ __all__ = [
     "export_my_data",
     "get_referral_code",
     "get_vehicle_history",
+    "issue_merchant_statements",
     "list_available_jobs",
     "list_nearby_technicians",
     "list_services",

@@ -45,6 +45,10 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Lead,
+    Merchant,
+    MerchantSku,
+    MerchantStatement,
+    MerchantStatementLine,
     Message,
     MessengerEvent,
     MonitorWatermark,
@@ -386,6 +390,20 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "created_date": NOW, "updated_date": NOW,
     },
     MessengerEvent: lambda n: {"id": f"event-{n}", "sender_id": f"7{n}", "outcome": "greeted", "processed_date": NOW},
+    Merchant: lambda n: {"id": f"merchant-{n}", "business_name": "Harbour Toyota", "billing_email":
+                         f"accounts-{n}@harbourtoyota.example", "created_date": NOW, "updated_date": NOW},
+    MerchantSku: lambda n: {
+        "id": f"merchant-{n}~PDR-{n}", "merchant_id": f"merchant-{n}", "sku_code": f"PDR-{n}", "brand": "Toyota",
+        "model": "Corolla", "service_name": "Paintless dent repair, one panel", "price": Decimal("120.00"),
+        "updated_date": NOW,
+    },
+    MerchantStatement: lambda n: {"id": f"merchant-{n}~2026-11", "merchant_id": f"merchant-{n}",
+                                  "month": "2026-11", "currency": "EUR", "total_minor": 12000, "job_count": 1},
+    MerchantStatementLine: lambda n: {
+        "id": f"request-{n}", "merchant_id": f"merchant-{n}", "statement_id": f"merchant-{n}~2026-11",
+        "request_id": f"request-{n}", "sku_code": f"PDR-{n}", "customer_name": "Carol Customer",
+        "amount_minor": 12000, "currency": "EUR", "completed_at": NOW,
+    },
 }
 """The default field values of each model, given a fresh serial number."""
 
@@ -457,6 +475,10 @@ make_insurance_claim = partial(make, InsuranceClaim)
 make_daily_stats = partial(make, DailyStats)
 make_lead = partial(make, Lead)
 make_messenger_event = partial(make, MessengerEvent)
+make_merchant = partial(make, Merchant)
+make_merchant_sku = partial(make, MerchantSku)
+make_merchant_statement = partial(make, MerchantStatement)
+make_merchant_statement_line = partial(make, MerchantStatementLine)
 
 
 def put(db: firestore.Client, model: Document) -> str:

@@ -116,10 +116,12 @@ def ledger_sums(db: firestore.Client, request_id: str) -> dict[str, int]:
 
 
 def assert_ledger_balanced(db: firestore.Client, request_id: str) -> None:
-    """captured - refunded == transferred - reversed + fee - platform loss + held, to the cent."""
+    """captured + insurer share + merchant billed - refunded == transferred - reversed + fee - platform loss
+    + held, to the cent (D91, D117)."""
     sums = ledger_sums(db, request_id)
     held = int(payment_of(db, request_id).get("held_minor", 0))
-    left = sums.get("capture", 0) - sums.get("refund", 0)
+    left = (sums.get("capture", 0) + sums.get("insurer_share", 0) + sums.get("merchant_billed", 0)
+            - sums.get("refund", 0))
     right = (sums.get("transfer", 0) - sums.get("reversal", 0) + sums.get("fee", 0) - sums.get("platform_loss", 0)
              + held)
     assert left == right, f"ledger out of balance for {request_id}: {sums}, held {held}"

@@ -33,6 +33,7 @@ class Role(StrEnum):
     SUSPENDED = "suspended"
     BANNED = "banned"
     SHADOW_BANNED = "shadow_banned"
+    MERCHANT_OTHER = "merchant_other"
     ADMIN = "admin"
 
 
@@ -47,6 +48,8 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.SUSPENDED: "client whose `account_status` is `suspended`; probes its own documents",
     Role.BANNED: "client whose `account_status` is `banned`; probes its own documents",
     Role.SHADOW_BANNED: "client whose `account_status` is `shadow_banned`; probes its own documents",
+    Role.MERCHANT_OTHER: "an active merchant (D115); probes another merchant's documents: its orders (a job "
+                         "accepted, one completed), their completion, payment and contacts, its SKUs and statement",
     Role.ADMIN: "custom claim `admin: true`; probes client A's documents",
 }
 
@@ -75,7 +78,7 @@ ADMINS = Grant("admins")
 """Nobody but admins (for writes: only Cloud Functions and admins)."""
 FUNCTIONS_ONLY = Grant("nobody, admins included: Cloud Functions only")
 
-CA, CB = Role.CLIENT_A, Role.CLIENT_B
+CA, CB, MO = Role.CLIENT_A, Role.CLIENT_B, Role.MERCHANT_OTHER
 DA, DO, DU = Role.DISPATCHER_ASSIGNED, Role.DISPATCHER_OTHER, Role.DISPATCHER_UNVERIFIED
 SUSPENDED, BANNED, SHADOW = Role.SUSPENDED, Role.BANNED, Role.SHADOW_BANNED
 
@@ -119,9 +122,9 @@ ACCESS: tuple[Entry, ...] = (
     Entry("ClientProfiles/{uid}/private/data", note="phone, payment method, billing address, Stripe id"),
     Entry("DispatcherProfiles",
           get=grant("active users if `verification_status` is verified; the owner always",
-                    CA, CB, DA, DO, DU, SHADOW),
+                    CA, CB, DA, DO, DU, SHADOW, MO),
           list=grant("the same; a query must filter `user_id` = caller or `verification_status` = verified",
-                     CA, CB, DA, DO, DU, SHADOW),
+                     CA, CB, DA, DO, DU, SHADOW, MO),
           update=grant("owner (active): `bio`, `profile_image_url`", DA, DU),
           note="vehicle details and documents go through `submit_verification_step`"),
     Entry("DispatcherProfiles/{uid}/private/data", note="identity documents, bank details, verification notes"),
@@ -141,8 +144,8 @@ ACCESS: tuple[Entry, ...] = (
                "(the public profile lists `PublicReviews`)"),
     Entry("PublicReviews",
           get=grant("active users while the technician is verified; the technician always",
-                    CA, CB, DA, DO, DU, SHADOW),
-          list=grant("the same; a query must filter `dispatcher_id`", CA, CB, DA, DO, DU, SHADOW),
+                    CA, CB, DA, DO, DU, SHADOW, MO),
+          list=grant("the same; a query must filter `dispatcher_id`", CA, CB, DA, DO, DU, SHADOW, MO),
           note="a technician's applied reviews without their reviewers' uids, written when applied"),
     Entry("ClientReviews",
           get=grant("the reviewer (active); once `applied`, the reviewee and verified technicians", DA, DU),
@@ -260,6 +263,14 @@ ACCESS: tuple[Entry, ...] = (
     Entry("MonitorWatermarks", note="where the hourly fraud monitor got to (D69); written by the functions only"),
     Entry("DailyStats", note="the admin dashboard's daily rollups (D95-D96), added to by the functions in the "
                              "commits that change what they count"),
+    Entry("Merchants", note="a merchant's business record (D115); set by `admin_upsert_merchant`"),
+    Entry("MerchantSkus",
+          get=grant("the merchant (active)"),
+          list=grant("the same; a query must filter `merchant_id` = caller"),
+          note="what a merchant orders by (brand, model, SKU -> service and price); set by "
+               "`admin_upsert_merchant_sku`; the merchant's own reads are in `test_merchant_rules.py`"),
+    Entry("MerchantStatements", note="a merchant's month bill, added to by each completed order (D117); e-mailed"),
+    Entry("MerchantStatementLines", note="one completed order on a statement, keyed by the job (D117)"),
     Entry("AuditLog", create=FUNCTIONS_ONLY, update=FUNCTIONS_ONLY, delete=FUNCTIONS_ONLY, admins_write=False,
           note="every admin action; admins read it, nobody's app writes it (append-only)"),
 )

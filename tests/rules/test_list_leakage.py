@@ -15,11 +15,16 @@ from typing import Any
 import pytest
 
 from tests.rules.access_table import ACCESS, NON_ADMIN_ROLES, Role
-from tests.rules.world import ACTORS, MAIN, PROBES, WORLDS, Actor, Query, Seats, World
+from tests.rules.world import ACTORS, MAIN, MERCHANT_WORLD, PROBES, WORLDS, Actor, Query, Seats, World
 
 
 def victim_client(actor: Actor) -> str:
     return MAIN.client if actor.uid != MAIN.client else WORLDS[1].client
+
+
+def merchant_a(actor: Actor) -> str:
+    """Merchant A, whose orders nobody else may list (the `client_id` of its orders is its own, D116)."""
+    return MERCHANT_WORLD.client
 
 
 def victim_dispatcher(actor: Actor) -> str:
@@ -54,9 +59,12 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
     "DispatcherProfiles/{uid}/private/data": [private_of("DispatcherProfiles", victim_dispatcher)],
     "ServiceRequests": [on("ServiceRequests", ("client_id", "==", victim_client)),
                         on("ServiceRequests", ("dispatcher_id", "==", victim_dispatcher)),
-                        on("ServiceRequests", ("status", "==", const("pending")))],
+                        on("ServiceRequests", ("status", "==", const("pending"))),
+                        on("ServiceRequests", ("client_id", "==", merchant_a)),
+                        on("ServiceRequests", ("merchant_id", "==", merchant_a))],
     "JobCompletions": [on("JobCompletions", ("client_id", "==", victim_client)),
-                       on("JobCompletions", ("dispatcher_id", "==", victim_dispatcher))],
+                       on("JobCompletions", ("dispatcher_id", "==", victim_dispatcher)),
+                       on("JobCompletions", ("client_id", "==", merchant_a))],
     "Reviews": [on("Reviews", ("reviewer_id", "==", victim_client)),
                 on("Reviews", ("reviewee_id", "==", victim_dispatcher))],
     "PublicReviews": [on("PublicReviews", ("rating", "==", const(5)))],
@@ -136,6 +144,16 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
                            on("PhoneVerifications", ("user_id", "==", lambda a: a.uid or MAIN.client))],
     "WithheldComments": [on("WithheldComments", ("reviewer_id", "==", victim_client)),
                          on("WithheldComments", ("reviewee_id", "==", lambda a: a.uid or MAIN.client))],
+    "Merchants": [on("Merchants", ("id", "==", merchant_a)),
+                  on("Merchants", ("is_active", "==", const(True)))],
+    "MerchantSkus": [on("MerchantSkus", ("merchant_id", "==", merchant_a)),
+                     on("MerchantSkus", ("sku_code", "==", const("PDR-1")))],
+    "MerchantStatements": [on("MerchantStatements", ("merchant_id", "==", merchant_a)),
+                           on("MerchantStatements", ("merchant_id", "==", lambda a: a.uid or MAIN.client)),
+                           on("MerchantStatements", ("month", "==", const("2026-11")))],
+    "MerchantStatementLines": [
+        on("MerchantStatementLines", ("merchant_id", "==", merchant_a)),
+        on("MerchantStatementLines", ("request_id", "==", const(MERCHANT_WORLD.done_job)))],
     "ReferralCodes": [on("ReferralCodes", ("client_id", "==", victim_client)),
                       on("ReferralCodes", ("client_id", "==", lambda a: a.uid or MAIN.client))],
 }

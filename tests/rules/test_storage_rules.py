@@ -187,3 +187,21 @@ def test_the_admin_files_folder_is_for_admins_only(storage: Storage) -> None:
     for uid in (CLIENT, TECH, STRANGER):
         assert storage.download(uid, name).denied, uid
         assert storage.upload(uid, f"admin_files/{uid}.pdf").denied, uid
+
+
+def test_a_merchant_reads_its_orders_completion_photos_and_nothing_of_its_chat(storage: Storage) -> None:
+    """A merchant order (D116): its merchant, the client of record, reads the completion photos; another merchant
+    does not; the order's chat images are nobody's but the technician's (a merchant order has no chat)."""
+    owner = Owner(storage.bare.emulator.base_url, uid="owner", project_id=storage.bare.emulator.project_id)
+    merchant, other = "merchant-a", "merchant-b"
+    assert owner.set("ServiceRequests/order-1", {"client_id": merchant, "dispatcher_id": TECH,
+                                                 "job_type": "merchant", "status": "in_progress"}).ok
+    photo = f"users/{TECH}/completion_photos/order-1/front.jpg"
+    chat_image = f"users/{TECH}/chat_images/order-1/here.jpg"
+    for name in (photo, chat_image):
+        assert owner.set(object_document(name), {"contentType": "image/jpeg", "objectSize": 4096}).ok
+
+    assert storage.download(merchant, photo).ok
+    assert storage.download(other, photo).denied
+    assert storage.download(merchant, chat_image).denied
+    assert storage.download(TECH, chat_image).ok

@@ -25,6 +25,7 @@ from typing import Any
 from google.cloud import firestore
 from pydantic import BaseModel
 
+from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import (
     AccountStatus,
     CommentUserType,
@@ -35,6 +36,7 @@ from curbside.domain.enums import (
     UserType,
     VerificationStatus,
 )
+from curbside.domain.insurance import JobType
 from curbside.domain.uploads import Purpose
 from curbside.store.codec import to_document
 from curbside.store.collections import Collection, doc_path, private_doc_path
@@ -85,7 +87,12 @@ WORLDS: tuple[Seats, ...] = (
     Seats("banned", "client-banned", "dispatcher-b", client_status=AccountStatus.BANNED),
     Seats("shadow", "client-shadow", "dispatcher-sh", client_status=AccountStatus.SHADOW_BANNED),
 )
+MERCHANT_WORLD = Seats("merchant", "merchant-a", "dispatcher-m")
+"""Merchant A's world (D116): the client seat is a merchant, its jobs are merchant orders."""
 CLIENT_B, DISPATCHER_OTHER, ADMIN_UID = "client-b", "dispatcher-other", "admin-1"
+MERCHANT_B = "merchant-b"
+MERCHANT_SKU = f"{MERCHANT_WORLD.client}~PDR-1"
+MERCHANT_STATEMENT = f"{MERCHANT_WORLD.client}~2026-11"
 REWARD, PRICING_RULE, SERVICE = "reward-catalogue", "rule-peak", "service-pdr"
 
 
@@ -113,6 +120,7 @@ ACTORS: dict[Role, Actor] = {actor.role: actor for actor in (
     Actor(Role.SUSPENDED, WORLDS[2].client, WORLDS[2], Side.CLIENT),
     Actor(Role.BANNED, WORLDS[3].client, WORLDS[3], Side.CLIENT),
     Actor(Role.SHADOW_BANNED, WORLDS[4].client, WORLDS[4], Side.CLIENT),
+    Actor(Role.MERCHANT_OTHER, MERCHANT_B, MERCHANT_WORLD, Side.CLIENT),
     Actor(Role.ADMIN, ADMIN_UID, MAIN, Side.CLIENT, {"admin": True}),
 )}
 
@@ -244,11 +252,35 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
     return docs
 
 
+def _merchant_world() -> dict[str, BaseModel]:
+    """Merchant A's world: the shape of the others, its jobs merchant orders for a customer, plus the merchant's
+    record, a SKU, its statement and the completed order's line; and merchant B, another merchant."""
+    seats, merchant = MERCHANT_WORLD, MERCHANT_WORLD.client
+    docs = _world(seats)
+    order = {"job_type": JobType.MERCHANT, "merchant_id": merchant, "merchant_sku": "PDR-1",
+             "client_name": "Carol Customer", "customer_phone": "+61412345678", "car_location_images": []}
+    for job in (seats.active_job, seats.done_job):
+        path = doc_path(Collection.SERVICE_REQUESTS, job)
+        docs[path] = ServiceRequest.model_validate({**docs[path].model_dump(), **order})
+    for uid in (merchant, MERCHANT_B):
+        docs[doc_path(Collection.USERS, uid)] = _user(uid, UserType.MERCHANT, f"Merchant {uid}")
+        docs[doc_path(Collection.MERCHANTS, uid)] = f.make_merchant(id=uid)
+    docs[private_doc_path(Collection.USERS, MERCHANT_B)] = f.make_user_private()
+    docs[doc_path(Collection.MERCHANT_SKUS, MERCHANT_SKU)] = f.make_merchant_sku(
+        id=MERCHANT_SKU, merchant_id=merchant, sku_code="PDR-1")
+    docs[doc_path(Collection.MERCHANT_STATEMENTS, MERCHANT_STATEMENT)] = f.make_merchant_statement(
+        id=MERCHANT_STATEMENT, merchant_id=merchant)
+    docs[doc_path(Collection.MERCHANT_STATEMENT_LINES, seats.done_job)] = f.make_merchant_statement_line(
+        id=seats.done_job, request_id=seats.done_job, merchant_id=merchant, statement_id=MERCHANT_STATEMENT)
+    return docs
+
+
 def world_documents() -> dict[str, dict[str, Any]]:
     """Every document of the seeded world, as stored (path -> fields)."""
     docs: dict[str, BaseModel] = {}
     for seats in WORLDS:
         docs.update(_world(seats))
+    docs.update(_merchant_world())
     docs.update(_people(CLIENT_B, UserType.CLIENT, "Client B"))
     docs.update(_people(DISPATCHER_OTHER, UserType.DISPATCHER, "Tech other"))
     docs[doc_path(Collection.USERS, ADMIN_UID)] = _user(ADMIN_UID, UserType.CLIENT, "Admin")
@@ -425,6 +457,16 @@ PROBES: dict[str, ProbeSpec] = {
     "MessengerEvents": ProbeSpec(
         lambda a: doc_path(Collection.MESSENGER_EVENTS, f"{a.world.key}-message"),
         lambda a: Query(Collection.MESSENGER_EVENTS.value, (("sender_id", "==", f"{a.world.key}-lead"),))),
+    "Merchants": ProbeSpec(lambda a: doc_path(Collection.MERCHANTS, MERCHANT_WORLD.client),
+                           lambda a: Query(Collection.MERCHANTS.value, (("id", "==", MERCHANT_WORLD.client),))),
+    "MerchantSkus": ProbeSpec(lambda a: doc_path(Collection.MERCHANT_SKUS, MERCHANT_SKU), lambda a: Query(
+        Collection.MERCHANT_SKUS.value, (("merchant_id", "==", MERCHANT_WORLD.client),))),
+    "MerchantStatements": ProbeSpec(
+        lambda a: doc_path(Collection.MERCHANT_STATEMENTS, MERCHANT_STATEMENT),
+        lambda a: Query(Collection.MERCHANT_STATEMENTS.value, (("merchant_id", "==", MERCHANT_WORLD.client),))),
+    "MerchantStatementLines": ProbeSpec(
+        lambda a: doc_path(Collection.MERCHANT_STATEMENT_LINES, MERCHANT_WORLD.done_job),
+        lambda a: Query(Collection.MERCHANT_STATEMENT_LINES.value, (("merchant_id", "==", MERCHANT_WORLD.client),))),
     "AuditLog": ProbeSpec(lambda a: doc_path(Collection.AUDIT_LOG, f"{a.world.key}-audit"),
                           lambda a: Query(Collection.AUDIT_LOG.value, (("target_id", "==", a.world.client),))),
 }
@@ -514,6 +556,10 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "DailyStats": {"shard": 3},
     "Leads": {"status": "booked"},
     "MessengerEvents": {"outcome": "duplicate"},
+    "Merchants": {"is_active": True},
+    "MerchantSkus": {"price": 0.01},
+    "MerchantStatements": {"total_minor": 0},
+    "MerchantStatementLines": {"amount_minor": 0},
 }
 """A change only the server may make, per collection without a client update."""
 

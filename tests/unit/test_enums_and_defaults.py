@@ -163,11 +163,12 @@ def test_spec_field_exists_with_the_spec_type(field: SpecField):
 
 
 EXTENDED_VALUES: dict[tuple[str, str], list[str]] = {
-    ("DispatcherProfiles", step): ["under_review"]
-    for step in ("identity_verification_status", "vehicle_verification_status", "background_check_status")
+    **{("DispatcherProfiles", step): ["under_review"]
+       for step in ("identity_verification_status", "vehicle_verification_status", "background_check_status")},
+    **{(collection, "user_type"): ["merchant"] for collection in ("Users", "SupportTickets")},
 }
 """Values the project adds to a spec value set, each with its decision: a step submitted and waiting for a
-decision is `under_review` (docs/decisions.md D35)."""
+decision is `under_review` (docs/decisions.md D35); a business account is a `merchant` (D115)."""
 
 
 @pytest.mark.parametrize("field", fields_with(ENUM), ids=str)

@@ -15,6 +15,9 @@ class UserType(StrEnum):
     CLIENT = "client"
     DISPATCHER = "dispatcher"
     BOTH = "both"
+    MERCHANT = "merchant"
+    """Added (issue 21, D115): a business (dealer, fleet) ordering jobs for its customers' cars; made only by
+    `admin_upsert_merchant`, never by `set_user_type`."""
 
 
 class UserRole(StrEnum):
@@ -409,6 +412,9 @@ class LedgerKind(StrEnum):
     INSURER_SHARE = "insurer_share"
     """An insurance job's price beyond the client's excess, advanced by the platform when the job is charged
     (D91): it enters the identity beside the capture."""
+    MERCHANT_BILLED = "merchant_billed"
+    """A merchant order's price, advanced by the platform at completion and put on the merchant's month
+    statement (D117): it enters the identity beside the capture."""
 
 
 class EffectStatus(StrEnum):

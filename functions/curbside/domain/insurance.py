@@ -22,6 +22,8 @@ class JobType(StrEnum):
 
     PRIVATE = "private"
     INSURANCE = "insurance"
+    MERCHANT = "merchant"
+    """Ordered by a merchant for its customer's car (D116): no card, billed on the merchant's month statement."""
 
 
 class ClaimStatus(StrEnum):
@@ -81,7 +83,10 @@ def check_terms(terms: InsuranceTerms, price: Decimal) -> None:
 
 
 def client_share(final_price: Decimal, job_type: JobType, excess: Decimal | None) -> Decimal:
-    """What the client's card pays for the job: the price, or an insurance job's excess."""
+    """What the client's card pays for the job: the price, an insurance job's excess, nothing for a merchant
+    order (the merchant is billed monthly)."""
+    if job_type is JobType.MERCHANT:
+        return Decimal(0)
     if job_type is JobType.INSURANCE and excess is not None:
         return min(excess, final_price)
     return final_price

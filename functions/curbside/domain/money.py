@@ -78,11 +78,14 @@ class Totals:
     fee: int = 0
     insurer_share: int = 0
     """An insurance job's price beyond the excess, advanced by the platform (D91)."""
+    merchant_billed: int = 0
+    """A merchant order's price, advanced by the platform and billed to the merchant monthly (D117)."""
 
     def held(self) -> int:
-        """What the identity says the platform must still hold: captured + insurer share - refunded - paid out
-        - fee."""
-        return self.captured + self.insurer_share - self.refunded - self.paid_out - self.fee
+        """What the identity says the platform must still hold: captured + insurer share + merchant billed
+        - refunded - paid out - fee."""
+        return (self.captured + self.insurer_share + self.merchant_billed - self.refunded - self.paid_out
+                - self.fee)
 
 
 _SIGNS: dict[LedgerKind, tuple[str, int]] = {
@@ -93,12 +96,13 @@ _SIGNS: dict[LedgerKind, tuple[str, int]] = {
     LedgerKind.FEE: ("fee", 1),
     LedgerKind.PLATFORM_LOSS: ("fee", -1),
     LedgerKind.INSURER_SHARE: ("insurer_share", 1),
+    LedgerKind.MERCHANT_BILLED: ("merchant_billed", 1),
 }
 
 
 def totals(entries: Iterable[tuple[LedgerKind, int]]) -> Totals:
     """Sum `(kind, amount_minor)` entries; authorisations move no money and are skipped."""
-    sums = {"captured": 0, "refunded": 0, "paid_out": 0, "fee": 0, "insurer_share": 0}
+    sums = {"captured": 0, "refunded": 0, "paid_out": 0, "fee": 0, "insurer_share": 0, "merchant_billed": 0}
     for kind, amount in entries:
         if kind in _SIGNS:
             name, sign = _SIGNS[kind]

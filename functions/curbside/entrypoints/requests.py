@@ -97,16 +97,27 @@ def quote_price(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
         add_on_ids=tuple(p.add_on_ids)))
 
 
-class CreateRequestPayload(PlacementPayload, InsuranceFields, ServicePayload):
+class JobPayload(PlacementPayload):
+    """The car, the place and the time of a new job: shared by create_request and create_merchant_order."""
+
     car_model: Annotated[str, Field(min_length=1, max_length=80)]
     license_plate: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 .-]*$")]
     location_address: Annotated[str, Field(min_length=3, max_length=300)]
     location_lat: Latitude
     location_lng: Longitude
-    car_location_images: Annotated[list[StoragePath], Field(min_length=1, max_length=4)]
     notes: Annotated[str, Field(max_length=500)] | None = None
-    reward_redemption_id: DocId | None = None
     request_key: RetryKey | None = None
+
+    def job(self, images: tuple[str, ...], **more: Any) -> requests.NewRequest:
+        return requests.NewRequest(
+            placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
+            license_plate=self.license_plate, location_address=self.location_address, car_location_images=images,
+            notes=self.notes, request_key=self.request_key, **more)
+
+
+class CreateRequestPayload(JobPayload, InsuranceFields, ServicePayload):
+    car_location_images: Annotated[list[StoragePath], Field(min_length=1, max_length=4)]
+    reward_redemption_id: DocId | None = None
     vehicle_id: DocId | None = None
     quote_id: DocId | None = None
     """A photo quote of the caller's (`quote_from_photos`): the job costs what it quoted."""
@@ -121,14 +132,10 @@ class CreateRequestPayload(PlacementPayload, InsuranceFields, ServicePayload):
         return paths
 
     def new_request(self) -> requests.NewRequest:
-        return requests.NewRequest(
-            placement=self.placement(self.location_lat, self.location_lng), car_model=self.car_model,
-            license_plate=self.license_plate, location_address=self.location_address,
-            car_location_images=tuple(self.car_location_images), notes=self.notes,
-            reward_redemption_id=self.reward_redemption_id, request_key=self.request_key, vehicle_id=self.vehicle_id,
-            insurance=self.insurance_terms(), quote_id=self.quote_id, lead_id=self.lead_id,
-            service_id=self.service_id, add_on_ids=tuple(self.add_on_ids),
-        )
+        return self.job(tuple(self.car_location_images), reward_redemption_id=self.reward_redemption_id,
+                        vehicle_id=self.vehicle_id, insurance=self.insurance_terms(), quote_id=self.quote_id,
+                        lead_id=self.lead_id, service_id=self.service_id,
+                        add_on_ids=tuple(self.add_on_ids))
 
 
 @on_call()

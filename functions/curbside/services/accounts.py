@@ -116,8 +116,14 @@ def set_user_type(deps: Deps, uid: str, user_type: UserType) -> UserTypeChosen:
     """Record the role chosen at onboarding and create the profile(s) it needs. Profiles are keyed by uid,
     so choosing twice, or switching to `both`, never duplicates or overwrites one."""
 
+    if user_type is UserType.MERCHANT:
+        raise NotAllowed("A merchant account is set up by Curbside (admin_upsert_merchant), not chosen in the app.")
+
     def choose(uow: UnitOfWork) -> None:
         user = signed_up_user(uow, uid)
+        if user.user_type is UserType.MERCHANT:
+            raise NotAllowed("This is a merchant account: it orders for customers and has no client or "
+                             "technician side; sign up separately for one.")
         client = uow.client_profiles.get(uid) if user_type in (UserType.CLIENT, UserType.BOTH) else True
         technician = (uow.dispatcher_profiles.get(uid) if user_type in (UserType.DISPATCHER, UserType.BOTH)
                       else True)

@@ -18,6 +18,7 @@ from curbside.domain.documents import JobPayment
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import AuthorizationStatus, LedgerKind, NotificationType, RequestStatus
 from curbside.domain.holds import hold_is_current
+from curbside.domain.insurance import JobType
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import AUTHORIZATION
 from curbside.domain.money import to_minor
@@ -87,8 +88,8 @@ def _expire_stale_hold(uow: UnitOfWork, loaded: Loaded) -> bool:
 def _ask_for_hold(uow: UnitOfWork, loaded: Loaded) -> None:
     """Record the `authorize` call the job needs, if it needs one (see the module docstring)."""
     payment = loaded.payment
-    if loaded.request.status is RequestStatus.CANCELLED:
-        return
+    if loaded.request.status is RequestStatus.CANCELLED or loaded.request.job_type is JobType.MERCHANT:
+        return  # a merchant order holds no card: the merchant is billed monthly (D117)
     expired = _expire_stale_hold(uow, loaded)
     if payment.authorization_status in _SETTLED:
         return
@@ -251,6 +252,8 @@ def follow_request(deps: Deps, request_id: str) -> str:
     request = work.reading(deps, lambda uow: uow.requests.get(request_id))
     if request is None:
         return "missing"
+    if request.job_type is JobType.MERCHANT:
+        return "billed_to_merchant"  # no card to hold or release (D117)
     if request.status in _HOLD_WHEN or (request.status is RequestStatus.PENDING and request.is_scheduled):
         return f"authorization_{ensure_authorized(deps, request_id).value}"
     if request.status is not RequestStatus.CANCELLED:

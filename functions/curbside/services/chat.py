@@ -17,7 +17,8 @@ from typing import Any
 from curbside.deps import Deps
 from curbside.domain.documents import Message, ServiceRequest
 from curbside.domain.enums import MessageType, NotificationType, RequestStatus, SenderType
-from curbside.domain.errors import NotFound, TooManyRequests, WrongState
+from curbside.domain.errors import NotAllowed, NotFound, TooManyRequests, WrongState
+from curbside.domain.insurance import JobType
 from curbside.domain.texts import t
 from curbside.domain.uploads import Purpose
 from curbside.services import work
@@ -43,6 +44,8 @@ MARK_PAGE = 400
 
 NO_JOB = "There is no such job among yours."
 NOT_YET = "The chat opens when a technician accepts the job."
+MERCHANT_ORDER = ("A merchant order has no chat: the technician calls the customer on the number the merchant "
+                  "gave, and the merchant follows the order's status.")
 ENDED = "This job has ended: its chat can be read but takes no new messages."
 TOO_FAST = "You are sending messages too fast; wait a minute and send again."
 
@@ -160,6 +163,8 @@ def _party_of(uow: UnitOfWork, request_id: str, uid: str) -> tuple[ServiceReques
     job = uow.requests.get(request_id)
     if job is None or uid not in (job.client_id, job.dispatcher_id):
         raise NotFound(NO_JOB)
+    if job.job_type is JobType.MERCHANT:  # the merchant follows statuses; the technician phones its customer
+        raise NotAllowed(MERCHANT_ORDER)
     require_usable_account(uow, uid)
     if uid == job.dispatcher_id:
         require_current_technician(uow, uid)

@@ -22,7 +22,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.ratings import apply_date
 from curbside.domain.request_lifecycle import transition
 from curbside.domain.uploads import Purpose
-from curbside.services import charges, fraud, refunds, reviews, van_stock, vehicles, work
+from curbside.services import charges, fraud, merchant_orders, refunds, reviews, van_stock, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.job_moves import JOB_CHANGED, NOT_YOURS, job_of, record_move, require_current_technician
 from curbside.services.payment_records import Loaded, load
@@ -97,6 +97,7 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
             if distance > uow.settings.fraud.location_mismatch_m else None
         vehicle = vehicles.vehicle_of(uow, request)
         parts = van_stock.take_for_job(uow, uid, request_id, proof.parts_used) if proof.parts_used else []
+        billing = merchant_orders.billing_of(uow, request)
         completion = uow.completions.create(JobCompletion(
             id=request_id, request_id=request_id, dispatcher_id=uid, client_id=request.client_id,
             completion_images=list(proof.completion_images), completion_video_url=proof.completion_video_url,
@@ -110,7 +111,10 @@ def complete_job(deps: Deps, uid: str, request_id: str, proof: Proof) -> Complet
             vehicles.record_service(uow, vehicle, request, completion, proof.odometer_km)
         if profile is not None:
             uow.dispatcher_profiles.save(evolve(profile, total_jobs=profile.total_jobs + 1, updated_date=uow.now))
-        charges.ask_for_capture(uow, request_id)
+        if billing is not None:
+            merchant_orders.bill(uow, billing)
+        else:
+            charges.ask_for_capture(uow, request_id)
         if mismatch is not None:
             fraud.record(uow, mismatch, request_id=request_id, details={
                 "distance_m": distance, "completion_lat": proof.lat, "completion_lng": proof.lng})

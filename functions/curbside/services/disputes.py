@@ -26,6 +26,7 @@ from curbside.domain.enums import (
     RequestStatus,
 )
 from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound, WrongState
+from curbside.domain.insurance import JobType
 from curbside.domain.lifecycle import Actor
 from curbside.domain.lifecycles import DISPUTE_WAITING
 from curbside.domain.money import from_minor
@@ -107,6 +108,9 @@ def raise_dispute(deps: Deps, uid: str, request_id: str, *, reason: DisputeReaso
         request = uow.requests.get(request_id)
         if request is None or uid not in (request.client_id, request.dispatcher_id):
             raise NotFound(NOT_YOURS)
+        if request.job_type is JobType.MERCHANT:
+            raise NotAllowed("A merchant order is settled on the merchant's statement, not through a dispute: "
+                             "contact Curbside support about it.")
         require_usable_account(uow, uid)
         completion, loaded = uow.completions.get(request_id), load(uow, request_id)
         user, alerted = uow.users.get(uid), admins(uow)

@@ -26,6 +26,7 @@ from curbside.domain.enums import (
 )
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, VendorUnavailable, WrongState
 from curbside.domain.geo import haversine_m
+from curbside.domain.insurance import JobType
 from curbside.domain.lifecycle import Actor
 from curbside.domain.money import to_minor
 from curbside.domain.request_lifecycle import (
@@ -153,7 +154,10 @@ class _PaymentNotReady(Exception):
 
 
 def _require_payment(uow: UnitOfWork, request: ServiceRequest) -> None:
-    """No technician drives out before the job's price is held on the client's card (D28)."""
+    """No technician drives out before the job's price is held on the client's card (D28); a merchant order is
+    secured by the merchant's account instead (D117)."""
+    if request.job_type is JobType.MERCHANT:
+        return
     payment = uow.payments.get(request.id)
     if (payment is None or payment.authorization_status is not AuthorizationStatus.AUTHORIZED
             or payment.amount_minor < to_minor(request.client_pays, payment.currency)

@@ -136,7 +136,8 @@ def _take(deps: Deps, uid: str, *, request_id: str | None = None, offer_id: str 
         uow.contacts.put(JobContact(
             id=request.id, request_id=request.id, client_id=request.client_id, dispatcher_id=uid,
             client_name=request.client_name or _name(client),
-            client_phone=client.phone_number if client else None, dispatcher_name=technician_name,
+            client_phone=request.customer_phone or (client.phone_number if client else None),
+            dispatcher_name=technician_name,
             dispatcher_phone=technician.phone_number if technician else None, created_date=uow.now))
         estimate_arrival(uow, request.id)
         return Accepted(request.id)

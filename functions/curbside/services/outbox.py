@@ -53,6 +53,7 @@ def handlers() -> Mapping[str, Handler]:
         invoices,
         leads,
         loyalty,
+        merchant_orders,
         privacy,
         refunds,
         uploads,
@@ -61,7 +62,8 @@ def handlers() -> Mapping[str, Handler]:
 
     return {**card_holds.HANDLERS, **charges.HANDLERS, **loyalty.HANDLERS, **refunds.HANDLERS, **uploads.HANDLERS,
             **verification_checks.HANDLERS, **arrival_estimates.HANDLERS, **account_actions.HANDLERS,
-            **privacy.HANDLERS, **invoices.HANDLERS, **admin_users.HANDLERS, **leads.HANDLERS}
+            **privacy.HANDLERS, **invoices.HANDLERS, **admin_users.HANDLERS, **leads.HANDLERS,
+            **merchant_orders.HANDLERS}
 
 
 def run_now(deps: Deps, entries: Iterable[OutboxEntry]) -> None:

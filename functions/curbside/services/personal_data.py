@@ -65,7 +65,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.PHONE_VERIFICATIONS, "user_id", DELETE),
     Holding(C.SERVICE_REQUESTS, "client_id", {"client_name": ERASED_NAME, "license_plate": ERASED_TEXT,
                                               "location_address": ERASED_TEXT,
-                                              "notes": None, "cancellation_reason": None}),
+                                              "notes": None, "cancellation_reason": None,
+                                              "customer_phone": None, "customer_email": None}),
     Holding(C.SERVICE_REQUESTS, "dispatcher_id", {"dispatcher_name": ERASED_NAME}),
     Holding(C.JOB_OFFERS, "dispatcher_id", {"dispatcher_name": ERASED_NAME}),
     Holding(C.JOB_CONTACTS, "client_id", DELETE, exported=False),
@@ -94,6 +95,12 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.INVOICES, "client_id", {"client_name": ERASED_NAME}),
     Holding(C.INVOICES, "dispatcher_id"),
     Holding(C.VAN_STOCK, "dispatcher_id", DELETE),
+    # A merchant's business record, SKUs and statements are kept (contract and money records, D115); the
+    # customers it named are erased from its statement lines.
+    Holding(C.MERCHANTS, "id", {"billing_email": None}),
+    Holding(C.MERCHANT_SKUS, "merchant_id"),
+    Holding(C.MERCHANT_STATEMENTS, "merchant_id"),
+    Holding(C.MERCHANT_STATEMENT_LINES, "merchant_id", {"customer_name": ERASED_NAME}),
     Holding(C.VEHICLES, "client_id", DELETE),
     Holding(C.VEHICLE_SERVICES, "client_id", DELETE),
     Holding(C.VAN_STOCK_MOVEMENTS, "dispatcher_id", DELETE),

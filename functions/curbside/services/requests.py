@@ -4,7 +4,9 @@ The server prices every request itself (the payload never carries a price). Crea
 claims the redemption in the same conditional commit as the request, guarded by the redemption's
 `update_time`: of any number of concurrent requests naming one redemption exactly one commits, the others are
 told it is used — without lock waits on a hot document (D10). With a `request_key` a retried call answers
-with the request the first one created (D22). Status moves and cancellation are `services.job_moves`.
+with the request the first one created (D22). A merchant's order for its customer's car is made by the same
+`create_request`, with `NewRequest.merchant_order`: priced by its SKU, no card (D116). Status moves and
+cancellation are `services.job_moves`.
 """
 
 from __future__ import annotations
@@ -21,10 +23,21 @@ from curbside.domain.enums import LoyaltyTier, RedemptionStatus, RequestStatus, 
 from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound, WrongState
 from curbside.domain.insurance import InsuranceTerms
 from curbside.domain.lifecycle import Actor
+from curbside.domain.merchants import OrderTerms
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import catalogue, insurance, leads, photo_quotes, pricing, scheduled_jobs, vehicles, work
+from curbside.services import (
+    catalogue,
+    insurance,
+    leads,
+    merchant_orders,
+    photo_quotes,
+    pricing,
+    scheduled_jobs,
+    vehicles,
+    work,
+)
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -72,6 +85,8 @@ class NewRequest:
     service_id: str | None = None
     """The catalogue service booked, with `add_on_ids` of its add-ons (None: the configured base price, D107)."""
     add_on_ids: tuple[str, ...] = ()
+    merchant_order: OrderTerms | None = None
+    """A merchant's order for its customer's car (`create_merchant_order`, D116): priced by the SKU, no card."""
 
 
 @dataclass(frozen=True)
@@ -228,23 +243,28 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     """Check the caller, the rate limit and the reward, price the job, and create it with the reward's use and
     the rate limit's slot."""
     job, booked = plan_job(uow.settings, new.placement, uow.now)
-    client = _client(uow, uid)
-    slot = next_slot(uow, uow.settings.rate_limits.create_request, uid)
-    _require_card(uow, uid)
+    ordered = merchant_orders.ordered(uow, uid, new.merchant_order) if new.merchant_order else None
+    client = None if ordered else _client(uow, uid)
+    slot = None if ordered else next_slot(uow, uow.settings.rate_limits.create_request, uid)
+    if client is not None:
+        _require_card(uow, uid)
     vehicle = vehicles.require_own(uow, uid, new.vehicle_id) if new.vehicle_id else None
     booking = catalogue.bookable(uow, new.service_id, new.add_on_ids) if new.service_id else None
     job = replace(job, service=booking.terms) if booking else job
     redeemed = _redemption(uow, uid, new.reward_redemption_id, client.profile.loyalty_tier) \
-        if new.reward_redemption_id else None
+        if new.reward_redemption_id and client else None
     quoted = photo_quotes.book_quote(uow, uid, new.quote_id, new.car_model, redeemed.discount if redeemed else None) \
         if new.quote_id else None
-    quote: Quote = quoted.price if quoted else pricing.price(uow, job, redeemed.discount if redeemed else None)
-    insured = insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
+    quote: Quote = ordered.quote if ordered else quoted.price if quoted else \
+        pricing.price(uow, job, redeemed.discount if redeemed else None)
+    insured = ordered.request_fields if ordered else \
+        insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
     lead = leads.bookable(uow, new.lead_id)
     placement = new.placement
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
-        id=request_id, client_id=uid, client_name=client.name, client_rating=client.profile.client_rating,
+        id=request_id, client_id=uid, client_name=ordered.customer_name if ordered else client and client.name,
+        client_rating=client.profile.client_rating if client else None,
         car_model=new.car_model, license_plate=new.license_plate, location_address=new.location_address,
         location_lat=placement.lat, location_lng=placement.lng, car_location_images=list(photos),
         status=RequestStatus.SCHEDULED if booked and not booked.is_due(uow.now) else RequestStatus.PENDING,
@@ -267,7 +287,8 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     ))
     if quoted is not None:
         quoted.record_use(uow, request.id)
-    uow.rate_slots.create(slot)
+    if slot is not None:
+        uow.rate_slots.create(slot)
     leads.book(uow, lead, request.id, uid)
     if redeemed is not None:
         uow.redemptions.move(redeemed.redemption, RedemptionStatus.USED, Actor.CLIENT, used_at=uow.now,

@@ -37,6 +37,10 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Lead,
+    Merchant,
+    MerchantSku,
+    MerchantStatement,
+    MerchantStatementLine,
     Message,
     MessengerEvent,
     MonitorWatermark,
@@ -87,7 +91,8 @@ class Collection(StrEnum):
     priced by the dent-repair matrix (DentRepairMatrices); and the paperwork work's invoices (Invoices,
     InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices); and the
     admin dashboard's daily rollups (DailyStats); and the Messenger prospects (Leads) and the messages handled
-    (MessengerEvents)."""
+    (MessengerEvents); and merchants, their SKUs and month statements (Merchants, MerchantSkus,
+    MerchantStatements, MerchantStatementLines)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -140,6 +145,10 @@ class Collection(StrEnum):
     DAILY_STATS = "DailyStats"
     LEADS = "Leads"
     MESSENGER_EVENTS = "MessengerEvents"
+    MERCHANTS = "Merchants"
+    MERCHANT_SKUS = "MerchantSkus"
+    MERCHANT_STATEMENTS = "MerchantStatements"
+    MERCHANT_STATEMENT_LINES = "MerchantStatementLines"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -203,6 +212,10 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.DAILY_STATS: DailyStats,
     Collection.LEADS: Lead,
     Collection.MESSENGER_EVENTS: MessengerEvent,
+    Collection.MERCHANTS: Merchant,
+    Collection.MERCHANT_SKUS: MerchantSku,
+    Collection.MERCHANT_STATEMENTS: MerchantStatement,
+    Collection.MERCHANT_STATEMENT_LINES: MerchantStatementLine,
 }
 """The model of each collection's documents."""
 

@@ -264,6 +264,12 @@ VEHICLE_OF_PLATE = QuerySpec("a client's vehicle by its plate", S.VEHICLES, (
 """One vehicle per plate and client: `save_vehicle` of a known plate updates it."""
 VEHICLE_HISTORY = QuerySpec("a vehicle's service history", S.VEHICLE_SERVICES, (where("vehicle_id", Op.EQ),),
                             order_by=(("completed_at", Direction.DESCENDING),))
+MERCHANT_STATEMENTS_OF_MONTH = QuerySpec("the merchants' statements of a month", S.MERCHANT_STATEMENTS,
+                                       (where("month", Op.EQ),))
+"""The monthly schedule's statements to issue (those already issued are skipped as read)."""
+LINES_OF_STATEMENT = QuerySpec("the lines of a merchant's statement", S.MERCHANT_STATEMENT_LINES,
+                               (where("statement_id", Op.EQ),))
+"""The statement e-mail's lines (sorted by completion in code: no composite index for a monthly read)."""
 SERVICES_DUE = QuerySpec("vehicles due for a service reminder", S.VEHICLES, (where("reminder_due_at", Op.LTE, "now"),),
                          order_by=(("reminder_due_at", Direction.ASCENDING),))
 
@@ -458,5 +464,6 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("name", Direction.ASCENDING),)),
     QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (
         where("dispatcher_id", Op.EQ), where("sku", Op.EQ)), order_by=(("created_date", Direction.DESCENDING),)),
+    QuerySpec("the merchant's SKU list", S.MERCHANT_SKUS, (where("merchant_id", Op.EQ),)),
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""

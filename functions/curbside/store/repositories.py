@@ -44,6 +44,10 @@ from curbside.domain.documents import (
     JobOffer,
     JobPayment,
     Lead,
+    Merchant,
+    MerchantSku,
+    MerchantStatement,
+    MerchantStatementLine,
     Message,
     MessengerEvent,
     MonitorWatermark,
@@ -421,6 +425,10 @@ class Repositories:
         self.daily_stats = documents(DailyStats)
         self.leads = documents(Lead)
         self.messenger_events = documents(MessengerEvent)
+        self.merchants = documents(Merchant)
+        self.merchant_skus = documents(MerchantSku)
+        self.merchant_statements = documents(MerchantStatement)
+        self.merchant_statement_lines = documents(MerchantStatementLine)
 
     def of(self, collection: Collection) -> DocumentRepository[Any]:
         """Any collection's documents by its name, for a capability that walks many (the privacy rights)."""

@@ -32,6 +32,7 @@ from curbside.domain.documents.insurance import InsuranceClaim
 from curbside.domain.documents.invoices import Invoice, InvoiceLine, InvoicePart, InvoiceSequence
 from curbside.domain.documents.leads import Lead, MessengerEvent
 from curbside.domain.documents.locations import DispatcherLocation
+from curbside.domain.documents.merchants import Merchant, MerchantSku, MerchantStatement, MerchantStatementLine
 from curbside.domain.documents.messages import ChatPresence, Conversation, Message
 from curbside.domain.documents.notifications import Notification, NotificationPreferences
 from curbside.domain.documents.offers import JobOffer
@@ -97,6 +98,10 @@ __all__ = [
     "JobOffer",
     "JobPayment",
     "Lead",
+    "Merchant",
+    "MerchantSku",
+    "MerchantStatement",
+    "MerchantStatementLine",
     "Message",
     "MessengerEvent",
     "MonitorWatermark",

@@ -28,7 +28,7 @@ class JobPayment(Document):
     """JobPayments/{request_id}: the money of one job, in minor units (admin-only; not in the spec).
 
     `held` is what the platform holds for the job right now; the ledger keeps the movements, and
-    captured + insurer share - refunded = paid out + fee + held holds after every change."""
+    captured + insurer share + merchant billed - refunded = paid out + fee + held holds after every change."""
 
     request_id: str
     client_id: str
@@ -39,6 +39,9 @@ class JobPayment(Document):
     insurer_share_minor: Count = 0
     """An insurance job's price beyond the excess, which the platform advanced to the technician's share when
     the job was charged and collects from the insurer (`InsuranceClaims`); 0 for a private job."""
+    merchant_billed_minor: Count = 0
+    """A merchant order's price, which the platform advanced to the technician's share at completion and bills
+    on the merchant's month statement (D117); 0 for any other job."""
     payment_intent_id: str | None = None
     authorization_status: AuthorizationStatus = AuthorizationStatus.NOT_STARTED
     authorization_failure: str | None = None

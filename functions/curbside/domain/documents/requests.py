@@ -55,7 +55,8 @@ class ServiceRequest(Document, DerivesFields):
     location_address: str
     location_lat: Latitude
     location_lng: Longitude
-    car_location_images: Annotated[list[str], Field(min_length=1, max_length=4)]
+    car_location_images: Annotated[list[str], Field(max_length=4)]
+    """At least one for a client's job; a merchant order may have none (the merchant is not at the car)."""
     status: RequestStatus
     is_scheduled: bool = False
     scheduled_date: DateString | None = None
@@ -137,6 +138,13 @@ class ServiceRequest(Document, DerivesFields):
     insurer: str | None = None
     claim_number: str | None = None
     excess_amount: Money | None = None
+    merchant_id: str | None = None
+    """Added (issue 21, D116): the merchant that ordered a `merchant` job (also its `client_id`, the client of
+    record); `merchant_sku` the SKU it ordered by; `customer_phone` / `customer_email` reach the person at the car
+    (`client_name` is theirs)."""
+    merchant_sku: str | None = None
+    customer_phone: str | None = None
+    customer_email: str | None = None
 
     @property
     def client_pays(self) -> Decimal:
@@ -157,6 +165,12 @@ class ServiceRequest(Document, DerivesFields):
         """The address without its first part (the street): what a technician who has not taken the job sees
         (the spec's addresses read "12 George St, Sydney NSW 2000"). None when the address has one part."""
         return area_of(self.location_address)
+
+    @model_validator(mode="after")
+    def _photos_unless_merchant(self) -> Self:
+        if not self.car_location_images and self.job_type is not JobType.MERCHANT:
+            raise ValueError("car_location_images: at least one photo of the car")
+        return self
 
     @model_validator(mode="after")
     def _derive(self) -> Self:
