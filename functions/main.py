@@ -35,6 +35,7 @@ from curbside.entrypoints.admin_files import (  # noqa: E402
 )
 from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
+from curbside.entrypoints.calendars import list_available_slots, set_calendar, set_time_off  # noqa: E402
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
@@ -189,6 +190,7 @@ __all__ = [
     "get_referral_code",
     "get_vehicle_history",
     "list_available_jobs",
+    "list_available_slots",
     "list_nearby_technicians",
     "mark_messages_delivered",
     "mark_messages_read",
@@ -222,6 +224,8 @@ __all__ = [
     "send_service_reminders",
     "send_support_message",
     "set_availability",
+    "set_calendar",
+    "set_time_off",
     "set_user_type",
     "set_van_part",
     "setup_payment_method",

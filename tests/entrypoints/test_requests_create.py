@@ -16,6 +16,7 @@ from curbside.domain.enums import LoyaltyTier, RewardType
 from curbside.store.collections import Collection
 from main import create_request, quote_price
 from tests.factories import CLIENT_ID, make_pricing_rule, put
+from tests.technicians import add_calendar
 from tests.request_world import (
     NEAR_CBD,
     OUTSIDE_ZONES,
@@ -38,6 +39,7 @@ NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 def client(db, deps):
     add_client(db)
     add_spec_rules(db)
+    add_calendar(db, "tech-open-all-week", at=OUTSIDE_ZONES)  # scheduled jobs need a free technician (D112)
     return CLIENT_ID
 
 

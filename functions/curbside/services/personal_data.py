@@ -94,6 +94,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.INVOICES, "client_id", {"client_name": ERASED_NAME}),
     Holding(C.INVOICES, "dispatcher_id"),
     Holding(C.VAN_STOCK, "dispatcher_id", DELETE),
+    Holding(C.TECHNICIAN_CALENDARS, "dispatcher_id", DELETE),
+    Holding(C.RECURRING_BOOKINGS, "client_id", DELETE),
     Holding(C.VEHICLES, "client_id", DELETE),
     Holding(C.VEHICLE_SERVICES, "client_id", DELETE),
     Holding(C.VAN_STOCK_MOVEMENTS, "dispatcher_id", DELETE),

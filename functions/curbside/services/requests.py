@@ -23,7 +23,7 @@ from curbside.domain.lifecycle import Actor
 from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
-from curbside.services import insurance, leads, photo_quotes, pricing, scheduled_jobs, vehicles, work
+from curbside.services import insurance, leads, photo_quotes, pricing, scheduled_jobs, slots, vehicles, work
 from curbside.services.accounts import require_usable_account
 from curbside.services.dispatch_queue import start_dispatch
 from curbside.services.rate_limits import next_slot
@@ -34,6 +34,8 @@ from curbside.store.collections import retry_document_id
 from curbside.store.engine import Conflict
 from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
+
+DEFAULT_DURATION_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class NewRequest:
     """A photo quote of the caller's: its price replaces the standard price (`photo_quotes.book_quote`)."""
     lead_id: str | None = None
     """The Messenger lead whose booking link opened the request screen: booked with this request (D86)."""
+    estimated_duration_minutes: int = DEFAULT_DURATION_MINUTES
+    """How long the job takes: the time a scheduled job reserves in a technician's calendar (D112)."""
 
 
 @dataclass(frozen=True)
@@ -200,10 +204,22 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
                 return earlier
             if isinstance(refused, Conflict) and new.reward_redemption_id:
                 _explain_reward(deps, uid, new.reward_redemption_id)
-            if not isinstance(refused, Conflict) or attempt + 1 == attempts:
+            if not isinstance(refused, Conflict):
+                raise
+            if attempt + 1 == attempts:
+                _explain_lost_booking(deps, uid, new)
                 raise
             # Another of the caller's requests took the same rate-limit slot at the same moment: count again.
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _explain_lost_booking(deps: Deps, uid: str, new: NewRequest) -> None:
+    """After the last lost commit of a scheduled booking (many clients booking one technician's time at once):
+    the slot's fate and the next free slots, rather than a bare "try again"."""
+    job, booked = plan_job(deps.settings, new.placement, deps.clock.now())
+    if booked is not None:
+        raise slots.explain_lost_booking(deps, slots.Booking(uid, job.lat, job.lng, booked, job.zone,
+                                                             new.estimated_duration_minutes))
 
 
 def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
@@ -233,6 +249,9 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     insured = insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
     lead = leads.bookable(uow, new.lead_id)
     placement = new.placement
+    reserved = slots.reserve(uow, slots.Booking(uid, job.lat, job.lng, booked, job.zone,
+                                                new.estimated_duration_minutes),
+                             request_id) if booked else None  # the last read: the reservation is the first write
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
         id=request_id, client_id=uid, client_name=client.name, client_rating=client.profile.client_rating,
@@ -254,6 +273,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
         vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, quote_id=new.quote_id, **insured,
+        estimated_duration_minutes=new.estimated_duration_minutes, reserved_dispatcher_id=reserved,
     ))
     if quoted is not None:
         quoted.record_use(uow, request.id)

@@ -52,6 +52,7 @@ from curbside.domain.documents import (
     QuarantinedUpload,
     Quote,
     RateLimitSlot,
+    RecurringBooking,
     ReferralCode,
     Review,
     Reward,
@@ -61,6 +62,7 @@ from curbside.domain.documents import (
     SupportMessage,
     SupportTicket,
     SupportTicketPrivate,
+    TechnicianCalendar,
     User,
     UserPrivate,
     VanStockItem,
@@ -86,7 +88,8 @@ class Collection(StrEnum):
     priced by the dent-repair matrix (DentRepairMatrices); and the paperwork work's invoices (Invoices,
     InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices); and the
     admin dashboard's daily rollups (DailyStats); and the Messenger prospects (Leads) and the messages handled
-    (MessengerEvents)."""
+    (MessengerEvents); and the calendars work's technician calendars (TechnicianCalendars) and recurring
+    bookings (RecurringBookings)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -138,6 +141,8 @@ class Collection(StrEnum):
     DAILY_STATS = "DailyStats"
     LEADS = "Leads"
     MESSENGER_EVENTS = "MessengerEvents"
+    TECHNICIAN_CALENDARS = "TechnicianCalendars"
+    RECURRING_BOOKINGS = "RecurringBookings"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -191,6 +196,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
     Collection.INVOICES: Invoice,
     Collection.INVOICE_SEQUENCES: InvoiceSequence,
+    Collection.TECHNICIAN_CALENDARS: TechnicianCalendar,
+    Collection.RECURRING_BOOKINGS: RecurringBooking,
     Collection.VAN_STOCK: VanStockItem,
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
     Collection.VEHICLES: Vehicle,

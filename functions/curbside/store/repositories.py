@@ -58,6 +58,7 @@ from curbside.domain.documents import (
     QuarantinedUpload,
     Quote,
     RateLimitSlot,
+    RecurringBooking,
     ReferralCode,
     Review,
     Reward,
@@ -67,6 +68,7 @@ from curbside.domain.documents import (
     SupportMessage,
     SupportTicket,
     SupportTicketPrivate,
+    TechnicianCalendar,
     User,
     UserPrivate,
     VanStockItem,
@@ -410,6 +412,8 @@ class Repositories:
         self.support_messages = documents(SupportMessage)
         self.invoices = documents(Invoice)
         self.invoice_sequences = documents(InvoiceSequence)
+        self.calendars = documents(TechnicianCalendar)
+        self.recurring_bookings = documents(RecurringBooking)
         self.van_stock = documents(VanStockItem)
         self.van_stock_movements = documents(VanStockMovement)
         self.vehicles = documents(Vehicle)

@@ -23,6 +23,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 
 from curbside.domain.documents.audit import AuditEntry
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
+from curbside.domain.documents.calendars import RecurringBooking, TechnicianCalendar
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
@@ -110,6 +111,7 @@ __all__ = [
     "QuarantinedUpload",
     "Quote",
     "RateLimitSlot",
+    "RecurringBooking",
     "ReferralCode",
     "Review",
     "Reward",
@@ -120,6 +122,7 @@ __all__ = [
     "SupportMessage",
     "SupportTicket",
     "SupportTicketPrivate",
+    "TechnicianCalendar",
     "User",
     "UserKeyedDocument",
     "UserPrivate",

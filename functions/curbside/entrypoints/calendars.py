@@ -1,0 +1,95 @@
+"""Technician calendars and free slots (services/calendars.py, services/slots.py); booking a slot is
+`create_request` with `is_scheduled` (D112)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Self
+
+from firebase_functions import https_fn
+from pydantic import AwareDatetime, Field, StrictInt, field_validator, model_validator
+
+from curbside import deps
+from curbside.domain.calendars import MAX_BLOCKS_A_DAY, MAX_TIME_OFF
+from curbside.domain.documents.base import DateString, TimeString
+from curbside.domain.documents.calendars import DEFAULT_TRAVEL_BUFFER_MINUTES
+from curbside.domain.scheduling import is_time_zone
+from curbside.entrypoints.protocol import Payload, on_call, run_callable
+from curbside.entrypoints.requests import Latitude, Longitude
+from curbside.services import calendars, slots
+from curbside.services.requests import DEFAULT_DURATION_MINUTES
+
+ZoneName = Annotated[str, Field(max_length=64)]
+
+
+def _known_zone(value: str | None) -> str | None:
+    if value is not None and not is_time_zone(value):
+        raise ValueError("must be an IANA time zone such as 'Australia/Sydney'")
+    return value
+
+
+class HoursBlockPayload(Payload):
+    start: TimeString
+    end: TimeString
+
+
+class SetCalendarPayload(Payload):
+    time_zone: ZoneName
+    base_lat: Latitude
+    base_lng: Longitude
+    working_hours: dict[Annotated[str, Field(max_length=16)],
+                        Annotated[list[HoursBlockPayload], Field(max_length=MAX_BLOCKS_A_DAY)]]
+    """{"monday": [{"start": "08:00", "end": "12:00"}, ...], ...}: a day left out is a day off."""
+    travel_buffer_minutes: Annotated[StrictInt, Field(ge=0, le=180)] = DEFAULT_TRAVEL_BUFFER_MINUTES
+
+    _zone = field_validator("time_zone")(_known_zone)
+
+
+@on_call()
+def set_calendar(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, SetCalendarPayload, lambda caller, p: calendars.set_calendar(
+        deps.get(), caller.uid, zone_name=p.time_zone, base_lat=p.base_lat, base_lng=p.base_lng,
+        working_hours={day: [(block.start, block.end) for block in blocks] for day, blocks in p.working_hours.items()},
+        travel_buffer_minutes=p.travel_buffer_minutes))
+
+
+class TimeOffPayload(Payload):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class SetTimeOffPayload(Payload):
+    time_off: Annotated[list[TimeOffPayload], Field(max_length=MAX_TIME_OFF)]
+    """Every period of time off (replaces the list): ISO 8601 instants with their offset."""
+
+
+@on_call()
+def set_time_off(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, SetTimeOffPayload, lambda caller, p: calendars.set_time_off(
+        deps.get(), caller.uid, [(period.start.astimezone(dt.UTC), period.end.astimezone(dt.UTC), period.reason)
+                                 for period in p.time_off]))
+
+
+class ListAvailableSlotsPayload(Payload):
+    lat: Latitude
+    lng: Longitude
+    from_date: DateString
+    to_date: DateString
+    time_zone: ZoneName | None = None
+    estimated_duration_minutes: Annotated[StrictInt, Field(ge=15, le=480)] = DEFAULT_DURATION_MINUTES
+
+    _zone = field_validator("time_zone")(_known_zone)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.to_date < self.from_date:
+            raise ValueError("to_date is before from_date")
+        return self
+
+
+@on_call()
+def list_available_slots(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, ListAvailableSlotsPayload, lambda caller, p: slots.list_available_slots(
+        deps.get(), caller.uid, p.lat, p.lng, from_date=p.from_date, to_date=p.to_date,
+        duration_minutes=p.estimated_duration_minutes, zone_name=p.time_zone))
