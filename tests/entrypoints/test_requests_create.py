@@ -16,7 +16,6 @@ from curbside.domain.enums import LoyaltyTier, RewardType
 from curbside.store.collections import Collection
 from main import create_request, quote_price
 from tests.factories import CLIENT_ID, make_pricing_rule, put
-from tests.technicians import add_calendar
 from tests.request_world import (
     NEAR_CBD,
     OUTSIDE_ZONES,
@@ -28,6 +27,7 @@ from tests.request_world import (
     stored,
     upload_photo,
 )
+from tests.technicians import add_calendar
 
 TUESDAY_5_30_PM_SYDNEY = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 """The clock for the spec's example: peak hours in Sydney (UTC+11)."""

@@ -45,7 +45,7 @@ def calendar(uid: str = "tech", *, booked: tuple[Interval, ...] = (), off: tuple
     ({"monday": [("09:00", "09:00")]}, "ends before it starts"),
     ({"monday": [("08:00", "12:00"), ("11:00", "14:00")]}, "11:00-14:00 overlaps the block before it"),
     ({"monday": [("8am", "12:00")]}, "is not a time like 08:30"),
-    ({"monday": [("0%d:00" % h, "0%d:30" % h) for h in range(5)]}, "at most 4 blocks"),
+    ({"monday": [(f"0{h}:00", f"0{h}:30") for h in range(5)]}, "at most 4 blocks"),
 ])
 def test_bad_working_hours_are_refused_with_what_is_wrong(hours, fragment):
     with pytest.raises(InvalidInput, match=fragment):
