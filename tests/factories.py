@@ -65,6 +65,7 @@ from curbside.domain.documents import (
     Review,
     Reward,
     RewardRedemption,
+    Service,
     ServiceRequest,
     StripeEvent,
     SupportMessage,
@@ -98,6 +99,7 @@ from curbside.domain.enums import (
     ReviewCategory,
     RewardType,
     RuleType,
+    ServiceCategory,
     Severity,
     StepStatus,
     SupportSenderType,
@@ -239,6 +241,12 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
     },
     DailyStats: lambda n: {"id": "2026-01_0", "month": "2026-01", "shard": 0,
                            "days": {"d15": {"jobs_created": 3}}},
+    Service: lambda n: {
+        "id": f"service-{n}", "name": "Paintless dent repair", "category": ServiceCategory.HAIL_PDR,
+        "estimated_duration_minutes": 90, "base_price": Decimal("120.00"), "required_skills": ["pdr"],
+        "add_ons": [{"add_on_id": "wax", "name": "Hand wax", "price": Decimal("25.00"), "duration_minutes": 20}],
+        "created_date": NOW, "updated_date": NOW,
+    },
     PricingRule: lambda n: {
         "id": f"rule-{n}", "rule_name": "Evening peak", "rule_type": RuleType.TIME_OF_DAY, "multiplier": 1.2,
         "time_conditions": {"start": "17:00", "end": "19:00"}, "priority": 10,
@@ -425,6 +433,7 @@ make_support_ticket_private = partial(make, SupportTicketPrivate)
 make_dispute_comment = partial(make, DisputeComment)
 make_fraud_alert = partial(make, FraudAlert)
 make_pricing_rule = partial(make, PricingRule)
+make_service = partial(make, Service)
 make_quote = partial(make, Quote)
 make_dent_repair_matrix = partial(make, DentRepairMatrix)
 make_support_ticket = partial(make, SupportTicket)

@@ -194,6 +194,10 @@ ACCESS: tuple[Entry, ...] = (
           note="comments are added through `add_dispute_comment`"),
     Entry("FraudAlerts"),
     Entry("PricingRules", note="clients get prices from `quote_price`"),
+    Entry("Services",
+          get=grant("active users, active services only", CA, CB, DA, DO, DU, SHADOW),
+          list=grant("the same; a query must filter `is_active` = true", CA, CB, DA, DO, DU, SHADOW),
+          note="the service catalogue; admins edit it through the audited catalogue callables"),
     Entry("DentRepairMatrices", note="clients get prices from `quote_from_photos`; admins replace it with "
                                      "`admin_set_dent_matrix` (audited)"),
     Entry("SupportTickets",

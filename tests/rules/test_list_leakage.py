@@ -82,6 +82,8 @@ FOREIGN: dict[str, list[Callable[[Actor], Query]]] = {
     "FraudAlerts": [on("FraudAlerts", ("user_id", "==", victim_dispatcher)),
                     on("FraudAlerts", ("user_id", "==", lambda a: a.uid or MAIN.dispatcher))],
     "PricingRules": [on("PricingRules", ("is_active", "==", const(True)))],
+    "Services": [on("Services", ("is_active", "==", const(False))),
+                 on("Services", ("category", "==", const("hail_pdr")))],
     "SupportTickets": [on("SupportTickets", ("user_id", "==", victim_client))],
     "SupportTickets/{id}/private/data": [private_of("SupportTickets", lambda a: victim_world(a).ticket(a.side))],
     "SupportMessages": [on("SupportMessages", ("ticket_id", "==", lambda a: victim_world(a).ticket(a.side)))],

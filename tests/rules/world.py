@@ -86,7 +86,7 @@ WORLDS: tuple[Seats, ...] = (
     Seats("shadow", "client-shadow", "dispatcher-sh", client_status=AccountStatus.SHADOW_BANNED),
 )
 CLIENT_B, DISPATCHER_OTHER, ADMIN_UID = "client-b", "dispatcher-other", "admin-1"
-REWARD, PRICING_RULE = "reward-catalogue", "rule-peak"
+REWARD, PRICING_RULE, SERVICE = "reward-catalogue", "rule-peak", "service-pdr"
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,9 @@ def world_documents() -> dict[str, dict[str, Any]]:
     docs[doc_path(Collection.USERS, ADMIN_UID)] = _user(ADMIN_UID, UserType.CLIENT, "Admin")
     docs[doc_path(Collection.REWARDS, REWARD)] = f.make_reward(id=REWARD, is_active=True)
     docs[doc_path(Collection.PRICING_RULES, PRICING_RULE)] = f.make_pricing_rule(id=PRICING_RULE)
+    docs[doc_path(Collection.SERVICES, SERVICE)] = f.make_service(id=SERVICE, is_active=True)
+    docs[doc_path(Collection.SERVICES, f"{SERVICE}-retired")] = f.make_service(id=f"{SERVICE}-retired",
+                                                                              is_active=False)
     docs[doc_path(Collection.DENT_REPAIR_MATRICES, "pdr")] = f.make_dent_repair_matrix()
     return {path: to_document(model) for path, model in docs.items()}
 
@@ -362,6 +365,8 @@ PROBES: dict[str, ProbeSpec] = {
                              lambda a: Query(Collection.FRAUD_ALERTS.value, (("user_id", "==", a.world.dispatcher),))),
     "PricingRules": ProbeSpec(lambda a: doc_path(Collection.PRICING_RULES, PRICING_RULE),
                               lambda a: Query(Collection.PRICING_RULES.value, (("is_active", "==", True),))),
+    "Services": ProbeSpec(lambda a: doc_path(Collection.SERVICES, SERVICE),
+                          lambda a: Query(Collection.SERVICES.value, (("is_active", "==", True),))),
     "SupportTickets": ProbeSpec(lambda a: doc_path(Collection.SUPPORT_TICKETS, a.world.ticket(a.side)),
                                 lambda a: Query(Collection.SUPPORT_TICKETS.value, (("user_id", "==", a.target_uid),))),
     "SupportTickets/{id}/private/data": ProbeSpec(
@@ -488,6 +493,7 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "DisputeComments": {"is_internal": False},
     "FraudAlerts": {"status": "false_positive"},
     "PricingRules": {"multiplier": 0.1},
+    "Services": {"base_price": 0.0},
     "SupportTickets": {"priority": "urgent"},
     "SupportMessages": {"ai_confidence": 1.0},
     "DispatcherLocations": {"is_online": True},

@@ -276,6 +276,14 @@ class RuleType(StrEnum):
     SERVICE_TYPE = "service_type"
 
 
+class ServiceCategory(StrEnum):
+    """Services.category (issue 21): the platform's three trades."""
+
+    HAIL_PDR = "hail_pdr"
+    MECHANIC = "mechanic"
+    DETAILING = "detailing"
+
+
 class TicketCategory(StrEnum):
     """SupportTickets.category."""
 

@@ -92,9 +92,10 @@ def record_service(uow: UnitOfWork, vehicle: Vehicle, request: ServiceRequest, c
     uow.vehicle_services.create(VehicleService(
         id=request.id, vehicle_id=vehicle.id, client_id=request.client_id, request_id=request.id,
         dispatcher_id=completion.dispatcher_id, dispatcher_name=request.dispatcher_name,
-        service=request.car_model, completed_at=completion.completed_at, odometer_km=odometer_km,
+        service=request.service_name or request.car_model, completed_at=completion.completed_at, odometer_km=odometer_km,
         photos=list(completion.completion_images), invoice_id=request.id))
-    due = add_months(completion.completed_at.date(), uow.settings.service_reminder_months)
+    months = request.service_reminder_months or uow.settings.service_reminder_months
+    due = add_months(completion.completed_at.date(), months)
     vehicle.last_service_at = completion.completed_at
     vehicle.next_service_due = due.isoformat()
     vehicle.reminder_due_at = dt.datetime.combine(due, dt.time(9), tzinfo=dt.UTC)

@@ -57,6 +57,7 @@ from curbside.domain.documents import (
     Review,
     Reward,
     RewardRedemption,
+    Service,
     ServiceRequest,
     StripeEvent,
     SupportMessage,
@@ -135,6 +136,7 @@ class Collection(StrEnum):
     VAN_STOCK_MOVEMENTS = "VanStockMovements"
     VEHICLES = "Vehicles"
     VEHICLE_SERVICES = "VehicleServices"
+    SERVICES = "Services"
     INSURANCE_CLAIMS = "InsuranceClaims"
     QUOTES = "Quotes"
     DENT_REPAIR_MATRICES = "DentRepairMatrices"
@@ -202,6 +204,7 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
     Collection.VEHICLES: Vehicle,
     Collection.VEHICLE_SERVICES: VehicleService,
+    Collection.SERVICES: Service,
     Collection.QUOTES: Quote,
     Collection.DENT_REPAIR_MATRICES: DentRepairMatrix,
     Collection.DAILY_STATS: DailyStats,

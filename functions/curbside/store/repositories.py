@@ -63,6 +63,7 @@ from curbside.domain.documents import (
     Review,
     Reward,
     RewardRedemption,
+    Service,
     ServiceRequest,
     StripeEvent,
     SupportMessage,
@@ -418,6 +419,7 @@ class Repositories:
         self.van_stock_movements = documents(VanStockMovement)
         self.vehicles = documents(Vehicle)
         self.vehicle_services = documents(VehicleService)
+        self.services = documents(Service)
         self.quotes = documents(Quote)
         self.dent_matrices = documents(DentRepairMatrix)
         self.daily_stats = documents(DailyStats)

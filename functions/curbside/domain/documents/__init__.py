@@ -24,6 +24,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 from curbside.domain.documents.audit import AuditEntry
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
 from curbside.domain.documents.calendars import RecurringBooking, TechnicianCalendar
+from curbside.domain.documents.catalogue import AddOn, Service
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
 from curbside.domain.documents.disputes import Dispute, DisputeComment, DisputePrivate
@@ -67,6 +68,7 @@ from curbside.domain.documents.vehicles import Vehicle, VehicleService
 from curbside.domain.documents.verification import BackgroundCheckEvent
 
 __all__ = [
+    "AddOn",
     "AuditEntry",
     "BackgroundCheckEvent",
     "ChatPresence",
@@ -116,6 +118,7 @@ __all__ = [
     "Review",
     "Reward",
     "RewardRedemption",
+    "Service",
     "ServiceRequest",
     "StepReview",
     "StripeEvent",

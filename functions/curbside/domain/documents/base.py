@@ -43,6 +43,9 @@ AverageStars = Annotated[float, Field(ge=1, le=5)]
 """A rating average on the same 1-5 scale."""
 
 Count = Annotated[int, Field(ge=0)]
+Skill = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,39}$")]
+"""A skill tag, lower-case (`pdr`, `paint_correction`): a service's `required_skills` are matched exactly
+against a technician's `skills` (issue 21)."""
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 

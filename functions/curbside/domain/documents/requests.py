@@ -13,10 +13,12 @@ from curbside.domain.documents.base import (
     Latitude,
     Longitude,
     Money,
+    Skill,
     TimeString,
     UtcDatetime,
 )
-from curbside.domain.enums import RequestActor, RequestStatus
+from curbside.domain.documents.catalogue import AddOn
+from curbside.domain.enums import RequestActor, RequestStatus, ServiceCategory
 from curbside.domain.insurance import JobType, client_share
 from curbside.domain.search_cells import search_cell_tokens
 
@@ -116,6 +118,19 @@ class ServiceRequest(Document, DerivesFields):
     saves a card that works (docs/decisions.md D28)."""
     vehicle_id: str | None = None
     """Added (issue 21): one of the client's `Vehicles`; the completion goes on its service history."""
+    service_id: str | None = None
+    """Added (issue 21): the catalogue's `Services/{id}` the job is for (None: a request priced the old way,
+    without a service). The fields below copy what the job needs of it when it was booked, so a later edit
+    of the catalogue changes neither its price, its invoice nor who may take it."""
+    service_name: str | None = None
+    service_category: ServiceCategory | None = None
+    add_ons: list[AddOn] = Field(default_factory=list)
+    """The add-ons the client chose, with their prices and durations as booked."""
+    required_skills: list[Skill] = Field(default_factory=list)
+    """The service's skills at booking: only technicians with all of them are offered the job."""
+    service_reminder_months: Annotated[int, Field(ge=1, le=60)] | None = None
+    """The service's own reminder interval at booking; the completion dates the vehicle's next service by it
+    (unset: `SERVICE_REMINDER_MONTHS`)."""
     search_cells: list[str] = Field(default_factory=list)
     job_type: JobType = JobType.PRIVATE
     """Added (issue 20, D91): `insurance` jobs charge the client's card only `excess_amount`; the insurer owes

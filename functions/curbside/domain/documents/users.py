@@ -19,7 +19,7 @@ Profiles are stored under the user's uid (the spec says "auto"): set_user_type c
 making a second profile, and rules check ownership from the path.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,6 +29,7 @@ from curbside.domain.documents.base import (
     DateString,
     Document,
     PrivateDocument,
+    Skill,
     UserKeyedDocument,
     UtcDatetime,
 )
@@ -186,6 +187,9 @@ class DispatcherProfile(UserKeyedDocument):
     the day after."""
     awaiting_review_since: UtcDatetime | None = None
     """Set while some step waits for an admin: the oldest such submission (the review queue's order)."""
+    skills: Annotated[list[Skill], Field(max_length=30)] = Field(default_factory=list)
+    """Added (issue 21): what the technician is qualified for, set by admins; a service's `required_skills`
+    must all be here for the technician to be offered its jobs."""
 
 
 class StepReview(BaseModel):
