@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from curbside.services import calendars
+from curbside.services import calendars, work
 from curbside.store.collections import Collection
+from curbside.store.repositories import evolve
 from main import cancel_request, create_request, list_available_slots, set_calendar, set_time_off
-from tests.factories import CLIENT_ID
+from tests.factories import CLIENT_ID, make_service, put
 from tests.request_world import OUTSIDE_ZONES, add_client, everything, stored, upload_photo
-from tests.technicians import MELBOURNE, add_calendar, add_technician
+from tests.technicians import MELBOURNE, add_calendar, add_technician, north_of
 
 TECH = "tech-cal"
 MONDAY = "2026-11-23"  # the clock: Friday 20 Nov 2026, 20:00 in Sydney
@@ -151,3 +152,26 @@ def test_fifty_clients_booking_the_last_free_slot_at_once_reserve_it_exactly_onc
     assert [job.id for job in jobs] == [answers[winners[0]].result["request_id"]]
     held = stored(db, Collection.TECHNICIAN_CALENDARS, TECH)["reservations"]
     assert [entry["request_id"] for entry in held] == [jobs[0].id]
+
+
+def test_a_services_slots_need_its_skills_and_its_duration_with_the_add_ons(db, call, deps, world):
+    service = put(db, make_service())  # 90 minutes, needs "pdr"; the wax adds 20 minutes
+    add_calendar(db, "tech-pdr", at=north_of(OUTSIDE_ZONES, 5_000), skills=["pdr"],
+                 hours={"monday": [{"start": "13:00", "end": "17:00"}]})
+    assert slots_on(call, service_id=service, add_ons=["wax"]) == [f"{MONDAY} {t}" for t in (
+        "13:00", "13:30", "14:00", "14:30", "15:00")]  # 110 minutes, by the one technician with the skill
+    unknown = call(list_available_slots, {"lat": 0.0, "lng": 0.0, "from_date": MONDAY, "to_date": MONDAY,
+                                          "service_id": "no-such-service"}, uid=CLIENT_ID)
+    assert unknown.error == "NOT_FOUND" and "no-such-service" in unknown.message
+    foreign = call(list_available_slots, {"lat": 0.0, "lng": 0.0, "from_date": MONDAY, "to_date": MONDAY,
+                                          "service_id": service, "add_ons": ["tyres"]}, uid=CLIENT_ID)
+    assert foreign.error == "INVALID_ARGUMENT" and "tyres is not an add-on" in foreign.message
+
+
+def test_the_calendar_copies_the_technicians_skills_in_the_commit_that_changes_them(db, deps, world):
+    def qualify(uow):
+        profile = uow.dispatcher_profiles.get(TECH)
+        uow.dispatcher_profiles.save(evolve(profile, skills=["pdr", "detailing"]))
+
+    work.transaction(deps, qualify)
+    assert stored(db, Collection.TECHNICIAN_CALENDARS, TECH)["skills"] == ["pdr", "detailing"]

@@ -15,7 +15,7 @@ from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.documents.calendars import DEFAULT_TRAVEL_BUFFER_MINUTES
 from curbside.domain.scheduling import is_time_zone
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
-from curbside.entrypoints.requests import Latitude, Longitude
+from curbside.entrypoints.requests import DocId, Latitude, Longitude
 from curbside.services import calendars, slots
 from curbside.services.requests import DEFAULT_DURATION_MINUTES
 
@@ -77,7 +77,11 @@ class ListAvailableSlotsPayload(Payload):
     from_date: DateString
     to_date: DateString
     time_zone: ZoneName | None = None
+    service_id: DocId | None = None
+    """The catalogue service: its duration (with the add-ons') and the skills a technician needs."""
+    add_ons: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=20)] = Field(default_factory=list)
     estimated_duration_minutes: Annotated[StrictInt, Field(ge=15, le=480)] = DEFAULT_DURATION_MINUTES
+    """Without a service: how long the job takes."""
 
     _zone = field_validator("time_zone")(_known_zone)
 
@@ -91,5 +95,5 @@ class ListAvailableSlotsPayload(Payload):
 @on_call()
 def list_available_slots(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ListAvailableSlotsPayload, lambda caller, p: slots.list_available_slots(
-        deps.get(), caller.uid, p.lat, p.lng, from_date=p.from_date, to_date=p.to_date,
-        duration_minutes=p.estimated_duration_minutes, zone_name=p.time_zone))
+        deps.get(), caller.uid, p.lat, p.lng, from_date=p.from_date, to_date=p.to_date, zone_name=p.time_zone,
+        service_id=p.service_id, add_on_ids=p.add_ons, duration_minutes=p.estimated_duration_minutes))

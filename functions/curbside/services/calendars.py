@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from curbside.deps import Deps
 from curbside.domain import calendars
-from curbside.domain.documents import TechnicianCalendar
+from curbside.domain.documents import DispatcherProfile, TechnicianCalendar
 from curbside.domain.documents.calendars import HoursBlock, TimeOff
 from curbside.domain.enums import RequestStatus, VerificationStatus
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound
@@ -29,13 +29,14 @@ CHANGED = "Your calendar changed at the same moment (a booking came in); try aga
 NO_CALENDAR = "Set your working hours first (set_calendar)."
 
 
-def _require_verified_technician(uow: UnitOfWork, uid: str) -> None:
+def _require_verified_technician(uow: UnitOfWork, uid: str) -> DispatcherProfile:
     require_usable_account(uow, uid)
     profile = uow.dispatcher_profiles.get(uid)
     if profile is None:
         raise NotAllowed("Only technicians keep a calendar.")
     if profile.verification_status is not VerificationStatus.VERIFIED:
         raise NotAllowed("Finish verification first: clients can book you once you are verified.")
+    return profile
 
 
 def _view(calendar: TechnicianCalendar) -> dict[str, object]:
@@ -55,9 +56,10 @@ def set_calendar(deps: Deps, uid: str, *, zone_name: str, base_lat: float, base_
     hours = calendars.working_hours(working_hours)
 
     def decide(uow: UnitOfWork) -> dict[str, object]:
-        _require_verified_technician(uow, uid)
+        profile = _require_verified_technician(uow, uid)
         stored = uow.calendars.get(uid)
         calendar = TechnicianCalendar(
+            skills=list(profile.skills),
             id=uid, dispatcher_id=uid, time_zone=zone_name, base_lat=base_lat, base_lng=base_lng,
             working_hours={day: [HoursBlock(start=start, end=end) for start, end in blocks]
                            for day, blocks in hours.items()},

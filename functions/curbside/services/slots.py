@@ -17,6 +17,7 @@ next free slots, never a second booking.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from curbside.domain.dispatch_scoring import Contender
 from curbside.domain.documents import TechnicianCalendar
 from curbside.domain.documents.calendars import Reservation
 from curbside.domain.enums import AccountStatus
-from curbside.domain.errors import NotAllowed, WrongState
+from curbside.domain.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.ring_search import RingSearch
 from curbside.domain.scheduling import MAX_DAYS_AHEAD, Slot, time_zone
@@ -54,9 +55,12 @@ def as_calendar(document: TechnicianCalendar) -> Calendar:
         travel_buffer=dt.timedelta(minutes=document.travel_buffer_minutes))
 
 
-def nearby_calendars(uow: UnitOfWork, lat: float, lng: float, *, client_id: str | None) -> list[TechnicianCalendar]:
-    """The calendars of the `NEARBY` nearest bookable technicians within the dispatch radius, nearest first:
-    verified, with an active account (their dispatch-index entry says so), never the client themselves."""
+def nearby_calendars(uow: UnitOfWork, lat: float, lng: float, *, client_id: str | None,
+                     required_skills: Collection[str] = ()) -> list[TechnicianCalendar]:
+    """The calendars of the `NEARBY` nearest bookable technicians within the dispatch radius with the
+    service's skills, nearest first: verified, with an active account (their dispatch-index entry says so),
+    never the client themselves."""
+    needed = set(required_skills)
     settings = uow.settings.dispatch.search
     plan = RingSearch(lat, lng, settings.radius_m, settings.weights, k=NEARBY)
     found: dict[str, TechnicianCalendar] = {}
@@ -65,7 +69,8 @@ def nearby_calendars(uow: UnitOfWork, lat: float, lng: float, *, client_id: str 
         contenders = []
         for calendar in returned:
             distance_m = haversine_m(lat, lng, calendar.base_lat, calendar.base_lng)
-            if calendar.search_cells and distance_m <= settings.radius_m and calendar.dispatcher_id != client_id:
+            if (calendar.search_cells and distance_m <= settings.radius_m and calendar.dispatcher_id != client_id
+                    and needed <= set(calendar.skills)):
                 found[calendar.dispatcher_id] = calendar
                 contenders.append(Contender(calendar.dispatcher_id, 5.0, distance_m / 1000, 0))
         plan.record(contenders, len(returned))
@@ -93,20 +98,48 @@ def _as_free(start: dt.datetime, zone: ZoneInfo) -> FreeSlot:
     return FreeSlot(local.date().isoformat(), f"{local:%H:%M}", start)
 
 
+@dataclass(frozen=True)
+class Work:
+    """What a slot must hold: how long the job takes and the skills it needs."""
+
+    duration_minutes: int
+    required_skills: tuple[str, ...] = ()
+
+
+def service_work(uow: UnitOfWork, service_id: str, add_on_ids: Sequence[str]) -> Work:
+    """A catalogue service's duration (with the chosen add-ons') and required skills."""
+    service = uow.services.get(service_id)
+    if service is None or not service.is_active:
+        raise NotFound(f"service_id: there is no service {service_id} on offer.")
+    extra = 0
+    for add_on_id in add_on_ids:
+        add_on = service.add_on(add_on_id)
+        if add_on is None:
+            raise InvalidInput(f"add_ons: {add_on_id} is not an add-on of {service.name}.")
+        extra += add_on.duration_minutes
+    return Work(service.estimated_duration_minutes + extra, tuple(service.required_skills))
+
+
 def list_available_slots(deps: Deps, uid: str, lat: float, lng: float, *, from_date: str, to_date: str,
-                         duration_minutes: int, zone_name: str | None) -> dict[str, object]:
+                         zone_name: str | None, service_id: str | None, add_on_ids: Sequence[str] = (),
+                         duration_minutes: int) -> dict[str, object]:
     """The slots of the client's picker from `from_date` to `to_date` (at most 30 days, in their zone) at
-    which a nearby technician can do a job of `duration_minutes` at (lat, lng)."""
+    which a nearby technician qualified for the service can do it at (lat, lng). Without a service, a job of
+    `duration_minutes` that needs no particular skill."""
     zone = time_zone(zone_name or deps.settings.default_time_zone)
 
-    def look(uow: UnitOfWork) -> list[FreeSlot]:
+    def look(uow: UnitOfWork) -> tuple[Work, list[FreeSlot]]:
         first, last = date_range(from_date, to_date, zone, uow.now)
         _require_client(uow, uid)
-        calendars = [as_calendar(document) for document in nearby_calendars(uow, lat, lng, client_id=uid)]
-        starts = free_slots(calendars, slot_starts(first, last, zone, uow.now), dt.timedelta(minutes=duration_minutes))
-        return [_as_free(start, zone) for start in starts]
+        job = service_work(uow, service_id, add_on_ids) if service_id else Work(duration_minutes)
+        calendars = [as_calendar(document) for document in nearby_calendars(
+            uow, lat, lng, client_id=uid, required_skills=job.required_skills)]
+        starts = free_slots(calendars, slot_starts(first, last, zone, uow.now),
+                            dt.timedelta(minutes=job.duration_minutes))
+        return job, [_as_free(start, zone) for start in starts]
 
-    return {"slots": work.reading(deps, look), "time_zone": zone.key, "duration_minutes": duration_minutes}
+    job, free = work.reading(deps, look)
+    return {"slots": free, "time_zone": zone.key, "duration_minutes": job.duration_minutes}
 
 
 def next_free(calendars: list[Calendar], after: dt.datetime, zone: ZoneInfo, duration: dt.timedelta,
@@ -140,6 +173,7 @@ class Booking:
     slot: Slot
     zone: ZoneInfo
     duration_minutes: int
+    required_skills: tuple[str, ...] = ()
 
     @property
     def job(self) -> Interval:
@@ -163,7 +197,8 @@ def refusal(calendars: list[Calendar], booking: Booking, now: dt.datetime) -> Wr
 def reserve(uow: UnitOfWork, booking: Booking, request_id: str) -> str:
     """Reserve the nearest technician free for the job in this commit; returns their uid. Refuses with the
     next free slots when nobody nearby is (outside working hours, or the slot was just taken)."""
-    documents = nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id)
+    documents = nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id,
+                                 required_skills=booking.required_skills)
     job = booking.job
     calendars = [as_calendar(document) for document in documents]
     chosen = next((document for document, calendar in zip(documents, calendars, strict=True) if calendar.fits(job)),
@@ -181,7 +216,8 @@ def explain_lost_booking(deps: Deps, booking: Booking) -> WrongState:
 
     def look(uow: UnitOfWork) -> WrongState:
         calendars = [as_calendar(document)
-                     for document in nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id)]
+                     for document in nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id,
+                                                      required_skills=booking.required_skills)]
         job = booking.job
         if any(calendar.fits(job) for calendar in calendars):
             free = next_free(calendars, job.start - dt.timedelta(seconds=1), booking.zone, job.end - job.start,

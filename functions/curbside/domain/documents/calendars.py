@@ -23,6 +23,7 @@ from curbside.domain.documents.base import (
     Document,
     Latitude,
     Longitude,
+    Skill,
     TimeString,
     UserKeyedDocument,
     UtcDatetime,
@@ -67,6 +68,9 @@ class TechnicianCalendar(UserKeyedDocument, DerivesFields):
     """Weekday name ("monday") -> blocks in the technician's local time; a day left out is a day off."""
     time_off: list[TimeOff] = Field(default_factory=list)
     travel_buffer_minutes: Annotated[int, Field(ge=0, le=180)] = DEFAULT_TRAVEL_BUFFER_MINUTES
+    skills: list[Skill] = Field(default_factory=list)
+    """A copy of `DispatcherProfiles.skills`, kept by the unit of work (`store.derived`), so the slot search
+    keeps only technicians with a service's required skills without reading their profiles."""
     reservations: list[Reservation] = Field(default_factory=list)
     """Reserved scheduled jobs that have not ended (past ones are dropped whenever the calendar is written)."""
     search_cells: list[str] = Field(default_factory=list)
