@@ -35,7 +35,13 @@ from curbside.entrypoints.admin_files import (  # noqa: E402
 )
 from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
-from curbside.entrypoints.calendars import list_available_slots, set_calendar, set_time_off  # noqa: E402
+from curbside.entrypoints.calendars import (  # noqa: E402
+    book_recurring_jobs,
+    create_recurring_booking,
+    list_available_slots,
+    set_calendar,
+    set_time_off,
+)
 from curbside.entrypoints.chat import mark_messages_delivered, mark_messages_read, send_message  # noqa: E402
 from curbside.entrypoints.completions import auto_approve_completions, complete_job, review_dispatcher  # noqa: E402
 from curbside.entrypoints.discovery import list_nearby_technicians  # noqa: E402
@@ -172,12 +178,14 @@ __all__ = [
     "apply_referral_code",
     "auto_approve_completions",
     "background_check_webhook",
+    "book_recurring_jobs",
     "cancel_request",
     "check_insurance_expiry",
     "check_phone_verification",
     "cleanup_expired_tickets",
     "complete_job",
     "create_payout_account",
+    "create_recurring_booking",
     "create_request",
     "create_support_ticket",
     "decline_revised_price",

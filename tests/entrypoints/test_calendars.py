@@ -12,9 +12,18 @@ import pytest
 from curbside.services import calendars, work
 from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
-from main import cancel_request, create_request, list_available_slots, set_calendar, set_time_off
+from main import (
+    book_recurring_jobs,
+    cancel_request,
+    create_recurring_booking,
+    create_request,
+    list_available_slots,
+    set_calendar,
+    set_time_off,
+)
 from tests.factories import CLIENT_ID, make_service, put
 from tests.request_world import OUTSIDE_ZONES, add_client, everything, stored, upload_photo
+from tests.schedules import run_as_scheduled
 from tests.technicians import MELBOURNE, add_calendar, add_technician, north_of
 
 TECH = "tech-cal"
@@ -175,3 +184,31 @@ def test_the_calendar_copies_the_technicians_skills_in_the_commit_that_changes_t
 
     work.transaction(deps, qualify)
     assert stored(db, Collection.TECHNICIAN_CALENDARS, TECH)["skills"] == ["pdr", "detailing"]
+
+
+def test_a_weekly_booking_books_each_occurrence_in_the_window_once_and_skips_a_taken_one(db, call, clock, world):
+    first = call(create_request, booking(world), uid=CLIENT_ID).result["request_id"]
+    held = stored(db, Collection.TECHNICIAN_CALENDARS, TECH)["reservations"]
+    taken = {"request_id": "someone-else", "start": "2026-12-06T23:30:00Z", "end": "2026-12-07T00:30:00Z"}
+    db.document(f"{Collection.TECHNICIAN_CALENDARS}/{TECH}").update({"reservations": [*held, taken]})
+    made = call(create_recurring_booking, {"request_id": first, "frequency": "weekly",
+                                           "time_zone": "Australia/Sydney"}, uid=CLIENT_ID)
+    assert made.result == {"recurring_booking_id": first, "frequency": "weekly"}
+    assert call(create_recurring_booking, {"request_id": first, "frequency": "monthly"}, uid="client-b").error \
+        == "NOT_FOUND"
+
+    run_as_scheduled(book_recurring_jobs, "book_recurring_jobs", clock)
+    after_first_run = everything(db)
+    run_as_scheduled(book_recurring_jobs, "book_recurring_jobs", clock)  # the schedule fires twice
+
+    assert everything(db) == after_first_run
+    booked = stored(db, Collection.RECURRING_BOOKINGS, first)
+    assert booked["booked_dates"] == [MONDAY, "2026-11-30", "2026-12-14"]  # 21 Dec is past the 30 days
+    assert booked["skipped_dates"] == ["2026-12-07"]
+    for day in ("2026-11-30", "2026-12-14"):
+        job = stored(db, Collection.SERVICE_REQUESTS, f"{first}~{day}")
+        assert (job["status"], job["scheduled_time"], job["reserved_dispatcher_id"]) == ("scheduled", "10:30", TECH)
+    reservations = [entry["request_id"] for entry in stored(db, Collection.TECHNICIAN_CALENDARS, TECH)["reservations"]]
+    assert reservations == ["earlier-job", first, "someone-else", f"{first}~2026-11-30", f"{first}~2026-12-14"]
+    notices = [doc for path, doc in after_first_run.items() if path.startswith(f"{Collection.NOTIFICATIONS}/")]
+    assert [(n["user_id"], "2026-12-07" in n["body"]) for n in notices] == [(CLIENT_ID, True)]

@@ -12,6 +12,7 @@ from curbside.domain.calendars import (
     Interval,
     date_range,
     free_slots,
+    occurrences,
     slot_starts,
     time_off,
     who_fits,
@@ -120,3 +121,16 @@ def test_past_slots_are_never_offered_and_the_range_is_checked():
                                   ("2027-01-05", "2027-01-06", "30 days ahead")):
         with pytest.raises(InvalidInput, match=fragment):
             date_range(first, last, SYDNEY, NOW)
+
+
+def test_recurring_occurrences_within_the_window():
+    first = dt.date(2026, 1, 31)
+    assert occurrences(first, "monthly", after=first, until=dt.date(2026, 5, 31)) == [
+        dt.date(2026, 2, 28), dt.date(2026, 3, 31), dt.date(2026, 4, 30), dt.date(2026, 5, 31)]
+    assert occurrences(MONDAY, "weekly", after=MONDAY, until=MONDAY + dt.timedelta(days=21)) == [
+        MONDAY + dt.timedelta(days=7 * n) for n in (1, 2, 3)]
+    assert occurrences(MONDAY, "fortnightly", after=MONDAY + dt.timedelta(days=10),
+                       until=MONDAY + dt.timedelta(days=30)) == [MONDAY + dt.timedelta(days=14),
+                                                                MONDAY + dt.timedelta(days=28)]
+    assert occurrences(dt.date(2026, 12, 15), "monthly", after=dt.date(2026, 12, 15),
+                       until=dt.date(2027, 1, 20)) == [dt.date(2027, 1, 15)]

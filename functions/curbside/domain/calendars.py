@@ -153,3 +153,26 @@ def free_slots(calendars: Sequence[Calendar], starts: Iterable[dt.datetime],
     """The starts at which at least one calendar fits a job of `duration`."""
     return [start for start in starts if any(calendar.fits(Interval(start, start + duration))
                                              for calendar in calendars)]
+
+
+FREQUENCIES = ("weekly", "fortnightly", "monthly")
+
+
+def occurrences(first: dt.date, frequency: str, *, after: dt.date, until: dt.date) -> list[dt.date]:
+    """The days a recurring booking falls on in (after, until]: every 7 or 14 days from `first`, or the same
+    day of each month (the month's last day when it is shorter: a booking on the 31st comes on 30 April)."""
+    days: list[dt.date] = []
+    n = 0
+    while True:
+        if frequency == "monthly":
+            month_index = first.month - 1 + n
+            year, month = first.year + month_index // 12, month_index % 12 + 1
+            last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+            day = dt.date(year, month, min(first.day, last_day))
+        else:
+            day = first + dt.timedelta(days=(7 if frequency == "weekly" else 14) * n)
+        if day > until:
+            return days
+        if day > after:
+            days.append(day)
+        n += 1

@@ -1,22 +1,22 @@
 """Technician calendars and free slots (services/calendars.py, services/slots.py); booking a slot is
-`create_request` with `is_scheduled` (D112)."""
+`create_request` with `is_scheduled` (D112); recurring bookings (services/recurring_bookings.py, D113)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
-from firebase_functions import https_fn
+from firebase_functions import https_fn, logger, scheduler_fn
 from pydantic import AwareDatetime, Field, StrictInt, field_validator, model_validator
 
-from curbside import deps
+from curbside import config, deps
 from curbside.domain.calendars import MAX_BLOCKS_A_DAY, MAX_TIME_OFF
 from curbside.domain.documents.base import DateString, TimeString
 from curbside.domain.documents.calendars import DEFAULT_TRAVEL_BUFFER_MINUTES
 from curbside.domain.scheduling import is_time_zone
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import DocId, Latitude, Longitude
-from curbside.services import calendars, slots
+from curbside.services import calendars, recurring_bookings, slots
 from curbside.services.requests import DEFAULT_DURATION_MINUTES
 
 ZoneName = Annotated[str, Field(max_length=64)]
@@ -97,3 +97,26 @@ def list_available_slots(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
     return run_callable(req, ListAvailableSlotsPayload, lambda caller, p: slots.list_available_slots(
         deps.get(), caller.uid, p.lat, p.lng, from_date=p.from_date, to_date=p.to_date, zone_name=p.time_zone,
         service_id=p.service_id, add_on_ids=p.add_ons, duration_minutes=p.estimated_duration_minutes))
+
+
+class CreateRecurringBookingPayload(Payload):
+    request_id: DocId
+    """The client's scheduled request: the first occurrence, which the others copy."""
+    frequency: Literal["weekly", "fortnightly", "monthly"]
+    time_zone: ZoneName | None = None
+    """The zone the request's date and time were picked in (default: the platform's)."""
+
+    _zone = field_validator("time_zone")(_known_zone)
+
+
+@on_call()
+def create_recurring_booking(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, CreateRecurringBookingPayload, lambda caller, p: (
+        recurring_bookings.create_recurring_booking(deps.get(), caller.uid, p.request_id, p.frequency, p.time_zone)))
+
+
+@scheduler_fn.on_schedule(schedule="every day 02:00", timezone=config.DEFAULT_TIME_ZONE)
+def book_recurring_jobs(event: scheduler_fn.ScheduledEvent) -> None:
+    """Each recurring booking's occurrences within the 30-day window are booked (or skipped, telling the
+    client), each once."""
+    logger.info("recurring_bookings.booked", outcomes=recurring_bookings.book_due(deps.get()))
