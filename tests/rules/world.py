@@ -507,6 +507,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "Vehicles": {"next_service_due": None},
     "VehicleServices": {"odometer_km": 1},
     "VanStock": {"quantity": 1000},
+    "TechnicianCalendars": {"reservations": []},
+    "RecurringBookings": {"skipped_dates": ["2026-12-01"]},
     "VanStockMovements": {"quantity": 1000},
     "Outbox": {"status": "done"},
     "BackgroundCheckEvents": {"outcome": "superseded"},

@@ -455,6 +455,7 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("a vehicle's service history (its client)", S.VEHICLE_SERVICES, (
         where("client_id", Op.EQ), where("vehicle_id", Op.EQ)), order_by=(("completed_at", Direction.DESCENDING),)),
+    QuerySpec("My repeat bookings", S.RECURRING_BOOKINGS, (where("client_id", Op.EQ),)),
     QuerySpec("the technician's Van Stock screen", S.VAN_STOCK, (where("dispatcher_id", Op.EQ),),
               order_by=(("name", Direction.ASCENDING),)),
     QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (
