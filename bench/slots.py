@@ -19,7 +19,6 @@ overlapping reservations.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import itertools
@@ -37,7 +36,7 @@ from typing import Any
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from bench.harness import bare_firestore, print_checks, reading_deps, seed_documents, write_doc_block
+from bench.harness import bare_firestore, reading_deps, run_by_history, seed_documents
 from curbside.domain.documents import (
     ClientProfile,
     ClientProfilePrivate,
@@ -88,9 +87,8 @@ def technicians(count: int, rng: random.Random) -> tuple[list[TechnicianCalendar
         uid = f"tech-{n:04d}"
         lat, lng = point(rng)
         reserved = []
-        for k in range(3):  # whole hours in working time, 1-28 days ahead (UTC = Sydney - 11 h)
-            day = NOW + dt.timedelta(days=rng.randint(1, 28))
-            start = day.replace(hour=rng.choice((22, 23, 0, 1, 2, 3)), minute=0)
+        for k, days in enumerate(sorted(rng.sample(range(1, 29), 3))):  # three days, an hour of working time
+            start = (NOW + dt.timedelta(days=days)).replace(hour=rng.choice((22, 23, 0, 1, 2, 3)), minute=0)
             reserved.append(Reservation(request_id=f"{uid}-held-{k}", start=start, end=start + dt.timedelta(hours=1)))
         calendars.append(TechnicianCalendar(id=uid, dispatcher_id=uid, time_zone=ZONE, base_lat=lat, base_lng=lng,
                                             working_hours=WEEK, reservations=reserved, updated_date=NOW))
@@ -225,19 +223,11 @@ def checks(runs: Sequence[Run]) -> list[tuple[str, bool]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.slots", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--technicians", type=int, nargs="+", default=[100, 500, 2_000])
-    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    args = parser.parse_args(argv)
-    runs = [measure(count) for count in sorted(args.technicians)]
-    lines = report(runs)
-    print("\n".join(lines))
-    found = checks(runs)
-    passed = print_checks(found)
-    if not args.no_doc:
-        write_doc_block("slots", "Technician calendars: reads per slot search and booking under a rush (issue 21)",
-                        [*lines, "", *(f"{'PASS' if ok else 'FAIL'}  {text}" for text, ok in found)])
-    return 0 if passed else 1
+    return run_by_history(argv, prog="python -m bench.slots", description=(__doc__ or "").split("\n\n")[0],
+                          name="slots", heading="Technician calendars: reads per slot search and booking under a "
+                                                "rush (issue 21)",
+                          measure=measure, report=report, checks=checks, sizes_flag="--technicians",
+                          default_sizes=(100, 500, 2_000))
 
 
 if __name__ == "__main__":
