@@ -92,7 +92,8 @@ def record_service(uow: UnitOfWork, vehicle: Vehicle, request: ServiceRequest, c
     uow.vehicle_services.create(VehicleService(
         id=request.id, vehicle_id=vehicle.id, client_id=request.client_id, request_id=request.id,
         dispatcher_id=completion.dispatcher_id, dispatcher_name=request.dispatcher_name,
-        service=request.service_name or request.car_model, completed_at=completion.completed_at, odometer_km=odometer_km,
+        service=request.service_name or request.car_model, completed_at=completion.completed_at,
+        odometer_km=odometer_km,
         photos=list(completion.completion_images), invoice_id=request.id))
     months = request.service_reminder_months or uow.settings.service_reminder_months
     due = add_months(completion.completed_at.date(), months)
