@@ -46,6 +46,7 @@ bench: prereqs
 	$(PY) -m bench.support $(SUPPORT_ARGS)
 	$(PY) -m bench.dashboard $(DASHBOARD_ARGS)
 	$(PY) -m bench.leads $(LEADS_ARGS)
+	$(PY) -m bench.slots $(SLOTS_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -115,14 +115,16 @@ R = TypeVar("R")
 
 def run_by_history(argv: Sequence[str] | None, *, prog: str, description: str, name: str, heading: str,
                    measure: Callable[[int], R], report: Callable[[Sequence[R]], list[str]],
-                   checks: Callable[[Sequence[R]], list[tuple[str, bool]]]) -> int:
-    """A benchmark over histories of 1,000, 10,000 and 100,000 jobs (`--histories` to choose): measure each,
-    print the report and the checks, and write both to docs/benchmarks.md unless `--no-doc`; 0 when all pass."""
+                   checks: Callable[[Sequence[R]], list[tuple[str, bool]]], sizes_flag: str = "--histories",
+                   default_sizes: Sequence[int] = (1_000, 10_000, 100_000)) -> int:
+    """A benchmark over histories of 1,000, 10,000 and 100,000 jobs (`--histories` to choose; another flag and
+    sizes with `sizes_flag`/`default_sizes`): measure each, print the report and the checks, and write both to
+    docs/benchmarks.md unless `--no-doc`; 0 when all pass."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
-    parser.add_argument("--histories", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument(sizes_flag, dest="sizes", type=int, nargs="+", default=list(default_sizes))
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
-    runs = [measure(history) for history in sorted(args.histories)]
+    runs = [measure(size) for size in sorted(args.sizes)]
     lines = report(runs)
     print("\n".join(lines))
     found = checks(runs)

@@ -10,13 +10,13 @@ The day is a list of `Step`s: a feature adds its steps to `DAY` (and a test that
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from devstack import payments_flow
+from devstack.demo_calendars import books_a_free_slot_and_cancels
 from devstack.demo_disputes import disputes_and_support
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_leads import books_from_messenger
@@ -138,7 +138,8 @@ def pays_by_card(person: Person, job: dict[str, Any]) -> dict[str, Step]:
 def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> list[Step]:
     """Sections 2-3: photo upload, a quote, a request, the hand-over to dispatch, the best technician — the
     `newcomer` who just got verified, closest and best rated — accepting the 60-second offer, the two chatting
-    and the technician working through the job, a scheduled booking and its cancellation."""
+    and the technician working through the job, a scheduled booking into a free slot of the week (reserved in a
+    technician's calendar) and its cancellation (which gives the hour back)."""
     photo = f"users/{person.uid}/car_photos/front.jpg"
 
     def uploads_photo(demo: Demo) -> str:
@@ -171,19 +172,6 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
             raise StepFailed(f"ServiceRequests/{job['id']} is {seen['status']}")
         return "on_request_created handed the job to dispatch; the app sees it pending"
 
-    def books_for_later(demo: Demo) -> str:
-        day = (demo.stack.clock.now() + dt.timedelta(days=3)).date().isoformat()
-        result = demo.call(person.uid, "create_request", {
-            "car_model": "Mazda 3", "license_plate": "ABC-123", "location_address": "1 George St, Sydney",
-            "location_lat": GEORGE_ST[0], "location_lng": GEORGE_ST[1], "car_location_images": [photo],
-            "is_scheduled": True, "scheduled_date": day, "scheduled_time": "10:00",
-            "time_zone": "Australia/Sydney", "reward_redemption_id": job["redemption"]})
-        job["later"] = result["request_id"]
-        demo.counts["jobs created"] += 1
-        discount = result["breakdown"]["reward_discount"]
-        return (f"create_request ({day} 10:00) -> {result['status']}, {result['final_price']:.2f} with 15% off "
-                f"and the redeemed reward's {discount:.2f} off")
-
     def technician_accepts(demo: Demo) -> str:
         offer = demo.stack.admin_db().document(f"JobOffers/{job['id']}:1").get().to_dict()
         if offer is None:
@@ -209,10 +197,6 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
         live = demo.read(person.uid, f"ServiceRequests/{job['id']}")
         return f"update_job_status {' -> '.join(seen)}; the client's app shows {live['status']}"
 
-    def cancels(demo: Demo) -> str:
-        result = demo.call(person.uid, "cancel_request", {"request_id": job["later"], "reason": "Fixed it myself"})
-        return f"cancel_request -> {result['status']}, refund {result['refund_amount']:.2f} {result['currency']}"
-
     who = person.uid
     paying = pays_by_card(person, job)
     return [Step(who, "uploads a photo of the car", uploads_photo), Step(who, "asks for a price", asks_price),
@@ -225,8 +209,7 @@ def requests_a_job(person: Person, newcomer: Person, job: dict[str, Any]) -> lis
             Step("tech", "drives over and starts work", technician_travels_and_starts),
             stocks_the_van(job), paying["complete"], paying["review"], paying["paid"], gets_a_tax_invoice(person, job),
             *earns_and_redeems(person, job),
-            Step(who, "books a service for later with the reward", books_for_later),
-            Step(who, "cancels the booking for later", cancels)]
+            *books_a_free_slot_and_cancels(person, job, photo)]
 
 
 GPS_NOISE_DEG = 0.0000021

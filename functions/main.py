@@ -36,6 +36,13 @@ from curbside.entrypoints.admin_files import (  # noqa: E402
 )
 from curbside.entrypoints.admin_users import admin_delete_user, admin_get_user, admin_reset_password  # noqa: E402
 from curbside.entrypoints.audit_trail import admin_list_audit_log  # noqa: E402
+from curbside.entrypoints.calendars import (  # noqa: E402
+    book_recurring_jobs,
+    create_recurring_booking,
+    list_available_slots,
+    set_calendar,
+    set_time_off,
+)
 from curbside.entrypoints.catalogue import (  # noqa: E402
     admin_deactivate_service,
     admin_save_service,
@@ -191,6 +198,7 @@ __all__ = [
     "apply_referral_code",
     "auto_approve_completions",
     "background_check_webhook",
+    "book_recurring_jobs",
     "cancel_merchant_order",
     "cancel_request",
     "check_insurance_expiry",
@@ -199,6 +207,7 @@ __all__ = [
     "complete_job",
     "create_merchant_order",
     "create_payout_account",
+    "create_recurring_booking",
     "create_request",
     "create_support_ticket",
     "decline_revised_price",
@@ -212,6 +221,7 @@ __all__ = [
     "get_vehicle_history",
     "issue_merchant_statements",
     "list_available_jobs",
+    "list_available_slots",
     "list_nearby_technicians",
     "list_services",
     "mark_messages_delivered",
@@ -247,7 +257,9 @@ __all__ = [
     "send_support_message",
     "set_abn",
     "set_availability",
+    "set_calendar",
     "set_locale",
+    "set_time_off",
     "set_user_type",
     "set_van_part",
     "setup_payment_method",

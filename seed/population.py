@@ -24,10 +24,12 @@ from curbside.domain.documents import (
     Document,
     NotificationPreferences,
     PointsLedgerEntry,
+    TechnicianCalendar,
     User,
     UserPrivate,
     ledger_entry_id,
 )
+from curbside.domain.documents.calendars import HoursBlock
 from curbside.domain.enums import (
     AccountStatus,
     LoyaltyTier,
@@ -370,3 +372,18 @@ def location_document(plan: DispatcherPlan, anchor: datetime, rng: random.Random
 def nearest(dispatchers: Sequence[DispatcherPlan], lat: float, lng: float) -> DispatcherPlan:
     """The closest of the given technicians (what auto-dispatch would offer first, all else equal)."""
     return min(dispatchers, key=lambda plan: haversine_m(plan.member.lat, plan.member.lng, lat, lng))
+
+
+WORKING_WEEK = {day: [HoursBlock(start="07:00", end="21:30")]
+                for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")}
+"""Seeded technicians take bookings Monday to Saturday across the picker's hours (and a 30-minute job after
+its last slot)."""
+
+
+def calendar_document(plan: DispatcherPlan, anchor: datetime) -> Document:
+    """TechnicianCalendars/{uid}, based at home (D110): the working week for a technician who can work, no
+    hours (not bookable) for the others."""
+    member = plan.member
+    return TechnicianCalendar(id=member.uid, dispatcher_id=member.uid, time_zone=member.city.timezone,
+                              base_lat=member.lat, base_lng=member.lng,
+                              working_hours=WORKING_WEEK if plan.can_work else {}, updated_date=anchor)

@@ -18,6 +18,7 @@ from seed.jobs import plan_jobs
 from seed.population import (
     ADMIN_ID,
     admin_documents,
+    calendar_document,
     client_documents,
     dispatcher_documents,
     location_document,
@@ -62,6 +63,7 @@ def build_world(seed: int, now: datetime) -> World:
         docs += dispatcher_documents(dispatcher)
         busy = jobs.whereabouts.get(dispatcher.member.uid)
         docs.append(public(location_document(dispatcher, anchor, rng, busy)))
+        docs.append(public(calendar_document(dispatcher, anchor)))
     docs += [public(request) for request in jobs.requests]
     docs += [public(completion) for completion in jobs.completions]
     docs += rollup_documents(docs, Settings().default_time_zone)

@@ -64,6 +64,7 @@ from curbside.domain.documents import (
     QuarantinedUpload,
     Quote,
     RateLimitSlot,
+    RecurringBooking,
     ReferralCode,
     Review,
     Reward,
@@ -74,6 +75,7 @@ from curbside.domain.documents import (
     SupportMessage,
     SupportTicket,
     SupportTicketPrivate,
+    TechnicianCalendar,
     User,
     UserKeyedDocument,
     UserPrivate,
@@ -368,6 +370,15 @@ DEFAULTS: dict[type[BaseModel], Callable[[str], dict[str, Any]]] = {
         "id": f"request-{n}", "vehicle_id": f"vehicle-{n}", "client_id": CLIENT_ID, "request_id": f"request-{n}",
         "dispatcher_id": DISPATCHER_ID, "service": "Hail repair", "completed_at": NOW, "invoice_id": f"request-{n}",
     },
+    TechnicianCalendar: lambda n: {
+        "id": f"uid-{n}", "dispatcher_id": f"uid-{n}", "time_zone": "Australia/Sydney", "base_lat": -33.87,
+        "base_lng": 151.21, "working_hours": {"monday": [{"start": "08:00", "end": "17:00"}]}, "updated_date": NOW,
+    },
+    RecurringBooking: lambda n: {
+        "id": f"recurring-{n}", "client_id": CLIENT_ID, "template_request_id": f"request-{n}", "frequency": "weekly",
+        "first_date": "2026-12-01", "scheduled_time": "09:00", "time_zone": "Australia/Sydney",
+        "created_date": NOW, "updated_date": NOW,
+    },
     VanStockMovement: lambda n: {
         "id": f"{DISPATCHER_ID}~PAD-{n}~receipt~r{n}", "dispatcher_id": DISPATCHER_ID, "sku": f"PAD-{n}",
         "kind": "receipt", "quantity": 6, "quantity_after": 6, "created_date": NOW,
@@ -470,6 +481,8 @@ make_invoice_sequence = partial(make, InvoiceSequence)
 make_van_stock_item = partial(make, VanStockItem)
 make_van_stock_movement = partial(make, VanStockMovement)
 make_vehicle = partial(make, Vehicle)
+make_technician_calendar = partial(make, TechnicianCalendar)
+make_recurring_booking = partial(make, RecurringBooking)
 make_vehicle_service = partial(make, VehicleService)
 make_insurance_claim = partial(make, InsuranceClaim)
 make_daily_stats = partial(make, DailyStats)

@@ -16,6 +16,7 @@ from curbside.store.collections import Collection, doc_path
 from tests.factories import (
     make_dispatcher_location,
     make_dispatcher_profile,
+    make_technician_calendar,
     make_user,
     make_user_private,
     put,
@@ -60,3 +61,20 @@ def stored_entry(db: firestore.Client, uid: str) -> DispatcherLocation:
     entry = entry_of(db, uid)
     assert entry is not None, f"{uid} has no DispatcherLocations entry"
     return entry
+
+
+ALL_DAY = {day: [{"start": "00:00", "end": "23:59"}] for day in
+           ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+
+
+def add_calendar(db: firestore.Client, uid: str, *, at: tuple[float, float] = SYDNEY,
+                 hours: dict[str, list[dict[str, str]]] | None = None, zone: str = "Australia/Sydney",
+                 buffer_minutes: int = 30, with_technician: bool = True, **overrides: object) -> str:
+    """A verified technician (offline: a calendar does not need them online) with a calendar based at `at`,
+    working `hours` (every day, all day, by default)."""
+    if with_technician:
+        add_technician(db, uid, at=None, online=False)
+    put(db, make_technician_calendar(id=uid, time_zone=zone, base_lat=at[0], base_lng=at[1],
+                                     working_hours=ALL_DAY if hours is None else hours,
+                                     travel_buffer_minutes=buffer_minutes, **overrides))
+    return uid

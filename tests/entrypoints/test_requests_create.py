@@ -27,6 +27,7 @@ from tests.request_world import (
     stored,
     upload_photo,
 )
+from tests.technicians import add_calendar
 
 TUESDAY_5_30_PM_SYDNEY = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 """The clock for the spec's example: peak hours in Sydney (UTC+11)."""
@@ -39,6 +40,12 @@ def client(db, deps):
     add_client(db)
     add_spec_rules(db)
     return CLIENT_ID
+
+
+@pytest.fixture
+def bookable(db, client):
+    """A technician near the client free all week: a scheduled job reserves their time (D112)."""
+    return add_calendar(db, "tech-open-all-week", at=OUTSIDE_ZONES)
 
 
 @pytest.fixture
@@ -110,7 +117,7 @@ def test_create_request_prices_it_server_side_and_stores_the_spec_fields(db, cal
     assert used["used_at"] == TUESDAY_5_30_PM_SYDNEY
 
 
-def test_a_scheduled_request_waits_until_24_hours_before_its_slot(db, call, client, photos):
+def test_a_scheduled_request_waits_until_24_hours_before_its_slot(db, call, client, bookable, photos):
     response = call(create_request, create_data(photos, is_scheduled=True, scheduled_date="2026-11-25",
                                                 scheduled_time="09:00", time_zone="Australia/Brisbane"), uid=client)
 
@@ -122,7 +129,7 @@ def test_a_scheduled_request_waits_until_24_hours_before_its_slot(db, call, clie
     assert job["final_price"] == 28.05  # 33.00 - 15%
 
 
-def test_a_slot_less_than_24_hours_ahead_goes_to_technicians_at_once(db, call, client, photos):
+def test_a_slot_less_than_24_hours_ahead_goes_to_technicians_at_once(db, call, client, bookable, photos):
     response = call(create_request, create_data(photos, is_scheduled=True, scheduled_date="2026-11-21",
                                                 scheduled_time="09:00"), uid=client)
     assert response.result["status"] == "pending"
@@ -199,7 +206,7 @@ def test_quote_price_validates_like_create_request(call, client, case):
     assert response.error == "INVALID_ARGUMENT" and fragment in response.message
 
 
-def test_the_thirty_day_limit_is_inclusive(call, client, photos):
+def test_the_thirty_day_limit_is_inclusive(call, client, bookable, photos):
     last_day = call(create_request, create_data(photos, is_scheduled=True, scheduled_date="2026-12-20",
                                                 scheduled_time="21:00"), uid=client)
     assert last_day.result["status"] == "scheduled"

@@ -24,6 +24,7 @@ EXPECTED = {
     "Users": 151, "Users/private": 151, "NotificationPreferences": 151,
     "ClientProfiles": 30, "ClientProfiles/private": 30, "PointsLedger": 30,
     "DispatcherProfiles": 120, "DispatcherProfiles/private": 120, "DispatcherLocations": 120,
+    "TechnicianCalendars": 120,
     "ServiceRequests": 24, "JobCompletions": 3, "DailyStats": 30,
 }
 

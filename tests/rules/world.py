@@ -231,6 +231,9 @@ def _world(seats: Seats) -> dict[str, BaseModel]:
         doc_path(Collection.VAN_STOCK, f"{d}~PAD"): f.make_van_stock_item(id=f"{d}~PAD", dispatcher_id=d, sku="PAD"),
         doc_path(Collection.VAN_STOCK_MOVEMENTS, f"{d}~PAD~receipt~r1"): f.make_van_stock_movement(
             id=f"{d}~PAD~receipt~r1", dispatcher_id=d, sku="PAD"),
+        doc_path(Collection.TECHNICIAN_CALENDARS, d): f.make_technician_calendar(id=d),
+        doc_path(Collection.RECURRING_BOOKINGS, f"{key}-weekly"): f.make_recurring_booking(
+            id=f"{key}-weekly", client_id=c),
     })
     for side in Side:
         uid = seats.uid(side)
@@ -433,6 +436,10 @@ PROBES: dict[str, ProbeSpec] = {
     "VanStockMovements": ProbeSpec(
         lambda a: doc_path(Collection.VAN_STOCK_MOVEMENTS, f"{a.world.dispatcher}~PAD~receipt~r1"),
         lambda a: Query(Collection.VAN_STOCK_MOVEMENTS.value, (("dispatcher_id", "==", a.world.dispatcher),))),
+    "TechnicianCalendars": _keyed(Collection.TECHNICIAN_CALENDARS, "dispatcher_id", _dispatcher),
+    "RecurringBookings": ProbeSpec(lambda a: doc_path(Collection.RECURRING_BOOKINGS, f"{a.world.key}-weekly"),
+                                   lambda a: Query(Collection.RECURRING_BOOKINGS.value,
+                                                   (("client_id", "==", a.world.client),))),
     "Outbox": ProbeSpec(lambda a: doc_path(Collection.OUTBOX, f"capture:{a.world.done_job}"),
                         lambda a: Query(Collection.OUTBOX.value, (("key", "==", a.world.done_job),))),
     "BackgroundCheckEvents": ProbeSpec(
@@ -542,6 +549,8 @@ SERVER_UPDATES: dict[str, dict[str, Any]] = {
     "Vehicles": {"next_service_due": None},
     "VehicleServices": {"odometer_km": 1},
     "VanStock": {"quantity": 1000},
+    "TechnicianCalendars": {"reservations": []},
+    "RecurringBookings": {"skipped_dates": ["2026-12-01"]},
     "VanStockMovements": {"quantity": 1000},
     "Outbox": {"status": "done"},
     "BackgroundCheckEvents": {"outcome": "superseded"},

@@ -34,6 +34,7 @@ from tests.factories import (
     put_private,
 )
 from tests.request_world import JPEG, NEAR_CBD, add_spec_rules
+from tests.technicians import add_calendar
 
 CLIENT = "e2e-client"
 TECHNICIAN = "e2e-technician"
@@ -61,6 +62,7 @@ def app(real_stack: LocalStack) -> CallableClient:
     add_spec_rules(admin)
     put(admin, make_user(id=TECHNICIAN, uid=TECHNICIAN, full_name="Tess Tech", user_type="dispatcher"))
     put(admin, make_dispatcher_profile(user_id=TECHNICIAN))
+    add_calendar(admin, "e2e-calendar", at=NEAR_CBD)  # a scheduled job reserves a free technician (D112)
     return callables
 
 

@@ -16,7 +16,7 @@ from curbside import config, deps
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.webhooks import over_limit
 from curbside.gateways.payments import WebhookRejected
-from curbside.services import card_holds, payments, payouts, stripe_events
+from curbside.services import calendars, card_holds, payments, payouts, stripe_events
 from curbside.store.collections import Collection
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -82,11 +82,14 @@ def create_payout_account(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
                                   secrets=config.secrets(config.STRIPE_SECRET_KEY))
 def on_request_updated(event: firestore_fn.Event[Change[DocumentSnapshot[Any] | None]]) -> None:
     """A job's status changed: hold the card on acceptance, release it or charge the late fee on
-    cancellation. Other updates (the live location every 10 s) cost nothing here."""
+    cancellation; a cancelled scheduled job gives its technician's time back. Other updates (the live
+    location every 10 s) cost nothing here."""
     before = event.data.before.to_dict() if event.data.before is not None else None
     after = event.data.after.to_dict() if event.data.after is not None else None
     if (before or {}).get("status") == (after or {}).get("status"):
         return
     request_id = event.params["request_id"]
+    released = calendars.release_reservation(deps.get(), request_id)  # the time a cancelled job reserved
+    logger.info("calendars.followed_request", request_id=request_id, outcome=released, event_id=event.id)
     outcome = card_holds.follow_request(deps.get(), request_id)
     logger.info("payments.followed_request", request_id=request_id, outcome=outcome, event_id=event.id)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from firebase_functions import firestore_fn, https_fn, logger, scheduler_fn
 from google.cloud.firestore_v1 import DocumentSnapshot
-from pydantic import AfterValidator, Field, StrictBool, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from curbside import config, deps
 from curbside.domain.documents.base import DateString, TimeString
@@ -123,6 +123,8 @@ class CreateRequestPayload(JobPayload, InsuranceFields, ServicePayload):
     """A photo quote of the caller's (`quote_from_photos`): the job costs what it quoted."""
     lead_id: Annotated[str, Field(pattern=r"^\d{1,64}$")] | None = None
     """The `lead_id` of a Messenger booking link (a page-scoped id)."""
+    estimated_duration_minutes: Annotated[StrictInt, Field(ge=15, le=480)] = requests.DEFAULT_DURATION_MINUTES
+    """How long the job takes (until the service catalogue gives it): what a scheduled job reserves."""
 
     @field_validator("car_location_images")
     @classmethod
@@ -135,7 +137,8 @@ class CreateRequestPayload(JobPayload, InsuranceFields, ServicePayload):
         return self.job(tuple(self.car_location_images), reward_redemption_id=self.reward_redemption_id,
                         vehicle_id=self.vehicle_id, insurance=self.insurance_terms(), quote_id=self.quote_id,
                         lead_id=self.lead_id, service_id=self.service_id,
-                        add_on_ids=tuple(self.add_on_ids))
+                        add_on_ids=tuple(self.add_on_ids),
+                        estimated_duration_minutes=self.estimated_duration_minutes)
 
 
 @on_call()

@@ -59,6 +59,7 @@ class Ordered:
 
     customer_name: str
     quote: Quote
+    duration_minutes: int
     request_fields: dict[str, Any]
 
 
@@ -77,10 +78,9 @@ def ordered(uow: UnitOfWork, uid: str, terms: OrderTerms) -> Ordered:
     price = sku.price
     quote = Quote(base_price=price, lines=(), subtotal=price, reward_discount=Decimal(0), final_price=price,
                   currency=uow.settings.currency)
-    return Ordered(terms.customer_name, quote, {
+    return Ordered(terms.customer_name, quote, sku.estimated_duration_minutes, {
         "job_type": JobType.MERCHANT, "merchant_id": uid, "merchant_sku": sku.sku_code,
-        "customer_phone": terms.customer_phone, "customer_email": terms.customer_email,
-        "estimated_duration_minutes": sku.estimated_duration_minutes})
+        "customer_phone": terms.customer_phone, "customer_email": terms.customer_email})
 
 
 def cancel_order(deps: Deps, uid: str, request_id: str, reason: str | None) -> Cancelled:

@@ -101,6 +101,8 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(C.MERCHANT_SKUS, "merchant_id"),
     Holding(C.MERCHANT_STATEMENTS, "merchant_id"),
     Holding(C.MERCHANT_STATEMENT_LINES, "merchant_id", {"customer_name": ERASED_NAME}),
+    Holding(C.TECHNICIAN_CALENDARS, "dispatcher_id", DELETE),
+    Holding(C.RECURRING_BOOKINGS, "client_id", DELETE),
     Holding(C.VEHICLES, "client_id", DELETE),
     Holding(C.VEHICLE_SERVICES, "client_id", DELETE),
     Holding(C.VAN_STOCK_MOVEMENTS, "dispatcher_id", DELETE),

@@ -35,6 +35,7 @@ from curbside.services import (
     photo_quotes,
     pricing,
     scheduled_jobs,
+    slots,
     vehicles,
     work,
 )
@@ -48,6 +49,8 @@ from curbside.store.collections import retry_document_id
 from curbside.store.engine import Conflict
 from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
+
+DEFAULT_DURATION_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class NewRequest:
     add_on_ids: tuple[str, ...] = ()
     merchant_order: OrderTerms | None = None
     """A merchant's order for its customer's car (`create_merchant_order`, D116): priced by the SKU, no card."""
+    estimated_duration_minutes: int = DEFAULT_DURATION_MINUTES
+    """How long the job takes: the time a scheduled job reserves in a technician's calendar (D112)."""
 
 
 @dataclass(frozen=True)
@@ -222,10 +227,27 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
                 return earlier
             if isinstance(refused, Conflict) and new.reward_redemption_id:
                 _explain_reward(deps, uid, new.reward_redemption_id)
-            if not isinstance(refused, Conflict) or attempt + 1 == attempts:
+            if not isinstance(refused, Conflict):
+                raise
+            if attempt + 1 == attempts:
+                _explain_lost_booking(deps, uid, new)
                 raise
             # Another of the caller's requests took the same rate-limit slot at the same moment: count again.
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _explain_lost_booking(deps: Deps, uid: str, new: NewRequest) -> None:
+    """After the last lost commit of a scheduled booking (many clients booking one technician's time at once):
+    the slot's fate and the next free slots, rather than a bare "try again"."""
+    job, booked = plan_job(deps.settings, new.placement, deps.clock.now())
+    if booked is not None:
+        service_id = new.service_id
+        service = work.reading(deps, lambda uow: catalogue.bookable(uow, service_id, new.add_on_ids)) \
+            if service_id else None
+        duration, skills = ((service.duration_minutes, tuple(service.service.required_skills)) if service
+                            else (new.estimated_duration_minutes, ()))
+        raise slots.explain_lost_booking(deps, slots.Booking(uid, job.lat, job.lng, booked, job.zone, duration,
+                                                             skills))
 
 
 def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
@@ -261,6 +283,11 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         insurance.request_fields(new.insurance, quote.final_price, with_reward=redeemed is not None)
     lead = leads.bookable(uow, new.lead_id)
     placement = new.placement
+    duration = (booking.duration_minutes if booking else ordered.duration_minutes if ordered
+                else new.estimated_duration_minutes)
+    skills = booking.service.required_skills if booking else ()
+    reserved = slots.reserve(uow, slots.Booking(uid, job.lat, job.lng, booked, job.zone, duration, tuple(skills)),
+                             request_id) if booked else None  # the last read: the reservation is the first write
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
         id=request_id, client_id=uid, client_name=ordered.customer_name if ordered else client and client.name,
@@ -283,7 +310,7 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
         location_multiplier=_spec_range(quote.location_multiplier, Decimal("1.3")),
         notes=new.notes or None, price_breakdown=encode_value(quote.breakdown()), created_date=uow.now,
         vehicle_id=vehicle.id if vehicle else None, updated_date=uow.now, quote_id=new.quote_id, **insured,
-        **_service_fields(booking),
+        **_service_fields(booking), estimated_duration_minutes=duration, reserved_dispatcher_id=reserved,
     ))
     if quoted is not None:
         quoted.record_use(uow, request.id)
@@ -306,8 +333,7 @@ def _service_fields(booking: Booking | None) -> dict[str, Any]:
     service = booking.service
     return {"service_id": service.id, "service_name": service.name, "service_category": service.category,
             "add_ons": list(booking.add_ons), "required_skills": list(service.required_skills),
-            "service_reminder_months": service.service_reminder_months,
-            "estimated_duration_minutes": booking.duration_minutes}
+            "service_reminder_months": service.service_reminder_months}
 
 
 def request_created(deps: Deps, request_id: str) -> str:

@@ -56,6 +56,7 @@ from curbside.domain.documents import (
     QuarantinedUpload,
     Quote,
     RateLimitSlot,
+    RecurringBooking,
     ReferralCode,
     Review,
     Reward,
@@ -66,6 +67,7 @@ from curbside.domain.documents import (
     SupportMessage,
     SupportTicket,
     SupportTicketPrivate,
+    TechnicianCalendar,
     User,
     UserPrivate,
     VanStockItem,
@@ -92,7 +94,8 @@ class Collection(StrEnum):
     InvoiceSequences), van stock (VanStock, VanStockMovements) and vehicles (Vehicles, VehicleServices); and the
     admin dashboard's daily rollups (DailyStats); and the Messenger prospects (Leads) and the messages handled
     (MessengerEvents); and merchants, their SKUs and month statements (Merchants, MerchantSkus,
-    MerchantStatements, MerchantStatementLines)."""
+    MerchantStatements, MerchantStatementLines); and the calendars work's technician calendars
+    (TechnicianCalendars) and recurring bookings (RecurringBookings)."""
 
     USERS = "Users"
     CLIENT_PROFILES = "ClientProfiles"
@@ -149,6 +152,8 @@ class Collection(StrEnum):
     MERCHANT_SKUS = "MerchantSkus"
     MERCHANT_STATEMENTS = "MerchantStatements"
     MERCHANT_STATEMENT_LINES = "MerchantStatementLines"
+    TECHNICIAN_CALENDARS = "TechnicianCalendars"
+    RECURRING_BOOKINGS = "RecurringBookings"
 
 
 TTL_FIELDS: Mapping[Collection, str] = {
@@ -202,6 +207,8 @@ MODELS: Mapping[Collection, type[Document]] = {
     Collection.MONITOR_WATERMARKS: MonitorWatermark,
     Collection.INVOICES: Invoice,
     Collection.INVOICE_SEQUENCES: InvoiceSequence,
+    Collection.TECHNICIAN_CALENDARS: TechnicianCalendar,
+    Collection.RECURRING_BOOKINGS: RecurringBooking,
     Collection.VAN_STOCK: VanStockItem,
     Collection.VAN_STOCK_MOVEMENTS: VanStockMovement,
     Collection.VEHICLES: Vehicle,

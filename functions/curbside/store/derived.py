@@ -11,6 +11,8 @@ A use case never writes these itself, so no new capability can forget them:
 - **earnings** `DispatcherEarnings/{uid}` follow every change of a job's payment, by the difference between
   what the job contributes now and what it contributed when last counted (kept on the payment), so replays
   and fee changes never drift the totals (D20).
+- **the calendar's skills** `TechnicianCalendars/{uid}.skills`, a copy of the profile's, for the slot search
+  (D110).
 - **the dashboard's rollups** `DailyStats/{month}_{shard}` (`domain.daily_stats`): what each written
   document's change adds to today's counts, sent as increments without reading the rollup (D95-D96).
 """
@@ -29,6 +31,7 @@ from curbside.domain.documents import (
     DispatcherProfile,
     JobPayment,
     ServiceRequest,
+    TechnicianCalendar,
     UserPrivate,
 )
 from curbside.domain.enums import AccountStatus
@@ -170,6 +173,22 @@ def daily_stats(uow: UnitOfWork) -> None:
         stats.day_key(day): {name: Add(amount) for name, amount in sorted(added.items()) if amount}})
 
 
-DERIVATIONS: tuple[Callable[[UnitOfWork], None], ...] = (dispatch_index, earnings, daily_stats)
+def calendar_skills(uow: UnitOfWork) -> None:
+    """A technician's calendar copies their skills (the slot search filters on the copy, D110): rewritten in
+    the commit that changes the profile's skills, and read only then (a rating change costs nothing here)."""
+    for write in list(uow.writes):
+        after = write.model
+        if not isinstance(after, DispatcherProfile):
+            continue
+        tracked = uow.tracked_or_none(write.path)
+        before = tracked.model if tracked is not None else None
+        if isinstance(before, DispatcherProfile) and before.skills == after.skills:
+            continue
+        calendar = uow.current(uow.calendars.path(after.user_id), TechnicianCalendar)
+        if calendar is not None and calendar.skills != after.skills:
+            uow.calendars.save(TechnicianCalendar.model_validate({**calendar.model_dump(), "skills": after.skills}))
+
+
+DERIVATIONS: tuple[Callable[[UnitOfWork], None], ...] = (dispatch_index, earnings, daily_stats, calendar_skills)
 """In order; none writes what another reads (the rollups come last: they count the payments as earnings
 leaves them)."""

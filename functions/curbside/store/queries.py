@@ -173,6 +173,13 @@ FREE_TECHNICIANS_IN_BOX = QuerySpec("free technicians in a box", S.DISPATCHER_LO
     where("lat", Op.LTE, "north"), where("lng", Op.GTE, "west"), where("lng", Op.LTE, "east")))
 """Demand pricing's count of available technicians near a job."""
 
+# --- TechnicianCalendars -----------------------------------------------------------------------------------------
+CALENDARS_IN_CELLS = QuerySpec("bookable calendars in cells", S.TECHNICIAN_CALENDARS, (
+    where("search_cells", Op.CONTAINS_ANY, "cells"),))
+"""The slot search (`services.slots`): the same ring search as dispatch, over the calendars' bases."""
+ACTIVE_RECURRING_BOOKINGS = QuerySpec("active recurring bookings", S.RECURRING_BOOKINGS, (where("active", Op.EQ),))
+"""The daily booking of recurring jobs, paged by document id."""
+
 # --- PricingRules -------------------------------------------------------------------------------------------------
 ACTIVE_PRICING_RULES = QuerySpec("active pricing rules", S.PRICING_RULES, (where("is_active", Op.EQ),))
 PRICING_RULES_BY_PRIORITY = QuerySpec("every pricing rule, highest priority first", S.PRICING_RULES, (),
@@ -460,6 +467,7 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("created_date", Direction.ASCENDING),)),
     QuerySpec("a vehicle's service history (its client)", S.VEHICLE_SERVICES, (
         where("client_id", Op.EQ), where("vehicle_id", Op.EQ)), order_by=(("completed_at", Direction.DESCENDING),)),
+    QuerySpec("My repeat bookings", S.RECURRING_BOOKINGS, (where("client_id", Op.EQ),)),
     QuerySpec("the technician's Van Stock screen", S.VAN_STOCK, (where("dispatcher_id", Op.EQ),),
               order_by=(("name", Direction.ASCENDING),)),
     QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (

@@ -62,6 +62,7 @@ from curbside.domain.documents import (
     QuarantinedUpload,
     Quote,
     RateLimitSlot,
+    RecurringBooking,
     ReferralCode,
     Review,
     Reward,
@@ -72,6 +73,7 @@ from curbside.domain.documents import (
     SupportMessage,
     SupportTicket,
     SupportTicketPrivate,
+    TechnicianCalendar,
     User,
     UserPrivate,
     VanStockItem,
@@ -415,6 +417,8 @@ class Repositories:
         self.support_messages = documents(SupportMessage)
         self.invoices = documents(Invoice)
         self.invoice_sequences = documents(InvoiceSequence)
+        self.calendars = documents(TechnicianCalendar)
+        self.recurring_bookings = documents(RecurringBooking)
         self.van_stock = documents(VanStockItem)
         self.van_stock_movements = documents(VanStockMovement)
         self.vehicles = documents(Vehicle)

@@ -23,6 +23,7 @@ Decisions that hold for every collection (docs/data-model.md has the per-collect
 
 from curbside.domain.documents.audit import AuditEntry
 from curbside.domain.documents.base import Document, PrivateDocument, UserKeyedDocument
+from curbside.domain.documents.calendars import RecurringBooking, TechnicianCalendar
 from curbside.domain.documents.catalogue import AddOn, Service
 from curbside.domain.documents.completions import JobCompletion
 from curbside.domain.documents.contacts import JobContact
@@ -118,6 +119,7 @@ __all__ = [
     "QuarantinedUpload",
     "Quote",
     "RateLimitSlot",
+    "RecurringBooking",
     "ReferralCode",
     "Review",
     "Reward",
@@ -129,6 +131,7 @@ __all__ = [
     "SupportMessage",
     "SupportTicket",
     "SupportTicketPrivate",
+    "TechnicianCalendar",
     "User",
     "UserKeyedDocument",
     "UserPrivate",

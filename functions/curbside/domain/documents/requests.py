@@ -75,6 +75,10 @@ class ServiceRequest(Document, DerivesFields):
     completed_at: UtcDatetime | None = None
     estimated_arrival_time: UtcDatetime | None = None
     estimated_duration_minutes: Annotated[int, Field(gt=0)] = 30
+    reserved_dispatcher_id: str | None = None
+    """Added (issue 21, D112): the technician whose calendar a scheduled job reserved its time in at booking."""
+    recurring_booking_id: str | None = None
+    """Added (D113): the recurring booking this job is an occurrence of."""
     base_price: Money = Decimal("33.00")
     price: Money
     reward_applied: bool = False
