@@ -39,11 +39,6 @@ def month_of(at: dt.datetime, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
 
 
-def day_of(at: dt.datetime, zone: str) -> str:
-    """The day (YYYY-MM-DD) a moment falls on, read in `zone`."""
-    return at.astimezone(ZoneInfo(zone)).date().isoformat()
-
-
 def previous_month(at: dt.datetime, zone: str) -> str:
     """The month before the one `at` falls in: the one the monthly schedule issues."""
     local = at.astimezone(ZoneInfo(zone))

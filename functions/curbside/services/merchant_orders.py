@@ -20,6 +20,7 @@ from html import escape
 from typing import Any
 
 from curbside.deps import Deps
+from curbside.domain.daily_stats import local_day
 from curbside.domain.documents import MerchantStatementLine, ServiceRequest
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import LedgerKind
@@ -28,7 +29,6 @@ from curbside.domain.insurance import JobType
 from curbside.domain.merchants import (
     OrderTerms,
     StatementLine,
-    day_of,
     month_of,
     previous_month,
     sku_id,
@@ -168,8 +168,9 @@ def _send_statement(deps: Deps, entry: OutboxEntry) -> None:
                        key=lambda line: (line.completed_at, line.id))
         zone = uow.settings.default_time_zone
         text = statement_text(merchant.business_name, statement.month, statement.currency, [
-            StatementLine(line.request_id, line.sku_code, line.customer_name, day_of(line.completed_at, zone),
-                          line.amount_minor) for line in lines], statement.total_minor)
+            StatementLine(line.request_id, line.sku_code, line.customer_name,
+                          local_day(line.completed_at, zone).isoformat(), line.amount_minor)
+            for line in lines], statement.total_minor)
         return merchant.billing_email, f"Curbside statement {statement.month}", text
 
     mail = work.reading(deps, look)
