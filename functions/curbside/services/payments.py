@@ -2,11 +2,12 @@
 
 No Stripe call runs inside a Firestore transaction (DESIGN.md convention 4): a transaction may run several
 times, and a customer created on a discarded attempt would be orphaned. So the work is split in three:
-1. a transaction checks the caller and decides — is there a customer already? which SetupIntent number is
-   this? — and records the number;
+1. one guarded commit checks the caller and decides — is there a customer already? which SetupIntent number
+   is this? — and records the number (a conditional write, not a transaction: concurrent first calls of one
+   client fail fast and go again instead of queueing behind each other's read locks, as D10 explains);
 2. Stripe is called outside it, with deterministic idempotency keys (`customer:{uid}`, `setup:{uid}:{n}`),
    so a retry or a concurrent call gets the same customer back instead of a second one;
-3. a second transaction stores the customer id only if none is stored yet, and the stored one wins.
+3. a second guarded commit stores the customer id only if none is stored yet, and the stored one wins.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from curbside.gateways.payments import customer_key, setup_intent_key
 from curbside.services import work
 from curbside.services.accounts import require_usable_account
 from curbside.store.repositories import PrivateRepository, evolve
+from curbside.store.transactions import retry_lost_races
 from curbside.store.uow import UnitOfWork
 
 P = TypeVar("P", bound=PrivateDocument)
@@ -55,7 +57,7 @@ def setup_payment_method(deps: Deps, uid: str, email: str | None) -> PaymentMeth
         uow.client_private.save(uid, evolve(private, setup_intents_created=attempt))
         return _Decision(private.stripe_customer_id, email, attempt)
 
-    decision = work.transaction(deps, decide, lost_race=LOST_RACE)
+    decision = retry_lost_races(lambda: work.conditional(deps, decide, lost_race=LOST_RACE))
     customer_id = decision.customer_id
     if customer_id is None:
         created = deps.payments.ensure_customer(uid, decision.email, customer_key(uid))
@@ -78,4 +80,4 @@ def keep_first_id(deps: Deps, part: Callable[[UnitOfWork], PrivateRepository[P]]
         repository.save(owner_id, evolve(private, **{field: created}))
         return created
 
-    return work.transaction(deps, keep, lost_race=LOST_RACE)
+    return retry_lost_races(lambda: work.conditional(deps, keep, lost_race=LOST_RACE))
