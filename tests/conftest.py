@@ -40,6 +40,7 @@ from devstack.emulators import (
 )
 from devstack.firestore_rest import FirestoreRest
 from devstack.mail import MailServer, local_smtp
+from tests.scheduling import LongModulesApart
 from tests.task_recorder import RecordingTasks
 
 hypothesis_settings.register_profile("curbside", deadline=None)
@@ -56,6 +57,11 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     waiting — on the emulator's lock waits in the race tests, on a lock expiring, on a stack starting — and a
     spare worker runs other tests meanwhile (on 2 cores, 2 workers kept the CPUs 67 % busy)."""
     return (os.cpu_count() or 1) + 1
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LongModulesApart | None:
+    """`--dist loadscope` with the long modules first, one per worker (tests/scheduling.py)."""
+    return LongModulesApart(config, log) if config.getvalue("dist") == "loadscope" else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

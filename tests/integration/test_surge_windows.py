@@ -132,7 +132,10 @@ def test_a_window_whose_task_runs_twice_at_once_offers_each_job_once(db, deps, c
 
     assert all(type(exc).__name__ in {"LostRace", "Conflict"} for exc in failures), failures
     assert [len(offers_of(db, job.id)) for job in (a, b, c)] == [1, 1, 0]
-    assert sorted(job for outcome in outcomes for job in outcome.offered) == sorted([a.id, b.id])
+    offered = [job for outcome in outcomes for job in outcome.offered]
+    assert len(offered) == len(set(offered)), offered  # no run reports a job the other one offered
+    # a run that lost a race after committing one job's offer reports nothing: the stored offers are the truth
+    assert set(offered) == {a.id, b.id} if not failures else set(offered) <= {a.id, b.id}
 
 
 def test_a_job_nobody_can_serve_is_told_of_the_delay_once(db, deps, clock):
