@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from devstack import payments_flow
-from devstack.demo_calendars import books_a_free_slot_and_cancels
+from devstack.demo_calendars import books_a_free_slot_and_cancels, does_a_booked_job
 from devstack.demo_disputes import disputes_and_support
 from devstack.demo_kit import GEORGE_ST, Demo, Person, Step, StepFailed, only_if, wait
 from devstack.demo_leads import books_from_messenger
@@ -249,7 +249,9 @@ DAY: list[Step] = [*signs_up(ALICE), *verifies_phone_and_opts_into_email(ALICE),
                    *requests_a_job(ALICE, BOB, _JOB),
                    *disputes_and_support(ALICE, _JOB, ADMIN), *rating_moves_overnight(ALICE, _JOB),
                    *books_from_a_photo_quote(ALICE),
-                   *books_from_messenger(ALICE, ADMIN, technicians_report_positions())]
+                   *books_from_messenger(ALICE, ADMIN, technicians_report_positions()),
+                   *does_a_booked_job(ALICE, f"users/{ALICE.uid}/car_photos/front.jpg",
+                                      lambda job: pays_by_card(ALICE, job)["complete"])]
 """The scripted day. Features append their steps here (request, offer, accept, complete...)."""
 
 

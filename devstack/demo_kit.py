@@ -3,6 +3,7 @@ the people, and waiting for the backend's effect the way an app would (`wait`)."
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -77,6 +78,14 @@ class Demo:
         if not runs[-1].ok:
             raise StepFailed(f"{name} failed for {detail} (HTTP {runs[-1].status}); see the log above")
         return runs[-1]
+
+    def advance_to(self, moment: dt.datetime) -> None:
+        """Move the stack's clock ahead to `moment` (schedules whose run time it passes run once, as Cloud
+        Scheduler does not backfill)."""
+        advance = getattr(self.stack.clock, "advance", None)
+        if advance is None:
+            raise StepFailed("the stack's clock cannot move ahead (start it with a ShiftedClock)")
+        advance(moment - self.stack.clock.now())
 
     def elapsed(self) -> str:
         return f"+{time.monotonic() - self.started:6.2f}s"

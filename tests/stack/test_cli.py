@@ -97,9 +97,9 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
 
     assert process.returncode == 0, output
     assert "Timeline" in output and "Summary" in output and "FAILED" not in output
-    assert "jobs               created 4" in output and "reads" in output and "writes" in output
+    assert "jobs               created 5" in output and "reads" in output and "writes" in output
     assert "requests a technician: create_request ->" in output and "cancel_request -> cancelled" in output
-    assert "accepted it -> accepted" in output and "offered 1, accepted 1" in output
+    assert "accepted it -> accepted" in output and "offered 2, accepted 2, completed 2" in output
     # a brand-new technician is verified (admin for identity and vehicle, the local provider's clear) and
     # takes the day's job as his first
     assert "submit_verification_step identity, vehicle, background_check -> under_review, under_review, " \
@@ -113,7 +113,8 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     # the client clears the notifications badge their day's notices built up
     assert re.search(r"badge [1-9]\d* -> 0 \(mark_notifications_read marked [1-9]", output), output
     messages_out = next(line for line in output.splitlines() if "messages out" in line)
-    assert "New job offer" in messages_out and "2 SMS" in messages_out and " 0 e-mails" not in messages_out
+    sms = re.search(r"(\d+) SMS", messages_out)
+    assert "New job offer" in messages_out and sms and int(sms[1]) >= 2 and " 0 e-mails" not in messages_out
     # the job used a part from the van, and the client has a tax invoice with its PDF in their folder
     invoiced = (r"gets a tax invoice: INV-BOB-000001: \d+\.\d\d [A-Z]{3} incl\. GST \d+\.\d\d; \d+-byte PDF at "
                 r"users/alice/invoices/\S+; 1 Brake cleaner 500 ml left in the van \(reorder at 1\)")
@@ -132,6 +133,16 @@ def test_demo_plays_the_day_prints_timeline_and_summary_and_stops(ports: Ports):
     # a Messenger prospect is matched (a redelivery answered once) and books through the link
     assert "messenger_webhook -> matched=1 (its redelivery -> duplicate=1)" in output
     assert "Leads/7000000000000042: booked" in output
+    # at the day's end a free hour is booked and kept: on the day before, it is offered first to the technician
+    # whose calendar holds it, who does it with a part from his van; its invoice PDF is in the client's folder
+    kept = re.search(r"create_request \(\S+ \S+\) -> scheduled, [\d.]+; (\S+)'s calendar holds the hour", output)
+    assert kept, output
+    assert f"offered first to {kept[1]}, whose calendar holds it -> accepted" in output
+    assert "drives over on the booked day: the clock moves to half an hour before the slot; update_job_status " \
+           "en_route -> arrived -> in_progress" in output
+    last_invoice = output[output.index("offered first to"):]
+    assert re.search(r"gets a tax invoice: INV-\S+: [\d.]+ [A-Z]{3} incl\. GST [\d.]+; \d+-byte PDF at "
+                     r"users/alice/invoices/\S+; .*parts included: Brake cleaner 500 ml", last_invoice), output
     assert "devstack: stack stopped." in output
 
 
