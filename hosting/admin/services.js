@@ -11,6 +11,11 @@ const tags = (text) => text.split(",").map((tag) => tag.trim().toLowerCase()).fi
 /** An add-on's id from its name ("Interior clean" -> "interior-clean") when the admin gives none. */
 const slug = (name) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
 
+/** A listed service as admin_save_service takes it whole (unset optional fields left out). */
+function whole(service, changes = {}) {
+  return Object.fromEntries(Object.entries({ ...service, ...changes }).filter(([, value]) => value !== null));
+}
+
 export async function services(main, call, notice = null) {
   const { services: catalogue } = await call("list_services", { include_inactive: true });
   const out = el("div");
@@ -34,7 +39,10 @@ export async function services(main, call, notice = null) {
                s.is_active ? el("button", { type: "button", class: "danger", onclick: (event) => act(event.target, out, async () => {
                  await call("admin_deactivate_service", { service_id: s.service_id, reason: why.value.trim() });
                  await reload(`${s.name} deactivated.`);
-               }) }, "Deactivate") : null))))),
+               }) }, "Deactivate") : el("button", { type: "button", class: "secondary", onclick: (event) => act(event.target, out, async () => {
+                 await call("admin_save_service", whole(s, { is_active: true }));
+                 await reload(`${s.name} activated.`);
+               }) }, "Activate")))))),
        catalogue.length ? null : el("p", { class: "muted" }, "No services yet: jobs are booked without one."),
        skillsForm(call));
 }
@@ -73,16 +81,16 @@ function editor(call, out, reload) {
   const submit = (event) => {
     event.preventDefault();
     act(save, out, async () => {
-      const service = {
-        ...(editing ? { service_id: editing.service_id } : {}),
+      const service = whole({
+        service_id: editing ? editing.service_id : null,
         name: inputs.name.value.trim(), category: inputs.category.value,
+        description: inputs.description.value.trim() || null,
         estimated_duration_minutes: number(inputs.estimated_duration_minutes), base_price: inputs.base_price.value,
         required_skills: tags(inputs.required_skills.value),
         add_ons: [...addOns.querySelectorAll("tr")].map((row) => row.values()),
         is_active: editing ? editing.is_active : true,
-      };
-      if (inputs.description.value.trim()) service.description = inputs.description.value.trim();
-      if (inputs.service_reminder_months.value !== "") service.service_reminder_months = number(inputs.service_reminder_months);
+        service_reminder_months: number(inputs.service_reminder_months),
+      });
       const saved = await call("admin_save_service", service);
       await reload(saved.changed ? `${service.name} saved.` : `${service.name}: nothing changed.`);
     });

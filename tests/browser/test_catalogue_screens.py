@@ -1,5 +1,5 @@
 """The console's Services and Merchants screens in Chromium (D137, D138): a service saved whole with an add-on, a
-refused one showing the callable's message, deactivated, and a technician's skills set; a merchant set up with a
+refused one showing the callable's message, deactivated and activated again, and a technician's skills set; a merchant set up with a
 SKU, and its monthly statement shown."""
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def test_a_service_with_an_add_on_is_saved_refused_when_malformed_and_deactivate
     expect(page.get_by_role("status")).to_have_text("Ceramic coating deactivated.")
     expect(page.locator(f'tr[data-service="{stored.id}"]')).to_contain_text("inactive")
     assert (db.document(f"Services/{stored.id}").get().to_dict() or {})["is_active"] is False
+    page.locator(f'tr[data-service="{stored.id}"]').get_by_role("button", name="Activate").click()
+    expect(page.get_by_role("status")).to_have_text("Ceramic coating activated.")
+    again = db.document(f"Services/{stored.id}").get().to_dict() or {}
+    assert {**again, "updated_date": None} == {**fields, "is_active": True, "updated_date": None}  # saved whole
 
     technician = next(snap.id for snap in db.collection("DispatcherProfiles").limit(1).stream())
     skills = page.locator("#skills-form")
