@@ -1,6 +1,6 @@
 """The console's Services and Merchants screens in Chromium (D137, D138): a service saved whole with an add-on, a
-refused one showing the callable's message, deactivated and activated again, and a technician's skills set; a merchant set up with a
-SKU, and its monthly statement shown."""
+refused one showing the callable's message, deactivated and activated again, and a technician's skills set; a
+merchant set up with a SKU, and its monthly statement shown."""
 
 from __future__ import annotations
 
