@@ -65,6 +65,8 @@ from curbside.entrypoints.insurance import admin_update_insurance_claim  # noqa:
 from curbside.entrypoints.leads import expire_leads, messenger_webhook  # noqa: E402
 from curbside.entrypoints.locations import set_availability, update_location  # noqa: E402
 from curbside.entrypoints.merchants import (  # noqa: E402
+    admin_get_merchant,
+    admin_list_merchants,
     admin_upsert_merchant,
     admin_upsert_merchant_sku,
     cancel_merchant_order,
@@ -164,6 +166,7 @@ __all__ = [
     "admin_delete_reward",
     "admin_delete_user",
     "admin_get_dispute",
+    "admin_get_merchant",
     "admin_get_ticket",
     "admin_get_user",
     "admin_get_verification",
@@ -171,6 +174,7 @@ __all__ = [
     "admin_list_disputes",
     "admin_list_files",
     "admin_list_fraud_alerts",
+    "admin_list_merchants",
     "admin_list_pricing_rules",
     "admin_list_rewards",
     "admin_list_tickets",

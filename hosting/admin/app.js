@@ -6,13 +6,16 @@ import { dashboard } from "./dashboard.js";
 import { disputes } from "./disputes.js";
 import { files } from "./files.js";
 import { fraud } from "./fraud.js";
+import { merchants } from "./merchants.js";
 import { pricing } from "./pricing.js";
 import { rewards } from "./rewards.js";
+import { services } from "./services.js";
 import { tickets } from "./tickets.js";
 import { users } from "./users.js";
 import { verification } from "./verification.js";
 
-const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards, pricing, files, audit };
+const SCREENS = { dashboard, verification, users, fraud, disputes, tickets, rewards, pricing, services, merchants, files,
+                  audit };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const who = document.getElementById("who");

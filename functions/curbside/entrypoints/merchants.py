@@ -1,5 +1,6 @@
-"""Merchant orders (issue 21 item 6, D115-D118): admins set up merchants and their SKUs; a merchant orders a job
-for its customer's car and cancels its own orders; a monthly schedule sends last month's statements."""
+"""Merchant orders (issue 21 item 6, D115-D118): admins set up merchants and their SKUs and read them back with
+their statements (D136); a merchant orders a job for its customer's car and cancels its own orders; a monthly
+schedule sends last month's statements."""
 
 from __future__ import annotations
 
@@ -15,10 +16,27 @@ from curbside.domain.documents.merchants import SkuCode
 from curbside.domain.merchants import OrderTerms
 from curbside.entrypoints.protocol import Payload, on_call, run_callable
 from curbside.entrypoints.requests import AuditReason, CancelRequestPayload, DocId, JobPayload, StoragePath
+from curbside.entrypoints.rewards import NoPayload
 from curbside.services import merchant_orders, merchants, requests
 
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+@on_call()
+def admin_list_merchants(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, NoPayload, lambda caller, _: merchants.list_merchants(
+        deps.get(), is_admin=caller.is_admin))
+
+
+class MerchantPayload(Payload):
+    merchant_id: DocId
+
+
+@on_call()
+def admin_get_merchant(req: https_fn.CallableRequest[Any]) -> dict[str, Any]:
+    return run_callable(req, MerchantPayload, lambda caller, p: merchants.merchant_account(
+        deps.get(), is_admin=caller.is_admin, merchant_id=p.merchant_id))
 
 
 class UpsertMerchantPayload(Payload):

@@ -4,7 +4,8 @@ A merchant is a signed-up account an admin turns into a business account: `Users
 `merchant` and `Merchants/{uid}` holds the business. Only an account with no client or technician profile can
 become one (a merchant login is the business's own). The SKUs a merchant orders by are a contract term, so
 admins edit them too (`MerchantSkus/{merchant}~{code}`: brand, model, the service and its price). Both
-callables are audited (D48) and idempotent: the same values again change nothing.
+callables are audited (D48) and idempotent: the same values again change nothing. The console lists the
+merchants, and one merchant's SKUs and monthly statements, to edit them (D136).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from curbside.domain.enums import UserType
 from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.merchants import sku_id
 from curbside.services import work
+from curbside.store import queries
 from curbside.store.codec import encode_value
 from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
@@ -27,6 +29,8 @@ from curbside.store.uow import UnitOfWork
 UPSERT_MERCHANT = "upsert_merchant"
 UPSERT_MERCHANT_SKU = "upsert_merchant_sku"
 ONLY_ADMINS = "Only admins set up merchants and their SKUs."
+LISTED = 200
+"""Merchants, SKUs of one merchant, or monthly statements shown at once (a contract's price list; 16 years)."""
 
 
 @dataclass(frozen=True)
@@ -118,3 +122,32 @@ def upsert_sku(deps: Deps, *, admin_uid: str, is_admin: bool, merchant_id: str, 
         return Saved(doc_id, stored is None)
 
     return work.transaction(deps, decide, lost_race="The SKU changed at the same moment; try again.")
+
+
+def list_merchants(deps: Deps, *, is_admin: bool) -> dict[str, Any]:
+    """Every merchant by business name, for the console."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+    found = work.reading(deps, lambda uow: uow.merchants.find(queries.MERCHANTS_BY_NAME, limit=LISTED))
+    return {"merchants": [{"merchant_id": m.id, **m.model_dump(exclude={"id"})} for m in found]}
+
+
+def merchant_account(deps: Deps, *, is_admin: bool, merchant_id: str) -> dict[str, Any]:
+    """One merchant with its SKUs (by code) and its monthly statements (newest first), for the console."""
+    if not is_admin:
+        raise NotAllowed(ONLY_ADMINS)
+
+    def look(uow: UnitOfWork) -> dict[str, Any]:
+        merchant = uow.merchants.get(merchant_id)
+        if merchant is None:
+            raise NotFound(f"merchant_id: there is no merchant {merchant_id}.")
+        skus = uow.merchant_skus.find(queries.SKUS_OF_MERCHANT, limit=LISTED, merchant_id=merchant_id)
+        statements = uow.merchant_statements.find(queries.STATEMENTS_OF_MERCHANT, limit=LISTED,
+                                                  merchant_id=merchant_id)
+        return {"merchant": {"merchant_id": merchant.id, **merchant.model_dump(exclude={"id"})},
+                "skus": [sku.model_dump(exclude={"id", "merchant_id"})
+                         for sku in sorted(skus, key=lambda sku: sku.sku_code)],
+                "statements": [{"statement_id": s.id, **s.model_dump(exclude={"id", "merchant_id"})}
+                               for s in statements]}
+
+    return work.reading(deps, look)

@@ -277,6 +277,14 @@ MERCHANT_STATEMENTS_OF_MONTH = QuerySpec("the merchants' statements of a month",
 LINES_OF_STATEMENT = QuerySpec("the lines of a merchant's statement", S.MERCHANT_STATEMENT_LINES,
                                (where("statement_id", Op.EQ),))
 """The statement e-mail's lines (sorted by completion in code: no composite index for a monthly read)."""
+MERCHANTS_BY_NAME = QuerySpec("every merchant, by business name", S.MERCHANTS, (),
+                              order_by=(("business_name", Direction.ASCENDING),))
+"""The console's Merchants screen (a few dozen businesses: one page)."""
+SKUS_OF_MERCHANT = QuerySpec("the merchant's SKU list", S.MERCHANT_SKUS, (where("merchant_id", Op.EQ),))
+"""The merchant app's SKU list, and the console's."""
+STATEMENTS_OF_MERCHANT = QuerySpec("a merchant's statements, newest month first", S.MERCHANT_STATEMENTS,
+                                   (where("merchant_id", Op.EQ),), order_by=(("month", Direction.DESCENDING),))
+"""The console's Merchants screen: a merchant's monthly bills."""
 SERVICES_DUE = QuerySpec("vehicles due for a service reminder", S.VEHICLES, (where("reminder_due_at", Op.LTE, "now"),),
                          order_by=(("reminder_due_at", Direction.ASCENDING),))
 
@@ -472,6 +480,6 @@ APP_QUERIES: tuple[QuerySpec, ...] = (
               order_by=(("name", Direction.ASCENDING),)),
     QuerySpec("a part's deliveries and uses, newest first", S.VAN_STOCK_MOVEMENTS, (
         where("dispatcher_id", Op.EQ), where("sku", Op.EQ)), order_by=(("created_date", Direction.DESCENDING),)),
-    QuerySpec("the merchant's SKU list", S.MERCHANT_SKUS, (where("merchant_id", Op.EQ),)),
+    SKUS_OF_MERCHANT,
 )
 """Queries the apps run themselves (the rules allow them): they need their indexes in production too."""
