@@ -168,6 +168,35 @@ def test_fifty_clients_booking_the_last_free_slot_at_once_reserve_it_exactly_onc
     assert [entry["request_id"] for entry in held] == [jobs[0].id]
 
 
+def test_clients_rushing_three_free_technicians_book_each_once_and_the_rest_are_told_the_next_slots(db, call, bucket):
+    """A lost race re-reads only the calendars found before the commit and tries another free one (D127)."""
+    technicians = [add_calendar(db, f"tech-{n}", at=north_of(OUTSIDE_ZONES, 300 * n),
+                                hours={"monday": [{"start": "10:00", "end": "11:00"}]}) for n in range(3)]
+    clients = [add_client(db, f"client-{n}") for n in range(6)]
+    photos = {uid: upload_photo(bucket, uid) for uid in clients}
+    barrier = threading.Barrier(len(clients))
+    answers: dict[str, Any] = {}
+
+    def book(uid: str) -> None:
+        barrier.wait()
+        answers[uid] = call(create_request, booking(photos[uid], scheduled_time="10:00"), uid=uid)
+
+    threads = [threading.Thread(target=book, args=(uid,)) for uid in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    booked = {answer.result["request_id"] for answer in answers.values() if answer.status == 200}
+    assert len(booked) == 3
+    assert sorted(job for uid in technicians for job in reserved_in(db, uid)) == sorted(booked)  # one each
+    for answer in answers.values():
+        if answer.status != 200:
+            assert answer.error == "FAILED_PRECONDITION", answer.body
+            assert f"The slot {MONDAY} 10:00 has just been booked by someone else. The next free slots: 2026-11-30 " \
+                "10:00" in answer.message, answer.body
+
+
 def test_a_services_slots_need_its_skills_and_its_duration_with_the_add_ons(db, call, deps, world):
     service = put(db, make_service())  # 90 minutes, needs "pdr"; the wax adds 20 minutes
     add_calendar(db, "tech-pdr", at=north_of(OUTSIDE_ZONES, 5_000), skills=["pdr"],
