@@ -1,9 +1,11 @@
 """Technician calendars through the deployed callables (issue 21 item 2): hours and time off with their
 refusals, the free slots near an address, booking one (reserved in the request's commit, given back when
-the job is cancelled), and fifty clients booking the last free slot at once."""
+the job is cancelled), fifty clients booking the last free slot at once, and the due job offered first to the
+technician it reserved (their time given back when they decline)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -13,11 +15,14 @@ from curbside.services import calendars, work
 from curbside.store.collections import Collection
 from curbside.store.repositories import evolve
 from main import (
+    accept_offer,
+    activate_scheduled_jobs,
     book_recurring_jobs,
     cancel_request,
     create_recurring_booking,
     create_request,
     list_available_slots,
+    reject_offer,
     set_calendar,
     set_time_off,
 )
@@ -163,6 +168,35 @@ def test_fifty_clients_booking_the_last_free_slot_at_once_reserve_it_exactly_onc
     assert [entry["request_id"] for entry in held] == [jobs[0].id]
 
 
+def test_clients_rushing_three_free_technicians_book_each_once_and_the_rest_are_told_the_next_slots(db, call, bucket):
+    """A lost race re-reads only the calendars found before the commit and tries another free one (D127)."""
+    technicians = [add_calendar(db, f"tech-{n}", at=north_of(OUTSIDE_ZONES, 300 * n),
+                                hours={"monday": [{"start": "10:00", "end": "11:00"}]}) for n in range(3)]
+    clients = [add_client(db, f"client-{n}") for n in range(6)]
+    photos = {uid: upload_photo(bucket, uid) for uid in clients}
+    barrier = threading.Barrier(len(clients))
+    answers: dict[str, Any] = {}
+
+    def book(uid: str) -> None:
+        barrier.wait()
+        answers[uid] = call(create_request, booking(photos[uid], scheduled_time="10:00"), uid=uid)
+
+    threads = [threading.Thread(target=book, args=(uid,)) for uid in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    booked = {answer.result["request_id"] for answer in answers.values() if answer.status == 200}
+    assert len(booked) == 3
+    assert sorted(job for uid in technicians for job in reserved_in(db, uid)) == sorted(booked)  # one each
+    for answer in answers.values():
+        if answer.status != 200:
+            assert answer.error == "FAILED_PRECONDITION", answer.body
+            assert f"The slot {MONDAY} 10:00 has just been booked by someone else. The next free slots: 2026-11-30 " \
+                "10:00" in answer.message, answer.body
+
+
 def test_a_services_slots_need_its_skills_and_its_duration_with_the_add_ons(db, call, deps, world):
     service = put(db, make_service())  # 90 minutes, needs "pdr"; the wax adds 20 minutes
     add_calendar(db, "tech-pdr", at=north_of(OUTSIDE_ZONES, 5_000), skills=["pdr"],
@@ -212,3 +246,28 @@ def test_a_weekly_booking_books_each_occurrence_in_the_window_once_and_skips_a_t
     assert reservations == ["earlier-job", first, "someone-else", f"{first}~2026-11-30", f"{first}~2026-12-14"]
     notices = [doc for path, doc in after_first_run.items() if path.startswith(f"{Collection.NOTIFICATIONS}/")]
     assert [(n["user_id"], "2026-12-07" in n["body"]) for n in notices] == [(CLIENT_ID, True)]
+
+
+def reserved_in(db, uid: str) -> list[str]:
+    return [entry["request_id"] for entry in stored(db, Collection.TECHNICIAN_CALENDARS, uid)["reservations"]]
+
+
+def test_a_due_job_is_offered_first_to_the_technician_it_reserved_and_declining_gives_their_time_back(
+        db, call, clock, deps, world):
+    request_id = call(create_request, booking(world), uid=CLIENT_ID).result["request_id"]
+    clock.advance(dt.timedelta(hours=38, minutes=30))  # Saturday 10:30 in Sydney: the job is 24 hours away
+    add_technician(db, "tech-online", at=north_of(OUTSIDE_ZONES, 200), fixed_at=clock.now())
+
+    run_as_scheduled(activate_scheduled_jobs, "activate_scheduled_jobs", clock)
+
+    # TECH is offline and unknown to the live search: only the reservation makes them the first offer
+    offers = {offer.id: offer.to_dict() for offer in db.collection(Collection.JOB_OFFERS).stream()}
+    assert [(offer_id, offer["dispatcher_id"]) for offer_id, offer in offers.items()] == [(f"{request_id}:1", TECH)]
+    assert stored(db, Collection.SERVICE_REQUESTS, request_id)["status"] == "pending"
+    assert reserved_in(db, TECH) == ["earlier-job", request_id]
+
+    assert call(reject_offer, {"offer_id": f"{request_id}:1"}, uid=TECH).result == {"offer_status": "rejected"}
+    assert reserved_in(db, TECH) == ["earlier-job"]  # given back in the commit that closed the offer
+    assert stored(db, Collection.JOB_OFFERS, f"{request_id}:2")["dispatcher_id"] == "tech-online"
+    assert call(accept_offer, {"offer_id": f"{request_id}:2"}, uid="tech-online").result["status"] == "accepted"
+    assert calendars.release_reservation(deps, request_id) == "already_released"  # the update trigger's run

@@ -20,7 +20,9 @@ from curbside.domain.dispatch_policy import (
     best_offer,
     jobs_for_window,
     match,
+    may_offer_reserved,
     region_of,
+    reserved_offer,
     route,
     window_for,
 )
@@ -32,7 +34,11 @@ from curbside.domain.dispatch_scoring import (
     assignment_score,
     rank,
 )
+from curbside.domain.documents import DispatcherLocation, ServiceRequest, TechnicianCalendar
+from curbside.domain.documents.calendars import Reservation
+from curbside.domain.enums import AccountStatus, RequestStatus
 from curbside.domain.search_cells import Cell
+from tests.factories import make_dispatcher_location, make_service_request, make_technician_calendar
 
 WEIGHTS = ScoringWeights()
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
@@ -230,3 +236,48 @@ def test_the_window_assignment_is_the_brute_force_optimum(window):
     served, total = brute_force(jobs, capacity)
     assert len(assignments) == served
     assert sum(item.candidate.score for item in assignments) == pytest.approx(total)
+
+
+# --- a scheduled job's reserved technician (D128) -------------------------------------------------------------
+
+
+def _reserved_world(**entry: object) -> tuple[ServiceRequest, DispatcherLocation, TechnicianCalendar]:
+    """A scheduled job that reserved `tech-r`, whose calendar (based 3 km north) still holds it, and their
+    index entry: offline, verified, active, no job."""
+    job = make_service_request(id="job-r", status=RequestStatus.PENDING, reserved_dispatcher_id="tech-r",
+                               location_lat=-33.8688, location_lng=151.2093, required_skills=["pdr"])
+    held = Reservation(request_id="job-r", start=T0 + dt.timedelta(hours=20), end=T0 + dt.timedelta(hours=21))
+    calendar = make_technician_calendar(id="tech-r", dispatcher_id="tech-r", base_lat=-33.8688 + 3 / 111.195,
+                                        base_lng=151.2093, reservations=[held], skills=["pdr"])
+    return job, make_dispatcher_location(**{"dispatcher_id": "tech-r", "is_online": False, "verified": True,
+                                            "skills": ["pdr"], **entry}), calendar
+
+
+def test_the_reserved_technician_is_offered_the_job_first_online_or_not():
+    job, entry, calendar = _reserved_world()
+    first = reserved_offer(job, set(), entry, calendar, WEIGHTS, high_priority=False)
+    assert first is not None and first.dispatcher_id == "tech-r" and first.distance_km == pytest.approx(3, abs=0.01)
+    assert first.score == assignment_score(WEIGHTS, Contender("tech-r", entry.rating, first.distance_km, 0),
+                                           high_priority=False)
+
+
+@pytest.mark.parametrize("change", [
+    {"offered": {"tech-r"}},  # they were offered it once (declined, or let it expire): the search decides
+    {"entry": {"verified": False}},
+    {"entry": {"account_status": AccountStatus.SUSPENDED}},
+    {"entry": {"account_status": AccountStatus.SHADOW_BANNED}},
+    {"entry": {"active_jobs": 2, "capacity": 2}},
+    {"entry": {"skills": []}},
+    {"released": True},  # their calendar no longer holds the job
+    {"no_entry": True},
+    {"unreserved": True},
+])
+def test_the_reserved_technician_is_passed_over_when_they_may_not_take_it(change):
+    job, entry, calendar = _reserved_world(**change.get("entry", {}))
+    if change.get("released"):
+        calendar = calendar.model_copy(update={"reservations": []})
+    if change.get("unreserved"):
+        job = job.model_copy(update={"reserved_dispatcher_id": None})
+    assert reserved_offer(job, change.get("offered", set()), None if change.get("no_entry") else entry, calendar,
+                          WEIGHTS, high_priority=False) is None
+    assert may_offer_reserved(entry, job.required_skills) is ("entry" not in change)

@@ -12,6 +12,10 @@ offers.
   jobs are matched with their candidates at once (`match`): an optimal assignment on the score rather than
   each job grabbing the best technician for itself in arrival order, which under load sends technicians
   across town past jobs that were theirs to take (docs/benchmarks.md, "Hail storm").
+- **A scheduled job's reserved technician first**: a job that reserved a technician's time at booking
+  (`reserved_dispatcher_id`, D112) is offered to them before anyone else, online or not, while their calendar
+  still holds it and they may take it (`reserved_offer`, D128); otherwise, or once they were offered it, the
+  rules above.
 - A **region** is the search cell of depth `REGION_DEPTH` containing the job: about 130 x 78 km in
   Australia, a metro area, so pending jobs are counted with one `count()` on the cells every job already
   stores (`search_cells`).
@@ -21,14 +25,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from curbside.domain.catalogue import qualified
 from curbside.domain.dispatch_scoring import Contender, RankedCandidate, ScoringWeights, assignment_score
+from curbside.domain.documents import DispatcherLocation, ServiceRequest, TechnicianCalendar
+from curbside.domain.enums import AccountStatus
+from curbside.domain.geo import haversine_m
 from curbside.domain.search_cells import Cell
 
 REGION_DEPTH = 16
@@ -97,6 +105,32 @@ def window_for(region: str, now: dt.datetime, surge: SurgeSettings) -> Window:
 def best_offer(ranked: Sequence[RankedCandidate]) -> RankedCandidate | None:
     """Outside a surge the job goes to its best candidate (the queue is already without those offered it)."""
     return ranked[0] if ranked else None
+
+
+def may_offer_reserved(entry: DispatcherLocation | None, required_skills: Collection[str]) -> bool:
+    """Whether a technician may be offered the scheduled job they reserved, online or not (a job a day ahead
+    needs no live position; the push reaches a closed app): what accepting an offer checks — verified, an
+    active account (a shadow-banned one is not, as in the search index), room for another job — and the job's
+    skills."""
+    return (entry is not None and entry.verified and entry.account_status is AccountStatus.ACTIVE
+            and entry.active_jobs < entry.capacity and qualified(required_skills, entry.skills))
+
+
+def reserved_offer(job: ServiceRequest, offered: Collection[str], entry: DispatcherLocation | None,
+                   calendar: TechnicianCalendar | None, weights: ScoringWeights, *,
+                   high_priority: bool) -> RankedCandidate | None:
+    """The job's next offer when it goes to the technician it reserved: they have not been offered it yet,
+    their calendar still holds it (not released), and they may take it (`may_offer_reserved`). Scored from
+    their calendar's base, where they planned to come from. None: the usual search decides."""
+    uid = job.reserved_dispatcher_id
+    if (uid is None or uid in offered or entry is None or calendar is None
+            or not any(held.request_id == job.id for held in calendar.reservations)
+            or not may_offer_reserved(entry, job.required_skills)):
+        return None
+    distance_km = haversine_m(job.location_lat, job.location_lng, calendar.base_lat, calendar.base_lng) / 1000
+    contender = Contender(uid, entry.rating, distance_km, entry.active_jobs)
+    return RankedCandidate(uid, entry.rating, distance_km, entry.active_jobs,
+                           assignment_score(weights, contender, high_priority=high_priority))
 
 
 @dataclass(frozen=True)

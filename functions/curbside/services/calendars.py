@@ -5,7 +5,8 @@ The technician edits their hours and time off through callables that validate th
 (`domain.calendars`); the reservations are the bookings' (`services.slots`). A reservation is released when
 its job is cancelled (the client, the technician, an admin, or no technician found) or taken by a technician
 other than the one it reserved — from the job's update trigger, idempotently: a second run finds nothing to
-release.
+release — and when the reserved technician declines the job's offer or lets it expire, in the commit that
+closes the offer (D128).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from curbside.deps import Deps
 from curbside.domain import calendars
-from curbside.domain.documents import DispatcherProfile, TechnicianCalendar
+from curbside.domain.documents import DispatcherProfile, JobOffer, TechnicianCalendar
 from curbside.domain.documents.calendars import HoursBlock, TimeOff
 from curbside.domain.enums import RequestStatus, VerificationStatus
 from curbside.domain.errors import InvalidInput, NotAllowed, NotFound
@@ -99,6 +100,14 @@ def set_time_off(deps: Deps, uid: str, periods: Sequence[tuple[dt.datetime, dt.d
     return work.conditional(deps, decide, lost_race=CHANGED)
 
 
+def _without(calendar: TechnicianCalendar | None, request_id: str, now: dt.datetime) -> TechnicianCalendar | None:
+    """The calendar without the job's reservation; None when it holds none (released already)."""
+    if calendar is None or not any(held.request_id == request_id for held in calendar.reservations):
+        return None
+    return evolve(calendar, reservations=[held for held in calendar.reservations if held.request_id != request_id],
+                  updated_date=now)
+
+
 def release_reservation(deps: Deps, request_id: str) -> str:
     """Give back the time a job reserved once it no longer needs it: cancelled, or accepted by another
     technician than the one reserved. Safe to run twice (the second run finds nothing to release)."""
@@ -110,11 +119,21 @@ def release_reservation(deps: Deps, request_id: str) -> str:
         taken_by_other = job.dispatcher_id is not None and job.dispatcher_id != job.reserved_dispatcher_id
         if job.status is not RequestStatus.CANCELLED and not taken_by_other:
             return "kept"
-        calendar = uow.calendars.get(job.reserved_dispatcher_id)
-        if calendar is None or not any(held.request_id == request_id for held in calendar.reservations):
+        freed = _without(uow.calendars.get(job.reserved_dispatcher_id), request_id, uow.now)
+        if freed is None:
             return "already_released"
-        uow.calendars.save(evolve(calendar, reservations=[held for held in calendar.reservations
-                                                          if held.request_id != request_id], updated_date=uow.now))
+        uow.calendars.save(freed)
         return "released"
 
     return work.transaction(deps, decide)
+
+
+def freed_by_declining(uow: UnitOfWork, offer: JobOffer) -> TechnicianCalendar | None:
+    """Reads only, for the commit that closes `offer` unaccepted (rejected or expired): the offered
+    technician's calendar without the job's time when the job had reserved them — they turned their own booking
+    down or let it lapse, so the time is theirs again while the job goes to others (D128). None: nothing to
+    give back."""
+    job = uow.requests.get(offer.request_id)
+    if job is None or job.reserved_dispatcher_id != offer.dispatcher_id:
+        return None
+    return _without(uow.calendars.get(offer.dispatcher_id), job.id, uow.now)

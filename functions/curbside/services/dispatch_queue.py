@@ -8,6 +8,8 @@ Whether a step offers at once or hands the job to its region's surge window is t
 (`domain.dispatch_policy.route`, one `count()` of the region's pending jobs): outside a surge the job goes to
 its best candidate not yet offered it (found by the ring search, D41); in a surge the step only makes sure
 the window's named task exists, and the window offers its jobs together (`services.surge_windows`, D42).
+Before either, a scheduled job that reserved a technician's time is offered to them while they may take it
+(`dispatch_policy.reserved_offer`, D128).
 
 Each step is one decision in one transaction, and safe to repeat:
 
@@ -32,7 +34,16 @@ from typing import Any
 from firebase_functions import logger
 
 from curbside.deps import Deps
-from curbside.domain.dispatch_policy import Route, Window, best_offer, region_of, route, window_for
+from curbside.domain.dispatch_policy import (
+    Route,
+    Window,
+    best_offer,
+    may_offer_reserved,
+    region_of,
+    reserved_offer,
+    route,
+    window_for,
+)
 from curbside.domain.dispatch_scoring import RankedCandidate, is_high_priority
 from curbside.domain.documents import JobOffer, ServiceRequest
 from curbside.domain.enums import NotificationType, OfferStatus, RequestStatus
@@ -126,6 +137,8 @@ class Plan:
     window: Window | None = None
     first: bool = False
     """The hand-over: refused once `dispatch_started_at` is set (another run handed the job over)."""
+    reserved: bool = False
+    """`best` is the technician the scheduled job reserved (D128): offered online or not."""
 
 
 def pending_in_region(uow: UnitOfWork, region: str) -> int:
@@ -148,18 +161,32 @@ def plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
         if not requests_dispatched(uow, request.client_id):
             # a shadow-banned client's job meets nobody, exactly as in an area without technicians (spec 15)
             return Plan(None, len(made) + 1, [], first=first)
+        offered = {offer.dispatcher_id for offer in made}
+        site = job_site(uow, request)
+        if (reserved := _reserved_first(uow, request, offered, site)) is not None:  # before any surge window
+            return Plan(reserved, len(made) + 1, list(request.car_location_images), first=first, reserved=True)
         surge = uow.settings.dispatch.surge
         region = region_of(request.location_lat, request.location_lng)
         if route(pending_in_region(uow, region), surge) is Route.WINDOW:
             return Plan(None, len(made) + 1, [], window_for(region, uow.now, surge), first=first)
-        offered = {offer.dispatcher_id for offer in made}
-        ranked = find_candidates(uow, job_site(uow, request), k=1, exclude=offered).candidates
+        ranked = find_candidates(uow, site, k=1, exclude=offered).candidates
         return Plan(best_offer(ranked), len(made) + 1, list(request.car_location_images), first=first)
 
     found = work.reading(deps, look)
     if found is None or found.best is None:
         return found
     return replace(found, photo_urls=photo_links(deps, found.photo_urls))
+
+
+def _reserved_first(uow: UnitOfWork, request: ServiceRequest, offered: set[str],
+                    site: JobSite) -> RankedCandidate | None:
+    """The technician the scheduled job reserved, when the policy offers it to them next (two reads, only for
+    a job with a reservation not yet offered to its technician)."""
+    uid = request.reserved_dispatcher_id
+    if uid is None or uid in offered:
+        return None
+    return reserved_offer(request, offered, uow.locations.get(uid), uow.calendars.get(uid),
+                          uow.settings.dispatch.search.weights, high_priority=site.high_priority)
 
 
 def photo_links(deps: Deps, paths: list[str]) -> list[str]:
@@ -234,7 +261,8 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
                 or (plan.first and current.dispatch_started_at is not None)):
             return Outcome(started=False)
-        if best is not None and (entry is None or not entry.searchable):
+        if best is not None and not ((entry is not None and entry.searchable)
+                                     or (plan.reserved and may_offer_reserved(entry, current.required_skills))):
             return Outcome(started=False, stale=True)
         started = current.dispatch_started_at is None
         if started:

@@ -10,7 +10,8 @@ capacity check once, since both commits rewrite their index entry. The winner's 
 other pending offer of the job, writes `JobContacts` and the client's notification (through `record_move`).
 
 Rejection and expiry are two steps, each safe to repeat: close the offer (a transaction that changes
-nothing unless it is still pending — and, for expiry, due), then `offer_next`, which itself does nothing
+nothing unless it is still pending — and, for expiry, due; when the job had reserved this technician's time,
+the same commit gives it back, D128), then `offer_next`, which itself does nothing
 while the job is taken or someone holds an offer. A crash between the steps leaves a pending job with no
 pending offer, which is exactly what `retry_dispatch` picks up.
 """
@@ -29,7 +30,7 @@ from curbside.domain.errors import NotAllowed, NotFound, WrongState
 from curbside.domain.geo import haversine_m
 from curbside.domain.lifecycle import Actor
 from curbside.domain.request_lifecycle import transition, unmatched_deadline
-from curbside.services import work
+from curbside.services import calendars, work
 from curbside.services.accounts import requests_dispatched
 from curbside.services.arrival_estimates import estimate_arrival
 from curbside.services.dispatch_queue import closed_details, offer_next, offers_of
@@ -164,9 +165,9 @@ def accept_job(deps: Deps, uid: str, request_id: str) -> Accepted:
 
 def _close(deps: Deps, offer_id: str, decide: Callable[[JobOffer], tuple[OfferStatus, dict[str, object]] | None],
            ) -> JobOffer | None:
-    """Close an offer in one transaction when `decide` returns its new status and fields; returns the offer
-    as read (None: no such offer). Then hands the job on (`offer_next` does nothing while it is taken or
-    offered)."""
+    """Close an offer in one transaction when `decide` returns its new status and fields (and give back the
+    time the job reserved in the technician's calendar, if it had); returns the offer as read (None: no such
+    offer). Then hands the job on (`offer_next` does nothing while it is taken or offered)."""
 
     def close(uow: UnitOfWork) -> tuple[JobOffer | None, bool]:
         offer = uow.offers.get(offer_id)
@@ -174,9 +175,12 @@ def _close(deps: Deps, offer_id: str, decide: Callable[[JobOffer], tuple[OfferSt
             return None, False
         closing = decide(offer)
         if closing is not None:
+            freed = calendars.freed_by_declining(uow, offer)  # read before the writes
             status, fields = closing
             uow.offers.move(offer, status, Actor.SYSTEM if status is OfferStatus.EXPIRED else Actor.DISPATCHER,
                             job_details=closed_details(offer.job_details), **fields)
+            if freed is not None:
+                uow.calendars.save(freed)
         return offer, closing is not None
 
     offer, closed = work.transaction(deps, close, lost_race="The offer changed at the same moment; try again.")

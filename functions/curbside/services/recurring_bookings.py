@@ -82,9 +82,11 @@ def _occurrence(uow: UnitOfWork, template: ServiceRequest, booking: RecurringBoo
     quote = pricing.price(uow, Job(template.location_lat, template.location_lng, False, True,
                                    booked.scheduled_datetime, zone))
     request_id = f"{booking.id}~{day.isoformat()}"
+    nearby = slots.nearby_ids(uow, template.location_lat, template.location_lng, client_id=template.client_id,
+                              required_skills=template.required_skills)
     reserved = slots.reserve(uow, slots.Booking(template.client_id, template.location_lat, template.location_lng,
                                                 booked, zone, template.estimated_duration_minutes,
-                                                tuple(template.required_skills)), request_id)
+                                                tuple(template.required_skills)), request_id, nearby)
     return ServiceRequest(
         id=request_id, client_id=template.client_id, client_name=template.client_name,
         client_rating=template.client_rating, car_model=template.car_model, license_plate=template.license_plate,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from curbside.deps import Deps
@@ -215,10 +216,13 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
         return earlier
     require_own_uploads(deps.files, uid, new.car_location_images, purpose=Purpose.CAR_PHOTOS,
                         field_name="car_location_images")
+    nearby = slots.find_nearby(deps, uid, new.placement.lat, new.placement.lng, new.service_id) \
+        if new.placement.is_scheduled else ()
     attempts = deps.settings.rate_limits.create_request.count + 1
     for attempt in range(attempts):
         try:
-            return work.conditional(deps, lambda uow: _store_new(uow, uid, new, request_id),
+            return work.conditional(deps, partial(_store_new, uid=uid, new=new, request_id=request_id, nearby=nearby,
+                                                  attempt=attempt),
                                     lost_race="Another change got in the way; try again.")
         except (WrongState, LostRace) as refused:
             # With a key, the refusal may only mean that a concurrent retry of this same call got there first
@@ -230,13 +234,13 @@ def create_request(deps: Deps, uid: str, new: NewRequest) -> RequestCreated:
             if not isinstance(refused, Conflict):
                 raise
             if attempt + 1 == attempts:
-                _explain_lost_booking(deps, uid, new)
+                _explain_lost_booking(deps, uid, new, nearby)
                 raise
             # Another of the caller's requests took the same rate-limit slot at the same moment: count again.
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _explain_lost_booking(deps: Deps, uid: str, new: NewRequest) -> None:
+def _explain_lost_booking(deps: Deps, uid: str, new: NewRequest, nearby: tuple[str, ...]) -> None:
     """After the last lost commit of a scheduled booking (many clients booking one technician's time at once):
     the slot's fate and the next free slots, rather than a bare "try again"."""
     job, booked = plan_job(deps.settings, new.placement, deps.clock.now())
@@ -247,7 +251,7 @@ def _explain_lost_booking(deps: Deps, uid: str, new: NewRequest) -> None:
         duration, skills = ((service.duration_minutes, tuple(service.service.required_skills)) if service
                             else (new.estimated_duration_minutes, ()))
         raise slots.explain_lost_booking(deps, slots.Booking(uid, job.lat, job.lng, booked, job.zone, duration,
-                                                             skills))
+                                                             skills), nearby)
 
 
 def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
@@ -261,9 +265,11 @@ def _explain_reward(deps: Deps, uid: str, redemption_id: str) -> None:
     raise LostRace("The reward changed while the request was being created; try again.")
 
 
-def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> RequestCreated:
-    """Check the caller, the rate limit and the reward, price the job, and create it with the reward's use and
-    the rate limit's slot."""
+def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str, *, nearby: tuple[str, ...],
+               attempt: int) -> RequestCreated:
+    """Check the caller, the rate limit and the reward, price the job, and create it with the reward's use, the
+    rate limit's slot and, for a scheduled job, its reservation in one of the `nearby` calendars (`attempt`: how
+    many commits of this call were lost before, see `slots.reserve`)."""
     job, booked = plan_job(uow.settings, new.placement, uow.now)
     ordered = merchant_orders.ordered(uow, uid, new.merchant_order) if new.merchant_order else None
     client = None if ordered else _client(uow, uid)
@@ -286,8 +292,9 @@ def _store_new(uow: UnitOfWork, uid: str, new: NewRequest, request_id: str) -> R
     duration = (booking.duration_minutes if booking else ordered.duration_minutes if ordered
                 else new.estimated_duration_minutes)
     skills = booking.service.required_skills if booking else ()
+    # the last read (the calendars by id): the reservation is the first write
     reserved = slots.reserve(uow, slots.Booking(uid, job.lat, job.lng, booked, job.zone, duration, tuple(skills)),
-                             request_id) if booked else None  # the last read: the reservation is the first write
+                             request_id, nearby, attempt=attempt) if booked else None
     photos = request_photo_paths(uid, request_id, new.car_location_images)
     request = uow.requests.create(ServiceRequest(
         id=request_id, client_id=uid, client_name=ordered.customer_name if ordered else client and client.name,

@@ -8,15 +8,17 @@ calendars and reads their dispatch-index entries to drop anyone no longer verifi
 costs the same few dozen reads in a town or a city of thousands, whatever the date range (one calendar holds
 the whole 30-day window).
 
-A reservation is written into the chosen technician's calendar in the booking's own commit, which is guarded
-by the calendar's `update_time` (the conditional style, D24): of any number of clients booking the same free
-time at once, one commit lands and the others, reading again, find the time taken — they are refused with the
-next free slots, never a second booking.
+A booking finds its nearby calendars once, before its commit (`nearby_ids`); the commit re-reads only those
+documents by id and writes the reservation into the chosen technician's calendar, guarded by the calendar's
+`update_time` (the conditional style, D24): of any number of clients booking the same free time at once, one
+commit lands and the others, reading those calendars again, find the time taken — they take another free
+technician, or are refused with the next free slots, never a second booking (D112, D127).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -55,12 +57,22 @@ def as_calendar(document: TechnicianCalendar) -> Calendar:
         travel_buffer=dt.timedelta(minutes=document.travel_buffer_minutes))
 
 
+def _serves(calendar: TechnicianCalendar, lat: float, lng: float, *, client_id: str | None,
+            needed: Collection[str], radius_m: float) -> float | None:
+    """How far (metres) the calendar's base is from (lat, lng) when it may take a booking there: findable,
+    within the dispatch radius, with the skills, not the client's own; None otherwise."""
+    distance_m = haversine_m(lat, lng, calendar.base_lat, calendar.base_lng)
+    if (calendar.search_cells and distance_m <= radius_m and calendar.dispatcher_id != client_id
+            and set(needed) <= set(calendar.skills)):
+        return distance_m
+    return None
+
+
 def nearby_calendars(uow: UnitOfWork, lat: float, lng: float, *, client_id: str | None,
                      required_skills: Collection[str] = ()) -> list[TechnicianCalendar]:
     """The calendars of the `NEARBY` nearest bookable technicians within the dispatch radius with the
     service's skills, nearest first: verified, with an active account (their dispatch-index entry says so),
     never the client themselves."""
-    needed = set(required_skills)
     settings = uow.settings.dispatch.search
     plan = RingSearch(lat, lng, settings.radius_m, settings.weights, k=NEARBY)
     found: dict[str, TechnicianCalendar] = {}
@@ -68,9 +80,9 @@ def nearby_calendars(uow: UnitOfWork, lat: float, lng: float, *, client_id: str 
         returned = uow.calendars.find(queries.CALENDARS_IN_CELLS, limit=query.limit, cells=list(query.tokens))
         contenders = []
         for calendar in returned:
-            distance_m = haversine_m(lat, lng, calendar.base_lat, calendar.base_lng)
-            if (calendar.search_cells and distance_m <= settings.radius_m and calendar.dispatcher_id != client_id
-                    and needed <= set(calendar.skills)):
+            distance_m = _serves(calendar, lat, lng, client_id=client_id, needed=required_skills,
+                                 radius_m=settings.radius_m)
+            if distance_m is not None:
                 found[calendar.dispatcher_id] = calendar
                 contenders.append(Contender(calendar.dispatcher_id, 5.0, distance_m / 1000, 0))
         plan.record(contenders, len(returned))
@@ -194,30 +206,68 @@ def refusal(calendars: list[Calendar], booking: Booking, now: dt.datetime) -> Wr
     return WrongState(f"{reason} {offer_text(next_free(calendars, now, booking.zone, job.end - job.start, now))}")
 
 
-def reserve(uow: UnitOfWork, booking: Booking, request_id: str) -> str:
-    """Reserve the nearest technician free for the job in this commit; returns their uid. Refuses with the
-    next free slots when nobody nearby is (outside working hours, or the slot was just taken)."""
-    documents = nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id,
-                                 required_skills=booking.required_skills)
+def nearby_ids(uow: UnitOfWork, lat: float, lng: float, *, client_id: str,
+               required_skills: Collection[str] = ()) -> tuple[str, ...]:
+    """The ids of the calendars `nearby_calendars` finds, nearest first: found before a booking's commit
+    (plain reads, D127), which then re-reads only these documents by id, so a retry after a lost race costs
+    ten reads and no query however many clients book at once."""
+    return tuple(calendar.dispatcher_id for calendar in nearby_calendars(uow, lat, lng, client_id=client_id,
+                                                                         required_skills=required_skills))
+
+
+def find_nearby(deps: Deps, client_id: str, lat: float, lng: float, service_id: str | None) -> tuple[str, ...]:
+    """A scheduled booking's nearby calendars qualified for its service, found once before its commits (plain
+    reads, D127): the ring search's queries stay out of the commit, which re-reads only these by id."""
+
+    def look(uow: UnitOfWork) -> tuple[str, ...]:
+        service = uow.services.get(service_id) if service_id else None  # unknown: the booking refuses it
+        return nearby_ids(uow, lat, lng, client_id=client_id,
+                          required_skills=service.required_skills if service else ())
+
+    return work.reading(deps, look)
+
+
+def _still_nearby(uow: UnitOfWork, booking: Booking, nearby: Sequence[str]) -> list[TechnicianCalendar]:
+    """The calendars found before the commit as they are now (read by id, nearest first), those that still
+    may take the booking (a technician who moved their base or lost a skill meanwhile drops out)."""
+    radius_m = uow.settings.dispatch.search.radius_m
+    return [document for document in uow.calendars.get_many(nearby)
+            if document is not None and _serves(document, booking.lat, booking.lng, client_id=booking.client_id,
+                                                needed=booking.required_skills, radius_m=radius_m) is not None]
+
+
+def _pick(fitting: Sequence[TechnicianCalendar], request_id: str, attempt: int) -> TechnicianCalendar:
+    """The nearest free technician; after a lost race (`attempt` > 0) one of the free ones chosen by the
+    request and the attempt, so contenders who all lost the nearest spread over the others instead of all
+    racing for the next nearest again (one booking per round)."""
+    if attempt == 0:
+        return fitting[0]
+    spread = int.from_bytes(hashlib.sha256(f"{request_id}:{attempt}".encode()).digest()[:8], "big")
+    return fitting[spread % len(fitting)]
+
+
+def reserve(uow: UnitOfWork, booking: Booking, request_id: str, nearby: Sequence[str], *, attempt: int = 0) -> str:
+    """Reserve a technician free for the job in this commit, one of `nearby` (`find_nearby`, read again here
+    by id: the commit is guarded by exactly these documents, D112); returns their uid. Refuses with the next
+    free slots when nobody nearby is (outside working hours, or the slot was just taken)."""
+    documents = _still_nearby(uow, booking, nearby)
     job = booking.job
     calendars = [as_calendar(document) for document in documents]
-    chosen = next((document for document, calendar in zip(documents, calendars, strict=True) if calendar.fits(job)),
-                  None)
-    if chosen is None:
+    fitting = [document for document, calendar in zip(documents, calendars, strict=True) if calendar.fits(job)]
+    if not fitting:
         raise refusal(calendars, booking, uow.now)
+    chosen = _pick(fitting, request_id, attempt)
     kept = [held for held in chosen.reservations if held.end > uow.now and held.request_id != request_id]
     uow.calendars.save(evolve(chosen, reservations=[*kept, Reservation(request_id=request_id, start=job.start,
                                                                        end=job.end)], updated_date=uow.now))
     return chosen.dispatcher_id
 
 
-def explain_lost_booking(deps: Deps, booking: Booking) -> WrongState:
+def explain_lost_booking(deps: Deps, booking: Booking, nearby: Sequence[str]) -> WrongState:
     """After a booking lost every commit race: the slot's fate as of now, with the next free slots."""
 
     def look(uow: UnitOfWork) -> WrongState:
-        calendars = [as_calendar(document)
-                     for document in nearby_calendars(uow, booking.lat, booking.lng, client_id=booking.client_id,
-                                                      required_skills=booking.required_skills)]
+        calendars = [as_calendar(document) for document in _still_nearby(uow, booking, nearby)]
         job = booking.job
         if any(calendar.fits(job) for calendar in calendars):
             free = next_free(calendars, job.start - dt.timedelta(seconds=1), booking.zone, job.end - job.start,
