@@ -6,11 +6,13 @@ localstripe, in NZD's minor units."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from curbside.domain.enums import NotificationType, RequestStatus
+from curbside.domain.invoicing import TaxRegime
 from curbside.domain.regions import ServiceRegion
 from curbside.services import card_holds
 from curbside.services.notifications import notification_id
@@ -18,20 +20,35 @@ from curbside.settings import Settings
 from curbside.store.collections import Collection, doc_path
 from devstack.doubles import RecordingPush
 from devstack.mail import MailServer
-from main import cancel_request, create_request, create_support_ticket, quote_price, set_locale
+from main import (
+    accept_revised_price,
+    cancel_request,
+    create_request,
+    create_support_ticket,
+    propose_revised_price,
+    quote_price,
+    set_locale,
+)
 from tests.factories import CLIENT_ID, DISPATCHER_ID, make_notification_preferences, put
 from tests.payment_world import client_with_saved_card, complete, ledger_of, payment_of
 from tests.request_world import add_client, add_dispatcher, add_job, everything, stored, upload_photo
 from tests.technicians import add_technician
 
 AUCKLAND = (-36.8485, 174.7633)
+TOKYO = (35.6812, 139.7671)
 NZ = ServiceRegion("NZ", "NZD", -48.0, 166.0, -34.0, 179.0)
+JP = ServiceRegion("JP", "JPY", 24.0, 122.0, 46.0, 146.0, TaxRegime("JCT", Decimal(10), prices_include_tax=True),
+                   base_price=Decimal(4500))
+AUSTIN = (30.2672, -97.7431)
+TX = ServiceRegion("TX", "USD", 25.0, -107.0, 37.0, -93.0, TaxRegime("Sales tax", Decimal("8.25"), False),
+                   base_price=Decimal(40))
 
 
 @pytest.fixture
 def settings() -> Settings:
-    """The defaults, with New Zealand as a service region (everywhere else stays in the platform's EUR)."""
-    return dataclasses.replace(Settings(), regions=(NZ,))
+    """The defaults, with New Zealand, Japan (yen: no decimals, its own base price and consumption tax) and Texas
+    (a sales tax added on top) as service regions (everywhere else stays in the platform's EUR)."""
+    return dataclasses.replace(Settings(), regions=(NZ, JP, TX))
 
 
 def test_a_locale_is_stored_normalised_and_a_tag_nobody_knows_is_refused_writing_nothing(db, call, deps):
@@ -112,3 +129,71 @@ def test_a_job_in_new_zealand_is_quoted_held_and_captured_in_nzd_at_localstripe(
     captured = [entry for entry in ledger_of(db, request_id) if entry["kind"] == "capture"]
     assert [(entry["amount_minor"], entry["currency"]) for entry in captured] == [(price_minor, "NZD")]
     assert localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")["amount_received"] == price_minor
+
+
+def test_a_job_in_japan_is_quoted_in_whole_yen_held_and_captured_for_that_many_yen_and_invoiced_to_the_yen(
+        db, call, localstripe, stripe_deps, bucket, *, clock):
+    client_with_saved_card(db, call, localstripe)
+    add_technician(db, DISPATCHER_ID, at=TOKYO, fixed_at=clock.now())
+    created = call(create_request, {"location_lat": TOKYO[0], "location_lng": TOKYO[1], "is_urgent": True,
+                                    "is_scheduled": False, "car_model": "Toyota Prius", "license_plate": "TK-123",
+                                    "location_address": "1 Marunouchi, Tokyo",
+                                    "car_location_images": [upload_photo(bucket)]}, uid=CLIENT_ID).result
+    request_id = created["request_id"]
+    # 4500 yen and 50 % urgency; JCT 10 % is in the price: 6750 x 10/110 = 613.6 -> 614 yen
+    assert (created["final_price"], created["breakdown"]["currency"]) == (6750, "JPY")
+    assert created["breakdown"]["tax"] == {"name": "JCT", "rate_percent": 10.0, "prices_include_tax": True,
+                                           "amount": 614}
+
+    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update(
+        {"status": "in_progress", "dispatcher_id": DISPATCHER_ID, "dispatcher_name": "Sam"})
+    assert card_holds.follow_request(stripe_deps, request_id) == "authorization_authorized"
+    payment = payment_of(db, request_id)
+    intent = localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")
+    assert (payment["currency"], payment["amount_minor"], intent["currency"], intent["amount"]) == (
+        "JPY", 6750, "jpy", 6750)  # yen are Stripe's minor unit: 6750, not 675000
+    complete(stripe_deps, bucket, request_id, at=TOKYO)
+
+    assert localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")["amount_received"] == 6750
+    assert [(e["amount_minor"], e["currency"]) for e in ledger_of(db, request_id) if e["kind"] == "capture"] == [
+        (6750, "JPY")]
+    invoice = stored(db, Collection.INVOICES, request_id)
+    assert (invoice["currency"], invoice["total_minor"], invoice["tax_name"], invoice["tax_minor"]) == (
+        "JPY", 6750, "JCT", 614)
+    assert [line["amount_minor"] for line in invoice["lines"]] == [4500, 2250]
+
+
+def test_where_tax_is_added_on_top_the_card_is_held_for_it_and_the_invoice_prints_the_quotes_net_lines_and_tax(
+        db, call, localstripe, stripe_deps, bucket, *, clock):
+    client_with_saved_card(db, call, localstripe)
+    add_technician(db, DISPATCHER_ID, at=AUSTIN, fixed_at=clock.now())
+    created = call(create_request, {"location_lat": AUSTIN[0], "location_lng": AUSTIN[1], "is_urgent": False,
+                                    "is_scheduled": False, "car_model": "Ford F-150", "license_plate": "TX-123",
+                                    "location_address": "1 Congress Ave, Austin",
+                                    "car_location_images": [upload_photo(bucket)]}, uid=CLIENT_ID).result
+    request_id = created["request_id"]
+    # 40.00 net; 8.25 % of it is 3.30, added: the card is held for 43.30
+    assert (created["breakdown"]["subtotal"], created["breakdown"]["tax"]["amount"], created["final_price"]) == (
+        40.0, 3.3, 43.3)
+    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update(
+        {"status": "arrived", "dispatcher_id": DISPATCHER_ID, "dispatcher_name": "Sam"})
+    assert card_holds.follow_request(stripe_deps, request_id) == "authorization_authorized"
+    assert payment_of(db, request_id)["amount_minor"] == 4330
+
+    call(propose_revised_price, {"request_id": request_id, "price": 50.0, "reason": "A second dented panel."},
+         uid=DISPATCHER_ID)
+    accepted = call(accept_revised_price, {"request_id": request_id}, uid=CLIENT_ID).result
+
+    assert accepted == {"final_price": 54.13, "currency": "USD", "card_hold": "authorized"}  # 50.00 + 4.125 -> 4.13
+    payment = payment_of(db, request_id)
+    intent = localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")
+    assert (payment["amount_minor"], intent["amount"], intent["currency"]) == (5413, 5413, "usd")
+    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update({"status": "in_progress"})
+    complete(stripe_deps, bucket, request_id, at=AUSTIN)
+
+    invoice = stored(db, Collection.INVOICES, request_id)
+    assert [(line["description"], line["amount_minor"]) for line in invoice["lines"]] == [
+        ("Base price", 4000), ("Revised on site: A second dented panel.", 1000)]
+    assert (invoice["tax_name"], invoice["prices_include_tax"], invoice["tax_minor"], invoice["total_minor"]) == (
+        "Sales tax", False, 413, 5413)
+    assert payment_of(db, request_id)["captured_minor"] == 5413
