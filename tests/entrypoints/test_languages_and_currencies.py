@@ -131,22 +131,29 @@ def test_a_job_in_new_zealand_is_quoted_held_and_captured_in_nzd_at_localstripe(
     assert localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")["amount_received"] == price_minor
 
 
+def booked_at(db, call, localstripe, bucket, clock, *, place: tuple[float, float], urgent: bool,
+              status: str) -> dict[str, Any]:
+    """A job created through `create_request` at `place` by a client with a saved card, then taken to `status` by
+    a technician there; `create_request`'s result."""
+    client_with_saved_card(db, call, localstripe)
+    add_technician(db, DISPATCHER_ID, at=place, fixed_at=clock.now())
+    created: dict[str, Any] = call(create_request, {
+        "location_lat": place[0], "location_lng": place[1], "is_urgent": urgent, "is_scheduled": False,
+        "car_model": "Toyota Prius", "license_plate": "AB-123", "location_address": "1 Main Street",
+        "car_location_images": [upload_photo(bucket)]}, uid=CLIENT_ID).result
+    db.document(doc_path(Collection.SERVICE_REQUESTS, created["request_id"])).update(
+        {"status": status, "dispatcher_id": DISPATCHER_ID, "dispatcher_name": "Sam"})
+    return created
+
+
 def test_a_job_in_japan_is_quoted_in_whole_yen_held_and_captured_for_that_many_yen_and_invoiced_to_the_yen(
         db, call, localstripe, stripe_deps, bucket, *, clock):
-    client_with_saved_card(db, call, localstripe)
-    add_technician(db, DISPATCHER_ID, at=TOKYO, fixed_at=clock.now())
-    created = call(create_request, {"location_lat": TOKYO[0], "location_lng": TOKYO[1], "is_urgent": True,
-                                    "is_scheduled": False, "car_model": "Toyota Prius", "license_plate": "TK-123",
-                                    "location_address": "1 Marunouchi, Tokyo",
-                                    "car_location_images": [upload_photo(bucket)]}, uid=CLIENT_ID).result
+    created = booked_at(db, call, localstripe, bucket, clock, place=TOKYO, urgent=True, status="in_progress")
     request_id = created["request_id"]
     # 4500 yen and 50 % urgency; JCT 10 % is in the price: 6750 x 10/110 = 613.6 -> 614 yen
     assert (created["final_price"], created["breakdown"]["currency"]) == (6750, "JPY")
     assert created["breakdown"]["tax"] == {"name": "JCT", "rate_percent": 10.0, "prices_include_tax": True,
                                            "amount": 614}
-
-    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update(
-        {"status": "in_progress", "dispatcher_id": DISPATCHER_ID, "dispatcher_name": "Sam"})
     assert card_holds.follow_request(stripe_deps, request_id) == "authorization_authorized"
     payment = payment_of(db, request_id)
     intent = localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")
@@ -165,18 +172,11 @@ def test_a_job_in_japan_is_quoted_in_whole_yen_held_and_captured_for_that_many_y
 
 def test_where_tax_is_added_on_top_the_card_is_held_for_it_and_the_invoice_prints_the_quotes_net_lines_and_tax(
         db, call, localstripe, stripe_deps, bucket, *, clock):
-    client_with_saved_card(db, call, localstripe)
-    add_technician(db, DISPATCHER_ID, at=AUSTIN, fixed_at=clock.now())
-    created = call(create_request, {"location_lat": AUSTIN[0], "location_lng": AUSTIN[1], "is_urgent": False,
-                                    "is_scheduled": False, "car_model": "Ford F-150", "license_plate": "TX-123",
-                                    "location_address": "1 Congress Ave, Austin",
-                                    "car_location_images": [upload_photo(bucket)]}, uid=CLIENT_ID).result
+    created = booked_at(db, call, localstripe, bucket, clock, place=AUSTIN, urgent=False, status="arrived")
     request_id = created["request_id"]
     # 40.00 net; 8.25 % of it is 3.30, added: the card is held for 43.30
     assert (created["breakdown"]["subtotal"], created["breakdown"]["tax"]["amount"], created["final_price"]) == (
         40.0, 3.3, 43.3)
-    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update(
-        {"status": "arrived", "dispatcher_id": DISPATCHER_ID, "dispatcher_name": "Sam"})
     assert card_holds.follow_request(stripe_deps, request_id) == "authorization_authorized"
     assert payment_of(db, request_id)["amount_minor"] == 4330
 
