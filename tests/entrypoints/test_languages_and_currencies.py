@@ -1,7 +1,9 @@
-"""Languages and currencies through the deployed callables (issue 21 item 7, D119-D122): a person chooses their
-locale (validated, nothing written when refused); a Spanish-speaking client's notice, push and e-mail come in
-Spanish with amounts in their format; a job in New Zealand is quoted, stored, held and captured in NZD at
-localstripe, in NZD's minor units."""
+"""Languages and currencies through the deployed callables (issue 21 items 5 and 7, D119-D122, D130-D132): a
+person chooses their locale (validated, nothing written when refused); a Spanish-speaking client's notice, push
+and e-mail come in Spanish with amounts in their format; a job in New Zealand is quoted, stored, held and
+captured in NZD at localstripe, in NZD's minor units; a job in Japan in whole yen, invoiced to the yen; in a
+region that adds its sales tax on top, the card is held for net + tax (also after a revised price) and the
+invoice prints the quote's net lines and tax; amounts a currency cannot charge are refused, writing nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from typing import Any
 import pytest
 
 from curbside.domain.enums import NotificationType, RequestStatus
+from curbside.domain.errors import InvalidInput
 from curbside.domain.invoicing import TaxRegime
 from curbside.domain.regions import ServiceRegion
-from curbside.services import card_holds
+from curbside.services import card_holds, refunds
 from curbside.services.notifications import notification_id
 from curbside.settings import Settings
 from curbside.store.collections import Collection, doc_path
@@ -29,7 +32,7 @@ from main import (
     quote_price,
     set_locale,
 )
-from tests.factories import CLIENT_ID, DISPATCHER_ID, make_notification_preferences, put
+from tests.factories import CLIENT_ID, DISPATCHER_ID, make_job_payment, make_notification_preferences, put
 from tests.payment_world import client_with_saved_card, complete, ledger_of, payment_of
 from tests.request_world import add_client, add_dispatcher, add_job, everything, stored, upload_photo
 from tests.technicians import add_technician
@@ -148,12 +151,19 @@ def booked_at(db, call, localstripe, bucket, clock, *, place: tuple[float, float
 
 def test_a_job_in_japan_is_quoted_in_whole_yen_held_and_captured_for_that_many_yen_and_invoiced_to_the_yen(
         db, call, localstripe, stripe_deps, bucket, *, clock):
-    created = booked_at(db, call, localstripe, bucket, clock, place=TOKYO, urgent=True, status="in_progress")
+    created = booked_at(db, call, localstripe, bucket, clock, place=TOKYO, urgent=True, status="arrived")
     request_id = created["request_id"]
     # 4500 yen and 50 % urgency; JCT 10 % is in the price: 6750 x 10/110 = 613.6 -> 614 yen
     assert (created["final_price"], created["breakdown"]["currency"]) == (6750, "JPY")
     assert created["breakdown"]["tax"] == {"name": "JCT", "rate_percent": 10.0, "prices_include_tax": True,
                                            "amount": 614}
+    before = everything(db)
+    refused = call(propose_revised_price, {"request_id": request_id, "price": 7000.5, "reason": "A second panel."},
+                   uid=DISPATCHER_ID)
+    assert (refused.error, refused.message) == (
+        "INVALID_ARGUMENT", "price: JPY is charged in steps of 1; propose 7001 or another whole number of them.")
+    assert everything(db) == before
+    db.document(doc_path(Collection.SERVICE_REQUESTS, request_id)).update({"status": "in_progress"})
     assert card_holds.follow_request(stripe_deps, request_id) == "authorization_authorized"
     payment = payment_of(db, request_id)
     intent = localstripe.get(f"/v1/payment_intents/{payment['payment_intent_id']}")
@@ -197,3 +207,14 @@ def test_where_tax_is_added_on_top_the_card_is_held_for_it_and_the_invoice_print
     assert (invoice["tax_name"], invoice["prices_include_tax"], invoice["tax_minor"], invoice["total_minor"]) == (
         "Sales tax", False, 413, 5413)
     assert payment_of(db, request_id)["captured_minor"] == 5413
+
+
+def test_a_dinar_refund_finer_than_the_ten_fils_stripe_charges_in_is_refused_and_writes_nothing(db, deps):
+    job = add_job(db, RequestStatus.COMPLETED, currency="KWD", final_price=Decimal("19.46"))
+    put(db, make_job_payment(id=job.id, request_id=job.id, currency="KWD", amount_minor=19460, captured_minor=19460,
+                             refunded_minor=0, held_minor=19460, refunds={}, stripe_refund_ids=[]))
+    before = everything(db)
+
+    with pytest.raises(InvalidInput, match=r"^refund_amount: KWD is refunded in steps of 0\.010, so not 1\.235\.$"):
+        refunds.refund(deps, job.id, 1235, "goodwill")
+    assert everything(db) == before
