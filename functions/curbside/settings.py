@@ -18,6 +18,7 @@ from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, Se
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.fraud import FraudThresholds
 from curbside.domain.invoicing import TaxRegime
+from curbside.domain.money import chargeable_amount
 from curbside.domain.pricing import PricingSettings
 from curbside.domain.rate_limits import Limit
 from curbside.domain.regions import ServiceRegion, parse_regions, region_at
@@ -130,8 +131,13 @@ class Settings:
     under `tax`."""
 
     def __post_init__(self) -> None:
-        for region in self.regions:
-            self._region_pricing(region)  # a BASE_PRICE a region's currency cannot charge stops the deploy
+        for region in self.regions:  # an amount a region's currency cannot charge stops the deploy
+            self._region_pricing(region)
+            if region.late_cancellation_fee is None and not chargeable_amount(self.late_cancellation_fee,
+                                                                              region.currency):
+                raise ValueError(f"region {region.code}: LATE_CANCELLATION_FEE {self.late_cancellation_fee} is not "
+                                 f"an amount {region.currency} can be charged (give the region its own "
+                                 "late_cancellation_fee)")
 
     @property
     def currency(self) -> str:
@@ -146,6 +152,12 @@ class Settings:
         """The built-in pricing of a job at this place: its region's currency and base price."""
         region = region_at(self.regions, lat, lng)
         return self.pricing if region is None else self._region_pricing(region)
+
+    def cancellation_fee_at(self, lat: float, lng: float) -> Decimal:
+        """The late-cancellation fee of a job at this place, in its currency."""
+        region = region_at(self.regions, lat, lng)
+        fee = region.late_cancellation_fee if region is not None else None
+        return self.late_cancellation_fee if fee is None else fee
 
     def tax_at(self, lat: float, lng: float) -> TaxRegime:
         """The sales tax of a job at this place: its region's, else the platform's."""

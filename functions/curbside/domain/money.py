@@ -69,6 +69,11 @@ def round_to_step(minor: Decimal | int, currency: str) -> int:
     return int((Decimal(minor) / step).to_integral_value(rounding=ROUND_HALF_UP)) * step
 
 
+def chargeable_amount(amount: Decimal, currency: str) -> bool:
+    """Whether `amount` is zero or more and a whole number of the currency's charge steps."""
+    return amount >= 0 and round_price(amount, currency) == amount
+
+
 def chargeable(minor: int, currency: str) -> int:
     """`minor` if a card can be charged it (a whole number of charge steps); a ValueError rather than an amount
     Stripe would refuse or round."""
