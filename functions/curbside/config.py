@@ -15,9 +15,11 @@ CURRENCY = params.StringParam("CURRENCY", default="EUR",
                               description="ISO currency of prices outside every service region, and of the reports.")
 SERVICE_REGIONS = params.StringParam(
     "SERVICE_REGIONS", default="[]",
-    description='Service regions and their currencies (D122), JSON: [{"code": "NZ", "currency": "NZD", '
-                '"bounds": [south, west, north, east]}, ...]; a job outside them is priced in CURRENCY.')
-# Tax invoices (docs/decisions.md, D103): the region's sales tax as printed on invoices and credit notes.
+    description='Service regions, their currencies and taxes (D122, D131), JSON: [{"code": "NZ", "currency": "NZD", '
+                '"bounds": [south, west, north, east], "base_price"?: 55, "late_cancellation_fee"?: 15, "tax"?: '
+                '{"name": "GST", "rate_percent": 15, "prices_include_tax": true}}, ...]; a job outside them is '
+                'priced in CURRENCY under TAX_*.')
+# The sales tax outside the regions that name their own (D103, D131): quoted, charged and printed on invoices.
 TAX_NAME = params.StringParam("TAX_NAME", default="GST", description="The sales tax's name on invoices (GST, VAT).")
 TAX_RATE_PERCENT = params.StringParam("TAX_RATE_PERCENT", default="10",
                                       description="The sales tax rate in percent (10 for Australia's GST).")

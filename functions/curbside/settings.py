@@ -9,7 +9,7 @@ equal), and `dataclasses.replace` changes one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from curbside import config
@@ -18,9 +18,10 @@ from curbside.domain.dispatch_scoring import METRES_PER_MILE, ScoringWeights, Se
 from curbside.domain.documents.locations import DEFAULT_CAPACITY
 from curbside.domain.fraud import FraudThresholds
 from curbside.domain.invoicing import TaxRegime
+from curbside.domain.money import chargeable_amount
 from curbside.domain.pricing import PricingSettings
 from curbside.domain.rate_limits import Limit
-from curbside.domain.regions import ServiceRegion, currency_at, parse_regions
+from curbside.domain.regions import ServiceRegion, parse_regions, region_at
 from curbside.domain.tracking import LocationPolicy
 
 
@@ -126,7 +127,17 @@ class Settings:
     """A vehicle's next service is due this many months after its last (the reminder's date)."""
     leads: LeadSettings = field(default_factory=LeadSettings)
     regions: tuple[ServiceRegion, ...] = ()
-    """Service regions and their currencies (D122); a job outside all of them is in `currency`."""
+    """Service regions with their currencies and taxes (D122, D131); a job outside all of them is in `currency`
+    under `tax`."""
+
+    def __post_init__(self) -> None:
+        for region in self.regions:  # an amount a region's currency cannot charge stops the deploy
+            self._region_pricing(region)
+            if region.late_cancellation_fee is None and not chargeable_amount(self.late_cancellation_fee,
+                                                                              region.currency):
+                raise ValueError(f"region {region.code}: LATE_CANCELLATION_FEE {self.late_cancellation_fee} is not "
+                                 f"an amount {region.currency} can be charged (give the region its own "
+                                 "late_cancellation_fee)")
 
     @property
     def currency(self) -> str:
@@ -135,7 +146,30 @@ class Settings:
 
     def currency_at(self, lat: float, lng: float) -> str:
         """The currency a job at this place is priced and charged in."""
-        return currency_at(self.regions, lat, lng, self.currency)
+        return self.pricing_at(lat, lng).currency
+
+    def pricing_at(self, lat: float, lng: float) -> PricingSettings:
+        """The built-in pricing of a job at this place: its region's currency and base price."""
+        region = region_at(self.regions, lat, lng)
+        return self.pricing if region is None else self._region_pricing(region)
+
+    def cancellation_fee_at(self, lat: float, lng: float) -> Decimal:
+        """The late-cancellation fee of a job at this place, in its currency."""
+        region = region_at(self.regions, lat, lng)
+        fee = region.late_cancellation_fee if region is not None else None
+        return self.late_cancellation_fee if fee is None else fee
+
+    def tax_at(self, lat: float, lng: float) -> TaxRegime:
+        """The sales tax of a job at this place: its region's, else the platform's."""
+        region = region_at(self.regions, lat, lng)
+        return region.tax if region is not None and region.tax is not None else self.tax
+
+    def _region_pricing(self, region: ServiceRegion) -> PricingSettings:
+        try:
+            return replace(self.pricing, currency=region.currency,
+                           base_price=region.base_price or self.pricing.base_price)
+        except ValueError as exc:
+            raise ValueError(f"region {region.code}: {exc} (give the region its own base_price)") from None
 
     @classmethod
     def from_params(cls) -> Settings:

@@ -70,8 +70,8 @@ def test_each_refund_gets_a_credit_note_and_together_they_give_back_the_invoices
     notes = [invoice_of(db, credit_note_id(JOB, key)) for key in ("goodwill", "rest")]
     assert [note.number for note in notes] == [f"CN-{CODE}-000002", f"CN-{CODE}-000003"]
     assert [note.total_minor for note in notes] == [1000, PRICE_MINOR - 1000]
-    assert sum(note.tax_minor for note in notes) == invoice_of(db, JOB).tax_minor == tax_in(PRICE_MINOR,
-                                                                                            stripe_deps.settings.tax)
+    assert sum(note.tax_minor for note in notes) == invoice_of(db, JOB).tax_minor == tax_in(
+        PRICE_MINOR, stripe_deps.settings.tax, invoice_of(db, JOB).currency)
     assert all(note.credits_invoice == f"INV-{CODE}-000001" for note in notes)
     assert invoice_of(db, JOB).credited_minor == PRICE_MINOR
     assert all(bucket.blob(str(note.pdf_path)).exists() for note in notes)

@@ -77,6 +77,7 @@ def test_quote_price_gives_the_spec_example_to_the_cent(db, call, client, clock)
                   {"code": "location_premium", "label": "Location Premium (30%)", "amount": 9.9},
                   {"code": "time_of_day", "label": "Peak Hours (20%)", "amount": 6.6}],
         "subtotal": 66.0, "reward_discount": 10.0, "final_price": 56.0, "currency": "EUR",
+        "tax": {"name": "GST", "rate_percent": 10.0, "prices_include_tax": True, "amount": 5.09},  # 56 x 10/110
     }
     assert stored(db, Collection.REWARD_REDEMPTIONS, redemption)["status"] == "active"  # quoting uses nothing
 

@@ -275,7 +275,8 @@ class PaymentMachine(RuleBasedStateMachine):
         assert payment["held_minor"] >= 0
         share = technician_earnings(PayoutStatus(payment["payout_status"]), held=payment["held_minor"],
                                     paid_out=payment["paid_out_minor"],
-                                    fee_percent=self.deps.settings.payments.platform_fee_percent)
+                                    fee_percent=self.deps.settings.payments.platform_fee_percent,
+                                    currency=payment["currency"])
         assert (earnings.get("pending_minor", 0), earnings.get("awaiting_minor", 0), earnings.get("paid_minor", 0)) \
             == (share.pending, share.awaiting_payout_account, share.paid)
 

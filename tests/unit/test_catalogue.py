@@ -116,7 +116,7 @@ def test_a_service_bookings_invoice_lines_by_hand():
     breakdown = q.breakdown()
 
     lines = breakdown_lines(breakdown, 13500, "AUD", "Vehicle service", base_label="Paintless dent repair")
-    totals = invoice_totals(lines, TaxRegime("GST", D(10), prices_include_tax=False))
+    totals = invoice_totals(lines, TaxRegime("GST", D(10), prices_include_tax=False), "AUD")
 
     assert [(line.description, line.amount_minor) for line in lines] == [
         ("Paintless dent repair", 12000), ("Hand wax", 2500), ("Reward discount", -1000)]
@@ -143,7 +143,7 @@ def test_a_service_bookings_invoice_lines_and_tax_always_make_what_was_charged(
         return  # a free job is never charged, so never invoiced
 
     gross = breakdown_lines(q.breakdown(), charged, "AUD", "Vehicle service", base_label=service.name)
-    totals = invoice_totals(gross, TaxRegime("GST", rate, inclusive))
+    totals = invoice_totals(gross, TaxRegime("GST", rate, inclusive), "AUD")
 
     assert "Vehicle service" not in {line.description for line in gross}  # the breakdown itself, line by line
     assert sum(line.description.startswith("Add-on") for line in gross) == sum(1 for p in add_on_prices if p)

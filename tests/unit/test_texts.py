@@ -4,6 +4,7 @@ own minor units; a place takes its service region's currency; the dashboard's mo
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zlib
 from collections import Counter
@@ -13,11 +14,13 @@ import pytest
 from babel.numbers import get_currency_precision
 
 from curbside.domain.daily_stats import change_counts
+from curbside.domain.invoicing import TaxRegime
 from curbside.domain.money import exponent, to_minor
 from curbside.domain.regions import ServiceRegion, currency_at, parse_regions
 from curbside.domain.support_answers import knowledge_base
 from curbside.domain.texts import LANGUAGES, Money, Text, catalogue, language, normalise_locale, placeholders, render, t
 from curbside.services import invoice_pdf
+from curbside.settings import Settings
 from devstack.messages import template
 from tests.factories import make_invoice, make_job_payment
 
@@ -100,14 +103,42 @@ def test_a_place_takes_the_currency_of_its_region_and_elsewhere_the_platforms():
 
 
 def test_the_regions_config_is_checked_whole():
-    parsed = parse_regions('[{"code": "NZ", "currency": "NZD", "bounds": [-48, 166, -34, 179]}]')
-    assert parsed == (NZ,)
+    parsed = parse_regions('[{"code": "NZ", "currency": "NZD", "bounds": [-48, 166, -34, 179]},'
+                           ' {"code": "JP", "currency": "JPY", "bounds": [24, 122, 46, 146], "base_price": 4500,'
+                           '  "late_cancellation_fee": 1000,'
+                           '  "tax": {"name": "JCT", "rate_percent": 10, "prices_include_tax": true}}]')
+    assert parsed == (NZ, ServiceRegion("JP", "JPY", 24, 122, 46, 146, TaxRegime("JCT", Decimal(10), True),
+                                        Decimal(4500), Decimal(1000)))
+    jp = '{"code": "JP", "currency": "JPY", "bounds": [24, 122, 46, 146]'
     for bad in ('[{"code": "NZ", "currency": "NZX", "bounds": [-48, 166, -34, 179]}]',
                 '[{"code": "NZ", "currency": "nzd", "bounds": [-48, 166, -34, 179]}]',
                 '[{"code": "NZ", "currency": "NZD", "bounds": [-34, 166, -48, 179]}]',
-                '[{"code": "JP", "currency": "JPY", "bounds": [24, 122, 46, 146]}]'):  # pricing rounds to cents
-        with pytest.raises(ValueError, match=r"^region (NZ|JP): "):
+                f'[{jp}, "base_price": 4500.5}}]',  # a yen has no fractions
+                f'[{jp}, "late_cancellation_fee": 999.5}}]',
+                f'[{jp}, "tax": {{"name": "JCT", "rate_percent": 10}}}}]',  # inclusive or not?
+                f'[{jp}, "tax": {{"name": "JCT", "rate_percent": 100, "prices_include_tax": true}}}}]',
+                '[{"code": "IS", "currency": "ISK", "bounds": [63, -25, 67, -13]}]'):  # Stripe counts ISK in 1/100
+        with pytest.raises(ValueError, match=r"^region (NZ|JP|IS): "):
             parse_regions(bad)
+
+
+def test_a_region_takes_its_own_prices_and_tax_and_an_amount_its_currency_cannot_charge_stops_the_deploy():
+    jp = ServiceRegion("JP", "JPY", 24, 122, 46, 146, TaxRegime("JCT", Decimal(10), True), Decimal(4500),
+                       Decimal(1000))
+    settings = dataclasses.replace(Settings(), regions=(NZ, jp))
+    tokyo = (35.68, 139.69)
+
+    assert (settings.pricing_at(*tokyo).currency, settings.pricing_at(*tokyo).base_price) == ("JPY", Decimal(4500))
+    assert settings.cancellation_fee_at(*tokyo) == Decimal(1000)
+    assert settings.cancellation_fee_at(*PARIS) == Decimal("10.00")
+    assert settings.tax_at(*tokyo).name == "JCT" and settings.tax_at(*AUCKLAND) == settings.tax  # NZ names none
+    assert settings.pricing_at(*PARIS) == settings.pricing
+    with pytest.raises(ValueError, match=r"^region JP: base price must be a positive amount JPY can be charged"):
+        dataclasses.replace(settings, pricing=dataclasses.replace(settings.pricing, base_price=Decimal("33.50")),
+                            regions=(dataclasses.replace(jp, base_price=None),))  # BASE_PRICE read as 33.50 yen
+    with pytest.raises(ValueError, match=r"^region JP: LATE_CANCELLATION_FEE 10\.50 is not an amount JPY can"):
+        dataclasses.replace(settings, late_cancellation_fee=Decimal("10.50"),
+                            regions=(dataclasses.replace(jp, late_cancellation_fee=None),))
 
 
 def test_the_dashboards_money_counts_the_reporting_currency_and_keeps_others_apart():

@@ -19,6 +19,7 @@ import stripe
 
 from curbside import config
 from curbside.domain.errors import InvalidInput, VendorUnavailable
+from curbside.domain.money import chargeable
 
 API_VERSION = "2026-10-28.endive"
 """The Stripe API version every request and webhook payload is read with (the SDK's own pin)."""
@@ -182,7 +183,7 @@ class StripePayments:
                   request_id: str, idempotency_key: str) -> Authorization:
         with _translated():
             intent = self._stripe().v1.payment_intents.create(
-                {"amount": amount_minor, "currency": currency.lower(), "customer": customer_id,
+                {"amount": chargeable(amount_minor, currency), "currency": currency.lower(), "customer": customer_id,
                  "payment_method": payment_method_id, "capture_method": "manual", "confirm": True,
                  "off_session": True, "transfer_group": request_id,
                  "metadata": {"request_id": request_id}},
@@ -211,8 +212,8 @@ class StripePayments:
 
     def transfer(self, amount_minor: int, currency: str, destination: str, idempotency_key: str, *,
                  metadata: dict[str, str], transfer_group: str | None = None) -> str:
-        params: dict[str, Any] = {"amount": amount_minor, "currency": currency.lower(), "destination": destination,
-                                  "metadata": metadata}
+        params: dict[str, Any] = {"amount": chargeable(amount_minor, currency), "currency": currency.lower(),
+                                  "destination": destination, "metadata": metadata}
         if transfer_group:
             params["transfer_group"] = transfer_group
         with _translated():

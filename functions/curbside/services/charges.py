@@ -168,7 +168,7 @@ def _plan(uow: UnitOfWork, loaded: Loaded) -> tuple[str, int, int, str] | None:
             payment.payout_status = PayoutStatus.AWAITING_PAYOUT_ACCOUNT
             record(uow, loaded)
         return None
-    fee = platform_fee(payment.held_minor, uow.settings.payments.platform_fee_percent)
+    fee = platform_fee(payment.held_minor, uow.settings.payments.platform_fee_percent, payment.currency)
     payment.transfer_planned_minor = payment.held_minor - fee
     payment.transfer_destination = private.stripe_account_id
     record(uow, loaded)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from curbside.deps import Deps
@@ -28,13 +29,14 @@ from curbside.domain.enums import InvoiceKind, NotificationType
 from curbside.domain.errors import InvalidInput, NotAllowed, VendorUnavailable
 from curbside.domain.insurance import JobType
 from curbside.domain.invoicing import (
+    TaxRegime,
     Totals,
     abn_digits,
     abn_printed,
-    breakdown_lines,
     credit_totals,
     document_number,
-    invoice_totals,
+    job_invoice_totals,
+    regime_of,
 )
 from curbside.domain.texts import Money, t
 from curbside.domain.uploads import USERS_PREFIX
@@ -94,9 +96,8 @@ def _names(uow: UnitOfWork, request: ServiceRequest, issuer: str) -> tuple[str, 
 
 
 def _document(uow: UnitOfWork, request: ServiceRequest, payment: JobPayment, totals: Totals, *, doc_id: str,
-              kind: InvoiceKind, sequence: int, number: str, **extra: object) -> Invoice:
+              kind: InvoiceKind, sequence: int, number: str, regime: TaxRegime, **extra: object) -> Invoice:
     issuer = str(payment.dispatcher_id)
-    regime = uow.settings.tax
     issuer_name, client_name, abn = _names(uow, request, issuer)
     return Invoice.model_validate({
         "id": doc_id, "kind": kind, "number": number, "sequence": sequence, "request_id": request.id,
@@ -127,12 +128,14 @@ def _issue_invoice(uow: UnitOfWork, request_id: str) -> Invoice | None:
         return None
     completion = uow.completions.get(request_id)
     sequence, number = _next_number(uow, payment.dispatcher_id, "INV")
-    gross = breakdown_lines(request.price_breakdown, payment.captured_minor, payment.currency,
-                            _charge_label(request, payment), base_label=request.service_name or "Base price")
+    breakdown = request.price_breakdown or {}
+    regime = regime_of(breakdown.get("tax"), uow.settings.tax_at(request.location_lat, request.location_lng))
+    totals = job_invoice_totals(breakdown, payment.captured_minor, payment.currency, _charge_label(request, payment),
+                                regime, base_label=request.service_name or "Base price")
     parts = [InvoicePart(sku=part.sku, name=part.name, quantity=part.quantity)
              for part in (completion.parts_used if completion else [])]
-    invoice = _document(uow, request, payment, invoice_totals(gross, uow.settings.tax), doc_id=request_id,
-                        kind=InvoiceKind.INVOICE, sequence=sequence, number=number, parts=parts)
+    invoice = _document(uow, request, payment, totals, doc_id=request_id, kind=InvoiceKind.INVOICE,
+                        sequence=sequence, number=number, regime=regime, parts=parts)
     _take(uow, payment.dispatcher_id, sequence)
     return uow.invoices.create(invoice)
 
@@ -145,11 +148,13 @@ def _issue_credit_note(uow: UnitOfWork, request_id: str, refund_key: str, amount
     invoice, request, payment = uow.invoices.get(request_id), uow.requests.get(request_id), uow.payments.get(request_id)
     if invoice is None or request is None or payment is None:
         raise VendorUnavailable("The credit note waits for the job's invoice.")
-    totals = credit_totals(amount, invoiced_minor=invoice.total_minor, refunded_before_minor=invoice.credited_minor,
-                           regime=uow.settings.tax, description=f"Refund of invoice {invoice.number}")
+    regime = TaxRegime(invoice.tax_name, Decimal(str(invoice.tax_rate_percent)), invoice.prices_include_tax)
+    totals = credit_totals(amount, invoiced_minor=invoice.total_minor, invoiced_tax_minor=invoice.tax_minor,
+                           refunded_before_minor=invoice.credited_minor, regime=regime,
+                           description=f"Refund of invoice {invoice.number}")
     sequence, number = _next_number(uow, invoice.dispatcher_id, "CN")
     note = _document(uow, request, payment, totals, doc_id=doc_id, kind=InvoiceKind.CREDIT_NOTE, sequence=sequence,
-                     number=number, credits_invoice=invoice.number, refund_key=refund_key)
+                     number=number, regime=regime, credits_invoice=invoice.number, refund_key=refund_key)
     invoice.credited_minor += amount
     uow.invoices.save(invoice)
     _take(uow, invoice.dispatcher_id, sequence)

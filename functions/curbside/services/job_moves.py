@@ -269,7 +269,8 @@ def _cancel(uow: UnitOfWork, request: ServiceRequest, actor: RequestActor, *, by
             ) -> Cancelled:
     currency = request.currency or uow.settings.currency
     step = transition(request.status, RequestStatus.CANCELLED, actor)
-    terms = cancellation_terms(request.status, actor, request.client_pays, uow.settings.late_cancellation_fee)
+    terms = cancellation_terms(request.status, actor, request.client_pays,
+                               uow.settings.cancellation_fee_at(request.location_lat, request.location_lng))
     offers = offers_of(uow, request.id, pending_only=True)
     redemption = (uow.redemptions.get(request.reward_redemption_id)
                   if request.reward_redemption_id and terms.reward_returned else None)

@@ -182,7 +182,7 @@ def book_quote(uow: UnitOfWork, uid: str, quote_id: str, car_model: str,
     if top_up:
         lines += (PriceLine("pdr_minimum_charge", "Minimum charge", top_up),)
     subtotal = sum((line.amount for line in lines), ZERO)
-    discount = reward.off(subtotal, uow.settings.pricing.base_price) if reward is not None else ZERO
+    discount = reward.off(subtotal, uow.settings.pricing.base_price, quote.currency) if reward is not None else ZERO
     return BookedQuote(quote, Price(base_price=ZERO, lines=lines, subtotal=subtotal, reward_discount=discount,
                                     final_price=subtotal - discount, currency=quote.currency))
 

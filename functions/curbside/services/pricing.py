@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TypedDict
 
 from curbside.domain.documents import PricingRule
@@ -61,5 +60,5 @@ def price(uow: UnitOfWork, job: Job, reward: RewardDiscount | None = None,
     only the demand they need."""
     rule_list = active_rules(uow) if rules is None else list(rules)
     demand = {radius: count_demand(uow, job.lat, job.lng, radius) for radius in demand_radii_km(rule_list, job)}
-    local = replace(uow.settings.pricing, currency=uow.settings.currency_at(job.lat, job.lng))
-    return quote(local, job, rule_list, demand, reward)
+    return quote(uow.settings.pricing_at(job.lat, job.lng), job, rule_list, demand, reward,
+                 tax=uow.settings.tax_at(job.lat, job.lng))

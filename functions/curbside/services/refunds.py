@@ -19,7 +19,7 @@ from curbside.domain.documents import JobPayment, PaymentLedgerEntry
 from curbside.domain.documents.outbox import OutboxEntry
 from curbside.domain.enums import AuthorizationStatus, LedgerKind, PayoutStatus
 from curbside.domain.errors import InvalidInput, LostRace, WrongState
-from curbside.domain.money import RefundSplit, from_minor, split_refund
+from curbside.domain.money import RefundSplit, charge_step, from_minor, price_quantum, split_refund
 from curbside.gateways.payments import AccountCannotReceive
 from curbside.services import invoices, loyalty
 from curbside.services.charges import ask_for_transfer
@@ -55,6 +55,9 @@ def _reserve(uow: UnitOfWork, loaded: Loaded, amount_minor: int, key: str) -> Jo
     if amount_minor > refundable:
         raise InvalidInput(f"refund_amount: at most {from_minor(refundable, payment.currency)} {payment.currency} "
                            "can still be refunded for this job.")
+    if amount_minor % charge_step(payment.currency):
+        raise InvalidInput(f"refund_amount: {payment.currency} is refunded in steps of "
+                           f"{price_quantum(payment.currency)}, so not {from_minor(amount_minor, payment.currency)}.")
     payment.refund_in_flight, payment.refund_in_flight_minor = key, amount_minor
     record(uow, loaded)
     uow.outbox.add(REFUND, f"{payment.request_id}:{key}", request_id=payment.request_id, refund_key=key)
@@ -84,7 +87,8 @@ def _refund(deps: Deps, entry: OutboxEntry) -> None:
     if key in payment.refunds or payment.refund_in_flight != key or payment.payment_intent_id is None:
         return  # recorded already
     amount = int(payment.refund_in_flight_minor or 0)
-    split = split_refund(amount, held=payment.held_minor, paid_out=payment.paid_out_minor, fee=payment.fee_minor)
+    split = split_refund(amount, held=payment.held_minor, paid_out=payment.paid_out_minor, fee=payment.fee_minor,
+                         currency=payment.currency)
     stripe_refund = deps.payments.refund(payment.payment_intent_id, amount, entry.id,
                                          {"request_id": request_id, "refund_key": key})
     reversal_id: str | None = None
@@ -151,7 +155,8 @@ def external_refund_step(stripe_refund_id: str, amount_minor: int) -> Step[bool]
         amount = min(amount_minor, payment.captured_minor - payment.refunded_minor)
         if amount <= 0:
             return False
-        split = split_refund(amount, held=payment.held_minor, paid_out=payment.paid_out_minor, fee=payment.fee_minor)
+        split = split_refund(amount, held=payment.held_minor, paid_out=payment.paid_out_minor, fee=payment.fee_minor,
+                             currency=payment.currency)
         _apply(payment, stripe_refund_id, amount, split, reversal_id=None)
         payment.stripe_refund_ids.append(stripe_refund_id)
         record(uow, loaded, _entries(payment, stripe_refund_id, amount, split, reversal_id=None,

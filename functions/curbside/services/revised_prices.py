@@ -18,7 +18,9 @@ from curbside.deps import Deps
 from curbside.domain.documents import ServiceRequest
 from curbside.domain.enums import AuthorizationStatus, NotificationType, RequestActor, RequestStatus
 from curbside.domain.errors import InvalidInput, NotAllowed, WrongState
-from curbside.domain.money import to_minor
+from curbside.domain.invoicing import regime_of
+from curbside.domain.money import price_quantum, round_price, to_minor
+from curbside.domain.pricing import ZERO, tax_on
 from curbside.domain.texts import Money, t
 from curbside.services import card_holds, work
 from curbside.services.accounts import require_usable_account
@@ -53,9 +55,12 @@ def propose_revised_price(deps: Deps, *, uid: str, request_id: str, price: Decim
             raise WrongState(ON_SITE_ONLY)
         if price == request.price:
             raise InvalidInput(f"price: {price} is the job's price already; propose a different one.")
+        currency = request.currency or uow.settings.currency
+        if round_price(price, currency) != price:
+            raise InvalidInput(f"price: {currency} is charged in steps of {price_quantum(currency)}; propose "
+                               f"{round_price(price, currency)} or another whole number of them.")
         uow.requests.save(evolve(request, proposed_price=price, proposed_price_reason=reason,
                                  proposed_price_at=uow.now, updated_date=uow.now))
-        currency = request.currency or uow.settings.currency
         notify(uow, user_id=request.client_id, kind=NotificationType.PAYMENT_ACTION_REQUIRED,
                title=t("A revised price needs your answer"),
                body=t("{who} proposes {price} instead of {booked}: {reason}. Accept or decline it in the app; the "
@@ -68,12 +73,21 @@ def propose_revised_price(deps: Deps, *, uid: str, request_id: str, price: Decim
     return work.transaction(deps, propose, lost_race=JOB_CHANGED)
 
 
-def _revised_breakdown(request: ServiceRequest, price: Decimal, discount: Decimal, reason: str) -> dict[str, Any]:
+def _revised(uow: UnitOfWork, request: ServiceRequest, price: Decimal, discount: Decimal,
+             reason: str) -> tuple[Decimal, dict[str, Any]]:
+    """The new final price and breakdown: the revision a line; the tax the quote named on the new price (added
+    on top where the region adds it, so the card and the invoice follow it, D131)."""
     stored = dict(request.price_breakdown or {})
+    final = price - discount
+    if stored.get("tax"):
+        regime = regime_of(stored["tax"], uow.settings.tax)
+        amount = tax_on(final, regime, request.currency or uow.settings.currency)
+        stored["tax"] = {**stored["tax"], "amount": amount}
+        final += ZERO if regime.prices_include_tax else amount
     line = {"code": "revised_on_site", "label": f"Revised on site: {reason}", "amount": price - request.price}
     revised: dict[str, Any] = encode_value({**stored, "lines": [*stored.get("lines", []), line], "subtotal": price,
-                                            "reward_discount": discount, "final_price": price - discount})
-    return revised
+                                            "reward_discount": discount, "final_price": final})
+    return final, revised
 
 
 def _align_hold(uow: UnitOfWork, request_id: str, final_price: Decimal) -> bool:
@@ -99,13 +113,14 @@ def accept_revised_price(deps: Deps, *, uid: str, request_id: str) -> dict[str, 
         if request.proposed_price is None or request.status is not RequestStatus.ARRIVED:
             raise WrongState(NOTHING_PENDING)
         price, reason = request.proposed_price, request.proposed_price_reason or "revised on site"
-        discount = min(request.reward_discount or Decimal("0.00"), price)
-        rehold = _align_hold(uow, request.id, price - discount)
+        discount = min(request.reward_discount or ZERO, price)
+        final, breakdown = _revised(uow, request, price, discount, reason)
+        rehold = _align_hold(uow, request.id, final)
         uow.requests.save(evolve(
-            request, price=price, reward_discount=discount, final_price=price - discount,
-            price_breakdown=_revised_breakdown(request, price, discount, reason), proposed_price=None,
-            proposed_price_reason=None, proposed_price_at=None, price_revised_at=uow.now, updated_date=uow.now))
-        return price - discount, rehold, request.currency or uow.settings.currency
+            request, price=price, reward_discount=discount, final_price=final, price_breakdown=breakdown,
+            proposed_price=None, proposed_price_reason=None, proposed_price_at=None, price_revised_at=uow.now,
+            updated_date=uow.now))
+        return final, rehold, request.currency or uow.settings.currency
 
     final_price, rehold, currency = work.transaction(deps, accept, lost_race=JOB_CHANGED)
     hold = card_holds.ensure_authorized(deps, request_id).value if rehold else "covered"

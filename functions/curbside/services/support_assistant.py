@@ -100,7 +100,8 @@ def _payment_line(uid: str, job: ServiceRequest, payment: JobPayment | None, com
         return None
     mine = uid == job.client_id
     kept = payment.captured_minor - payment.refunded_minor
-    amount = Money(payment.captured_minor if mine else kept - platform_fee(kept, fee_percent), payment.currency)
+    share = payment.captured_minor if mine else kept - platform_fee(kept, fee_percent, payment.currency)
+    amount = Money(share, payment.currency)
     head = t("Job {job} ({car}): {amount} charged", job=job.id, car=job.car_model, amount=amount) if mine \
         else t("Job {job} ({car}): {amount} for you", job=job.id, car=job.car_model, amount=amount)
     release = _when(completion.auto_approve_at if completion else None, zone, locale)

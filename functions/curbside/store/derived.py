@@ -123,7 +123,7 @@ def earnings(uow: UnitOfWork) -> None:
         if not isinstance(payment, JobPayment) or payment.dispatcher_id is None:
             continue
         share = technician_earnings(payment.payout_status, held=payment.held_minor, paid_out=payment.paid_out_minor,
-                                    fee_percent=uow.settings.payments.platform_fee_percent)
+                                    fee_percent=uow.settings.payments.platform_fee_percent, currency=payment.currency)
         delta = (share.pending - payment.counted_pending_minor,
                  share.awaiting_payout_account - payment.counted_awaiting_minor,
                  share.paid - payment.counted_paid_minor)
