@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from curbside.deps import Deps
 from curbside.domain.clock import FixedClock
 from curbside.domain.enums import NotificationType, RequestActor, RequestStatus, RuleType
-from curbside.domain.pricing import Job
+from curbside.domain.pricing_conditions import Job
 from curbside.domain.request_lifecycle import transition
 from curbside.services import job_moves, pricing, requests, scheduled_jobs, work
 from curbside.services.dispatch_queue import start_dispatch

@@ -19,7 +19,8 @@ from curbside.domain.enums import RewardType, RuleType
 from curbside.domain.errors import InvalidInput
 from curbside.domain.invoicing import TaxRegime, abn_digits, breakdown_lines, invoice_totals
 from curbside.domain.money import to_minor
-from curbside.domain.pricing import Job, PricingSettings, RewardDiscount, RuleConditionError, quote
+from curbside.domain.pricing import PricingSettings, RewardDiscount, quote
+from curbside.domain.pricing_conditions import Job, RuleConditionError
 from curbside.domain.pricing_rules import check_rule
 from tests.factories import make_pricing_rule, make_service
 

@@ -28,7 +28,8 @@ from curbside.domain.invoicing import (
     tax_in,
 )
 from curbside.domain.money import charge_step, to_minor
-from curbside.domain.pricing import Job, PricingSettings, RewardDiscount, quote
+from curbside.domain.pricing import PricingSettings, RewardDiscount, quote
+from curbside.domain.pricing_conditions import Job
 from curbside.entrypoints.protocol import to_json
 from curbside.services import invoice_pdf
 from curbside.store.codec import encode_value

@@ -14,14 +14,8 @@ from hypothesis import strategies as st
 
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RewardType, RuleType
-from curbside.domain.pricing import (
-    Demand,
-    Job,
-    PricingSettings,
-    RewardDiscount,
-    demand_radii_km,
-    quote,
-)
+from curbside.domain.pricing import PricingSettings, RewardDiscount, quote
+from curbside.domain.pricing_conditions import Demand, Job, demand_radii_km
 from seed.catalogue import pricing_rules as seeded_rules
 from tests.factories import make_pricing_rule
 

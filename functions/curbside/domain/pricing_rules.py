@@ -1,5 +1,5 @@
 """What the pricing-rules editor may save: each `rule_type` with its one condition map, the keys D8 defines
-and nothing else, checked the way the engine reads them (`pricing.check_conditions`). The engine skips a rule
+and nothing else, checked the way the engine reads them (`pricing_conditions.check_conditions`). The engine skips a rule
 it cannot read so a typo never stops every quote; the editor refuses it instead, naming the field (D99)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from curbside.domain.catalogue import SERVICE_CONDITIONS
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RuleType
-from curbside.domain.pricing import RuleConditionError, check_conditions
+from curbside.domain.pricing_conditions import RuleConditionError, check_conditions
 
 TIME, DEMAND = "time_conditions", "demand_conditions"
 SHAPES: dict[RuleType, tuple[str, frozenset[str]]] = {

@@ -20,7 +20,8 @@ from typing import TypedDict
 
 from curbside.domain.documents import PricingRule
 from curbside.domain.enums import RequestStatus
-from curbside.domain.pricing import Demand, Job, Quote, RewardDiscount, demand_radii_km, quote
+from curbside.domain.pricing import Quote, RewardDiscount, quote
+from curbside.domain.pricing_conditions import Demand, Job, demand_radii_km
 from curbside.store import queries
 from curbside.store.uow import UnitOfWork
 

@@ -16,7 +16,7 @@ from typing import Any
 from curbside.deps import Deps
 from curbside.domain.documents import PricingRule
 from curbside.domain.errors import InvalidInput, NotFound
-from curbside.domain.pricing import RuleConditionError
+from curbside.domain.pricing_conditions import RuleConditionError
 from curbside.domain.pricing_rules import check_rule
 from curbside.services import pricing, work
 from curbside.services.requests import Placement, plan_job

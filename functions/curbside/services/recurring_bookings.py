@@ -19,7 +19,7 @@ from curbside.domain.calendars import FREQUENCIES, occurrences
 from curbside.domain.documents import RecurringBooking, ServiceRequest
 from curbside.domain.enums import NotificationType, RequestStatus
 from curbside.domain.errors import InvalidInput, NotFound, WrongState
-from curbside.domain.pricing import Job
+from curbside.domain.pricing_conditions import Job
 from curbside.domain.scheduling import MAX_DAYS_AHEAD, slot, time_zone
 from curbside.services import pricing, slots, work
 from curbside.services.notifications import notify

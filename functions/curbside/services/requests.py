@@ -25,7 +25,8 @@ from curbside.domain.errors import InvalidInput, LostRace, NotAllowed, NotFound,
 from curbside.domain.insurance import InsuranceTerms
 from curbside.domain.lifecycle import Actor
 from curbside.domain.merchants import OrderTerms
-from curbside.domain.pricing import Job, Quote, RewardDiscount, as_decimal
+from curbside.domain.pricing import Quote, RewardDiscount
+from curbside.domain.pricing_conditions import Job, as_decimal
 from curbside.domain.scheduling import Slot, slot, time_zone
 from curbside.domain.uploads import Purpose
 from curbside.services import (
