@@ -126,6 +126,9 @@ class Plan:
     window: Window | None = None
     first: bool = False
     """The hand-over: refused once `dispatch_started_at` is set (another run handed the job over)."""
+    best_name: str | None = None
+    """`best`'s name for the offer, read with the search: the offer's transaction leaves their `Users` document
+    alone, since every notice to them adds to its badge count (D60) and would collide with the offer (D133)."""
 
 
 def pending_in_region(uow: UnitOfWork, region: str) -> int:
@@ -153,8 +156,12 @@ def plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
         if route(pending_in_region(uow, region), surge) is Route.WINDOW:
             return Plan(None, len(made) + 1, [], window_for(region, uow.now, surge), first=first)
         offered = {offer.dispatcher_id for offer in made}
-        ranked = find_candidates(uow, job_site(uow, request), k=1, exclude=offered).candidates
-        return Plan(best_offer(ranked), len(made) + 1, list(request.car_location_images), first=first)
+        best = best_offer(find_candidates(uow, job_site(uow, request), k=1, exclude=offered).candidates)
+        technician = uow.users.get(best.dispatcher_id) if best is not None else None
+        if best is None or technician is None:
+            return Plan(None, len(made) + 1, [], first=first)
+        return Plan(best, len(made) + 1, list(request.car_location_images), first=first,
+                    best_name=technician.full_name)
 
     found = work.reading(deps, look)
     if found is None or found.best is None:
@@ -219,16 +226,23 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
     countdown is enqueued after the commit. Shared by immediate dispatch and the surge windows, so both
     make offers under the same guards. The technician's index entry is read in it, so an account action or a
     verification decision committed since the search is seen — or, committing meanwhile, collides with this
-    transaction — and no offer reaches a technician who left dispatch (`stale`: search again)."""
+    transaction — and no offer reaches a technician who left dispatch (`stale`: search again).
+
+    It reads documents by id only (D133): "no open offer" is the previous offer `{request_id}:{n-1}` not
+    pending — offers are made here alone, numbered in turn, each only once the one before is closed, and a
+    closed offer never reopens, so only the latest can be open. A query of the job's pending offers would
+    hold a lock on the range it reads, which the emulator takes as the whole collection: every other job's
+    offer made or closed meanwhile collided with it."""
     best = plan.best
     next_id = offer_id(request_id, plan.next_offer)
+    previous_id = offer_id(request_id, plan.next_offer - 1) if plan.next_offer > 1 else None
 
     def decide(uow: UnitOfWork) -> Outcome:
         current = uow.requests.get(request_id)
-        technician = uow.users.get(best.dispatcher_id) if best is not None else None
         entry = uow.locations.get(best.dispatcher_id) if best is not None else None
         taken = uow.offers.get(next_id) is not None
-        pending = offers_of(uow, request_id, pending_only=True)
+        previous = uow.offers.get(previous_id) if previous_id is not None else None
+        pending = previous is not None and previous.offer_status is OfferStatus.PENDING
         told = current is not None and uow.notifications.get(notification_id(
             NotificationType.DISPATCH_DELAYED, request_id, current.client_id)) is not None
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
@@ -239,7 +253,7 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         started = current.dispatch_started_at is None
         if started:
             uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))
-        if best is None or technician is None:
+        if best is None:
             if not told:
                 notify(uow, user_id=current.client_id, kind=NotificationType.DISPATCH_DELAYED,
                        title=t("Still looking for a technician"),
@@ -249,7 +263,7 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         ttl = uow.settings.dispatch.offer_ttl
         offer = uow.offers.create(JobOffer(
             id=next_id, request_id=request_id, dispatcher_id=best.dispatcher_id,
-            dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
+            dispatcher_name=plan.best_name, offered_at=uow.now, expires_at=uow.now + ttl,
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
             job_details=job_details(current, plan.photo_urls)))
         notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title=t("New job offer"),
