@@ -12,8 +12,8 @@ the window's named task exists, and the window offers its jobs together (`servic
 Each step is one decision in one transaction, and safe to repeat:
 
 - the ranked candidate search is a query and runs before the transaction; the transaction re-reads the job
-  and its pending offers and writes nothing when the job is no longer pending or someone already holds an
-  offer (so two overlapping runs make one offer);
+  and its latest offer (by id, no query: D133) and writes nothing when the job is no longer pending or
+  someone already holds an offer (so two overlapping runs make one offer);
 - offers have deterministic ids `{request_id}:{n}` (n = offers made so far + 1): two runs that race to make
   the same next offer collide on the same document and one of them finds it there;
 - the offer, the technician's `new_job_offer` notification and the `dispatch_started_at` marker are written
