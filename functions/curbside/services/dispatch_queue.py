@@ -14,8 +14,8 @@ Before either, a scheduled job that reserved a technician's time is offered to t
 Each step is one decision in one transaction, and safe to repeat:
 
 - the ranked candidate search is a query and runs before the transaction; the transaction re-reads the job
-  and its pending offers and writes nothing when the job is no longer pending or someone already holds an
-  offer (so two overlapping runs make one offer);
+  and its latest offer (by id, no query: D133) and writes nothing when the job is no longer pending or
+  someone already holds an offer (so two overlapping runs make one offer);
 - offers have deterministic ids `{request_id}:{n}` (n = offers made so far + 1): two runs that race to make
   the same next offer collide on the same document and one of them finds it there;
 - the offer, the technician's `new_job_offer` notification and the `dispatch_started_at` marker are written
@@ -139,6 +139,9 @@ class Plan:
     """The hand-over: refused once `dispatch_started_at` is set (another run handed the job over)."""
     reserved: bool = False
     """`best` is the technician the scheduled job reserved (D128): offered online or not."""
+    best_name: str | None = None
+    """`best`'s name for the offer, read with the search: the offer's transaction leaves their `Users` document
+    alone, since every notice to them adds to its badge count (D60) and would collide with the offer (D133)."""
 
 
 def pending_in_region(uow: UnitOfWork, region: str) -> int:
@@ -164,18 +167,29 @@ def plan(deps: Deps, request_id: str, *, first: bool) -> Plan | None:
         offered = {offer.dispatcher_id for offer in made}
         site = job_site(uow, request)
         if (reserved := _reserved_first(uow, request, offered, site)) is not None:  # before any surge window
-            return Plan(reserved, len(made) + 1, list(request.car_location_images), first=first, reserved=True)
+            return _offer_to(uow, request, reserved, len(made) + 1, first=first, reserved=True)
         surge = uow.settings.dispatch.surge
         region = region_of(request.location_lat, request.location_lng)
         if route(pending_in_region(uow, region), surge) is Route.WINDOW:
             return Plan(None, len(made) + 1, [], window_for(region, uow.now, surge), first=first)
-        ranked = find_candidates(uow, site, k=1, exclude=offered).candidates
-        return Plan(best_offer(ranked), len(made) + 1, list(request.car_location_images), first=first)
+        best = best_offer(find_candidates(uow, site, k=1, exclude=offered).candidates)
+        return _offer_to(uow, request, best, len(made) + 1, first=first)
 
     found = work.reading(deps, look)
     if found is None or found.best is None:
         return found
     return replace(found, photo_urls=photo_links(deps, found.photo_urls))
+
+
+def _offer_to(uow: UnitOfWork, request: ServiceRequest, best: RankedCandidate | None, number: int, *,
+              first: bool, reserved: bool = False) -> Plan:
+    """The plan to offer the job to `best` under the name their `Users` document gives (read here, with the
+    search, so that the offer's transaction leaves that document alone: D133); nobody when there is no one."""
+    technician = uow.users.get(best.dispatcher_id) if best is not None else None
+    if best is None or technician is None:
+        return Plan(None, number, [], first=first)
+    return Plan(best, number, list(request.car_location_images), first=first, reserved=reserved,
+                best_name=technician.full_name)
 
 
 def _reserved_first(uow: UnitOfWork, request: ServiceRequest, offered: set[str],
@@ -246,16 +260,23 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
     countdown is enqueued after the commit. Shared by immediate dispatch and the surge windows, so both
     make offers under the same guards. The technician's index entry is read in it, so an account action or a
     verification decision committed since the search is seen — or, committing meanwhile, collides with this
-    transaction — and no offer reaches a technician who left dispatch (`stale`: search again)."""
+    transaction — and no offer reaches a technician who left dispatch (`stale`: search again).
+
+    It reads documents by id only (D133): "no open offer" is the previous offer `{request_id}:{n-1}` not
+    pending — offers are made here alone, numbered in turn, each only once the one before is closed, and a
+    closed offer never reopens, so only the latest can be open. A query of the job's pending offers would
+    hold a lock on the range it reads, which the emulator takes as the whole collection: every other job's
+    offer made or closed meanwhile collided with it."""
     best = plan.best
     next_id = offer_id(request_id, plan.next_offer)
+    previous_id = offer_id(request_id, plan.next_offer - 1) if plan.next_offer > 1 else None
 
     def decide(uow: UnitOfWork) -> Outcome:
         current = uow.requests.get(request_id)
-        technician = uow.users.get(best.dispatcher_id) if best is not None else None
         entry = uow.locations.get(best.dispatcher_id) if best is not None else None
         taken = uow.offers.get(next_id) is not None
-        pending = offers_of(uow, request_id, pending_only=True)
+        previous = uow.offers.get(previous_id) if previous_id is not None else None
+        pending = previous is not None and previous.offer_status is OfferStatus.PENDING
         told = current is not None and uow.notifications.get(notification_id(
             NotificationType.DISPATCH_DELAYED, request_id, current.client_id)) is not None
         if (current is None or current.status is not RequestStatus.PENDING or taken or pending
@@ -267,7 +288,7 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         started = current.dispatch_started_at is None
         if started:
             uow.requests.save(evolve(current, dispatch_started_at=uow.now, updated_date=uow.now))
-        if best is None or technician is None:
+        if best is None:
             if not told:
                 notify(uow, user_id=current.client_id, kind=NotificationType.DISPATCH_DELAYED,
                        title=t("Still looking for a technician"),
@@ -277,7 +298,7 @@ def make_offer(deps: Deps, request_id: str, plan: Plan) -> Outcome:
         ttl = uow.settings.dispatch.offer_ttl
         offer = uow.offers.create(JobOffer(
             id=next_id, request_id=request_id, dispatcher_id=best.dispatcher_id,
-            dispatcher_name=technician.full_name, offered_at=uow.now, expires_at=uow.now + ttl,
+            dispatcher_name=plan.best_name, offered_at=uow.now, expires_at=uow.now + ttl,
             assignment_score=round(best.score, 3), distance_km=round(best.distance_km, 3),
             job_details=job_details(current, plan.photo_urls)))
         notify(uow, user_id=best.dispatcher_id, kind=NotificationType.NEW_JOB_OFFER, title=t("New job offer"),

@@ -79,16 +79,27 @@ def _waiting(uow: UnitOfWork, region: str) -> tuple[list[_Waiting], int]:
     return result, reads
 
 
+def _names(deps: Deps, uids: list[str]) -> dict[str, str | None]:
+    """The assigned technicians' names for their offers, in one round trip (the offers' transactions do not
+    read `Users`, D133); a technician without a `Users` document is left out."""
+    users = work.reading(deps, lambda uow: uow.users.get_many(uids)) if uids else []
+    return {user.id: user.full_name for user in users if user is not None}
+
+
 def match_window(deps: Deps, region: str) -> WindowOutcome:
     """The window task of a region: match its waiting jobs and make the offers (see the module docstring)."""
     waiting, reads = work.reading(deps, lambda uow: _waiting(uow, region))
     assignments = match([item.job for item in waiting], deps.settings.dispatch.search.weights,
                         capacity=deps.settings.dispatch.capacity)
     by_job = {item.job.request_id: item for item in waiting}
+    names = _names(deps, [assignment.candidate.dispatcher_id for assignment in assignments])
     offered = []
     for assignment in assignments:
         item = by_job[assignment.request_id]
-        plan = Plan(assignment.candidate, item.next_offer, photo_links(deps, item.photos))
+        if assignment.candidate.dispatcher_id not in names:
+            continue  # no Users document (an account being deleted): the job waits for the next round
+        plan = Plan(assignment.candidate, item.next_offer, photo_links(deps, item.photos),
+                    best_name=names[assignment.candidate.dispatcher_id])
         if make_offer(deps, assignment.request_id, plan).offer is not None:
             offered.append(assignment.request_id)
     nobody = [item.job.request_id for item in waiting if not item.job.candidates]

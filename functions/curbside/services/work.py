@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from curbside.deps import Deps
+from curbside.domain.errors import LostRace
 from curbside.store.engine import Style
 from curbside.store.uow import Committed, UnitOfWork, run
 
@@ -39,6 +40,9 @@ class Meter:
     """`time.monotonic()` right after each commit."""
     units: list[tuple[int, int]] = field(default_factory=list)
     """Each unit of work's (reads, writes), in the order they committed (a notice's commit, then its fan-out)."""
+    lost_races: int = 0
+    """Attempts that lost a race with another commit: a transaction attempt Firestore aborted and ran again,
+    or a unit of work that gave up with `LostRace` (counted once, however many attempts it made)."""
 
 
 _meter: ContextVar[Meter | None] = ContextVar("work_meter", default=None)
@@ -57,14 +61,21 @@ def metering() -> Iterator[Meter]:
 
 
 def _run(deps: Deps, decide: Callable[[UnitOfWork], T], style: Style, lost_race: str) -> T:
-    committed: Committed[T] = run(deps.db, decide, now=deps.clock.now(), settings=deps.settings, style=style,
-                                  lost_race=lost_race)
     meter = _meter.get()
+    try:
+        committed: Committed[T] = run(deps.db, decide, now=deps.clock.now(), settings=deps.settings, style=style,
+                                      lost_race=lost_race)
+    except LostRace:
+        if meter is not None:
+            with _meter_lock:
+                meter.lost_races += 1
+        raise
     if meter is not None:
         with _meter_lock:  # units of work of one metered context may run on several threads
             meter.reads, meter.writes = meter.reads + committed.after.reads, meter.writes + committed.after.writes
             meter.commits.append(time.monotonic())
             meter.units.append((committed.after.reads, committed.after.writes))
+            meter.lost_races += committed.after.lost_attempts
     if committed.after.notices:
         from curbside.services import notice_delivery
 

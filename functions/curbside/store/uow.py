@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from google.api_core import exceptions as google_errors
@@ -77,6 +77,9 @@ class AfterCommit:
     reads: int = 0
     """What the unit of work cost: document reads billed, and documents written."""
     writes: int = 0
+    lost_attempts: int = 0
+    """Attempts of the transaction that Firestore aborted before this one committed (each lost a race with
+    another commit, and its reads were billed too)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,12 @@ def run(db: firestore.Client, decide: Callable[[UnitOfWork], T], *, now: dt.date
         except Conflict:
             raise Conflict(lost_race) from None
 
+    attempts = 0
+
     @firestore.transactional
     def attempt(transaction: firestore.Transaction) -> Committed[T]:
+        nonlocal attempts
+        attempts += 1
         uow = UnitOfWork(db, now=now, settings=settings, style=style, transaction=transaction)
         value = decide(uow)
         return Committed(value, uow.flush())
@@ -109,4 +116,4 @@ def run(db: firestore.Client, decide: Callable[[UnitOfWork], T], *, now: dt.date
         committed: Committed[T] = run_transaction(db, attempt, lost_race=lost_race)
     except google_errors.AlreadyExists:  # a create whose document appeared meanwhile
         raise Conflict(lost_race) from None
-    return committed
+    return Committed(committed.value, replace(committed.after, lost_attempts=attempts - 1))
