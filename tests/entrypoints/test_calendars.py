@@ -136,24 +136,30 @@ def test_a_slot_nobody_works_is_refused_with_the_next_free_slots_and_writes_noth
     assert everything(db) == before
 
 
-def test_fifty_clients_booking_the_last_free_slot_at_once_reserve_it_exactly_once(db, call, bucket):
-    """The technician's only Monday slot is 10:00-11:00; the next free one is on Tuesday, then a week on."""
-    add_calendar(db, TECH, at=OUTSIDE_ZONES, hours={"monday": [{"start": "10:00", "end": "11:00"}],
-                                                    "tuesday": [{"start": "14:00", "end": "15:00"}]})
-    clients = [add_client(db, f"client-{n:02d}") for n in range(50)]
+def all_book_at_once(db, call, bucket, uids: list[str], scheduled_time: str) -> dict[str, Any]:
+    """Each of these new clients books Monday at `scheduled_time` at the same moment; their answers by uid."""
+    clients = [add_client(db, uid) for uid in uids]
     photos = {uid: upload_photo(bucket, uid) for uid in clients}
     barrier = threading.Barrier(len(clients))
     answers: dict[str, Any] = {}
 
     def book(uid: str) -> None:
         barrier.wait()
-        answers[uid] = call(create_request, booking(photos[uid], scheduled_time="10:00"), uid=uid)
+        answers[uid] = call(create_request, booking(photos[uid], scheduled_time=scheduled_time), uid=uid)
 
     threads = [threading.Thread(target=book, args=(uid,)) for uid in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return answers
+
+
+def test_fifty_clients_booking_the_last_free_slot_at_once_reserve_it_exactly_once(db, call, bucket):
+    """The technician's only Monday slot is 10:00-11:00; the next free one is on Tuesday, then a week on."""
+    add_calendar(db, TECH, at=OUTSIDE_ZONES, hours={"monday": [{"start": "10:00", "end": "11:00"}],
+                                                    "tuesday": [{"start": "14:00", "end": "15:00"}]})
+    answers = all_book_at_once(db, call, bucket, [f"client-{n:02d}" for n in range(50)], "10:00")
 
     winners = [uid for uid, answer in answers.items() if answer.status == 200]
     assert len(answers) == 50 and len(winners) == 1
@@ -172,20 +178,7 @@ def test_clients_rushing_three_free_technicians_book_each_once_and_the_rest_are_
     """A lost race re-reads only the calendars found before the commit and tries another free one (D127)."""
     technicians = [add_calendar(db, f"tech-{n}", at=north_of(OUTSIDE_ZONES, 300 * n),
                                 hours={"monday": [{"start": "10:00", "end": "11:00"}]}) for n in range(3)]
-    clients = [add_client(db, f"client-{n}") for n in range(6)]
-    photos = {uid: upload_photo(bucket, uid) for uid in clients}
-    barrier = threading.Barrier(len(clients))
-    answers: dict[str, Any] = {}
-
-    def book(uid: str) -> None:
-        barrier.wait()
-        answers[uid] = call(create_request, booking(photos[uid], scheduled_time="10:00"), uid=uid)
-
-    threads = [threading.Thread(target=book, args=(uid,)) for uid in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = all_book_at_once(db, call, bucket, [f"client-{n}" for n in range(6)], "10:00")
 
     booked = {answer.result["request_id"] for answer in answers.values() if answer.status == 200}
     assert len(booked) == 3
