@@ -132,8 +132,6 @@ def freed_by_declining(uow: UnitOfWork, offer: JobOffer) -> TechnicianCalendar |
     """Reads only, for the commit that closes `offer` unaccepted (rejected or expired): the offered
     technician's calendar without the job's time when the job had reserved them — they turned their own booking
     down or let it lapse, so the time is theirs again while the job goes to others (D128). None: nothing to
-    give back."""
-    job = uow.requests.get(offer.request_id)
-    if job is None or job.reserved_dispatcher_id != offer.dispatcher_id:
-        return None
-    return _without(uow.calendars.get(offer.dispatcher_id), job.id, uow.now)
+    give back. Their calendar holds the job's reservation exactly when the job reserved them (the booking's
+    commit wrote both), so the job itself — a hot document in an offer's life — is not read."""
+    return _without(uow.calendars.get(offer.dispatcher_id), offer.request_id, uow.now)
